@@ -1,0 +1,283 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { getLogger } from "@logtape/logtape";
+import * as v from "valibot";
+import { VpoError, errorMessage } from "./errors.ts";
+import type { MediaInfo, ProbeFn } from "./media.ts";
+import type { ActionReport, HookName, PhaseReport, RunContext, RunIntent } from "./plugin.ts";
+import { type PluginError, RUN_FACT_KEYS, RunRecordSchema, type MetricValue, type RunRecord, normalizeRunRecord } from "./record.ts";
+import type { PluginRegistry, ResolvedHook } from "./registry.ts";
+import { describeIssues } from "./validation.ts";
+
+const log = getLogger(["vpo", "capture"]);
+
+/** Default time budget of one hook call. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 30_000;
+
+export interface CaptureOptions {
+  registry: PluginRegistry;
+  /** How plugins read media files; supplied by the engine. */
+  probe: ProbeFn;
+  hookTimeoutMs?: number;
+}
+
+export interface BeginOptions {
+  filePath: string;
+  policyName: string;
+  jobId?: string | null;
+  intent?: RunIntent;
+  /** Phases the run plans to execute; phases_completed never exceeds it. */
+  phasesTotal?: number;
+  id?: string;
+}
+
+export interface PhaseResultInput {
+  bytesRead?: number | null;
+  bytesWritten?: number | null;
+  encodingFps?: number | null;
+  encodingBitrate?: number | null;
+  success?: boolean;
+}
+
+export interface PhaseTimer {
+  /** Stops the clock and runs the onPhase hooks. */
+  end(result?: PhaseResultInput): Promise<PhaseReport>;
+}
+
+export interface RunOutcome {
+  success: boolean;
+  error?: unknown;
+  status?: "success" | "failed" | "interrupted";
+}
+
+/** A run in progress: the engine reports phases and actions, then finishes it into one record. */
+export interface ActiveRun {
+  readonly context: RunContext;
+  startPhase(name: string): PhaseTimer;
+  action(report: Partial<ActionReport> & { type: string }): Promise<void>;
+  /** Runs afterRun hooks and assembles the record; never throws for plugin problems. */
+  finish(outcome: RunOutcome): Promise<RunRecord>;
+}
+
+export interface Capture {
+  begin(options: BeginOptions): Promise<ActiveRun>;
+}
+
+const FACT_SCHEMAS = RunRecordSchema.entries;
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Date);
+
+/** `{ a: { b: 1 } }` → `{ "a.b": 1 }`; arrays and other objects become JSON text. */
+function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, MetricValue> = {}) {
+  for (const [key, item] of Object.entries(value)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (isPlainObject(item)) flatten(item, name, out);
+    else if (item === undefined) continue;
+    else if (item === null || typeof item === "number" || typeof item === "string" || typeof item === "boolean") out[name] = item;
+    else out[name] = JSON.stringify(item);
+  }
+  return out;
+}
+
+/**
+ * Creates the capture runner: it carries one run of one file through
+ * beforeRun → onPhase/onAction → afterRun and assembles one record. Hook failures and
+ * timeouts are recorded on the run as plugin errors; they never abort processing.
+ */
+export function createCapture(options: CaptureOptions): Capture {
+  const { registry } = options;
+  const timeoutMs = options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+
+  return {
+    async begin(begin) {
+      const errors: PluginError[] = [];
+      const phases: PhaseReport[] = [];
+      const actions: ActionReport[] = [];
+      const probes = new Map<string, Promise<MediaInfo>>();
+      let outcome: RunContext["outcome"] = null;
+      const filePath = resolve(begin.filePath);
+
+      const context: RunContext = {
+        id: begin.id ?? Bun.randomUUIDv7(),
+        filePath,
+        policyName: begin.policyName,
+        jobId: begin.jobId ?? null,
+        startedAt: new Date(),
+        intent: begin.intent ?? {},
+        phases,
+        actions,
+        get outcome() {
+          return outcome;
+        },
+        async probe(path = filePath) {
+          const info = await stat(path);
+          const key = `${path}\0${info.size}\0${info.mtimeMs}`;
+          if (!probes.has(key)) probes.set(key, options.probe(path));
+          return probes.get(key)!;
+        },
+      };
+
+      async function invoke(hook: ResolvedHook, hookName: HookName, args: unknown[]): Promise<unknown> {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        try {
+          return await Promise.race([
+            Promise.resolve().then(() => hook.handler(...args)),
+            new Promise((_, reject) => {
+              timer = setTimeout(
+                () => reject(new VpoError("PLUGIN_TIMEOUT", `exceeded its time budget of ${timeoutMs} ms`)),
+                timeoutMs,
+              );
+            }),
+          ]);
+        } catch (error) {
+          const code = error instanceof VpoError && error.code === "PLUGIN_TIMEOUT" ? "PLUGIN_TIMEOUT" : "PLUGIN_HOOK_FAILED";
+          recordError(hook.plugin.name, hookName, code, errorMessage(error), error);
+          return undefined;
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+
+      function recordError(plugin: string, hook: string, code: string, message: string, cause?: unknown) {
+        errors.push({ plugin, hook, code, message: `Plugin "${plugin}" failed in hook "${hook}": ${message}` });
+        log.warn("Plugin {plugin} failed in {hook}: {message}", { plugin, hook, code, message, run_id: context.id, file: filePath, cause: String(cause ?? "") });
+      }
+
+      async function runHooks(hookName: HookName, ...args: unknown[]) {
+        const results: { hook: ResolvedHook; value: unknown }[] = [];
+        for (const hook of registry.hooks(hookName)) results.push({ hook, value: await invoke(hook, hookName, [context, ...args]) });
+        return results;
+      }
+
+      await runHooks("beforeRun");
+
+      return {
+        context,
+        startPhase(name) {
+          const startedAt = new Date();
+          const started = performance.now();
+          return {
+            async end(result = {}) {
+              const report: PhaseReport = {
+                index: phases.length,
+                name,
+                startedAt,
+                wallTimeSeconds: (performance.now() - started) / 1000,
+                bytesRead: result.bytesRead ?? null,
+                bytesWritten: result.bytesWritten ?? null,
+                encodingFps: result.encodingFps ?? null,
+                encodingBitrate: result.encodingBitrate ?? null,
+                success: result.success ?? true,
+              };
+              phases.push(report);
+              await runHooks("onPhase", report);
+              return report;
+            },
+          };
+        },
+        async action(input) {
+          const report: ActionReport = {
+            type: input.type,
+            trackType: input.trackType ?? null,
+            trackIndex: input.trackIndex ?? null,
+            before: input.before ?? null,
+            after: input.after ?? null,
+            success: input.success ?? true,
+            durationMs: input.durationMs ?? null,
+            rule: input.rule ?? null,
+            message: input.message ?? null,
+          };
+          actions.push(report);
+          await runHooks("onAction", report);
+        },
+        async finish(result) {
+          const status = result.status ?? (result.success ? "success" : "failed");
+          const error = result.error === undefined ? null : errorMessage(result.error);
+          outcome = { success: result.success, status, error };
+          const facts: Record<string, unknown> = {};
+          const pluginMetrics: Record<string, Record<string, MetricValue>> = {};
+
+          for (const { hook, value } of await runHooks("afterRun")) {
+            if (value === undefined || value === null) continue;
+            const plugin = hook.plugin;
+            if (!plugin.metrics) {
+              recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", "returned metrics but declares no metrics schema");
+              continue;
+            }
+            const parsed = v.safeParse(plugin.metrics, value);
+            if (!parsed.success) {
+              recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", `metrics do not match its schema: ${describeIssues(parsed.issues).join("; ")}`);
+              continue;
+            }
+            const flat = isPlainObject(parsed.output) ? flatten(parsed.output) : {};
+            for (const [key, metric] of Object.entries(flat)) {
+              if ((RUN_FACT_KEYS as readonly string[]).includes(key)) {
+                const check = v.safeParse(FACT_SCHEMAS[key as keyof typeof FACT_SCHEMAS], metric);
+                if (check.success) facts[key] = metric;
+                else recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", `${key}: ${describeIssues(check.issues).join("; ")}`);
+              } else {
+                (pluginMetrics[plugin.name] ??= {})[key] = metric;
+              }
+            }
+          }
+
+          const completed = phases.filter((p) => p.success).length;
+          const record = {
+            id: context.id,
+            file_path: filePath,
+            processed_at: new Date().toISOString(),
+            policy_name: context.policyName,
+            job_id: context.jobId,
+            status,
+            success: result.success,
+            error_message: error,
+            ...facts,
+            phases_completed: completed,
+            phases_total: Math.max(begin.phasesTotal ?? phases.length, completed),
+            actions: actions.map((a) => ({
+              action_type: a.type,
+              track_type: a.trackType,
+              track_index: a.trackIndex,
+              before_state: a.before,
+              after_state: a.after,
+              success: a.success,
+              duration_ms: a.durationMs,
+              rule_reference: a.rule,
+              message: a.message,
+            })),
+            phases: phases.map((p) => ({
+              phase_name: p.name,
+              wall_time_seconds: p.wallTimeSeconds,
+              bytes_read: p.bytesRead,
+              bytes_written: p.bytesWritten,
+              encoding_fps: p.encodingFps,
+              encoding_bitrate: p.encodingBitrate,
+            })),
+            plugin_metrics: pluginMetrics,
+            plugin_errors: errors,
+          };
+          return normalizeRunRecord(record, `Cannot assemble run record for "${filePath}"`);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Runs `work` inside a captured run: success when it resolves, a failed record carrying the
+ * error when it throws. Either way one record comes back.
+ */
+export async function runCapture(
+  capture: Capture,
+  options: BeginOptions,
+  work: (run: ActiveRun) => Promise<void | RunOutcome>,
+): Promise<RunRecord> {
+  const run = await capture.begin(options);
+  let outcome: RunOutcome;
+  try {
+    outcome = (await work(run)) ?? { success: true };
+  } catch (error) {
+    outcome = { success: false, error, status: error instanceof VpoError && error.code === "INTERRUPTED" ? "interrupted" : "failed" };
+  }
+  return run.finish(outcome);
+}

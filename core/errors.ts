@@ -1,0 +1,71 @@
+/**
+ * One error class for every domain condition. `code` is stable and machine-readable;
+ * `exitCode` and `status` let the CLI and the HTTP server map it without guessing.
+ */
+export type ErrorCode =
+  | "INVALID_ARGUMENT"
+  | "INVALID_RECORD"
+  | "INVALID_CONFIG"
+  | "INVALID_PLUGIN"
+  | "PLUGIN_LOAD_FAILED"
+  | "PLUGIN_HOOK_FAILED"
+  | "PLUGIN_TIMEOUT"
+  | "PLUGIN_INVALID_OUTPUT"
+  | "NOT_FOUND"
+  | "FILE_NOT_FOUND"
+  | "NO_STATS"
+  | "AMBIGUOUS_ID"
+  | "DB_TOO_NEW"
+  | "DB_ERROR"
+  | "TOOL_MISSING"
+  | "TOOL_FAILED"
+  | "TOOL_TIMEOUT"
+  | "COMMAND_FAILED"
+  | "INTERRUPTED";
+
+const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
+  INVALID_ARGUMENT: 2,
+  INVALID_CONFIG: 2,
+  INVALID_RECORD: 2,
+  AMBIGUOUS_ID: 2,
+  FILE_NOT_FOUND: 64,
+  NOT_FOUND: 64,
+  NO_STATS: 65,
+};
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  INVALID_ARGUMENT: 400,
+  INVALID_RECORD: 422,
+  AMBIGUOUS_ID: 400,
+  NOT_FOUND: 404,
+  FILE_NOT_FOUND: 404,
+  NO_STATS: 404,
+};
+
+export class VpoError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "VpoError";
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** Process exit code for the CLI: 2 bad input, 64 not found, 65 no statistics, 1 otherwise. */
+  get exitCode(): number {
+    return EXIT_CODES[this.code] ?? 1;
+  }
+
+  /** HTTP status for the server; anything not caused by the request is a 500. */
+  get status(): number {
+    return HTTP_STATUS[this.code] ?? 500;
+  }
+}
+
+/** The message of anything thrown, without a stack. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,57 @@
+import { getLogger } from "@logtape/logtape";
+
+const log = getLogger(["vpo", "events"]);
+
+/** Summary of a stored run, as broadcast to listeners (SSE, Prometheus, alerts). */
+export interface RunRecordedEvent {
+  id: string;
+  file_path: string;
+  policy_name: string;
+  processed_at: string;
+  status: string;
+  success: boolean;
+  size_before: number | null;
+  size_after: number | null;
+  size_change: number | null;
+  duration_seconds: number | null;
+}
+
+export interface VpoEvents {
+  "run.recorded": RunRecordedEvent;
+  "job.updated": { id: string; type: string; status: string; [key: string]: unknown };
+  "file.started": { job_id: string | null; file: string; index: number; total: number };
+  "file.progress": { job_id: string | null; file: string; percent: number | null; speed: number | null; fps: number | null };
+  "file.finished": { job_id: string | null; file: string; run_id: string; success: boolean; [key: string]: unknown };
+}
+
+export type EventName = keyof VpoEvents;
+export type Listener<E extends EventName> = (payload: VpoEvents[E]) => void;
+
+export interface EventBus {
+  /** Subscribes; returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: Listener<E>): () => void;
+  /** Delivers synchronously; a throwing listener is logged and does not stop the others. */
+  emit<E extends EventName>(event: E, payload: VpoEvents[E]): void;
+}
+
+/** Creates an in-process event bus. */
+export function createEventBus(): EventBus {
+  const listeners = new Map<EventName, Set<Listener<any>>>();
+  return {
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) {
+        try {
+          listener(payload);
+        } catch (error) {
+          log.warn("Listener for {event} failed: {error}", { event, error: String(error) });
+        }
+      }
+    },
+  };
+}

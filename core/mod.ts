@@ -1,0 +1,27 @@
+/**
+ * The public surface of the vpo core: plugin contract and registry, capture runner,
+ * run record format, stats repository, event bus, errors and time filters.
+ * It knows no specific plugin, no ffmpeg, no HTTP and no terminal.
+ */
+export { definePlugin, HOOK_NAMES } from "./plugin.ts";
+export type { ActionReport, Hook, HookName, HookOrder, PhaseReport, PluginMetrics, RunContext, RunIntent, VpoPlugin } from "./plugin.ts";
+export { createRegistry } from "./registry.ts";
+export type { PluginInfo, PluginRegistry } from "./registry.ts";
+export { createCapture, runCapture, DEFAULT_HOOK_TIMEOUT_MS } from "./capture.ts";
+export type { ActiveRun, BeginOptions, Capture, CaptureOptions, PhaseTimer, RunOutcome } from "./capture.ts";
+export { RunRecordSchema, normalizeRunRecord, RUN_FACT_KEYS } from "./record.ts";
+export type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord, RunRecordInput } from "./record.ts";
+export { countStreams } from "./media.ts";
+export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";
+export { createEventBus } from "./events.ts";
+export type { EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
+export { VpoError, errorMessage } from "./errors.ts";
+export type { ErrorCode } from "./errors.ts";
+export { parseOrThrow, describeIssues } from "./validation.ts";
+export { didYouMean } from "./did_you_mean.ts";
+export { parseTimeBound, parseTimeRange, ACCEPTED_TIME_FORMS } from "./time_filter.ts";
+export type { TimeRange } from "./time_filter.ts";
+export { dataDir, defaultDatabasePath } from "./paths.ts";
+export { openDatabase, type Db, type OpenedDatabase } from "./db/open.ts";
+export { LATEST_SCHEMA_VERSION } from "./db/migrations.ts";
+export * from "./repository/mod.ts";
