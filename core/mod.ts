@@ -25,3 +25,4 @@ export { dataDir, defaultDatabasePath } from "./paths.ts";
 export { openDatabase, type Db, type OpenedDatabase } from "./db/open.ts";
 export { LATEST_SCHEMA_VERSION } from "./db/migrations.ts";
 export * from "./repository/mod.ts";
+export * from "./config/mod.ts";
