@@ -55,3 +55,9 @@ export function createEventBus(): EventBus {
     },
   };
 }
+
+/** The broadcast form of a stored run. */
+export function toRecordedEvent(run: RunRecordedEvent): RunRecordedEvent {
+  const { id, file_path, policy_name, processed_at, status, success, size_before, size_after, size_change, duration_seconds } = run;
+  return { id, file_path, policy_name, processed_at, status, success, size_before, size_after, size_change, duration_seconds };
+}

@@ -6,6 +6,7 @@
 export { definePlugin, HOOK_NAMES } from "./plugin.ts";
 export type { ActionReport, Hook, HookName, HookOrder, PhaseReport, PluginMetrics, RunContext, RunIntent, VpoPlugin } from "./plugin.ts";
 export { createRegistry } from "./registry.ts";
+export { loadPluginModule } from "./plugin_loader.ts";
 export type { PluginInfo, PluginRegistry } from "./registry.ts";
 export { createCapture, runCapture, DEFAULT_HOOK_TIMEOUT_MS } from "./capture.ts";
 export type { ActiveRun, BeginOptions, Capture, CaptureOptions, PhaseTimer, RunOutcome } from "./capture.ts";
@@ -13,7 +14,7 @@ export { RunRecordSchema, normalizeRunRecord, RUN_FACT_KEYS } from "./record.ts"
 export type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord, RunRecordInput } from "./record.ts";
 export { countStreams } from "./media.ts";
 export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";
-export { createEventBus } from "./events.ts";
+export { createEventBus, toRecordedEvent } from "./events.ts";
 export type { EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
 export { VpoError, errorMessage } from "./errors.ts";
 export type { ErrorCode } from "./errors.ts";

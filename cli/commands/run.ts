@@ -1,0 +1,44 @@
+import { defineCommand } from "citty";
+import { createEngine } from "../../engine/session.ts";
+import { runExternalCommand } from "../../engine/run_command.ts";
+import { VpoError } from "../../core/mod.ts";
+import { createContext, globalArgs } from "../context.ts";
+import { renderJson } from "../format.ts";
+import { renderRunDetail } from "../views/run_detail.ts";
+
+export const runCommandDef = defineCommand({
+  meta: {
+    name: "run",
+    description: "Run any command on a file, replace the file with its {output} on success, and record the run",
+  },
+  args: {
+    file: { type: "positional", required: true, description: "Media file to process" },
+    "policy-name": { type: "string", required: true, description: "Name the run is recorded under" },
+    json: { type: "boolean", description: "Print the run record as JSON" },
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    const separator = rawArgs.indexOf("--");
+    const command = separator < 0 ? [] : rawArgs.slice(separator + 1);
+    if (command.length === 0) {
+      throw new VpoError("INVALID_ARGUMENT", "No command given: vpo run <file> --policy-name <name> -- <command with {input} and {output}>");
+    }
+    const ctx = await createContext(args, rawArgs);
+    const { db, close } = await ctx.open();
+    try {
+      const engine = createEngine({
+        db,
+        registry: ctx.registry,
+        tools: ctx.config.tools,
+        probeTimeoutMs: (ctx.config.tools.probe_timeout_seconds ?? 30) * 1000,
+        hookTimeoutMs: ctx.config.plugins.hook_timeout_ms,
+        bus: ctx.bus,
+      });
+      const run = await runExternalCommand(engine, { file: args.file, policyName: args["policy-name"], command });
+      process.stdout.write(`${args.json ? renderJson(run) : `${renderRunDetail(run)}\n\nRecorded run ${run.id}`}\n`);
+      if (!run.success) process.exitCode = run.status === "interrupted" ? 130 : 1;
+    } finally {
+      await close();
+    }
+  },
+});

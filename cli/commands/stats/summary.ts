@@ -1,0 +1,61 @@
+import { defineCommand } from "citty";
+import { getSummary, type StatsSummary } from "../../../core/mod.ts";
+import { createContext, globalArgs } from "../../context.ts";
+import { formatBytes, formatDuration, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
+import { filterArgs, formatArg, noStats, parseFilter, parseFormat } from "./_shared.ts";
+
+export function renderSummary(s: StatsSummary): string {
+  const pct = (n: number) => (s.total_files_processed ? ` (${formatPercent(n / s.total_files_processed)})` : "");
+  const saved = s.total_size_saved >= 0 ? `${formatBytes(s.total_size_saved)} (${s.avg_savings_percent.toFixed(1)}%)` : `${formatBytes(-s.total_size_saved)} larger (${(-s.avg_savings_percent).toFixed(1)}%)`;
+  return [
+    renderSection("Files processed", [
+      ["Total", formatNumber(s.total_files_processed)],
+      ["Successful", `${formatNumber(s.total_successful)}${pct(s.total_successful)}`],
+      ["Failed", `${formatNumber(s.total_failed)}${pct(s.total_failed)}`],
+    ]),
+    renderSection("Space", [
+      ["Before", formatBytes(s.total_size_before)],
+      ["After", formatBytes(s.total_size_after)],
+      [s.total_size_saved >= 0 ? "Saved" : "Grew", saved],
+    ]),
+    renderSection("Tracks removed", [
+      ["Audio", formatNumber(s.total_audio_removed)],
+      ["Subtitles", formatNumber(s.total_subtitles_removed)],
+      ["Attachments", formatNumber(s.total_attachments_removed)],
+    ]),
+    renderSection("Transcoding", [
+      ["Videos transcoded", formatNumber(s.total_videos_transcoded)],
+      ["Videos skipped", formatNumber(s.total_videos_skipped)],
+      ["Audio tracks transcoded", formatNumber(s.total_audio_transcoded)],
+      ["Hardware / software encodes", `${formatNumber(s.hardware_encodes)} / ${formatNumber(s.software_encodes)}`],
+    ]),
+    renderSection("Performance", [
+      ["Avg processing time", formatDuration(s.avg_processing_time)],
+      ["Total processing time", formatDuration(s.total_processing_time)],
+    ]),
+    renderSection("Time range", [
+      ["Earliest", s.earliest_processing ?? "—"],
+      ["Latest", s.latest_processing ?? "—"],
+    ]),
+  ].join("\n\n");
+}
+
+export const summaryCommand = defineCommand({
+  meta: { name: "summary", description: "Totals over all runs: files, space saved, tracks removed, transcodes, time" },
+  args: { ...filterArgs, format: formatArg(["table", "json", "csv"]), ...globalArgs },
+  async run({ args, rawArgs }) {
+    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
+    const filter = parseFilter(args);
+    const ctx = await createContext(args, rawArgs, { plugins: false });
+    const { db, close } = await ctx.open();
+    try {
+      const summary = await getSummary(db, filter);
+      if (summary.total_files_processed === 0) throw noStats(args.policy ? `for policy "${args.policy}"` : "in this range");
+      if (format === "json") process.stdout.write(`${renderJson(summary)}\n`);
+      else if (format === "csv") process.stdout.write(renderCsv([summary as unknown as Record<string, unknown>], Object.keys(summary)));
+      else process.stdout.write(`${renderSummary(summary)}\n`);
+    } finally {
+      await close();
+    }
+  },
+});

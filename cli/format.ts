@@ -1,0 +1,76 @@
+import Table from "cli-table3";
+import { stringify } from "csv-stringify/sync";
+import picocolors from "picocolors";
+
+/** Colour only on a terminal, never with NO_COLOR (picocolors alone would colour under CI=true). */
+const pc = picocolors.createColors(Boolean(process.stdout.isTTY) && !("NO_COLOR" in process.env));
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/** `1536` → `1.5 KiB`. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null) return "—";
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = unit === 0 ? `${value} B` : `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ${UNITS[unit]}`;
+  return bytes < 0 ? `-${text}` : text;
+}
+
+/** `55680` → `15h 28m`; `125` → `2m 5s`; `3.21` → `3.2s`. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null) return "—";
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)}s`;
+  const s = Math.round(seconds);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d) return `${d}d ${h}h`;
+  if (h) return `${h}h ${m}m`;
+  return `${m}m ${s % 60}s`;
+}
+
+export function formatNumber(n: number | null | undefined): string {
+  return n == null ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+export function formatPercent(ratio: number | null | undefined, digits = 1): string {
+  return ratio == null ? "—" : `${(ratio * 100).toFixed(digits)}%`;
+}
+
+/** A size change for people: savings as savings, growth as an increase, zero as "no change". */
+export function formatSaving(before: number | null, after: number | null): string {
+  if (before == null || after == null) return "—";
+  const change = before - after;
+  if (change === 0) return "no change";
+  const pct = before > 0 ? ` (${((Math.abs(change) / before) * 100).toFixed(1)}%)` : "";
+  return change > 0 ? `${formatBytes(change)} saved${pct}` : `${formatBytes(-change)} larger${pct}`;
+}
+
+/** Aligned columns without borders; numbers right-aligned. */
+export function renderTable(head: string[], rows: (string | number)[][], align?: ("left" | "right")[]): string {
+  const blank = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  " };
+  const table = new Table({ head: head.map((h) => pc.bold(h)), chars: blank, style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }, colAligns: align });
+  for (const row of rows) table.push(row.map(String));
+  return table.toString().split("\n").map((l) => l.trimEnd()).join("\n");
+}
+
+/** `label  value` lines under a heading, labels padded to one width. */
+export function renderSection(title: string, pairs: [string, string][]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return [pc.bold(title), ...pairs.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
+}
+
+/** RFC 4180 CSV with a header row. */
+export function renderCsv<T extends Record<string, unknown>>(rows: T[], columns: (keyof T & string)[]): string {
+  return stringify(rows.map((r) => columns.map((c) => (r[c] == null ? "" : typeof r[c] === "object" ? JSON.stringify(r[c]) : r[c]))), { header: true, columns });
+}
+
+export function renderJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+export { pc as colors };
