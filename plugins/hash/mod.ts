@@ -1,0 +1,90 @@
+/**
+ * hash: a content hash of the file before and after a run (→ hash_before, hash_after as
+ * "sha256:<64 hex digits>"), so a later run can tell whether a file was touched in between.
+ *
+ * Partial hash (default), for a file of `size` bytes, with M = 1 MiB = 1048576 bytes:
+ *
+ *     sha256( ASCII(decimal size) ‖ bytes[0, min(size, M)) ‖ bytes[size − min(size, M), size) )
+ *
+ * i.e. the size written as decimal digits without padding or separator, then the first
+ * min(size, M) bytes, then the last min(size, M) bytes. For files of at most 1 MiB the whole
+ * content is therefore hashed twice; between 1 and 2 MiB the two windows overlap. Reads at most
+ * 2 MiB per file whatever its size; changing any byte outside the two windows without
+ * changing the size is not detected.
+ *
+ * Full hash (`{ full: true }`): sha256 of the whole content, streamed.
+ */
+import * as v from "valibot";
+import { definePlugin, type RunContext, type VpoPlugin } from "../../core/mod.ts";
+
+/** Size of each of the two windows of the partial hash. */
+export const PARTIAL_WINDOW_BYTES = 1024 * 1024;
+
+const hash = v.nullable(v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/)));
+
+export const HashMetricsSchema = v.object({
+  hash_before: hash,
+  hash_after: hash,
+  mode: v.picklist(["partial", "full"]),
+});
+export type HashMetrics = v.InferOutput<typeof HashMetricsSchema>;
+
+export interface HashOptions {
+  /** Hash the whole file instead of its size and its first and last MiB. */
+  full?: boolean;
+}
+
+/** The partial hash defined above, as "sha256:<hex>". */
+export async function partialHash(path: string): Promise<string> {
+  const file = Bun.file(path);
+  const size = (await file.stat()).size;
+  const window = Math.min(size, PARTIAL_WINDOW_BYTES);
+  const hasher = new Bun.CryptoHasher("sha256");
+  hasher.update(String(size));
+  hasher.update(await file.slice(0, window).bytes());
+  hasher.update(await file.slice(size - window, size).bytes());
+  return `sha256:${hasher.digest("hex")}`;
+}
+
+/** sha256 of the whole file, read as a stream: memory use does not grow with the file. */
+export async function fullHash(path: string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
+  return `sha256:${hasher.digest("hex")}`;
+}
+
+/** Hash of the file, or null when it does not exist (a failed run may leave nothing behind). */
+async function hashOrNull(path: string, full: boolean): Promise<string | null> {
+  if (!(await Bun.file(path).exists())) return null;
+  return full ? fullHash(path) : partialHash(path);
+}
+
+/**
+ * Creates the hash plugin.
+ *
+ * @example
+ * registry.register(createHashPlugin({ full: true })); // whole-file sha256, slower on large files
+ */
+export function createHashPlugin(options: HashOptions = {}): VpoPlugin<HashMetrics> {
+  const full = options.full === true;
+  const before = new WeakMap<RunContext, string | null>();
+  return definePlugin({
+    name: "hash",
+    version: "1.0.0",
+    description: full ? "sha256 of the whole file before and after the run" : "sha256 of the file's size, first and last MiB before and after the run",
+    metrics: HashMetricsSchema,
+    async beforeRun(run) {
+      before.set(run, await hashOrNull(run.filePath, full));
+    },
+    async afterRun(run) {
+      return {
+        hash_before: before.get(run) ?? null,
+        hash_after: await hashOrNull(run.filePath, full),
+        mode: full ? "full" : "partial",
+      };
+    },
+  });
+}
+
+/** The hash plugin in partial mode. */
+export default createHashPlugin();
