@@ -1,2 +1,59 @@
-/** Stats repository: every read and write of run records, shared by the CLI and the server. */
+/**
+ * Stats repository: every read and write of run records, shared by the CLI and the server.
+ * Time bounds are UTC ISO strings from parseTimeRange: `since` inclusive, `until` exclusive.
+ */
 export { recordRun, recordRuns } from "./record.ts";
+export { getSummary } from "./summary.ts";
+export { getPolicyStats, getPolicy } from "./policies.ts";
+export { getTrends, isoWeek } from "./trends.ts";
+export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
+export { getRunDetail } from "./run_detail.ts";
+export { resolveRunId, MIN_PREFIX_LENGTH } from "./run_id.ts";
+export { getMetricAggregates } from "./metrics.ts";
+export { purgeRuns } from "./purge.ts";
+export {
+  FileHistoryOptionsSchema,
+  FileProcessingHistorySchema,
+  MetricAggregateSchema,
+  MetricFilterSchema,
+  PolicySortSchema,
+  PolicyStatsOptionsSchema,
+  PolicyStatsSchema,
+  PurgeCountsSchema,
+  PurgeOptionsSchema,
+  RecentRunSchema,
+  RecentRunsOptionsSchema,
+  RunActionSchema,
+  RunCandidateSchema,
+  RunDetailSchema,
+  RunPhaseSchema,
+  RunPluginErrorSchema,
+  StatsFilterSchema,
+  StatsSummarySchema,
+  TrendGroupBySchema,
+  TrendPointSchema,
+  TrendsOptionsSchema,
+} from "./views.ts";
+export type {
+  FileHistoryOptions,
+  FileProcessingHistory,
+  MetricAggregate,
+  MetricFilter,
+  PolicySort,
+  PolicyStats,
+  PolicyStatsOptions,
+  PurgeCounts,
+  PurgeOptions,
+  RecentRun,
+  RecentRunsOptions,
+  RunAction,
+  RunCandidate,
+  RunDetail,
+  RunPhase,
+  RunPluginError,
+  StatsFilter,
+  StatsSummary,
+  TrendGroupBy,
+  TrendPoint,
+  TrendsOptions,
+} from "./views.ts";

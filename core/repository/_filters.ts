@@ -1,0 +1,85 @@
+import { type Expression, type SqlBool, expressionBuilder } from "kysely";
+import type { Database } from "../db/schema.ts";
+import { VpoError } from "../errors.ts";
+import type { TimeRange } from "../time_filter.ts";
+
+/** Helpers shared by the stats queries: time windows, run filters, argument checks. */
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Re-serialises both bounds with toISOString. processed_at is stored in exactly that form, so
+ * plain string comparison (which the processed_at index serves) is then exact.
+ */
+export function normalizeRange(range: TimeRange): TimeRange {
+  const out: TimeRange = {};
+  for (const side of ["since", "until"] as const) {
+    const value = range[side];
+    if (value === undefined) continue;
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) throw new VpoError("INVALID_ARGUMENT", `Invalid ${side} "${value}": expected a UTC ISO-8601 datetime`);
+    out[side] = new Date(ms).toISOString();
+  }
+  return out;
+}
+
+/** True when every given bound is a UTC midnight, so whole stats_daily rows answer the query. */
+export function isDayAligned(range: TimeRange): boolean {
+  return [range.since, range.until].every((b) => b === undefined || Date.parse(b) % DAY_MS === 0);
+}
+
+/** Where a query's totals come from: the per-day rollup or the runs themselves. */
+export type TotalsSource = "rollup" | "raw";
+
+export function pickSource(range: TimeRange): TotalsSource {
+  return isDayAligned(range) ? "rollup" : "raw";
+}
+
+/** The UTC day ("2026-01-31") of an ISO instant. */
+export const dayOf = (iso: string): string => iso.slice(0, 10);
+
+/** The first instant of the day after `day`, as an ISO string. */
+export const nextDayStart = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString();
+
+/** processing_stats rows within [since, until) and, when given, of one policy. */
+export function runFilter(range: TimeRange, policy?: string): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, "processing_stats">();
+  const parts: Expression<SqlBool>[] = [];
+  if (range.since !== undefined) parts.push(eb("processing_stats.processed_at", ">=", range.since));
+  if (range.until !== undefined) parts.push(eb("processing_stats.processed_at", "<", range.until));
+  if (policy !== undefined) parts.push(eb("processing_stats.policy_name", "=", policy));
+  return eb.and(parts);
+}
+
+/** stats_daily rows covering the whole days of an aligned range and, when given, one policy. */
+export function dailyFilter(range: TimeRange, policy?: string): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, "stats_daily">();
+  const parts: Expression<SqlBool>[] = [];
+  if (range.since !== undefined) parts.push(eb("stats_daily.day", ">=", dayOf(range.since)));
+  if (range.until !== undefined) parts.push(eb("stats_daily.day", "<", dayOf(range.until)));
+  if (policy !== undefined) parts.push(eb("stats_daily.policy_name", "=", policy));
+  return eb.and(parts);
+}
+
+/** Rejects a limit that is not a positive integer (a bad limit must not silently mean "all"). */
+export function checkLimit(limit: number | undefined, field = "limit"): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new VpoError("INVALID_ARGUMENT", `Invalid ${field} "${limit}": expected a positive integer`);
+  }
+  return limit;
+}
+
+/**
+ * Durations are summed in a different order by the rollup and by a scan, which can differ in
+ * the last bits of a double; milliseconds is finer than any run is timed, and makes both agree.
+ */
+export const roundSeconds = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+/** Aggregates come back as bigint-ish strings on PostgreSQL and null over no rows: make them numbers. */
+export const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+export const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** A stored 0/1 flag as a boolean (Number() also accepts a PostgreSQL boolean). */
+export const flag = (value: unknown): boolean => Number(value) === 1;
+export const flagOrNull = (value: unknown): boolean | null => (value === null || value === undefined ? null : flag(value));

@@ -1,0 +1,76 @@
+import type { RawBuilder } from "kysely";
+import type { Db } from "../db/open.ts";
+import { VpoError } from "../errors.ts";
+import { dayOf, nextDayStart, normalizeRange, num, runFilter } from "./_filters.ts";
+import { ROLLUP_COLUMNS, RUN_AGGREGATES, RUN_DAY } from "./_totals.ts";
+import type { PurgeCounts, PurgeOptions } from "./views.ts";
+
+const CHILD_TABLES = ["action_results", "performance_metrics", "plugin_metrics", "plugin_errors"] as const;
+
+/**
+ * Deletes runs recorded before `before` (exclusive), of `policy`, or both; or every run with
+ * `all`. Their actions, phases, plugin metrics and plugin errors go with them, and the
+ * stats_daily rollup is recomputed for the days and policies touched, all in one transaction.
+ * Returns the rows removed per table, counted first; `dryRun` only counts.
+ *
+ * @example await purgeRuns(db, { before: parseTimeBound("90d", "since"), dryRun: true })
+ */
+export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCounts> {
+  const { before, policy } = checkCriteria(options);
+  const where = runFilter({ until: before }, policy);
+  return db.transaction().execute(async (trx) => {
+    const doomed = trx.selectFrom("processing_stats").select("processing_stats.id").where(where);
+    const counted = await trx
+      .selectNoFrom((eb) => [
+        eb.selectFrom("processing_stats").select(eb.fn.countAll().as("n")).where(where).as("processing_stats"),
+        ...CHILD_TABLES.map((t) => eb.selectFrom(t).select(eb.fn.countAll().as("n")).where("stats_id", "in", doomed).as(t)),
+      ])
+      .executeTakeFirstOrThrow();
+    const counts = Object.fromEntries(Object.entries(counted).map(([t, n]) => [t, num(n)])) as unknown as PurgeCounts;
+    if (options.dryRun || counts.processing_stats === 0) return counts;
+
+    // Children explicitly rather than by ON DELETE CASCADE, so a connection opened without
+    // foreign_keys=ON cannot leave orphans behind.
+    for (const t of CHILD_TABLES) await trx.deleteFrom(t).where("stats_id", "in", doomed).execute();
+    await trx.deleteFrom("processing_stats").where(where).execute();
+
+    // Every (day, policy) pair the purge touched lies in this region: days up to the one holding
+    // the last purged instant, of the purged policy. Rebuilding the whole region from the runs
+    // left is exact and needs no list of pairs; only the boundary day can still have runs in it.
+    const lastDay = before === undefined ? undefined : dayOf(new Date(Date.parse(before) - 1).toISOString());
+    await trx
+      .deleteFrom("stats_daily")
+      .$if(lastDay !== undefined, (qb) => qb.where("day", "<=", lastDay!))
+      .$if(policy !== undefined, (qb) => qb.where("policy_name", "=", policy!))
+      .execute();
+    const regionEnd = lastDay === undefined ? undefined : nextDayStart(lastDay);
+    await trx
+      .insertInto("stats_daily")
+      .columns([...ROLLUP_COLUMNS, "day", "policy_name"])
+      .expression(
+        trx
+          .selectFrom("processing_stats")
+          .where(runFilter({ until: regionEnd }, policy))
+          .select([...ROLLUP_COLUMNS.map((c) => (RUN_AGGREGATES[c] as RawBuilder<unknown>).as(c)), RUN_DAY.as("day"), "policy_name"])
+          .groupBy([RUN_DAY, "policy_name"]),
+      )
+      .execute();
+    return counts;
+  });
+}
+
+function checkCriteria(options: PurgeOptions): { before?: string; policy?: string } {
+  const { before, policy, all } = options;
+  if (all) {
+    if (before !== undefined || policy !== undefined) {
+      throw new VpoError("INVALID_ARGUMENT", "Purge --all cannot be combined with --before or --policy");
+    }
+    return {};
+  }
+  if (before === undefined && policy === undefined) {
+    throw new VpoError("INVALID_ARGUMENT", "Purge needs --before, --policy or --all: refusing to guess which runs to delete");
+  }
+  // An empty name would otherwise match nothing, and silently purge nothing.
+  if (policy !== undefined && policy.trim() === "") throw new VpoError("INVALID_ARGUMENT", "Purge --policy must name a policy");
+  return { before: normalizeRange({ until: before }).until, policy };
+}

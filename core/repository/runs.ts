@@ -1,0 +1,90 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../db/open.ts";
+import type { FilesTable, ProcessingStatsTable } from "../db/schema.ts";
+import { VpoError } from "../errors.ts";
+import { checkLimit, flag, flagOrNull } from "./_filters.ts";
+import type { FileHistoryOptions, FileProcessingHistory, RecentRun, RecentRunsOptions } from "./views.ts";
+
+type StatsRow = Selectable<ProcessingStatsTable>;
+
+const HISTORY_COLUMNS = [
+  "id", "processed_at", "policy_name", "size_before", "size_after", "size_change",
+  "audio_tracks_removed", "subtitle_tracks_removed", "attachments_removed",
+  "duration_seconds", "success", "error_message", "encoder_type",
+] as const;
+
+const RECENT_COLUMNS = [
+  ...HISTORY_COLUMNS, "file_path", "status", "video_source_codec", "video_target_codec", "video_transcode_skipped",
+] as const;
+
+/**
+ * The latest runs, newest first (ties broken by id, which is time-ordered for UUIDv7),
+ * optionally of one policy. `limit` defaults to 20.
+ */
+export async function getRecentRuns(db: Db, options: RecentRunsOptions = {}): Promise<RecentRun[]> {
+  const limit = checkLimit(options.limit) ?? 20;
+  const rows = await db
+    .selectFrom("processing_stats")
+    .select(RECENT_COLUMNS)
+    .$if(options.policy !== undefined, (qb) => qb.where("policy_name", "=", options.policy!))
+    .orderBy("processed_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    ...toHistory(row),
+    file_path: row.file_path,
+    status: row.status,
+    video_source_codec: row.video_source_codec,
+    video_target_codec: row.video_target_codec,
+    video_transcode_skipped: flagOrNull(row.video_transcode_skipped),
+  }));
+}
+
+/**
+ * Every run of one file, newest first: by the exact path recorded on the run, by files.id, or
+ * both (a run must then match both). Runs are kept when the files row is rescanned or removed,
+ * so looking up by path finds history the inventory has forgotten.
+ *
+ * @example await getFileHistory(db, { path: "/media/movies/a.mkv", limit: 10 })
+ */
+export async function getFileHistory(db: Db, options: FileHistoryOptions): Promise<FileProcessingHistory[]> {
+  const { path, fileId } = options;
+  if (path === undefined && fileId === undefined) {
+    throw new VpoError("INVALID_ARGUMENT", "File history needs a path or a file id");
+  }
+  const limit = checkLimit(options.limit);
+  const rows = await db
+    .selectFrom("processing_stats")
+    .select(HISTORY_COLUMNS)
+    .$if(path !== undefined, (qb) => qb.where("file_path", "=", path!))
+    .$if(fileId !== undefined, (qb) => qb.where("file_id", "=", fileId!))
+    .orderBy("processed_at", "desc")
+    .orderBy("id", "desc")
+    .$if(limit !== undefined, (qb) => qb.limit(limit!))
+    .execute();
+  return rows.map(toHistory);
+}
+
+/** The files row for an exact path, or undefined when the library has never seen it. */
+export async function findFile(db: Db, path: string): Promise<Selectable<FilesTable> | undefined> {
+  return db.selectFrom("files").selectAll().where("path", "=", path).executeTakeFirst();
+}
+
+function toHistory(row: Pick<StatsRow, (typeof HISTORY_COLUMNS)[number]>): FileProcessingHistory {
+  return {
+    stats_id: row.id,
+    processed_at: row.processed_at,
+    policy_name: row.policy_name,
+    size_before: row.size_before,
+    size_after: row.size_after,
+    size_change: row.size_change,
+    audio_removed: row.audio_tracks_removed,
+    subtitle_removed: row.subtitle_tracks_removed,
+    attachments_removed: row.attachments_removed,
+    duration_seconds: row.duration_seconds,
+    success: flag(row.success),
+    error_message: row.error_message,
+    encoder_type: row.encoder_type,
+  };
+}

@@ -1,0 +1,49 @@
+import type { Db } from "../db/open.ts";
+import { normalizeRange, pickSource, roundSeconds, type TotalsSource } from "./_filters.ts";
+import { queryTotals, savingsPercent, type Totals } from "./_totals.ts";
+import type { StatsFilter, StatsSummary } from "./views.ts";
+
+/**
+ * Library-wide totals over a time window, optionally for one policy. Whole-day windows
+ * (no bounds, or bounds on UTC midnights) are answered from the stats_daily rollup, which stays
+ * fast at millions of runs; any other window scans processing_stats. Both give the same numbers.
+ *
+ * @example
+ * const range = parseTimeRange({ since: "7d" });
+ * const s = await getSummary(db, { ...range, policy: "strip" });
+ * console.log(s.total_size_saved, s.success_rate);
+ */
+export async function getSummary(db: Db, filter: StatsFilter = {}): Promise<StatsSummary> {
+  return summaryFrom(db, filter, pickSource(normalizeRange(filter)));
+}
+
+/** getSummary with the source forced; exported for the test that both paths agree. */
+export async function summaryFrom(db: Db, filter: StatsFilter, source: TotalsSource): Promise<StatsSummary> {
+  const [row] = await queryTotals(db, { range: normalizeRange(filter), policy: filter.policy, group: "all", source });
+  return toSummary(row!.totals);
+}
+
+function toSummary(t: Totals): StatsSummary {
+  return {
+    total_files_processed: t.runs,
+    total_successful: t.successes,
+    total_failed: t.runs - t.successes,
+    success_rate: t.runs === 0 ? 0 : t.successes / t.runs,
+    total_size_before: t.size_before,
+    total_size_after: t.size_after,
+    total_size_saved: t.size_saved,
+    avg_savings_percent: savingsPercent(t),
+    total_audio_removed: t.audio_removed,
+    total_subtitles_removed: t.subtitles_removed,
+    total_attachments_removed: t.attachments_removed,
+    total_videos_transcoded: t.videos_transcoded,
+    total_videos_skipped: t.videos_skipped,
+    total_audio_transcoded: t.audio_transcoded,
+    avg_processing_time: t.duration_count === 0 ? null : roundSeconds(t.duration_sum / t.duration_count),
+    total_processing_time: roundSeconds(t.duration_sum),
+    earliest_processing: t.first_at,
+    latest_processing: t.last_at,
+    hardware_encodes: t.hardware_encodes,
+    software_encodes: t.software_encodes,
+  };
+}

@@ -1,0 +1,247 @@
+import * as v from "valibot";
+
+/*
+ * The shapes the stats repository reads and returns. Each is a declarative valibot schema
+ * (published by the HTTP server in OpenAPI, so no v.transform) and an interface derived from
+ * it, so the type and the published contract cannot drift apart.
+ */
+
+const int = v.pipe(v.number(), v.integer());
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const ratio = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+const iso = v.pipe(v.string(), v.description("UTC ISO-8601 datetime"));
+const nInt = v.nullable(int);
+const nNum = v.nullable(v.number());
+const nStr = v.nullable(v.string());
+
+/** Time window, already parsed by parseTimeRange: `since` inclusive, `until` exclusive. */
+export const StatsFilterSchema = v.object({
+  since: v.optional(iso),
+  until: v.optional(iso),
+  policy: v.optional(v.string()),
+});
+export interface StatsFilter extends v.InferOutput<typeof StatsFilterSchema> {}
+
+export const StatsSummarySchema = v.object({
+  total_files_processed: count,
+  total_successful: count,
+  total_failed: v.pipe(count, v.description("Runs that did not succeed, interrupted ones included")),
+  success_rate: ratio,
+  total_size_before: count,
+  total_size_after: count,
+  total_size_saved: v.pipe(int, v.description("Bytes saved over runs with both sizes known; negative when files grew")),
+  avg_savings_percent: v.pipe(v.number(), v.description("total_size_saved / total_size_before × 100 (ratio of sums)")),
+  total_audio_removed: count,
+  total_subtitles_removed: count,
+  total_attachments_removed: count,
+  total_videos_transcoded: count,
+  total_videos_skipped: count,
+  total_audio_transcoded: count,
+  avg_processing_time: v.pipe(nNum, v.description("Seconds, rounded to milliseconds; null when no run reported a duration")),
+  total_processing_time: v.pipe(v.number(), v.description("Seconds, rounded to milliseconds")),
+  earliest_processing: v.nullable(iso),
+  latest_processing: v.nullable(iso),
+  hardware_encodes: count,
+  software_encodes: count,
+});
+export interface StatsSummary extends v.InferOutput<typeof StatsSummarySchema> {}
+
+export const FileProcessingHistorySchema = v.object({
+  stats_id: v.string(),
+  processed_at: iso,
+  policy_name: v.string(),
+  size_before: nInt,
+  size_after: nInt,
+  size_change: v.pipe(nInt, v.description("size_before − size_after; positive = saved")),
+  audio_removed: nInt,
+  subtitle_removed: nInt,
+  attachments_removed: nInt,
+  duration_seconds: nNum,
+  success: v.boolean(),
+  error_message: nStr,
+  encoder_type: v.nullable(v.picklist(["hardware", "software"])),
+});
+export interface FileProcessingHistory extends v.InferOutput<typeof FileProcessingHistorySchema> {}
+
+export const RecentRunSchema = v.object({
+  ...FileProcessingHistorySchema.entries,
+  file_path: v.string(),
+  status: v.picklist(["success", "failed", "interrupted"]),
+  video_source_codec: nStr,
+  video_target_codec: nStr,
+  video_transcode_skipped: v.nullable(v.boolean()),
+});
+export interface RecentRun extends v.InferOutput<typeof RecentRunSchema> {}
+
+export const RecentRunsOptionsSchema = v.object({
+  limit: v.optional(v.pipe(int, v.minValue(1))),
+  policy: v.optional(v.string()),
+});
+export interface RecentRunsOptions extends v.InferOutput<typeof RecentRunsOptionsSchema> {}
+
+export const PolicySortSchema = v.picklist(["files", "savings", "time"]);
+export type PolicySort = v.InferOutput<typeof PolicySortSchema>;
+
+export const PolicyStatsOptionsSchema = v.object({
+  since: v.optional(iso),
+  until: v.optional(iso),
+  sort: v.optional(PolicySortSchema),
+});
+export interface PolicyStatsOptions extends v.InferOutput<typeof PolicyStatsOptionsSchema> {}
+
+export const PolicyStatsSchema = v.object({
+  policy_name: v.string(),
+  files_processed: count,
+  success_rate: ratio,
+  total_size_saved: int,
+  avg_savings_percent: v.number(),
+  audio_tracks_removed: count,
+  subtitle_tracks_removed: count,
+  attachments_removed: count,
+  videos_transcoded: count,
+  audio_transcoded: count,
+  avg_processing_time: nNum,
+  last_used: v.nullable(iso),
+});
+export interface PolicyStats extends v.InferOutput<typeof PolicyStatsSchema> {}
+
+export const FileHistoryOptionsSchema = v.object({
+  path: v.optional(v.string()),
+  fileId: v.optional(int),
+  limit: v.optional(v.pipe(int, v.minValue(1))),
+});
+export interface FileHistoryOptions extends v.InferOutput<typeof FileHistoryOptionsSchema> {}
+
+export const TrendGroupBySchema = v.picklist(["day", "week", "month"]);
+export type TrendGroupBy = v.InferOutput<typeof TrendGroupBySchema>;
+
+export const TrendsOptionsSchema = v.object({
+  ...StatsFilterSchema.entries,
+  groupBy: TrendGroupBySchema,
+});
+export interface TrendsOptions extends v.InferOutput<typeof TrendsOptionsSchema> {}
+
+export const TrendPointSchema = v.object({
+  period: v.pipe(v.string(), v.description('UTC day "2026-01-31", ISO week "2026-W05" or month "2026-01"')),
+  files_processed: count,
+  successes: count,
+  failures: count,
+  size_before: count,
+  size_after: count,
+  size_saved: int,
+});
+export interface TrendPoint extends v.InferOutput<typeof TrendPointSchema> {}
+
+export const MetricFilterSchema = v.object({
+  plugin: v.optional(v.string()),
+  key: v.optional(v.string()),
+  since: v.optional(iso),
+  until: v.optional(iso),
+});
+export interface MetricFilter extends v.InferOutput<typeof MetricFilterSchema> {}
+
+export const MetricAggregateSchema = v.object({
+  plugin: v.string(),
+  key: v.string(),
+  count: v.pipe(count, v.description("Numeric values; for a key that only ever held text, text values")),
+  sum: nNum,
+  avg: nNum,
+  min: nNum,
+  max: nNum,
+});
+export interface MetricAggregate extends v.InferOutput<typeof MetricAggregateSchema> {}
+
+export const RunActionSchema = v.object({
+  seq: count,
+  action_type: v.string(),
+  track_type: nStr,
+  track_index: nInt,
+  before_state: v.unknown(),
+  after_state: v.unknown(),
+  success: v.boolean(),
+  duration_ms: nNum,
+  rule_reference: nStr,
+  message: nStr,
+});
+export interface RunAction extends v.InferOutput<typeof RunActionSchema> {}
+
+export const RunPhaseSchema = v.object({
+  seq: count,
+  phase_name: v.string(),
+  wall_time_seconds: nNum,
+  bytes_read: nInt,
+  bytes_written: nInt,
+  encoding_fps: nNum,
+  encoding_bitrate: v.pipe(nNum, v.description("bits/s")),
+});
+export interface RunPhase extends v.InferOutput<typeof RunPhaseSchema> {}
+
+export const RunPluginErrorSchema = v.object({ plugin: v.string(), hook: v.string(), code: v.string(), message: v.string() });
+export interface RunPluginError extends v.InferOutput<typeof RunPluginErrorSchema> {}
+
+export const RunDetailSchema = v.object({
+  id: v.string(),
+  file_id: nInt,
+  file_path: v.string(),
+  job_id: nStr,
+  processed_at: iso,
+  policy_name: v.string(),
+  status: v.picklist(["success", "failed", "interrupted"]),
+  success: v.boolean(),
+  error_message: nStr,
+  size_before: nInt,
+  size_after: nInt,
+  size_change: nInt,
+  audio_tracks_before: nInt,
+  audio_tracks_after: nInt,
+  audio_tracks_removed: nInt,
+  subtitle_tracks_before: nInt,
+  subtitle_tracks_after: nInt,
+  subtitle_tracks_removed: nInt,
+  attachments_before: nInt,
+  attachments_after: nInt,
+  attachments_removed: nInt,
+  duration_seconds: nNum,
+  phases_completed: count,
+  phases_total: count,
+  total_changes: count,
+  video_source_codec: nStr,
+  video_target_codec: nStr,
+  video_transcode_skipped: v.nullable(v.boolean()),
+  video_skip_reason: nStr,
+  audio_tracks_transcoded: nInt,
+  audio_tracks_preserved: nInt,
+  encoder_type: v.nullable(v.picklist(["hardware", "software"])),
+  hash_before: nStr,
+  hash_after: nStr,
+  actions: v.array(RunActionSchema),
+  phases: v.array(RunPhaseSchema),
+  plugin_metrics: v.pipe(
+    v.record(v.string(), v.record(v.string(), v.union([v.number(), v.string(), v.null()]))),
+    v.description("{ plugin: { key: value } }; booleans were stored as 1/0"),
+  ),
+  plugin_errors: v.array(RunPluginErrorSchema),
+});
+export interface RunDetail extends v.InferOutput<typeof RunDetailSchema> {}
+
+/** One run an ambiguous id prefix matched; AMBIGUOUS_ID errors carry a list of these as `details`. */
+export const RunCandidateSchema = v.object({ id: v.string(), processed_at: iso, file_path: v.string() });
+export interface RunCandidate extends v.InferOutput<typeof RunCandidateSchema> {}
+
+export const PurgeOptionsSchema = v.object({
+  before: v.optional(iso),
+  policy: v.optional(v.string()),
+  all: v.optional(v.boolean()),
+  dryRun: v.optional(v.boolean()),
+});
+export interface PurgeOptions extends v.InferOutput<typeof PurgeOptionsSchema> {}
+
+/** Rows a purge removes (or, on a dry run, would remove) from each table. */
+export const PurgeCountsSchema = v.object({
+  processing_stats: count,
+  action_results: count,
+  performance_metrics: count,
+  plugin_metrics: count,
+  plugin_errors: count,
+});
+export interface PurgeCounts extends v.InferOutput<typeof PurgeCountsSchema> {}
