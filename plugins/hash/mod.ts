@@ -15,7 +15,7 @@
  * Full hash (`{ full: true }`): sha256 of the whole content, streamed.
  */
 import * as v from "valibot";
-import { definePlugin, type RunContext, type VpoPlugin } from "../../core/mod.ts";
+import { definePlugin, parseOrThrow, type RunContext, type VpoPlugin } from "../../core/mod.ts";
 
 /** Size of each of the two windows of the partial hash. */
 export const PARTIAL_WINDOW_BYTES = 1024 * 1024;
@@ -29,10 +29,11 @@ export const HashMetricsSchema = v.object({
 });
 export type HashMetrics = v.InferOutput<typeof HashMetricsSchema>;
 
-export interface HashOptions {
+export const HashOptionsSchema = v.strictObject({
   /** Hash the whole file instead of its size and its first and last MiB. */
-  full?: boolean;
-}
+  full: v.optional(v.boolean()),
+});
+export type HashOptions = v.InferInput<typeof HashOptionsSchema>;
 
 /** The partial hash defined above, as "sha256:<hex>". */
 export async function partialHash(path: string): Promise<string> {
@@ -66,7 +67,8 @@ async function hashOrNull(path: string, full: boolean): Promise<string | null> {
  * registry.register(createHashPlugin({ full: true })); // whole-file sha256, slower on large files
  */
 export function createHashPlugin(options: HashOptions = {}): VpoPlugin<HashMetrics> {
-  const full = options.full === true;
+  // Options often come from a config file: check them rather than trust the type.
+  const full = parseOrThrow(HashOptionsSchema, options, 'Invalid options for plugin "hash"', "INVALID_CONFIG").full === true;
   const before = new WeakMap<RunContext, string | null>();
   return definePlugin({
     name: "hash",
