@@ -22,17 +22,21 @@ export const PARTIAL_WINDOW_BYTES = 1024 * 1024;
 
 const hash = v.nullable(v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/)));
 
+/** What the hash plugin returns from afterRun; hash_before/hash_after fill typed columns. */
 export const HashMetricsSchema = v.object({
   hash_before: hash,
   hash_after: hash,
   mode: v.picklist(["partial", "full"]),
 });
+/** Output of the hash plugin. */
 export type HashMetrics = v.InferOutput<typeof HashMetricsSchema>;
 
+/** Options of the hash plugin, as they may appear in configuration. */
 export const HashOptionsSchema = v.strictObject({
   /** Hash the whole file instead of its size and its first and last MiB. */
   full: v.optional(v.boolean()),
 });
+/** Options of `createHashPlugin`. */
 export type HashOptions = v.InferInput<typeof HashOptionsSchema>;
 
 /** The partial hash defined above, as "sha256:<hex>". */

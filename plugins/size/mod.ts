@@ -8,6 +8,7 @@ import { definePlugin, type PhaseReport, type RunContext, type VpoPlugin } from 
 
 const bytes = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)));
 
+/** What the size plugin returns from afterRun; size_before/size_after fill typed columns. */
 export const SizeMetricsSchema = v.object({
   size_before: bytes,
   size_after: bytes,
@@ -16,6 +17,7 @@ export const SizeMetricsSchema = v.object({
   /** Sum of the phases' bytes written; null unless every phase reported it. */
   bytes_written: bytes,
 });
+/** Output of the size plugin. */
 export type SizeMetrics = v.InferOutput<typeof SizeMetricsSchema>;
 
 /** Size in bytes, or null when the file is gone (a failed run may leave nothing behind). */

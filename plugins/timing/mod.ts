@@ -17,6 +17,7 @@ import { definePlugin, type RunContext, type VpoPlugin } from "../../core/mod.ts
 
 const seconds = v.pipe(v.number(), v.minValue(0));
 
+/** What the timing plugin returns from afterRun; duration_seconds fills a typed column. */
 export const TimingMetricsSchema = v.object({
   duration_seconds: seconds,
   phase_count: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -26,6 +27,7 @@ export const TimingMetricsSchema = v.object({
   encoding_bitrate_avg: v.nullable(v.pipe(v.number(), v.minValue(0))),
   phase: v.record(v.string(), v.object({ wall_time_seconds: seconds })),
 });
+/** Output of the timing plugin. */
 export type TimingMetrics = v.InferOutput<typeof TimingMetricsSchema>;
 
 function mean(values: (number | null)[]): number | null {

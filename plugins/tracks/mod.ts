@@ -14,6 +14,7 @@ const nullableCount = v.nullable(count);
 /** Per-language stream counts, e.g. { eng: 1, jpn: 1, fre: 1 }; a stream without a language counts as "und". */
 const languages = v.nullable(v.record(v.string(), count));
 
+/** What the tracks plugin returns from afterRun; the *_tracks_* and attachments_* counts fill typed columns. */
 export const TracksMetricsSchema = v.object({
   audio_tracks_before: nullableCount,
   audio_tracks_after: nullableCount,
@@ -28,6 +29,7 @@ export const TracksMetricsSchema = v.object({
   subtitle_languages_before: languages,
   subtitle_languages_after: languages,
 });
+/** Output of the tracks plugin. */
 export type TracksMetrics = v.InferOutput<typeof TracksMetricsSchema>;
 
 interface Counts {

@@ -28,6 +28,7 @@ import { definePlugin, type ActionReport, type MediaInfo, type RunContext, type 
 const text = v.nullable(v.string());
 const count = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)));
 
+/** What the transcode plugin returns from afterRun; every key but video_encoder fills a typed column. */
 export const TranscodeMetricsSchema = v.object({
   video_source_codec: text,
   video_target_codec: text,
@@ -39,6 +40,7 @@ export const TranscodeMetricsSchema = v.object({
   /** The video encoder's name when a video transcode happened, e.g. "libx265". */
   video_encoder: text,
 });
+/** Output of the transcode plugin. */
 export type TranscodeMetrics = v.InferOutput<typeof TranscodeMetricsSchema>;
 
 const HARDWARE_SUFFIXES = ["_nvenc", "_vaapi", "_qsv", "_amf", "_videotoolbox", "_v4l2m2m", "_mediacodec"];
