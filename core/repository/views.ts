@@ -20,8 +20,10 @@ export const StatsFilterSchema = v.object({
   until: v.optional(iso),
   policy: v.optional(v.string()),
 });
+/** The type of StatsFilterSchema. */
 export interface StatsFilter extends v.InferOutput<typeof StatsFilterSchema> {}
 
+/** Library-wide totals (getSummary). */
 export const StatsSummarySchema = v.object({
   total_files_processed: count,
   total_successful: count,
@@ -44,8 +46,10 @@ export const StatsSummarySchema = v.object({
   hardware_encodes: count,
   software_encodes: count,
 });
+/** The type of StatsSummarySchema. */
 export interface StatsSummary extends v.InferOutput<typeof StatsSummarySchema> {}
 
+/** One run as listed in a file's history (getFileHistory). */
 export const FileProcessingHistorySchema = v.object({
   stats_id: v.string(),
   processed_at: iso,
@@ -61,8 +65,10 @@ export const FileProcessingHistorySchema = v.object({
   error_message: nStr,
   encoder_type: v.nullable(v.picklist(["hardware", "software"])),
 });
+/** The type of FileProcessingHistorySchema. */
 export interface FileProcessingHistory extends v.InferOutput<typeof FileProcessingHistorySchema> {}
 
+/** One run in the recent-runs list (getRecentRuns): history fields plus path, status and video outcome. */
 export const RecentRunSchema = v.object({
   ...FileProcessingHistorySchema.entries,
   file_path: v.string(),
@@ -71,24 +77,32 @@ export const RecentRunSchema = v.object({
   video_target_codec: nStr,
   video_transcode_skipped: v.nullable(v.boolean()),
 });
+/** The type of RecentRunSchema. */
 export interface RecentRun extends v.InferOutput<typeof RecentRunSchema> {}
 
+/** Options of getRecentRuns: `limit` defaults to 20. */
 export const RecentRunsOptionsSchema = v.object({
   limit: v.optional(v.pipe(int, v.minValue(1))),
   policy: v.optional(v.string()),
 });
+/** The type of RecentRunsOptionsSchema. */
 export interface RecentRunsOptions extends v.InferOutput<typeof RecentRunsOptionsSchema> {}
 
+/** Orders of getPolicyStats, each descending: files processed, bytes saved, average processing time. */
 export const PolicySortSchema = v.picklist(["files", "savings", "time"]);
+/** The type of PolicySortSchema. */
 export type PolicySort = v.InferOutput<typeof PolicySortSchema>;
 
+/** Options of getPolicyStats: a time window and a sort (default "files"). */
 export const PolicyStatsOptionsSchema = v.object({
   since: v.optional(iso),
   until: v.optional(iso),
   sort: v.optional(PolicySortSchema),
 });
+/** The type of PolicyStatsOptionsSchema. */
 export interface PolicyStatsOptions extends v.InferOutput<typeof PolicyStatsOptionsSchema> {}
 
+/** Totals for one policy (getPolicyStats, getPolicy). */
 export const PolicyStatsSchema = v.object({
   policy_name: v.string(),
   files_processed: count,
@@ -103,24 +117,32 @@ export const PolicyStatsSchema = v.object({
   avg_processing_time: nNum,
   last_used: v.nullable(iso),
 });
+/** The type of PolicyStatsSchema. */
 export interface PolicyStats extends v.InferOutput<typeof PolicyStatsSchema> {}
 
+/** Options of getFileHistory: the exact recorded path and/or files.id (at least one), and a limit. */
 export const FileHistoryOptionsSchema = v.object({
   path: v.optional(v.string()),
   fileId: v.optional(int),
   limit: v.optional(v.pipe(int, v.minValue(1))),
 });
+/** The type of FileHistoryOptionsSchema. */
 export interface FileHistoryOptions extends v.InferOutput<typeof FileHistoryOptionsSchema> {}
 
+/** Trend periods: UTC day, ISO-8601 week (week-year of its Thursday), or month. */
 export const TrendGroupBySchema = v.picklist(["day", "week", "month"]);
+/** The type of TrendGroupBySchema. */
 export type TrendGroupBy = v.InferOutput<typeof TrendGroupBySchema>;
 
+/** Options of getTrends: a StatsFilter plus the period. */
 export const TrendsOptionsSchema = v.object({
   ...StatsFilterSchema.entries,
   groupBy: TrendGroupBySchema,
 });
+/** The type of TrendsOptionsSchema. */
 export interface TrendsOptions extends v.InferOutput<typeof TrendsOptionsSchema> {}
 
+/** Totals for one period (getTrends); periods without runs are omitted. */
 export const TrendPointSchema = v.object({
   period: v.pipe(v.string(), v.description('UTC day "2026-01-31", ISO week "2026-W05" or month "2026-01"')),
   files_processed: count,
@@ -130,16 +152,20 @@ export const TrendPointSchema = v.object({
   size_after: count,
   size_saved: int,
 });
+/** The type of TrendPointSchema. */
 export interface TrendPoint extends v.InferOutput<typeof TrendPointSchema> {}
 
+/** Options of getMetricAggregates: plugin, key and a time window on the run's processed_at. */
 export const MetricFilterSchema = v.object({
   plugin: v.optional(v.string()),
   key: v.optional(v.string()),
   since: v.optional(iso),
   until: v.optional(iso),
 });
+/** The type of MetricFilterSchema. */
 export interface MetricFilter extends v.InferOutput<typeof MetricFilterSchema> {}
 
+/** Aggregate of one plugin metric key (getMetricAggregates); number fields are null for text-only keys. */
 export const MetricAggregateSchema = v.object({
   plugin: v.string(),
   key: v.string(),
@@ -149,8 +175,10 @@ export const MetricAggregateSchema = v.object({
   min: nNum,
   max: nNum,
 });
+/** The type of MetricAggregateSchema. */
 export interface MetricAggregate extends v.InferOutput<typeof MetricAggregateSchema> {}
 
+/** One action of a run, in order, with before/after state parsed from JSON. */
 export const RunActionSchema = v.object({
   seq: count,
   action_type: v.string(),
@@ -163,8 +191,10 @@ export const RunActionSchema = v.object({
   rule_reference: nStr,
   message: nStr,
 });
+/** The type of RunActionSchema. */
 export interface RunAction extends v.InferOutput<typeof RunActionSchema> {}
 
+/** One phase of a run, in order (performance_metrics). */
 export const RunPhaseSchema = v.object({
   seq: count,
   phase_name: v.string(),
@@ -174,11 +204,15 @@ export const RunPhaseSchema = v.object({
   encoding_fps: nNum,
   encoding_bitrate: v.pipe(nNum, v.description("bits/s")),
 });
+/** The type of RunPhaseSchema. */
 export interface RunPhase extends v.InferOutput<typeof RunPhaseSchema> {}
 
+/** A plugin hook that failed during a run; the run was kept. */
 export const RunPluginErrorSchema = v.object({ plugin: v.string(), hook: v.string(), code: v.string(), message: v.string() });
+/** The type of RunPluginErrorSchema. */
 export interface RunPluginError extends v.InferOutput<typeof RunPluginErrorSchema> {}
 
+/** Everything recorded about one run (getRunDetail): the processing_stats row, flags as booleans, plus its children. */
 export const RunDetailSchema = v.object({
   id: v.string(),
   file_id: nInt,
@@ -222,18 +256,22 @@ export const RunDetailSchema = v.object({
   ),
   plugin_errors: v.array(RunPluginErrorSchema),
 });
+/** The type of RunDetailSchema. */
 export interface RunDetail extends v.InferOutput<typeof RunDetailSchema> {}
 
 /** One run an ambiguous id prefix matched; AMBIGUOUS_ID errors carry a list of these as `details`. */
 export const RunCandidateSchema = v.object({ id: v.string(), processed_at: iso, file_path: v.string() });
+/** The type of RunCandidateSchema. */
 export interface RunCandidate extends v.InferOutput<typeof RunCandidateSchema> {}
 
+/** Options of purgeRuns: `before` (exclusive) and/or `policy`, or `all`; `dryRun` only counts. */
 export const PurgeOptionsSchema = v.object({
   before: v.optional(iso),
   policy: v.optional(v.string()),
   all: v.optional(v.boolean()),
   dryRun: v.optional(v.boolean()),
 });
+/** The type of PurgeOptionsSchema. */
 export interface PurgeOptions extends v.InferOutput<typeof PurgeOptionsSchema> {}
 
 /** Rows a purge removes (or, on a dry run, would remove) from each table. */
@@ -244,4 +282,5 @@ export const PurgeCountsSchema = v.object({
   plugin_metrics: count,
   plugin_errors: count,
 });
+/** The type of PurgeCountsSchema. */
 export interface PurgeCounts extends v.InferOutput<typeof PurgeCountsSchema> {}
