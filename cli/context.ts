@@ -35,8 +35,16 @@ export function repeated(rawArgs: readonly string[], flag: string): string[] {
 
 /** Remembers the global flags given before the subcommand. */
 export function rememberRootArgs(args: GlobalValues, rawArgs: readonly string[]): void {
-  const firstCommand = rawArgs.findIndex((a) => !a.startsWith("-"));
-  Object.assign(rootValues, args, { plugins: repeated(firstCommand < 0 ? rawArgs : rawArgs.slice(0, firstCommand), "plugin") });
+  const takesValue = new Set(Object.entries(globalArgs).filter(([, d]) => d.type === "string").map(([name]) => `--${name}`));
+  let command = rawArgs.length;
+  for (let i = 0; i < rawArgs.length; i++) {
+    if (takesValue.has(rawArgs[i]!)) i++;
+    else if (!rawArgs[i]!.startsWith("-")) {
+      command = i;
+      break;
+    }
+  }
+  Object.assign(rootValues, args, { plugins: repeated(rawArgs.slice(0, command), "plugin") });
 }
 
 export interface CliContext {

@@ -53,7 +53,7 @@ export function formatSaving(before: number | null, after: number | null): strin
 /** Aligned columns without borders; numbers right-aligned. */
 export function renderTable(head: string[], rows: (string | number)[][], align?: ("left" | "right")[]): string {
   const blank = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  " };
-  const table = new Table({ head: head.map((h) => pc.bold(h)), chars: blank, style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }, colAligns: align });
+  const table = new Table({ head: head.map((h) => pc.bold(h)), chars: blank, style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }, colAligns: align ?? head.map(() => "left" as const) });
   for (const row of rows) table.push(row.map(String));
   return table.toString().split("\n").map((l) => l.trimEnd()).join("\n");
 }

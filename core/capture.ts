@@ -110,7 +110,9 @@ export function createCapture(options: CaptureOptions): Capture {
           return outcome;
         },
         async probe(path = filePath) {
-          const info = await stat(path);
+          // A file that cannot be stat'ed goes straight to the probe, which reports it properly.
+          const info = await stat(path).catch(() => null);
+          if (!info) return options.probe(path);
           const key = `${path}\0${info.size}\0${info.mtimeMs}`;
           if (!probes.has(key)) probes.set(key, options.probe(path));
           return probes.get(key)!;
