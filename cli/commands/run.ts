@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { createEngine } from "../../engine/session.ts";
 import { runExternalCommand } from "../../engine/run_command.ts";
-import { VpoError } from "../../core/mod.ts";
+import { createJob, updateJob, VpoError } from "../../core/mod.ts";
 import { createContext, globalArgs } from "../context.ts";
 import { renderJson } from "../format.ts";
 import { renderRunDetail } from "../views/run_detail.ts";
@@ -34,7 +34,17 @@ export const runCommandDef = defineCommand({
         hookTimeoutMs: ctx.config.plugins.hook_timeout_ms,
         bus: ctx.bus,
       });
-      const run = await runExternalCommand(engine, { file: args.file, policyName: args["policy-name"], command });
+      const job = await createJob(db, { type: "run", policy_name: args["policy-name"], files_total: 1 });
+      const run = await runExternalCommand(engine, { file: args.file, policyName: args["policy-name"], command, jobId: job.id }).catch(async (error) => {
+        await updateJob(db, job.id, { status: "failed", error: (error as Error).message });
+        throw error;
+      });
+      await updateJob(db, job.id, {
+        status: run.success ? "completed" : run.status === "interrupted" ? "cancelled" : "failed",
+        files_affected: run.success && run.size_change !== 0 ? 1 : 0,
+        error: run.error_message,
+        summary: { run_id: run.id, size_change: run.size_change, success: run.success },
+      });
       process.stdout.write(`${args.json ? renderJson(run) : `${renderRunDetail(run)}\n\nRecorded run ${run.id}`}\n`);
       if (!run.success) process.exitCode = run.status === "interrupted" ? 130 : 1;
     } finally {

@@ -57,3 +57,7 @@ export type {
   TrendPoint,
   TrendsOptions,
 } from "./views.ts";
+export {
+  createJob, getJob, JOB_STATUSES, JOB_TYPES, JobDetailSchema, JobSchema, listJobs, purgeJobs, updateJob,
+  type Job, type JobDetail, type JobStatus, type JobType,
+} from "./jobs.ts";

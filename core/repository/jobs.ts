@@ -1,0 +1,128 @@
+import * as v from "valibot";
+import type { Db } from "../db/open.ts";
+import type { JobsTable } from "../db/schema.ts";
+import { VpoError } from "../errors.ts";
+import type { TimeRange } from "../time_filter.ts";
+import { MIN_PREFIX_LENGTH } from "./run_id.ts";
+
+export const JOB_TYPES = ["scan", "process", "run", "import"] as const;
+export const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const JobSchema = v.object({
+  id: v.string(),
+  type: v.picklist(JOB_TYPES),
+  status: v.picklist(JOB_STATUSES),
+  created_at: v.string(),
+  started_at: v.nullable(v.string()),
+  completed_at: v.nullable(v.string()),
+  policy_name: v.nullable(v.string()),
+  summary: v.nullable(v.unknown()),
+  files_total: v.nullable(v.number()),
+  files_affected: v.nullable(v.number()),
+  error: v.nullable(v.string()),
+});
+export type Job = v.InferOutput<typeof JobSchema>;
+
+export const JobRunTotalsSchema = v.object({ count: v.number(), successes: v.number(), failures: v.number(), size_saved: v.number() });
+export const JobDetailSchema = v.object({ ...JobSchema.entries, runs: JobRunTotalsSchema });
+export type JobDetail = v.InferOutput<typeof JobDetailSchema>;
+
+function toJob(row: JobsTable): Job {
+  return { ...row, summary: row.summary == null ? null : JSON.parse(row.summary) };
+}
+
+/** Starts a job row (status running unless told otherwise). */
+export async function createJob(
+  db: Db,
+  input: { type: JobType; policy_name?: string | null; files_total?: number | null; status?: JobStatus },
+): Promise<Job> {
+  const now = new Date().toISOString();
+  const row: JobsTable = {
+    id: Bun.randomUUIDv7(),
+    type: input.type,
+    status: input.status ?? "running",
+    created_at: now,
+    started_at: input.status === "queued" ? null : now,
+    completed_at: null,
+    policy_name: input.policy_name ?? null,
+    summary: null,
+    files_total: input.files_total ?? null,
+    files_affected: null,
+    error: null,
+  };
+  await db.insertInto("jobs").values(row).execute();
+  return toJob(row);
+}
+
+/** Updates a job; a final status (completed, failed, cancelled) stamps completed_at. */
+export async function updateJob(
+  db: Db,
+  id: string,
+  patch: Partial<{ status: JobStatus; summary: unknown; files_total: number; files_affected: number; error: string | null }>,
+): Promise<Job> {
+  const { summary, ...rest } = patch;
+  const final = patch.status === "completed" || patch.status === "failed" || patch.status === "cancelled";
+  await db
+    .updateTable("jobs")
+    .set({
+      ...rest,
+      ...(summary === undefined ? {} : { summary: JSON.stringify(summary) }),
+      ...(final ? { completed_at: new Date().toISOString() } : {}),
+    })
+    .where("id", "=", id)
+    .execute();
+  return toJob(await db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+}
+
+/** Jobs newest first, filtered by status, type and creation time. */
+export async function listJobs(
+  db: Db,
+  filter: { status?: JobStatus; type?: JobType; limit?: number } & Pick<TimeRange, "since"> = {},
+): Promise<Job[]> {
+  let query = db.selectFrom("jobs").selectAll();
+  if (filter.status) query = query.where("status", "=", filter.status);
+  if (filter.type) query = query.where("type", "=", filter.type);
+  if (filter.since) query = query.where("created_at", ">=", filter.since);
+  const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit ?? 50).execute();
+  return rows.map(toJob);
+}
+
+/** One job by id or unique prefix (≥ 4 characters), with totals of the runs it recorded. */
+export async function getJob(db: Db, idOrPrefix: string): Promise<JobDetail> {
+  const prefix = idOrPrefix.trim();
+  if (prefix.length < MIN_PREFIX_LENGTH) {
+    throw new VpoError("INVALID_ARGUMENT", `Job id "${idOrPrefix}" is too short: give the full id or at least ${MIN_PREFIX_LENGTH} characters of it`);
+  }
+  const matches = await db.selectFrom("jobs").selectAll().where("id", ">=", prefix).where("id", "<", `${prefix}\uffff`).orderBy("id").limit(11).execute();
+  const exact = matches.find((m) => m.id === prefix);
+  if (!exact && matches.length === 0) throw new VpoError("NOT_FOUND", `No job with id "${prefix}"`);
+  if (!exact && matches.length > 1) {
+    const list = matches.slice(0, 10).map((m) => `  ${m.id}  ${m.type}  ${m.status}  ${m.created_at}`).join("\n");
+    throw new VpoError("AMBIGUOUS_ID", `Job id "${prefix}" is ambiguous; it matches:\n${list}`, { details: matches.slice(0, 10).map((m) => m.id) });
+  }
+  const job = exact ?? matches[0]!;
+  const totals = await db
+    .selectFrom("processing_stats")
+    .where("job_id", "=", job.id)
+    .select((eb) => [
+      eb.fn.countAll<number>().as("count"),
+      eb.fn.coalesce(eb.fn.sum<number>("success"), eb.lit(0)).as("successes"),
+      eb.fn.coalesce(eb.fn.sum<number>("size_change"), eb.lit(0)).as("size_saved"),
+    ])
+    .executeTakeFirstOrThrow();
+  const count = Number(totals.count);
+  const successes = Number(totals.successes);
+  return { ...toJob(job), runs: { count, successes, failures: count - successes, size_saved: Number(totals.size_saved) } };
+}
+
+/** Deletes jobs created before `before`; their runs stay (they keep the job id as history). */
+export async function purgeJobs(db: Db, options: { before: string; dryRun?: boolean }): Promise<{ jobs: number }> {
+  const match = db.selectFrom("jobs").where("created_at", "<", options.before).where("status", "not in", ["running", "queued"]);
+  const { n } = await match.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  if (!options.dryRun && Number(n) > 0) {
+    await db.deleteFrom("jobs").where("created_at", "<", options.before).where("status", "not in", ["running", "queued"]).execute();
+  }
+  return { jobs: Number(n) };
+}
