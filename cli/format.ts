@@ -20,9 +20,10 @@ export function formatBytes(bytes: number | null | undefined): string {
   return bytes < 0 ? `-${text}` : text;
 }
 
-/** `55680` → `15h 28m`; `125` → `2m 5s`; `3.21` → `3.2s`. */
+/** `55680` → `15h 28m`; `125` → `2m 5s`; `3.21` → `3.2s`; `0.028` → `28 ms`. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds == null) return "—";
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)}s`;
   const s = Math.round(seconds);
   const d = Math.floor(s / 86400);

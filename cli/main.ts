@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
+import { stripVTControlCharacters } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { VpoError } from "../core/mod.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
@@ -42,7 +43,10 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     if (beforeSeparator.includes("--help") || beforeSeparator.includes("-h") || argv.length === 0) {
       const [cmd, parent] = await resolveCommand(argv);
-      process.stdout.write(`${await renderUsage(cmd, parent)}\n`);
+      const usage = await renderUsage(cmd, parent);
+      // citty colours usage unconditionally; keep colour to terminals and honour NO_COLOR.
+      const plain = !process.stdout.isTTY || "NO_COLOR" in process.env;
+      process.stdout.write(`${plain ? stripVTControlCharacters(usage) : usage}\n`);
       return 0;
     }
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
