@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { ProcessingStatsTable } from "./db/schema.ts";
 import { VpoError } from "./errors.ts";
 import { parseOrThrow } from "./validation.ts";
 
@@ -107,40 +108,9 @@ export const RUN_FACT_KEYS = [
 export type RunFactKey = (typeof RUN_FACT_KEYS)[number];
 
 /** A run with every field present and every invariant holding: what the repository stores. */
-export interface RunRecord {
-  id: string;
-  file_path: string;
-  processed_at: string;
-  policy_name: string;
-  job_id: string | null;
-  status: "success" | "failed" | "interrupted";
+export interface RunRecord extends Omit<ProcessingStatsTable, "file_id" | "success" | "video_transcode_skipped"> {
   success: boolean;
-  error_message: string | null;
-  size_before: number | null;
-  size_after: number | null;
-  size_change: number | null;
-  audio_tracks_before: number | null;
-  audio_tracks_after: number | null;
-  audio_tracks_removed: number | null;
-  subtitle_tracks_before: number | null;
-  subtitle_tracks_after: number | null;
-  subtitle_tracks_removed: number | null;
-  attachments_before: number | null;
-  attachments_after: number | null;
-  attachments_removed: number | null;
-  duration_seconds: number | null;
-  phases_completed: number;
-  phases_total: number;
-  total_changes: number;
-  video_source_codec: string | null;
-  video_target_codec: string | null;
   video_transcode_skipped: boolean | null;
-  video_skip_reason: string | null;
-  audio_tracks_transcoded: number | null;
-  audio_tracks_preserved: number | null;
-  encoder_type: "hardware" | "software" | null;
-  hash_before: string | null;
-  hash_after: string | null;
   actions: ActionResult[];
   phases: PhaseResult[];
   plugin_metrics: Record<string, Record<string, MetricValue>>;
