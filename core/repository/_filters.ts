@@ -28,11 +28,31 @@ export function isDayAligned(range: TimeRange): boolean {
   return [range.since, range.until].every((b) => b === undefined || Date.parse(b) % DAY_MS === 0);
 }
 
-/** Where a query's totals come from: the per-day rollup or the runs themselves. */
-export type TotalsSource = "rollup" | "raw";
+/**
+ * Where totals come from: the per-day rollup, the runs themselves, or "auto" — whole days from
+ * the rollup and only the partial days at the edges of the window from the runs.
+ */
+export type TotalsSource = "auto" | "rollup" | "raw";
 
-export function pickSource(range: TimeRange): TotalsSource {
-  return isDayAligned(range) ? "rollup" : "raw";
+const floorDay = (iso: string) => new Date(Math.floor(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
+const ceilDay = (iso: string) => new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
+
+/**
+ * Splits a window into the whole UTC days inside it (answered by stats_daily) and the partial
+ * days at either edge (answered by processing_stats). Totals are additive, so the parts sum to
+ * exactly what one scan would give, and `--since 7d` — never on a midnight — stays fast at
+ * millions of runs. A window with no whole day inside is a single scan.
+ */
+export function splitRange(range: TimeRange): { range: TimeRange; source: "rollup" | "raw" }[] {
+  const { since, until } = range;
+  const bodySince = since === undefined ? undefined : ceilDay(since);
+  const bodyUntil = until === undefined ? undefined : floorDay(until);
+  if (bodySince !== undefined && bodyUntil !== undefined && bodySince >= bodyUntil) return [{ range, source: "raw" }];
+  const parts: { range: TimeRange; source: "rollup" | "raw" }[] = [];
+  if (since !== undefined && since < bodySince!) parts.push({ range: { since, until: bodySince }, source: "raw" });
+  parts.push({ range: { since: bodySince, until: bodyUntil }, source: "rollup" });
+  if (until !== undefined && bodyUntil! < until) parts.push({ range: { since: bodyUntil, until }, source: "raw" });
+  return parts;
 }
 
 /** The UTC day ("2026-01-31") of an ISO instant. */

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/open.ts";
 import type { StatsDailyTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { dailyFilter, num, runFilter, type TotalsSource } from "./_filters.ts";
+import { dailyFilter, isDayAligned, num, runFilter, splitRange, type TotalsSource } from "./_filters.ts";
 
 /**
  * Totals over a set of runs, in stats_daily's own terms. Summary, policy stats and trends are all
@@ -65,21 +65,37 @@ export interface TotalsQuery {
 
 /** Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
+  if (q.source !== "auto") return queryPart(db, q.range, q.policy, q.group, q.source);
+  const parts = splitRange(q.range);
+  if (parts.length === 1) return queryPart(db, parts[0]!.range, q.policy, q.group, parts[0]!.source);
+  const merged = new Map<string, Totals>();
+  for (const part of parts) {
+    for (const { key, totals } of await queryPart(db, part.range, q.policy, q.group, part.source)) {
+      const seen = merged.get(key);
+      merged.set(key, seen ? addTotals(seen, totals) : totals);
+    }
+  }
+  return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
+}
+
+async function queryPart(db: Db, range: TimeRange, policy: string | undefined, group: TotalsQuery["group"], source: "rollup" | "raw") {
+  // stats_daily only knows whole days: a partial day would be silently widened.
+  if (source === "rollup" && !isDayAligned(range)) throw new Error(`stats_daily cannot answer a window off UTC midnight: ${JSON.stringify(range)}`);
   const rows =
-    q.source === "rollup"
+    source === "rollup"
       ? await db
           .selectFrom("stats_daily")
-          .where(dailyFilter(q.range, q.policy))
+          .where(dailyFilter(range, policy))
           .select(aliased(ROLLUP_AGGREGATES))
-          .select(groupKey(q.group, sql.ref("day")).as("key"))
-          .$if(q.group !== "all", (qb) => qb.groupBy(groupKey(q.group, sql.ref("day"))).orderBy("key"))
+          .select(groupKey(group, sql.ref("day")).as("key"))
+          .$if(group !== "all", (qb) => qb.groupBy(groupKey(group, sql.ref("day"))).orderBy("key"))
           .execute()
       : await db
           .selectFrom("processing_stats")
-          .where(runFilter(q.range, q.policy))
+          .where(runFilter(range, policy))
           .select(aliased(RUN_AGGREGATES))
-          .select(groupKey(q.group, RUN_DAY).as("key"))
-          .$if(q.group !== "all", (qb) => qb.groupBy(groupKey(q.group, RUN_DAY)).orderBy("key"))
+          .select(groupKey(group, RUN_DAY).as("key"))
+          .$if(group !== "all", (qb) => qb.groupBy(groupKey(group, RUN_DAY)).orderBy("key"))
           .execute();
   return (rows as Record<string, unknown>[]).map((row) => ({ key: String(row.key), totals: toTotals(row) }));
 }

@@ -1,13 +1,13 @@
 import type { Db } from "../db/open.ts";
 import { VpoError } from "../errors.ts";
-import { normalizeRange, pickSource, roundSeconds, type TotalsSource } from "./_filters.ts";
+import { normalizeRange, roundSeconds, type TotalsSource } from "./_filters.ts";
 import { queryTotals, savingsPercent, type Totals } from "./_totals.ts";
 import type { PolicySort, PolicyStats, PolicyStatsOptions, StatsFilter } from "./views.ts";
 
 /**
  * One row per policy that ran in the window. Sorted by files processed (default), bytes saved
- * or average processing time, all descending, ties by policy name. Uses the stats_daily rollup
- * for whole-day windows, like getSummary.
+ * or average processing time, all descending, ties by policy name. Reads whole days from the
+ * stats_daily rollup and scans only partial edge days, like getSummary.
  *
  * @example await getPolicyStats(db, { ...parseTimeRange({ since: "30d" }), sort: "savings" })
  */
@@ -16,17 +16,17 @@ export async function getPolicyStats(db: Db, options: PolicyStatsOptions = {}): 
   if (!(sort in SORTS)) {
     throw new VpoError("INVALID_ARGUMENT", `Invalid sort "${sort}": expected one of ${Object.keys(SORTS).join(", ")}`);
   }
-  const rows = await policyStatsFrom(db, options, pickSource(normalizeRange(options)));
+  const rows = await policyStatsFrom(db, options, "auto");
   return rows.sort((a, b) => SORTS[sort](a, b) || byName(a, b));
 }
 
 /** One policy's stats over the window, or null when it did not run in it. */
 export async function getPolicy(db: Db, name: string, range: Omit<StatsFilter, "policy"> = {}): Promise<PolicyStats | null> {
-  const [row] = await policyStatsFrom(db, { ...range, policy: name }, pickSource(normalizeRange(range)));
+  const [row] = await policyStatsFrom(db, { ...range, policy: name }, "auto");
   return row ?? null;
 }
 
-/** Policy stats with the source forced; exported for the test that both paths agree. */
+/** Policy stats with the source chosen; exported for the tests that all sources agree. */
 export async function policyStatsFrom(db: Db, filter: StatsFilter, source: TotalsSource): Promise<PolicyStats[]> {
   const rows = await queryTotals(db, { range: normalizeRange(filter), policy: filter.policy, group: "policy", source });
   return rows.map(({ key, totals }) => toPolicyStats(key, totals));

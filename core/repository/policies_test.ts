@@ -104,4 +104,9 @@ describe("policy stats from rollup and scan agree", () => {
       expect(await policyStatsFrom(db, filter, "rollup")).toEqual(await policyStatsFrom(db, filter, "raw"));
     });
   }
+
+  test("rollup days plus scanned edge days equal a full scan for a window off midnight", async () => {
+    const filter = { since: "2026-01-30T12:00:00.000Z", until: "2026-02-02T12:00:00.000Z" };
+    expect(await policyStatsFrom(db, filter, "auto")).toEqual(await policyStatsFrom(db, filter, "raw"));
+  });
 });

@@ -1,12 +1,13 @@
 import type { Db } from "../db/open.ts";
-import { normalizeRange, pickSource, roundSeconds, type TotalsSource } from "./_filters.ts";
+import { normalizeRange, roundSeconds, type TotalsSource } from "./_filters.ts";
 import { queryTotals, savingsPercent, type Totals } from "./_totals.ts";
 import type { StatsFilter, StatsSummary } from "./views.ts";
 
 /**
- * Library-wide totals over a time window, optionally for one policy. Whole-day windows
- * (no bounds, or bounds on UTC midnights) are answered from the stats_daily rollup, which stays
- * fast at millions of runs; any other window scans processing_stats. Both give the same numbers.
+ * Library-wide totals over a time window, optionally for one policy. Whole UTC days inside the
+ * window are read from the stats_daily rollup, which stays fast at millions of runs; only the
+ * partial days at its edges (when a bound is off midnight, as `7d` always is) scan
+ * processing_stats. The result is exactly what a full scan would give.
  *
  * @example
  * const range = parseTimeRange({ since: "7d" });
@@ -14,10 +15,10 @@ import type { StatsFilter, StatsSummary } from "./views.ts";
  * console.log(s.total_size_saved, s.success_rate);
  */
 export async function getSummary(db: Db, filter: StatsFilter = {}): Promise<StatsSummary> {
-  return summaryFrom(db, filter, pickSource(normalizeRange(filter)));
+  return summaryFrom(db, filter, "auto");
 }
 
-/** getSummary with the source forced; exported for the test that both paths agree. */
+/** getSummary with the source chosen; exported for the tests that all sources agree. */
 export async function summaryFrom(db: Db, filter: StatsFilter, source: TotalsSource): Promise<StatsSummary> {
   const [row] = await queryTotals(db, { range: normalizeRange(filter), policy: filter.policy, group: "all", source });
   return toSummary(row!.totals);

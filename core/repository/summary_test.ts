@@ -118,14 +118,18 @@ describe("getSummary", () => {
     expect(s).toMatchObject({ avg_processing_time: null, total_processing_time: 0, earliest_processing: null, latest_processing: null });
   });
 
-  test("whole-day windows are answered from stats_daily, other windows from the runs", async () => {
-    // Skew the rollup on purpose: only a query that reads stats_daily can see it.
-    await db.updateTable("stats_daily").set({ runs: 1000 }).where("day", "=", "2026-01-31").where("policy_name", "=", "remux").execute();
+  test("whole days inside any window come from stats_daily, partial edge days from the runs", async () => {
+    // Skew the rollup on purpose: only a query that reads that stats_daily row can see it.
+    const skew = (runs: number) =>
+      db.updateTable("stats_daily").set({ runs }).where("day", "=", "2026-01-31").where("policy_name", "=", "remux").execute();
+    await skew(1000);
     try {
-      expect((await getSummary(db, { since: "2026-01-31T00:00:00.000Z" })).total_files_processed).toBe(8 + 999); // R3…R10, one of them counted 1000 times
-      expect((await getSummary(db, { since: "2026-01-31T00:00:00.001Z" })).total_files_processed).toBe(7); // R4…R10, read from the runs
+      expect((await getSummary(db, { since: "2026-01-31T00:00:00.000Z" })).total_files_processed).toBe(8 + 999); // R3…R10, R4 ×1000
+      expect((await getSummary(db, { since: "2026-01-30T12:00:00.000Z" })).total_files_processed).toBe(9 + 999); // 01-31 is a whole day
+      expect((await getSummary(db, { since: "2026-01-31T00:00:00.001Z" })).total_files_processed).toBe(7); // 01-31 is an edge: scanned
+      expect((await getSummary(db, { until: "2026-01-31T23:00:00.000Z" })).total_files_processed).toBe(5); // likewise
     } finally {
-      await db.updateTable("stats_daily").set({ runs: 1 }).where("day", "=", "2026-01-31").where("policy_name", "=", "remux").execute();
+      await skew(1);
     }
   });
 
@@ -146,6 +150,19 @@ describe("rollup and scan agree", () => {
   for (const filter of filters) {
     test(`summary is identical from stats_daily and from processing_stats for ${JSON.stringify(filter)}`, async () => {
       expect(await summaryFrom(db, filter, "rollup")).toEqual(await summaryFrom(db, filter, "raw"));
+    });
+  }
+
+  const offMidnight = [
+    { since: "2026-01-30T12:00:00.000Z" },
+    { until: "2026-02-01T23:30:00.000Z", policy: "transcode" },
+    { since: "2026-01-30T23:59:59.999Z", until: "2026-02-02T00:00:00.001Z" },
+    { since: "2026-01-31T06:00:00.000Z", until: "2026-01-31T20:00:00.000Z" }, // no whole day inside
+    { since: "2026-01-30T12:00:00.000Z", until: "2026-01-31T12:00:00.000Z" }, // two edges, no whole day
+  ];
+  for (const filter of offMidnight) {
+    test(`rollup days plus scanned edges equal a full scan for ${JSON.stringify(filter)}`, async () => {
+      expect(await summaryFrom(db, filter, "auto")).toEqual(await summaryFrom(db, filter, "raw"));
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Db } from "../db/open.ts";
 import { VpoError } from "../errors.ts";
-import { normalizeRange, pickSource, type TotalsSource } from "./_filters.ts";
+import { normalizeRange, type TotalsSource } from "./_filters.ts";
 import { addTotals, queryTotals, type Totals } from "./_totals.ts";
 import type { TrendGroupBy, TrendPoint, TrendsOptions } from "./views.ts";
 
@@ -27,16 +27,16 @@ const PERIOD: Record<TrendGroupBy, (day: string) => string> = {
 
 /**
  * Runs, outcomes and sizes per UTC day, ISO week or month, oldest first; periods without runs
- * are omitted. Days come from the stats_daily rollup for whole-day windows, from a scan otherwise,
- * and are bucketed into weeks and months here so both sources share one calendar.
+ * are omitted. Whole days come from the stats_daily rollup and partial edge days from a scan, like
+ * getSummary; days are bucketed into weeks and months here so every source shares one calendar.
  *
  * @example await getTrends(db, { ...parseTimeRange({ since: "2026-01-01" }), groupBy: "week" })
  */
 export async function getTrends(db: Db, options: TrendsOptions): Promise<TrendPoint[]> {
-  return trendsFrom(db, options, pickSource(normalizeRange(options)));
+  return trendsFrom(db, options, "auto");
 }
 
-/** getTrends with the source forced; exported for the test that both paths agree. */
+/** getTrends with the source chosen; exported for the tests that all sources agree. */
 export async function trendsFrom(db: Db, options: TrendsOptions, source: TotalsSource): Promise<TrendPoint[]> {
   const periodOf = PERIOD[options.groupBy];
   if (!periodOf) {

@@ -88,10 +88,12 @@ describe("getTrends", () => {
   });
 
   for (const groupBy of ["day", "week", "month"] as const) {
-    test(`by ${groupBy}, the rollup and the scan give identical points`, async () => {
+    test(`by ${groupBy}, the rollup, the scan and rollup-plus-edges give identical points`, async () => {
       const filter = { groupBy, since: "2026-01-31T00:00:00.000Z", policy: "strip" };
       expect(await trendsFrom(db, filter, "rollup")).toEqual(await trendsFrom(db, filter, "raw"));
       expect(await trendsFrom(db, { groupBy }, "rollup")).toEqual(await trendsFrom(db, { groupBy }, "raw"));
+      const offMidnight = { groupBy, since: "2026-01-30T12:00:00.000Z", until: "2026-02-02T12:00:00.000Z" };
+      expect(await trendsFrom(db, offMidnight, "auto")).toEqual(await trendsFrom(db, offMidnight, "raw"));
     });
   }
 });
