@@ -148,7 +148,8 @@ export function normalizeRunRecord(input: unknown, context = "Invalid run record
     throw new VpoError("INVALID_RECORD", `${context}: status "${status}" contradicts success=${r.success}`);
   }
   return {
-    id: r.id ?? Bun.randomUUIDv7(),
+    // Lowercase so id prefixes match however the reporting tool spelled the UUID.
+    id: (r.id ?? Bun.randomUUIDv7()).toLowerCase(),
     file_path: r.file_path,
     processed_at: new Date(r.processed_at).toISOString(),
     policy_name: r.policy_name,
