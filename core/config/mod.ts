@@ -1,6 +1,10 @@
 /** Configuration: `config.toml`, profiles and `VPO_<SECTION>_<KEY>` overrides, validated with valibot. */
-export { ConfigSchema, type Config, type ConfigSection } from "./schema.ts";
 export {
-  defaultConfig, envLayer, listProfiles, loadConfig, profilesDir, ProfileSchema, readConfigFile, readProfile,
-  type ConfigSource, type LoadConfigOptions, type LoadedConfig, type Profile,
-} from "./load.ts";
+  CONFIG_SECTIONS, ConfigSchema, LOG_LEVELS, PROFILE_NAME, ProfileSchema, sectionKeys,
+  type Config, type ConfigSection, type LogLevelName, type Profile,
+} from "./schema.ts";
+export { defaultConfig } from "./defaults.ts";
+export { checkTomlFile, configFilePath, listProfiles, profilePath, profilesDir, readConfigFile, readProfile, type FileCheck } from "./files.ts";
+export { checkEnvLayer, envLayer } from "./env.ts";
+export { loadConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from "./load.ts";
+export { checkConfigSetup, type ConfigProblem } from "./validate.ts";

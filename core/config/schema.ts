@@ -2,6 +2,10 @@ import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 
+/** Log levels accepted by `[logging] level`, `--log-level` and `VPO_LOGGING_LEVEL`. */
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
 /** `~/.vpo/config.toml`: every section optional, every key checked, unknown keys refused. */
 export const ConfigSchema = v.strictObject({
   database: v.optional(
@@ -22,10 +26,13 @@ export const ConfigSchema = v.strictObject({
   ),
   logging: v.optional(
     v.strictObject({
-      level: v.optional(v.picklist(["debug", "info", "warning", "error"])),
+      level: v.optional(v.picklist(LOG_LEVELS)),
+      /** Log file; relative paths are taken from the data dir (from `--log-file`: from the working dir). */
       file: v.optional(v.string()),
       json: v.optional(v.boolean()),
+      /** The log file is rotated when it would grow past this size. */
       max_bytes: v.optional(positiveInt),
+      /** Rotated files kept beside the log file (`vpo.log.1` … `vpo.log.N`); 0 keeps none. */
       backup_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     }),
   ),
@@ -60,3 +67,31 @@ export const ConfigSchema = v.strictObject({
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
 export type ConfigSection = keyof Config;
+
+/** A profile: a partial config plus what it is for and the policy it suggests. */
+export const ProfileSchema = v.strictObject({
+  ...ConfigSchema.entries,
+  description: v.optional(v.string()),
+  default_policy: v.optional(v.string()),
+});
+export type Profile = v.InferOutput<typeof ProfileSchema>;
+
+/** Profile names double as file names: keep them to a safe alphabet. */
+export const PROFILE_NAME = /^[A-Za-z0-9_-]+$/;
+
+type Unwrappable = { type: string; wrapped?: Unwrappable; entries?: Record<string, Unwrappable> };
+
+/** The keys of a config section and the base valibot type of each (`number`, `boolean`, `array`, …). */
+export function sectionKeys(section: ConfigSection): Record<string, string> {
+  let node = ConfigSchema.entries[section] as unknown as Unwrappable;
+  while (node.wrapped) node = node.wrapped;
+  const out: Record<string, string> = {};
+  for (const [key, schema] of Object.entries(node.entries ?? {})) {
+    let inner = schema;
+    while (inner.wrapped) inner = inner.wrapped;
+    out[key] = inner.type;
+  }
+  return out;
+}
+
+export const CONFIG_SECTIONS = Object.keys(ConfigSchema.entries) as ConfigSection[];
