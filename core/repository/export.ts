@@ -1,0 +1,134 @@
+import { sql } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/sqlite";
+import type { Db } from "../db/open.ts";
+import type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord } from "../record.ts";
+import { flag, flagOrNull, normalizeRange, runFilter } from "./_filters.ts";
+import type { StatsFilter } from "./views.ts";
+
+/** processing_stats columns that are also RunRecord fields, in RunRecordSchema order (file_id is local to a database). */
+const RUN_COLUMNS = [
+  "id", "file_path", "processed_at", "policy_name", "job_id", "status", "success", "error_message",
+  "size_before", "size_after", "size_change",
+  "audio_tracks_before", "audio_tracks_after", "audio_tracks_removed",
+  "subtitle_tracks_before", "subtitle_tracks_after", "subtitle_tracks_removed",
+  "attachments_before", "attachments_after", "attachments_removed",
+  "duration_seconds", "phases_completed", "phases_total", "total_changes",
+  "video_source_codec", "video_target_codec", "video_transcode_skipped", "video_skip_reason",
+  "audio_tracks_transcoded", "audio_tracks_preserved", "encoder_type", "hash_before", "hash_after",
+] as const;
+
+/** The run-level (scalar) fields of an exported run: the columns of a CSV export. */
+export const RUN_RECORD_SCALAR_FIELDS: readonly (typeof RUN_COLUMNS)[number][] = RUN_COLUMNS;
+
+/**
+ * One query whose rows are whole runs: each run's children come along as JSON arrays from
+ * correlated subqueries (served by the *_stats indexes). A single statement is what lets the
+ * export use Kysely's `.stream()`: the SQLite driver holds its one connection for the whole
+ * stream, so a second query per batch of runs would wait forever.
+ */
+function runsQuery(db: Db, filter: StatsFilter) {
+  return db
+    .selectFrom("processing_stats")
+    .where(runFilter(normalizeRange(filter), filter.policy))
+    .select(RUN_COLUMNS.map((c) => `processing_stats.${c}` as const))
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom("action_results")
+          .select([
+            "action_type", "track_type", "track_index", "before_state", "after_state", "success", "duration_ms", "rule_reference", "message",
+          ])
+          .whereRef("action_results.stats_id", "=", "processing_stats.id")
+          .orderBy("seq"),
+      ).as("actions_json"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("performance_metrics")
+          .select(["phase_name", "wall_time_seconds", "bytes_read", "bytes_written", "encoding_fps", "encoding_bitrate"])
+          .whereRef("performance_metrics.stats_id", "=", "processing_stats.id")
+          .orderBy("seq"),
+      ).as("phases_json"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("plugin_metrics")
+          .select(["plugin", "key", "num", "text"])
+          .whereRef("plugin_metrics.stats_id", "=", "processing_stats.id")
+          .orderBy("plugin_metrics.id"),
+      ).as("metrics_json"),
+      jsonArrayFrom(
+        eb
+          .selectFrom("plugin_errors")
+          .select(["plugin", "hook", "code", "message"])
+          .whereRef("plugin_errors.stats_id", "=", "processing_stats.id")
+          .orderBy("plugin_errors.id"),
+      ).as("errors_json"),
+    ])
+    // processed_at alone is served by an index in order, so rows stream as SQLite finds them;
+    // ties (same instant) only need SQLite's sort within their own group.
+    .orderBy("processing_stats.processed_at")
+    .orderBy("processing_stats.id");
+}
+
+type RunRow = Awaited<ReturnType<ReturnType<typeof runsQuery>["execute"]>>[number];
+
+/**
+ * Every run in the window, oldest first, as a RunRecord: exactly the line format that
+ * normalizeRunRecord / recordRun accept, so an export re-imports into identical numbers.
+ * Rows are streamed (Kysely `.stream()`), so memory stays flat however many runs there are.
+ * The connection is busy until the iteration ends or is abandoned.
+ *
+ * @example for await (const run of streamRunRecords(db, { policy: "strip" })) out.write(`${JSON.stringify(run)}\n`);
+ */
+export async function* streamRunRecords(db: Db, filter: StatsFilter = {}): AsyncGenerator<RunRecord> {
+  for await (const row of runsQuery(db, filter).stream()) yield toRunRecord(row);
+}
+
+/** Whether any run falls in the window (checked before a stream, to fail fast on nothing to export). */
+export async function hasRuns(db: Db, filter: StatsFilter = {}): Promise<boolean> {
+  const row = await db
+    .selectFrom("processing_stats")
+    .select(sql<number>`1`.as("one"))
+    .where(runFilter(normalizeRange(filter), filter.policy))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+function toRunRecord(row: RunRow): RunRecord {
+  const { actions_json, phases_json, metrics_json, errors_json, ...columns } = row;
+  const metrics: Record<string, Record<string, MetricValue>> = {};
+  for (const m of parseArray<{ plugin: string; key: string; num: number | null; text: string | null }>(metrics_json)) {
+    (metrics[m.plugin] ??= {})[m.key] = m.num ?? m.text;
+  }
+  return {
+    ...columns,
+    success: flag(columns.success),
+    video_transcode_skipped: flagOrNull(columns.video_transcode_skipped),
+    actions: parseArray<Record<string, unknown>>(actions_json).map(
+      (a): ActionResult => ({
+        ...(a as unknown as ActionResult),
+        before_state: parseState(a.before_state),
+        after_state: parseState(a.after_state),
+        success: flag(a.success),
+      }),
+    ),
+    phases: parseArray<PhaseResult>(phases_json),
+    plugin_metrics: metrics,
+    plugin_errors: parseArray<PluginError>(errors_json),
+  };
+}
+
+/** The JSON arrays built by jsonArrayFrom arrive as text on SQLite (and already parsed on PostgreSQL). */
+function parseArray<T>(value: unknown): T[] {
+  return (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as T[];
+}
+
+/** before/after state is stored as JSON text by recordRun; text that no longer parses is kept as a string. */
+function parseState(text: unknown): unknown {
+  if (typeof text !== "string") return text ?? null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

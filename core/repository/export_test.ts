@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as v from "valibot";
+import type { Db } from "../db/open.ts";
+import { normalizeRunRecord, RunRecordSchema, type RunRecord } from "../record.ts";
+import { ID, openTestDb, RUNS } from "./_fixtures.ts";
+import { hasRuns, streamRunRecords } from "./export.ts";
+import { importRunLines, parseRunLine, readLines } from "./import.ts";
+import { getPolicyStats } from "./policies.ts";
+import { getRunDetail } from "./run_detail.ts";
+import { getSummary } from "./summary.ts";
+import { getTrends } from "./trends.ts";
+
+let db: Db;
+let close: () => Promise<void>;
+beforeAll(async () => ({ db, close } = await openTestDb()));
+afterAll(() => close());
+
+const collect = async (filter = {}) => {
+  const out: RunRecord[] = [];
+  for await (const run of streamRunRecords(db, filter)) out.push(run);
+  return out;
+};
+const linesOf = (text: string) => () => readLines([new TextEncoder().encode(text)]);
+
+describe("streamRunRecords", () => {
+  test("yields every run oldest first, each a fixed point of the import format", async () => {
+    const runs = await collect();
+    expect(runs.map((r) => r.id)).toEqual(Object.values(ID));
+    for (const run of runs) {
+      expect(v.safeParse(RunRecordSchema, run).success).toBe(true);
+      // Same keys in the same order, same values: re-importing changes nothing.
+      expect(JSON.stringify(normalizeRunRecord(run))).toBe(JSON.stringify(run));
+    }
+  });
+
+  test("carries children and flags exactly as getRunDetail reads them", async () => {
+    const [r1] = await collect({ since: "2026-01-30T08:00:00.000Z", until: "2026-01-30T08:00:00.001Z" });
+    const { file_id: _f, actions, phases, ...detail } = await getRunDetail(db, ID.R1);
+    expect(r1).toMatchObject({ ...detail, phases: phases.map(({ seq: _s, ...p }) => p), actions: actions.map(({ seq: _s, ...a }) => a) });
+    expect(r1!.plugin_metrics).toEqual({ size: { bytes_saved: 200 }, hash: { algo: "sha256" } });
+  });
+
+  test("filters by window and policy like the views do", async () => {
+    const strip = await collect({ policy: "strip", until: "2026-02-01T00:00:00.000Z" });
+    expect(strip.map((r) => r.id)).toEqual([ID.R1, ID.R5]);
+    expect(await hasRuns(db, { policy: "nope" })).toBe(false);
+    expect(await hasRuns(db, { policy: "remux" })).toBe(true);
+  });
+});
+
+describe("importRunLines", () => {
+  test("export then import into an empty database reproduces summary, policies, trends and the export itself", async () => {
+    const ndjson = (await collect()).map((r) => JSON.stringify(r)).join("\n");
+    const target = await openTestDb([]);
+    try {
+      const report = await importRunLines(target.db, linesOf(`${ndjson}\n`), { batchSize: 3 });
+      expect(report).toMatchObject({ lines: 10, valid: 10, invalid: 0, imported: 10, duplicates: 0 });
+      expect(await getSummary(target.db)).toEqual(await getSummary(db));
+      expect(await getPolicyStats(target.db)).toEqual(await getPolicyStats(db));
+      expect(await getTrends(target.db, { groupBy: "week" })).toEqual(await getTrends(db, { groupBy: "week" }));
+      const again: string[] = [];
+      for await (const run of streamRunRecords(target.db)) again.push(JSON.stringify(run));
+      expect(again.join("\n")).toBe(ndjson);
+
+      const reimport = await importRunLines(target.db, linesOf(ndjson));
+      expect(reimport).toMatchObject({ imported: 0, duplicates: 10 });
+    } finally {
+      await target.close();
+    }
+  });
+
+  test("one invalid line blocks the whole file unless skipInvalid; ids repeated in the file count as duplicates", async () => {
+    const [a, b] = RUNS.map((r) => JSON.stringify(r));
+    const bad = JSON.stringify({ ...RUNS[2], size_before: "x" });
+    const text = [a, "", bad, b, a, "{oops"].join("\n");
+    const target = await openTestDb([]);
+    try {
+      const blocked = await importRunLines(target.db, linesOf(text));
+      expect(blocked).toMatchObject({ lines: 5, valid: 3, invalid: 2, imported: 0 });
+      expect(blocked.errors.map((e) => e.line)).toEqual([3, 6]);
+      expect(blocked.errors[0]!.message).toBe('line 3: size_before: Invalid type: Expected number but received "x"');
+      expect(await hasRuns(target.db)).toBe(false);
+
+      const dry = await importRunLines(target.db, linesOf(text), { skipInvalid: true, dryRun: true });
+      expect(dry).toMatchObject({ imported: 2, duplicates: 1 });
+      expect(await hasRuns(target.db)).toBe(false);
+
+      const skipped = await importRunLines(target.db, linesOf(text), { skipInvalid: true, batchSize: 2 });
+      expect(skipped).toMatchObject({ invalid: 2, imported: 2, duplicates: 1 });
+      expect((await getSummary(target.db)).total_files_processed).toBe(2);
+    } finally {
+      await target.close();
+    }
+  });
+
+  test("a JSON array on line 1 is explained rather than just rejected", () => {
+    expect(parseRunLine("[{}]", 1)).toMatchObject({ line: 1, message: expect.stringContaining("looks like a JSON array") });
+  });
+
+  test("readLines splits LF and CRLF across chunk boundaries, multi-byte characters included", async () => {
+    const bytes = new TextEncoder().encode("a\r\nb\u00e9c\nlast");
+    const chunks = [bytes.slice(0, 2), bytes.slice(2, 5), bytes.slice(5)];
+    const out: string[] = [];
+    for await (const l of readLines(chunks)) out.push(l);
+    expect(out).toEqual(["a", "b\u00e9c", "last"]);
+  });
+});
