@@ -1,9 +1,16 @@
+import { getLogger } from "@logtape/logtape";
 import * as v from "valibot";
 import type { Db } from "../db/open.ts";
 import type { JobsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import type { TimeRange } from "../time_filter.ts";
 import { MIN_PREFIX_LENGTH } from "./run_id.ts";
+
+const log = getLogger(["vpo", "jobs"]);
+const DAY_MS = 86_400_000;
+/** Short ids in listings are at least this long, and longer where needed to stay unique. */
+const SHORT_ID_LENGTH = 8;
+const MAX_CANDIDATES = 10;
 
 export const JOB_TYPES = ["scan", "process", "run", "import"] as const;
 export const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
@@ -95,12 +102,14 @@ export async function getJob(db: Db, idOrPrefix: string): Promise<JobDetail> {
   if (prefix.length < MIN_PREFIX_LENGTH) {
     throw new VpoError("INVALID_ARGUMENT", `Job id "${idOrPrefix}" is too short: give the full id or at least ${MIN_PREFIX_LENGTH} characters of it`);
   }
-  const matches = await db.selectFrom("jobs").selectAll().where("id", ">=", prefix).where("id", "<", `${prefix}\uffff`).orderBy("id").limit(11).execute();
+  const matches = await db.selectFrom("jobs").selectAll().where("id", ">=", prefix).where("id", "<", `${prefix}\uffff`).orderBy("id").limit(MAX_CANDIDATES + 1).execute();
   const exact = matches.find((m) => m.id === prefix);
   if (!exact && matches.length === 0) throw new VpoError("NOT_FOUND", `No job with id "${prefix}"`);
   if (!exact && matches.length > 1) {
-    const list = matches.slice(0, 10).map((m) => `  ${m.id}  ${m.type}  ${m.status}  ${m.created_at}`).join("\n");
-    throw new VpoError("AMBIGUOUS_ID", `Job id "${prefix}" is ambiguous; it matches:\n${list}`, { details: matches.slice(0, 10).map((m) => m.id) });
+    const candidates = matches.slice(0, MAX_CANDIDATES);
+    const list = candidates.map((m) => `  ${m.id}  ${m.type}  ${m.status}  ${m.created_at}`).join("\n");
+    const more = matches.length > MAX_CANDIDATES ? "\n  … and more; give a longer prefix" : "";
+    throw new VpoError("AMBIGUOUS_ID", `Job id "${prefix}" is ambiguous; it matches:\n${list}${more}`, { details: candidates.map((m) => m.id) });
   }
   const job = exact ?? matches[0]!;
   const totals = await db
@@ -117,12 +126,64 @@ export async function getJob(db: Db, idOrPrefix: string): Promise<JobDetail> {
   return { ...toJob(job), runs: { count, successes, failures: count - successes, size_saved: Number(totals.size_saved) } };
 }
 
-/** Deletes jobs created before `before`; their runs stay (they keep the job id as history). */
+/**
+ * Deletes finished jobs created before `before` (running and queued ones are kept); their runs
+ * stay in processing_stats with the job id as history. `dryRun` only counts.
+ */
 export async function purgeJobs(db: Db, options: { before: string; dryRun?: boolean }): Promise<{ jobs: number }> {
-  const match = db.selectFrom("jobs").where("created_at", "<", options.before).where("status", "not in", ["running", "queued"]);
-  const { n } = await match.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  if (!options.dryRun && Number(n) > 0) {
-    await db.deleteFrom("jobs").where("created_at", "<", options.before).where("status", "not in", ["running", "queued"]).execute();
+  const unfinished = ["running", "queued"] as const;
+  if (options.dryRun) {
+    const { n } = await db
+      .selectFrom("jobs")
+      .where("created_at", "<", options.before)
+      .where("status", "not in", unfinished)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    return { jobs: Number(n) };
   }
-  return { jobs: Number(n) };
+  const result = await db.deleteFrom("jobs").where("created_at", "<", options.before).where("status", "not in", unfinished).executeTakeFirst();
+  const jobs = Number(result.numDeletedRows);
+  if (jobs > 0) log.info("Purged {jobs} jobs created before {before}", { jobs, before: options.before });
+  return { jobs };
+}
+
+/**
+ * The automatic purge at the start of scan/process: jobs older than `[jobs] retention_days`.
+ *
+ * @example await purgeExpiredJobs(db, ctx.config.jobs.retention_days ?? 90)
+ */
+export function purgeExpiredJobs(db: Db, retentionDays: number, now = new Date()): Promise<{ jobs: number }> {
+  return purgeJobs(db, { before: new Date(now.getTime() - retentionDays * DAY_MS).toISOString() });
+}
+
+/** Longest common prefix length of two strings. */
+function commonPrefix(a: string | null, b: string): number {
+  if (!a) return 0;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * The shortest prefix of each id that no other job shares (at least 8 characters), so a
+ * listing shows handles `getJob` accepts. UUIDv7 ids share their leading timestamp digits,
+ * so a fixed width would often be ambiguous; comparing each id with its sorted neighbours is enough.
+ */
+export async function shortJobIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (ids.length === 0) return out;
+  const neighbours = db
+    .selectFrom("jobs")
+    .select((eb) => [
+      "id",
+      eb.fn.agg<string | null>("lag", ["id"]).over((o) => o.orderBy("id")).as("prev"),
+      eb.fn.agg<string | null>("lead", ["id"]).over((o) => o.orderBy("id")).as("next"),
+    ])
+    .as("n");
+  const rows = await db.selectFrom(neighbours).selectAll().where("n.id", "in", ids).execute();
+  for (const { id, prev, next } of rows) {
+    const length = Math.max(SHORT_ID_LENGTH, commonPrefix(prev, id) + 1, commonPrefix(next, id) + 1);
+    out.set(id, id.slice(0, length));
+  }
+  return out;
 }

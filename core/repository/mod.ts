@@ -58,6 +58,6 @@ export type {
   TrendsOptions,
 } from "./views.ts";
 export {
-  createJob, getJob, JOB_STATUSES, JOB_TYPES, JobDetailSchema, JobSchema, listJobs, purgeJobs, updateJob,
+  createJob, getJob, JOB_STATUSES, JOB_TYPES, JobDetailSchema, JobSchema, listJobs, purgeExpiredJobs, purgeJobs, shortJobIds, updateJob,
   type Job, type JobDetail, type JobStatus, type JobType,
 } from "./jobs.ts";
