@@ -55,6 +55,11 @@ export interface ActiveRun {
   readonly context: RunContext;
   startPhase(name: string): PhaseTimer;
   action(report: Partial<ActionReport> & { type: string }): Promise<void>;
+  /**
+   * The file now lives at `path` (a container change gave it a new extension): afterRun hooks,
+   * `run.probe()` and the record see the new path.
+   */
+  moveTo(path: string): void;
   /** Runs afterRun hooks and assembles the record; never throws for plugin problems. */
   finish(outcome: RunOutcome): Promise<RunRecord>;
 }
@@ -95,11 +100,13 @@ export function createCapture(options: CaptureOptions): Capture {
       const actions: ActionReport[] = [];
       const probes = new Map<string, Promise<MediaInfo>>();
       let outcome: RunContext["outcome"] = null;
-      const filePath = resolve(begin.filePath);
+      let filePath = resolve(begin.filePath);
 
       const context: RunContext = {
         id: begin.id ?? Bun.randomUUIDv7(),
-        filePath,
+        get filePath() {
+          return filePath;
+        },
         policyName: begin.policyName,
         jobId: begin.jobId ?? null,
         startedAt: new Date(),
@@ -109,7 +116,7 @@ export function createCapture(options: CaptureOptions): Capture {
         get outcome() {
           return outcome;
         },
-        async probe(path = filePath) {
+        async probe(path: string = filePath) {
           // A file that cannot be stat'ed goes straight to the probe, which reports it properly.
           const info = await stat(path).catch(() => null);
           if (!info) return options.probe(path);
@@ -191,6 +198,9 @@ export function createCapture(options: CaptureOptions): Capture {
           };
           actions.push(report);
           await runHooks("onAction", report);
+        },
+        moveTo(path) {
+          filePath = resolve(path);
         },
         async finish(result) {
           const status = result.status ?? (result.success ? "success" : "failed");

@@ -21,6 +21,8 @@ export type ErrorCode =
   | "TOOL_FAILED"
   | "TOOL_TIMEOUT"
   | "COMMAND_FAILED"
+  | "VERIFY_FAILED"
+  | "INSUFFICIENT_SPACE"
   | "INTERRUPTED";
 
 const EXIT_CODES: Partial<Record<ErrorCode, number>> = {

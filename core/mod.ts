@@ -26,4 +26,6 @@ export { dataDir, defaultDatabasePath } from "./paths.ts";
 export { openDatabase, type Db, type OpenedDatabase } from "./db/open.ts";
 export { LATEST_SCHEMA_VERSION } from "./db/migrations.ts";
 export * from "./repository/mod.ts";
+export { deleteFiles, getFileByPath, knownFilesUnder, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
+export type { FileEntry, KnownFile, ScannedFile, ScanStatus } from "./repository/files.ts";
 export * from "./config/mod.ts";

@@ -172,7 +172,8 @@ export function normalizeRunRecord(input: unknown, context = "Invalid run record
     duration_seconds: r.duration_seconds ?? null,
     phases_completed: phasesCompleted,
     phases_total: phasesTotal,
-    total_changes: r.total_changes ?? r.actions.filter((a) => a.action_type !== "keep").length,
+    // Keeping a track or skipping a transcode leaves the file as it was: not a change.
+    total_changes: r.total_changes ?? r.actions.filter((a) => a.action_type !== "keep" && !a.action_type.startsWith("skip")).length,
     video_source_codec: r.video_source_codec ?? null,
     video_target_codec: r.video_target_codec ?? null,
     video_transcode_skipped: r.video_transcode_skipped ?? null,

@@ -148,6 +148,28 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 2,
+    name: "runs in flight",
+    async up(db) {
+      // One row per file being processed, written before the work starts and removed once its
+      // run is recorded: a row left behind means the process died (SIGKILL, power loss) mid-run.
+      await db.schema
+        .createTable("runs_in_flight")
+        .addColumn("run_id", "text", (c) => c.primaryKey())
+        .addColumn("file_path", "text", (c) => c.notNull())
+        .addColumn("temp_prefix", "text", (c) => c.notNull())
+        .addColumn("policy_name", "text", (c) => c.notNull())
+        .addColumn("job_id", "text")
+        .addColumn("host", "text", (c) => c.notNull())
+        .addColumn("pid", "integer", (c) => c.notNull())
+        .addColumn("child_pid", "integer")
+        .addColumn("phase", "text")
+        .addColumn("size_before", "integer")
+        .addColumn("started_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** The schema version this build writes. */

@@ -135,6 +135,24 @@ export interface StatsDailyTable {
   last_at: string;
 }
 
+/** A file being processed right now; a row left over after its process died marks an interrupted run. */
+export interface RunsInFlightTable {
+  run_id: string;
+  file_path: string;
+  /** Every temp file of the run starts with this path. */
+  temp_prefix: string;
+  policy_name: string;
+  job_id: string | null;
+  host: string;
+  /** The vpo process doing the work. */
+  pid: number;
+  /** The ffmpeg child currently running for it, if any. */
+  child_pid: number | null;
+  phase: string | null;
+  size_before: number | null;
+  started_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -150,5 +168,6 @@ export interface Database {
   plugin_metrics: PluginMetricsTable;
   plugin_errors: PluginErrorsTable;
   stats_daily: StatsDailyTable;
+  runs_in_flight: RunsInFlightTable;
   schema_migrations: SchemaMigrationsTable;
 }
