@@ -1,7 +1,7 @@
 import type { ArgsDef } from "citty";
 import {
   type Config, createEventBus, createRegistry, type EventBus, loadConfig, type LoadedConfig, loadPluginModule,
-  openDatabase, type OpenedDatabase, type PluginRegistry, VpoError,
+  LOG_LEVELS, type LogLevelName, openDatabase, type OpenedDatabase, type PluginRegistry, VpoError,
 } from "../core/mod.ts";
 import { builtinPlugins } from "../plugins/mod.ts";
 import { configureLogging } from "./logging.ts";
@@ -16,7 +16,7 @@ export const globalArgs = {
   "log-json": { type: "boolean", description: "Log JSON lines instead of text" },
 } as const satisfies ArgsDef;
 
-type GlobalValues = { db?: string; profile?: string; "log-level"?: string; "log-file"?: string; "log-json"?: boolean };
+export type GlobalValues = { db?: string; profile?: string; "log-level"?: string; "log-file"?: string; "log-json"?: boolean };
 
 /** Global flags seen before the subcommand name (citty parses them on the root command). */
 const rootValues: GlobalValues & { plugins: string[] } = { plugins: [] };
@@ -55,26 +55,41 @@ export interface CliContext {
   open(): Promise<OpenedDatabase>;
 }
 
+/** The global flags of this invocation: those after the subcommand win over those before it. */
+export function globalValues(args: GlobalValues): GlobalValues {
+  return { ...rootValues, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) };
+}
+
+/** The command-line layer of the config: `--db`, `--log-level`, `--log-file`, `--log-json`. */
+export function flagLayer(values: GlobalValues): Config {
+  const flags: Config = {};
+  if (values.db) flags.database = { path: values.db };
+  const logging: NonNullable<Config["logging"]> = {};
+  if (values["log-level"]) {
+    const level = values["log-level"];
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+      throw new VpoError("INVALID_ARGUMENT", `Invalid --log-level "${level}": expected ${LOG_LEVELS.join(", ")}`);
+    }
+    logging.level = level as LogLevelName;
+  }
+  if (values["log-file"]) logging.file = values["log-file"];
+  if (values["log-json"]) logging.json = true;
+  if (Object.keys(logging).length) flags.logging = logging;
+  return flags;
+}
+
+/** The merged config for this invocation; `profile` replaces the one given by `--profile`/`VPO_PROFILE`. */
+export function loadCliConfig(args: GlobalValues, options: { profile?: string } = {}): LoadedConfig {
+  const values = globalValues(args);
+  return loadConfig({ profile: options.profile ?? values.profile, flags: flagLayer(values) });
+}
+
 /**
  * Config (with flags as the top layer), logging and the plugin registry for one command.
  * Commands that only read the database pass `plugins: false` and skip loading plugins.
  */
 export async function createContext(args: GlobalValues, rawArgs: readonly string[], options: { plugins?: boolean } = {}): Promise<CliContext> {
-  const merged: GlobalValues = { ...rootValues, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) };
-  const flags: Config = {};
-  if (merged.db) flags.database = { path: merged.db };
-  const logging: NonNullable<Config["logging"]> = {};
-  if (merged["log-level"]) {
-    const level = merged["log-level"];
-    if (!["debug", "info", "warning", "error"].includes(level)) {
-      throw new VpoError("INVALID_ARGUMENT", `Invalid --log-level "${level}": expected debug, info, warning or error`);
-    }
-    logging.level = level as "info";
-  }
-  if (merged["log-file"]) logging.file = merged["log-file"];
-  if (merged["log-json"]) logging.json = true;
-  if (Object.keys(logging).length) flags.logging = logging;
-  const loaded = loadConfig({ profile: merged.profile, flags });
+  const loaded = loadCliConfig(args);
   await configureLogging(loaded.config.logging);
 
   const registry = createRegistry();

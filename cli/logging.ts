@@ -1,35 +1,73 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { getRotatingFileSink } from "@logtape/file";
-import { configure, getJsonLinesFormatter, getTextFormatter, type LogLevel, type Sink } from "@logtape/logtape";
+import {
+  configure, type FormattedValues, getJsonLinesFormatter, getTextFormatter, type LogLevel, type LogRecord, type Sink, type TextFormatter,
+} from "@logtape/logtape";
 import type { Config } from "../core/mod.ts";
 
 type LoggingConfig = NonNullable<Config["logging"]>;
 
+/** Context keys worth repeating on a text line when the message does not already show them. */
+const CONTEXT_KEYS = ["job_id", "run_id", "file", "plugin"] as const;
+
+/** `key=value` for the context properties the message template does not interpolate. */
+function contextSuffix(record: LogRecord): string {
+  const template = record.rawMessage;
+  const parts = CONTEXT_KEYS.filter((k) => record.properties[k] != null && !(typeof template === "string" && template.includes(`{${k}}`)))
+    .map((k) => `${k}=${String(record.properties[k])}`);
+  return parts.length ? ` (${parts.join(" ")})` : "";
+}
+
+/** Text for people: `2026-01-31T12:00:00.000Z [WRN] vpo.capture: message (job_id=… file=…)`, UTC. */
+export const textFormatter: TextFormatter = getTextFormatter({
+  timestamp: "rfc3339",
+  category: ".",
+  value: "bare",
+  format: ({ timestamp, level, category, message, record }: FormattedValues) =>
+    `${timestamp} [${level}] ${category}: ${message}${contextSuffix(record)}`,
+});
+
+/** JSON lines for machines: `@timestamp` (UTC), `level`, `message`, `logger`, and `context` with every property. */
+export const jsonFormatter: TextFormatter = getJsonLinesFormatter({ categorySeparator: ".", properties: "nest:context" });
+
+export interface LoggingStreams {
+  /** Where console logs and the one-time warning go (default: process.stderr). */
+  stderr?: (text: string) => void;
+}
+
 /**
- * Routes every `vpo.*` log category to stderr (text for people, JSON lines with `--log-json`)
- * and, when configured, to a size-rotated file. A log file that cannot be opened costs one
- * warning on stderr; logging goes on there.
+ * Routes every `vpo.*` log category to stderr (text for people, JSON lines with `json`) and,
+ * when `file` is set, to a file rotated at `max_bytes` keeping `backup_count` old files.
+ * A log file that cannot be opened costs one warning on stderr; logging goes on there.
+ * `withContext({ job_id, file, plugin, run_id }, fn)` from @logtape/logtape adds context to every
+ * record logged inside `fn`.
  */
-export async function configureLogging(options: LoggingConfig): Promise<void> {
-  const formatter = options.json
-    ? getJsonLinesFormatter({ categorySeparator: "." })
-    : getTextFormatter({ timestamp: "date-time-timezone", category: "." });
-  const sinks: Record<string, Sink> = { stderr: (record) => void process.stderr.write(formatter(record)) };
+export async function configureLogging(options: LoggingConfig, streams: LoggingStreams = {}): Promise<void> {
+  const write = streams.stderr ?? ((text: string) => void process.stderr.write(text));
+  const formatter = options.json ? jsonFormatter : textFormatter;
+  const sinks: Record<string, Sink> = { stderr: (record) => write(formatter(record)) };
   if (options.file) {
     try {
+      mkdirSync(dirname(options.file), { recursive: true });
       sinks.file = getRotatingFileSink(options.file, {
         formatter,
         maxSize: options.max_bytes,
-        maxFiles: Math.max(1, (options.backup_count ?? 3) + 1),
+        maxFiles: options.backup_count ?? 3,
+        // Unbuffered: the CLI exits with process.exit, which would drop a buffer.
+        bufferSize: 0,
       });
     } catch (error) {
-      process.stderr.write(`warning: cannot open log file "${options.file}" (${(error as Error).message}); logging to stderr only\n`);
+      write(`warning: cannot open log file "${options.file}" (${(error as Error).message}); logging to stderr only\n`);
     }
   }
   await configure({
     reset: true,
     sinks,
+    contextLocalStorage: new AsyncLocalStorage(),
     loggers: [
-      { category: ["vpo"], sinks: Object.keys(sinks), lowestLevel: (options.level ?? "info") as LogLevel },
+      { category: ["vpo"], sinks: Object.keys(sinks), lowestLevel: (options.level ?? "warning") as LogLevel },
       { category: ["logtape", "meta"], sinks: ["stderr"], lowestLevel: "warning" },
     ],
   });

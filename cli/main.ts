@@ -4,6 +4,7 @@ import { stripVTControlCharacters } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { VpoError } from "../core/mod.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
+import { jobsCommand } from "./commands/jobs.ts";
 import { pluginsCommand } from "./commands/plugins.ts";
 import { runCommandDef } from "./commands/run.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
@@ -18,6 +19,7 @@ export const main = defineCommand({
     run: runCommandDef,
     stats: statsCommand,
     plugins: pluginsCommand,
+    jobs: jobsCommand,
   },
 });
 
