@@ -4,7 +4,10 @@ import { stripVTControlCharacters } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { VpoError } from "../core/mod.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
+import { configCommand } from "./commands/config.ts";
+import { initCommand } from "./commands/init.ts";
 import { jobsCommand } from "./commands/jobs.ts";
+import { profilesCommand } from "./commands/profiles.ts";
 import { pluginsCommand } from "./commands/plugins.ts";
 import { runCommandDef } from "./commands/run.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
@@ -20,6 +23,9 @@ export const main = defineCommand({
     stats: statsCommand,
     plugins: pluginsCommand,
     jobs: jobsCommand,
+    profiles: profilesCommand,
+    config: configCommand,
+    init: initCommand,
   },
 });
 
