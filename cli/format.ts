@@ -51,6 +51,23 @@ export function formatSaving(before: number | null, after: number | null): strin
   return change > 0 ? `${formatBytes(change)} saved${pct}` : `${formatBytes(-change)} larger${pct}`;
 }
 
+/** Net bytes saved for a column of savings: growth reads as growth, never as a negative saving. */
+export function formatSavedBytes(saved: number | null | undefined): string {
+  if (saved == null) return "—";
+  return saved < 0 ? `grew ${formatBytes(-saved)}` : formatBytes(saved);
+}
+
+/** A savings percentage (already ×100) with the same wording as formatSavedBytes. */
+export function formatSavedPercent(percent: number | null | undefined): string {
+  if (percent == null) return "—";
+  return percent < 0 ? `grew ${(-percent).toFixed(1)}%` : `${percent.toFixed(1)}%`;
+}
+
+/** A stored UTC instant for a table: `2026-03-31T23:59:59.000Z` → `2026-03-31 23:59:59`. */
+export function formatInstant(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 19).replace("T", " ") : "—";
+}
+
 /** Aligned columns without borders; numbers right-aligned. */
 export function renderTable(head: string[], rows: (string | number)[][], align?: ("left" | "right")[]): string {
   const blank = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  " };
@@ -65,9 +82,17 @@ export function renderSection(title: string, pairs: [string, string][]): string 
   return [pc.bold(title), ...pairs.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
 }
 
-/** RFC 4180 CSV with a header row. */
-export function renderCsv<T extends Record<string, unknown>>(rows: T[], columns: (keyof T & string)[]): string {
-  return stringify(rows.map((r) => columns.map((c) => (r[c] == null ? "" : typeof r[c] === "object" ? JSON.stringify(r[c]) : r[c]))), { header: true, columns });
+/**
+ * RFC 4180 CSV with a header row (`header: false` for the later chunks of a streamed CSV).
+ * null is an empty field, objects are JSON, booleans `true`/`false`.
+ */
+export function renderCsv<T extends Record<string, unknown>>(rows: T[], columns: (keyof T & string)[], options: { header?: boolean } = {}): string {
+  return stringify(rows.map((r) => columns.map((c) => (r[c] == null ? "" : typeof r[c] === "object" ? JSON.stringify(r[c]) : r[c]))), {
+    header: options.header ?? true,
+    columns,
+    // csv-stringify's default turns false into an empty field, indistinguishable from null.
+    cast: { boolean: (b) => (b ? "true" : "false") },
+  });
 }
 
 export function renderJson(value: unknown): string {

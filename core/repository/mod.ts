@@ -61,3 +61,5 @@ export {
   createJob, getJob, JOB_STATUSES, JOB_TYPES, JobDetailSchema, JobSchema, listJobs, purgeExpiredJobs, purgeJobs, shortJobIds, updateJob,
   type Job, type JobDetail, type JobStatus, type JobType,
 } from "./jobs.ts";
+export { hasRuns, RUN_RECORD_SCALAR_FIELDS, streamRunRecords } from "./export.ts";
+export { importRunLines, MAX_REPORTED_ERRORS, parseRunLine, readLines, type ImportLineError, type ImportOptions, type ImportReport } from "./import.ts";

@@ -1,11 +1,15 @@
-import { parseTimeRange, type TimeRange, VpoError } from "../../../core/mod.ts";
+import { type Db, parseTimeRange, type TimeRange, VpoError } from "../../../core/mod.ts";
+import { createContext } from "../../context.ts";
+import { renderCsv, renderJson } from "../../format.ts";
 
+/** `--since`, `--until`, `--policy`: the filters most views share. */
 export const filterArgs = {
   since: { type: "string", description: "From this time: ISO date/datetime or 30m, 24h, 7d, 2w" },
   until: { type: "string", description: "Up to this time (a date-only value includes that whole day)" },
   policy: { type: "string", description: "Only runs of this policy" },
 } as const;
 
+/** A `--format` flag offering `formats`, the first being the default. */
 export const formatArg = (formats: readonly string[], fallback = formats[0]) =>
   ({ type: "string", description: formats.join(" | "), default: fallback }) as const;
 
@@ -18,11 +22,56 @@ export function parseFormat<const F extends string>(value: string | undefined, a
   return format;
 }
 
+/** The filters as parsed by core parseTimeRange (exit 2 with the accepted forms on a bad date). */
 export function parseFilter(args: { since?: string; until?: string; policy?: string }): TimeRange & { policy?: string } {
   return { ...parseTimeRange(args), ...(args.policy ? { policy: args.policy } : {}) };
 }
 
 /** Exit 65 with a friendly message when a view has nothing to show. */
-export function noStats(what: string): VpoError {
-  return new VpoError("NO_STATS", `No statistics found ${what}. Process some files first (vpo run / vpo process), or widen the filters.`);
+export function noStats(what: string, advice = "Process some files first (vpo run / vpo process), or widen the filters."): VpoError {
+  return new VpoError("NO_STATS", `No statistics found${what ? ` ${what}` : ""}. ${advice}`);
+}
+
+/** `--limit`: a positive integer, else an invalid argument (a bad limit must not mean "all"). */
+export function parseLimit(value: string | undefined, fallback?: number): number | undefined {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new VpoError("INVALID_ARGUMENT", `Invalid --limit "${value}": expected a positive integer`);
+  }
+  return n;
+}
+
+/** One of a fixed set of values for `--flag`, else an invalid argument naming the choices. */
+export function parseChoice<const C extends string>(value: string | undefined, allowed: readonly C[], flag: string): C {
+  const choice = (value ?? allowed[0]) as C;
+  if (!allowed.includes(choice)) {
+    throw new VpoError("INVALID_ARGUMENT", `Invalid --${flag} "${value}": expected ${allowed.join(", ")}`);
+  }
+  return choice;
+}
+
+/** Opens the database the flags and config name, runs `use`, and always closes it. */
+export async function withDatabase<T>(
+  args: Parameters<typeof createContext>[0],
+  rawArgs: readonly string[],
+  use: (db: Db) => Promise<T>,
+): Promise<T> {
+  const ctx = await createContext(args, rawArgs, { plugins: false });
+  const { db, close } = await ctx.open();
+  try {
+    return await use(db);
+  } finally {
+    await close();
+  }
+}
+
+/** Prints a view in the chosen format: JSON as one document, CSV with a header row, or a table for people. */
+export function printView<T extends object>(
+  format: "table" | "json" | "csv",
+  view: { json: unknown; rows: T[]; columns: readonly (keyof T & string)[]; table: () => string },
+): void {
+  if (format === "json") process.stdout.write(`${renderJson(view.json)}\n`);
+  else if (format === "csv") process.stdout.write(renderCsv(view.rows as Record<string, unknown>[], [...view.columns]));
+  else process.stdout.write(`${view.table()}\n`);
 }

@@ -1,12 +1,19 @@
 import { defineCommand } from "citty";
 import { getSummary, type StatsSummary } from "../../../core/mod.ts";
 import { createContext, globalArgs } from "../../context.ts";
-import { formatBytes, formatDuration, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
+import { formatBytes, formatDuration, formatInstant, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
 import { filterArgs, formatArg, noStats, parseFilter, parseFormat } from "./_shared.ts";
 
 export function renderSummary(s: StatsSummary): string {
   const pct = (n: number) => (s.total_files_processed ? ` (${formatPercent(n / s.total_files_processed)})` : "");
-  const saved = s.total_size_saved >= 0 ? `${formatBytes(s.total_size_saved)} (${s.avg_savings_percent.toFixed(1)}%)` : `${formatBytes(-s.total_size_saved)} larger (${(-s.avg_savings_percent).toFixed(1)}%)`;
+  const saved =
+    s.total_size_before === 0 && s.total_size_after === 0
+      ? "—" // no run reported both sizes
+      : s.total_size_saved === 0
+        ? "no change"
+        : s.total_size_saved > 0
+          ? `${formatBytes(s.total_size_saved)} (${s.avg_savings_percent.toFixed(1)}%)`
+          : `${formatBytes(-s.total_size_saved)} larger (${(-s.avg_savings_percent).toFixed(1)}%)`;
   return [
     renderSection("Files processed", [
       ["Total", formatNumber(s.total_files_processed)],
@@ -34,8 +41,8 @@ export function renderSummary(s: StatsSummary): string {
       ["Total processing time", formatDuration(s.total_processing_time)],
     ]),
     renderSection("Time range", [
-      ["Earliest", s.earliest_processing ?? "—"],
-      ["Latest", s.latest_processing ?? "—"],
+      ["Earliest", s.earliest_processing ? `${formatInstant(s.earliest_processing)} UTC` : "—"],
+      ["Latest", s.latest_processing ? `${formatInstant(s.latest_processing)} UTC` : "—"],
     ]),
   ].join("\n\n");
 }

@@ -1,0 +1,84 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { defineCommand } from "citty";
+import { createJob, importRunLines, type ImportReport, readLines, updateJob, VpoError } from "../../../core/mod.ts";
+import { globalArgs } from "../../context.ts";
+import { renderJson } from "../../format.ts";
+import { formatArg, parseFormat, withDatabase } from "./_shared.ts";
+
+export const importCommand = defineCommand({
+  meta: { name: "import", description: "Import runs from NDJSON (as `stats export` writes it); runs already present are skipped" },
+  args: {
+    file: { type: "positional", required: true, description: "NDJSON file, or - for stdin" },
+    "dry-run": { type: "boolean", description: "Validate and count; store nothing" },
+    "skip-invalid": { type: "boolean", description: "Import the valid lines even if some are invalid" },
+    format: formatArg(["table", "json"]),
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    const format = parseFormat(args.format, ["table", "json"] as const);
+    const dryRun = Boolean(args["dry-run"]);
+    const source = await openSource(args.file);
+    try {
+      await withDatabase(args, rawArgs, async (db) => {
+        const job = dryRun ? undefined : await createJob(db, { type: "import" });
+        let report: ImportReport;
+        try {
+          report = await importRunLines(db, () => readLines(Bun.file(source.path).stream()), { dryRun, skipInvalid: args["skip-invalid"] });
+        } catch (error) {
+          if (job) await updateJob(db, job.id, { status: "failed", error: (error as Error).message });
+          throw error;
+        }
+        const blocked = report.invalid > 0 && !args["skip-invalid"];
+        const refusal = `Nothing imported: ${report.invalid} of ${report.lines} lines ${report.invalid === 1 ? "is" : "are"} invalid. Fix ${report.invalid === 1 ? "it" : "them"}, or pass --skip-invalid to import the ${report.valid} valid ${report.valid === 1 ? "line" : "lines"}.`;
+        if (job) {
+          await updateJob(db, job.id, {
+            status: blocked ? "failed" : "completed",
+            files_total: report.valid,
+            files_affected: report.imported,
+            error: blocked ? refusal : null,
+            summary: { source: source.label, lines: report.lines, valid: report.valid, invalid: report.invalid, imported: report.imported, duplicates: report.duplicates },
+          });
+        }
+        for (const e of report.errors) process.stderr.write(`${e.message}\n`);
+        if (report.invalid > report.errors.length) process.stderr.write(`… and ${report.invalid - report.errors.length} more invalid lines\n`);
+        if (blocked) throw new VpoError("INVALID_RECORD", refusal);
+        const { errors: _e, ...counts } = report;
+        process.stdout.write(
+          format === "json"
+            ? `${renderJson({ source: source.label, dry_run: dryRun, job_id: job?.id ?? null, ...counts, errors: report.errors })}\n`
+            : `${describeImport(source.label, report, dryRun)}\n`,
+        );
+      });
+    } finally {
+      source.dispose();
+    }
+  },
+});
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+function describeImport(label: string, r: ImportReport, dryRun: boolean): string {
+  const lines = [dryRun ? `Dry run: ${plural(r.imported, "run")} would be imported from ${label}; nothing was written.` : `Imported ${plural(r.imported, "run")} from ${label}.`];
+  if (r.duplicates) lines.push(`Skipped ${plural(r.duplicates, "duplicate")} (a run with that id is already recorded).`);
+  if (r.invalid) lines.push(`Skipped ${plural(r.invalid, "invalid line")} (listed above).`);
+  return lines.join("\n");
+}
+
+/**
+ * The file to read twice (validate, then import). Standard input can be read only once, so it is
+ * first copied to a temporary file: memory stays flat however large the input.
+ */
+async function openSource(file: string): Promise<{ path: string; label: string; dispose(): void }> {
+  if (file === "-") {
+    const dir = mkdtempSync(join(tmpdir(), "vpo-import-"));
+    const path = join(dir, "stdin.ndjson");
+    await Bun.write(path, Bun.stdin);
+    return { path, label: "standard input", dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const path = resolve(file);
+  if (!existsSync(path)) throw new VpoError("FILE_NOT_FOUND", `File not found: "${path}"`);
+  if (statSync(path).isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Cannot import "${path}": it is a directory`);
+  return { path, label: file, dispose: () => {} };
+}

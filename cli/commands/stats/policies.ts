@@ -1,0 +1,57 @@
+import { defineCommand } from "citty";
+import { type Db, didYouMean, getPolicy, getPolicyStats, parseTimeRange, type VpoError } from "../../../core/mod.ts";
+import { globalArgs } from "../../context.ts";
+import { POLICY_COLUMNS, renderPolicyDetail, renderPolicyTable } from "../../views/policies.ts";
+import { filterArgs, formatArg, noStats, parseChoice, parseFormat, printView, withDatabase } from "./_shared.ts";
+
+const SORTS = ["files", "savings", "time"] as const;
+
+export const policiesCommand = defineCommand({
+  meta: { name: "policies", description: "One row per policy: files, success rate, space saved, average time, last used" },
+  args: {
+    since: filterArgs.since,
+    until: filterArgs.until,
+    sort: { type: "string", description: `${SORTS.join(" | ")} (descending; default files)` },
+    format: formatArg(["table", "json", "csv"]),
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
+    const sort = parseChoice(args.sort, SORTS, "sort");
+    const range = parseTimeRange(args);
+    await withDatabase(args, rawArgs, async (db) => {
+      const rows = await getPolicyStats(db, { ...range, sort });
+      if (rows.length === 0) throw noStats("in this range");
+      printView(format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
+    });
+  },
+});
+
+export const policyCommand = defineCommand({
+  meta: { name: "policy", description: "One policy in detail" },
+  args: {
+    name: { type: "positional", required: true, description: "Policy name" },
+    since: filterArgs.since,
+    until: filterArgs.until,
+    format: formatArg(["table", "json", "csv"]),
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
+    const range = parseTimeRange(args);
+    await withDatabase(args, rawArgs, async (db) => {
+      const stats = await getPolicy(db, args.name, range);
+      if (!stats) throw await unknownPolicy(db, args.name);
+      printView(format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
+    });
+  },
+});
+
+/** Exit 65, suggesting the closest policy name that has runs. */
+async function unknownPolicy(db: Db, name: string): Promise<VpoError> {
+  const known = (await getPolicyStats(db)).map((p) => p.policy_name);
+  if (known.length === 0) return noStats("");
+  if (known.includes(name)) return noStats(`for policy "${name}" in this range`);
+  const advice = `Policies with recorded runs: ${known.sort().join(", ")}.`;
+  return noStats(`for policy "${name}"${didYouMean(name, known)}`, advice);
+}

@@ -1,0 +1,83 @@
+import { createInterface } from "node:readline";
+import { defineCommand } from "citty";
+import { ACCEPTED_TIME_FORMS, parseTimeBound, purgeRuns, VpoError } from "../../../core/mod.ts";
+import { globalArgs } from "../../context.ts";
+import { renderJson } from "../../format.ts";
+import { describePurge, renderPurgeCounts } from "../../views/purge.ts";
+import { formatArg, parseFormat, withDatabase } from "./_shared.ts";
+
+export const purgeCommand = defineCommand({
+  meta: { name: "purge", description: "Delete runs (with their actions, phases and plugin metrics) before a date, of a policy, or all" },
+  args: {
+    before: { type: "string", description: "Runs before this time (ISO date/datetime or 30m, 24h, 7d, 2w ago)" },
+    policy: { type: "string", description: "Runs of this policy (with --before: both must hold)" },
+    all: { type: "boolean", description: "Every run" },
+    "dry-run": { type: "boolean", description: "Show what would be deleted; delete nothing" },
+    yes: { type: "boolean", description: "Do not ask for confirmation" },
+    format: formatArg(["table", "json"]),
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    const format = parseFormat(args.format, ["table", "json"] as const);
+    const criteria = {
+      before: args.before === undefined ? undefined : parseBefore(args.before),
+      policy: args.policy,
+      all: args.all || undefined,
+    };
+    const dryRun = Boolean(args["dry-run"]);
+    const what = describePurge(criteria);
+    await withDatabase(args, rawArgs, async (db) => {
+      // The dry run also checks the criteria, so a bad combination is reported before any refusal.
+      const planned = await purgeRuns(db, { ...criteria, dryRun: true });
+      // A script must not hang on a prompt it cannot answer.
+      if (!dryRun && !args.yes && !process.stdin.isTTY && planned.processing_stats > 0) {
+        throw new VpoError("INVALID_ARGUMENT", "Refusing to purge without confirmation: not on a terminal. Pass --yes to delete, or --dry-run to only count.");
+      }
+      const print = (deleted: boolean, counts = planned, heading = "") =>
+        process.stdout.write(
+          format === "json"
+            ? `${renderJson({ dry_run: dryRun, deleted, criteria: { before: criteria.before ?? null, policy: criteria.policy ?? null, all: Boolean(criteria.all) }, counts })}\n`
+            : `${renderPurgeCounts(heading, counts)}\n${deleted ? "" : dryRun ? "Dry run: nothing was deleted.\n" : ""}`,
+        );
+      if (planned.processing_stats === 0) {
+        if (format === "json") print(false);
+        else process.stdout.write(`Nothing to delete: no ${what === "every run" ? "runs are recorded" : `${what} are recorded`}.\n`);
+        return;
+      }
+      if (dryRun) return print(false, planned, `Would delete (${what}):`);
+      if (!args.yes) {
+        if (format !== "json") process.stdout.write(`${renderPurgeCounts(`About to delete (${what}):`, planned)}\n`);
+        if (!(await confirm("Delete these? [y/N] "))) {
+          process.stderr.write("Nothing deleted.\n");
+          process.exitCode = 1;
+          return;
+        }
+      }
+      const counts = await purgeRuns(db, criteria);
+      print(true, counts, `Deleted (${what}):`);
+    });
+  },
+});
+
+/** `--before` as an instant: a date means that day's start, `90d` means 90 days ago. */
+function parseBefore(value: string): string {
+  try {
+    return parseTimeBound(value, "since");
+  } catch {
+    throw new VpoError("INVALID_ARGUMENT", `Invalid --before "${value}": expected ${ACCEPTED_TIME_FORMS}`);
+  }
+}
+
+/** Asks on the terminal; anything but y/yes (including Ctrl-D) is a no. */
+function confirm(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    let answered = false;
+    rl.on("close", () => answered || resolve(false));
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    });
+  });
+}
