@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import {
-  checkConfigSetup, checkTomlFile, type ConfigProblem, ConfigSchema, configFilePath, createRegistry, dataDir, errorMessage,
-  listProfiles, loadPluginModule, profilesDir, ProfileSchema, VpoError,
+  checkConfigSetup, type ConfigProblem, configFilePath, createRegistry, dataDir, errorMessage, listProfiles, loadPluginModule,
+  profilesDir, VpoError,
 } from "../core/mod.ts";
 import { builtinPlugins } from "../plugins/mod.ts";
 
@@ -35,21 +35,23 @@ export async function checkPolicyFile(path: string): Promise<string[]> {
   }
 }
 
-/** Plugin specifiers named by the config file and the profiles that parse, with where each came from. */
+/**
+ * `plugins.load` of a TOML file, read even when other keys of the file are invalid, so that a
+ * bad port does not hide a missing plugin. Not a list of strings: its own problem, reported elsewhere.
+ */
+function pluginLoadList(path: string): string[] {
+  try {
+    const load = (Bun.TOML.parse(readFileSync(path, "utf8")) as { plugins?: { load?: unknown } }).plugins?.load;
+    return Array.isArray(load) ? load.filter((s): s is string => typeof s === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Plugin specifiers named by the config file and the profiles, with the file each came from. */
 function pluginSpecifiers(profile: string | undefined): { specifier: string; where: string }[] {
-  const out: { specifier: string; where: string }[] = [];
-  const configPath = configFilePath();
-  if (existsSync(configPath)) {
-    const check = checkTomlFile(configPath, ConfigSchema);
-    if (check.ok) for (const specifier of check.value.plugins?.load ?? []) out.push({ specifier, where: configPath });
-  }
-  for (const name of profile ? [profile] : listProfiles()) {
-    const path = join(profilesDir(), `${name}.toml`);
-    if (!existsSync(path)) continue;
-    const check = checkTomlFile(path, ProfileSchema);
-    if (check.ok) for (const specifier of check.value.plugins?.load ?? []) out.push({ specifier, where: path });
-  }
-  return out;
+  const files = [configFilePath(), ...(profile ? [profile] : listProfiles()).map((name) => join(profilesDir(), `${name}.toml`))];
+  return files.filter((path) => existsSync(path)).flatMap((where) => pluginLoadList(where).map((specifier) => ({ specifier, where })));
 }
 
 /** Loads and registers every configured plugin (and the built-ins with their options), collecting failures. */

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../../core/mod.ts";
 import type { JobsTable } from "../../core/db/schema.ts";
@@ -76,8 +77,12 @@ describe("vpo jobs", () => {
   test("purge --dry-run counts, purge deletes; the purged job's runs stay", async () => {
     const dry = await vpo(["jobs", "purge", "--before", "90d", "--dry-run"], { dataDir: dir });
     expect([dry.code, dry.stdout]).toEqual([0, expect.stringMatching(/^Would delete 1 finished job created before \S+; their runs are kept\.\n$/)]);
-    const real = await vpo(["jobs", "purge", "--before", "90d", "--json"], { dataDir: dir });
+    expect(dry.stderr).toBe(""); // info logs stay out of normal output
+    const real = await vpo(["jobs", "purge", "--before", "90d", "--json", "--log-level", "info", "--log-json", "--log-file", "logs/vpo.log"], { dataDir: dir });
     expect(JSON.parse(real.stdout)).toMatchObject({ dry_run: false, jobs: 1 });
+    const logged = JSON.parse(real.stderr);
+    expect(logged).toMatchObject({ level: "INFO", logger: "vpo.jobs", message: expect.stringContaining("Purged 1 jobs"), context: { jobs: 1 } });
+    expect(JSON.parse(readFileSync(join(dir, "logs/vpo.log"), "utf8"))).toEqual(logged);
     expect((await vpo(["jobs", "show", OLD], { dataDir: dir })).code).toBe(64);
     const summary = JSON.parse((await vpo(["stats", "summary", "--format", "json"], { dataDir: dir })).stdout);
     expect(summary.total_files_processed).toBe(1);
