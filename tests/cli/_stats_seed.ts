@@ -34,6 +34,8 @@ export const SEED_ID = {
 
 export const ALPHA = "/lib/movies/alpha.mkv";
 export const BETA = "/lib/movies/beta.mkv";
+/** A path CSV must quote (RFC 4180): a comma and double quotes. */
+export const ZETA = '/lib/movies/zeta, "director\'s cut".mkv';
 const SHA = (c: string) => `sha256:${c.repeat(64)}`;
 
 export const SEED_RUNS: RunRecordInput[] = [
@@ -91,7 +93,7 @@ export const SEED_RUNS: RunRecordInput[] = [
     audio_tracks_transcoded: 2, audio_tracks_preserved: 1,
   },
   {
-    id: SEED_ID.S8, processed_at: "2026-04-01T01:30:00+02:00", policy_name: "remux", file_path: "/lib/movies/zeta.mkv", success: true,
+    id: SEED_ID.S8, processed_at: "2026-04-01T01:30:00+02:00", policy_name: "remux", file_path: ZETA, success: true,
     size_before: 900 * M, size_after: 850 * M, duration_seconds: 60,
   },
 ];
