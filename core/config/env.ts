@@ -31,7 +31,11 @@ export function checkEnvLayer(env: Env = process.env): { values: Config; problem
     const key = rest.slice(section.length + 1);
     const keys = sectionKeys(section);
     const type = keys[key];
-    if (!type || type === "record") {
+    if (type === "record") {
+      problems.push(`${name}: "${section}.${key}" cannot be set from the environment; set it in config.toml or a profile`);
+      continue;
+    }
+    if (!type) {
       const settable = Object.keys(keys).filter((k) => keys[k] !== "record").map((k) => `VPO_${section}_${k}`.toUpperCase());
       problems.push(`${name}: unknown key "${section}.${key}"${didYouMean(name, settable)}`);
       continue;

@@ -86,6 +86,7 @@ describe("environment overrides", () => {
     ["a boolean", { VPO_LOGGING_JSON: "maybe" }, `VPO_LOGGING_JSON="maybe": logging.json: Invalid type: Expected boolean but received "maybe"`],
     ["a choice", { VPO_LOGGING_LEVEL: "loud" }, `VPO_LOGGING_LEVEL="loud": logging.level: Invalid type`],
     ["a known key", { VPO_TOOLS_FFMPG: "/x" }, `VPO_TOOLS_FFMPG: unknown key "tools.ffmpg" (did you mean "VPO_TOOLS_FFMPEG"?)`],
+    ["a plain value", { VPO_PLUGINS_OPTIONS: "x" }, `VPO_PLUGINS_OPTIONS: "plugins.options" cannot be set from the environment`],
   ];
   for (const [what, vars, message] of bad) {
     test(`a variable that is not ${what} is refused, naming the variable`, () => {
