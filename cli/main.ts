@@ -10,6 +10,7 @@ import { jobsCommand } from "./commands/jobs.ts";
 import { profilesCommand } from "./commands/profiles.ts";
 import { pluginsCommand } from "./commands/plugins.ts";
 import { runCommandDef } from "./commands/run.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
 
 export const main = defineCommand({
@@ -22,6 +23,7 @@ export const main = defineCommand({
     run: runCommandDef,
     stats: statsCommand,
     plugins: pluginsCommand,
+    serve: serveCommand,
     jobs: jobsCommand,
     profiles: profilesCommand,
     config: configCommand,

@@ -24,7 +24,8 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[], root?: v
   return issues.map((issue) => {
     const path = v.getDotPath(issue);
     let message = issue.message;
-    if (issue.type === "strict_object" && issue.path?.length) {
+    // A strict object reports unknown keys (expected "never") and missing required keys alike.
+    if (issue.type === "strict_object" && issue.path?.length && issue.expected === "never") {
       const keys = issue.path.map((p) => p.key as string | number);
       const unknown = String(keys[keys.length - 1]);
       message = `unknown key "${unknown}"${didYouMean(unknown, keysAt(root as AnySchema, keys.slice(0, -1)))}`;

@@ -1,0 +1,55 @@
+import { defineCommand } from "citty";
+import { VpoError } from "../../core/mod.ts";
+import { checkExposure, startServer } from "../../server/serve.ts";
+import { createContext, globalArgs } from "../context.ts";
+
+function parsePort(value: string | number | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new VpoError("INVALID_ARGUMENT", `Invalid --port "${value}": expected an integer from 0 (any free port) to 65535`);
+  }
+  return port;
+}
+
+export const serveCommand = defineCommand({
+  meta: { name: "serve", description: "HTTP API (docs at /swagger), live dashboard at /, Prometheus metrics at /metrics" },
+  args: {
+    host: { type: "string", description: "Address to bind (default [server] host, else 127.0.0.1)" },
+    port: { type: "string", description: "Port; 0 picks a free one (default [server] port, else 8321)" },
+    token: { type: "string", description: "Bearer token for POST/DELETE (else VPO_TOKEN, else [server] token)" },
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    const ctx = await createContext(args, rawArgs);
+    const config = ctx.config.server ?? {};
+    const host = args.host || config.host || "127.0.0.1";
+    const port = parsePort(args.port, config.port ?? 8321);
+    const token = args.token || process.env.VPO_TOKEN || config.token || null;
+    checkExposure(host, token);
+    const opened = await ctx.open();
+    const server = await startServer({
+      db: opened.db,
+      dbPath: opened.path,
+      bus: ctx.bus,
+      registry: ctx.registry,
+      token,
+      corsOrigins: config.cors_origins,
+      bodyLimit: config.body_limit_bytes,
+      host,
+      port,
+    }).catch(async (error) => {
+      await opened.close();
+      throw error;
+    });
+    process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.path})\n`);
+    if (!token) process.stdout.write("vpo: no API token set: reads only (POST/DELETE answer 403)\n");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    process.stdout.write("vpo: shutting down\n");
+    await server.stop();
+    await opened.close();
+  },
+});

@@ -1,0 +1,164 @@
+import { cors } from "@elysiajs/cors";
+import { getLogger } from "@logtape/logtape";
+import { Elysia, NotFoundError, ParseError, ValidationError } from "elysia";
+import type { Db, EventBus, PluginRegistry } from "../core/mod.ts";
+import pkg from "../package.json" with { type: "json" };
+import { DEFAULT_BODY_LIMIT } from "./body.ts";
+import { cacheKey, createViewCache, type ViewCache } from "./cache.ts";
+import { jsonBody, type RouteDeps } from "./deps.ts";
+import { describeUnexpected, errorResponse, HttpError, toErrorBody } from "./errors.ts";
+import { openapiPlugin } from "./openapi.ts";
+import { createRunMetrics, type RunMetrics } from "./prometheus.ts";
+import { createInlineReader, type Reader } from "./reads/ops.ts";
+import { createWorkerReader } from "./reads/pool.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { statsRoutes } from "./routes/stats.ts";
+import { statsWriteRoutes } from "./routes/stats_write.ts";
+import { systemRoutes } from "./routes/system.ts";
+import { createRunFeed, type RunFeed } from "./run_feed.ts";
+import { createSseHub, type SseHub } from "./sse.ts";
+import { staticRoutes } from "./static.ts";
+import { validationToHttpError } from "./validation_errors.ts";
+
+const log = getLogger(["vpo", "server"]);
+
+export interface AppOptions {
+  /** The open database; every write goes through this connection. */
+  db: Db;
+  /** Its file, opened read-only by the read workers; ":memory:" reads inline. */
+  dbPath: string;
+  bus: EventBus;
+  registry: PluginRegistry;
+  /** Bearer token for writes; null or empty disables them (403). */
+  token?: string | null;
+  /** Origins allowed by CORS; none (the default) sends no CORS headers. */
+  corsOrigins?: string[];
+  /** Largest request body in bytes (default 10 MiB). */
+  bodyLimit?: number;
+  /** Read worker threads (default 1), or "inline" to read on the main thread. */
+  readers?: number | "inline";
+  /** SSE heartbeat interval (default 15 s). */
+  heartbeatMs?: number;
+  /** How often to check for writes by other processes (default 1 s). */
+  pollMs?: number;
+}
+
+/** The server without a socket: `handle` a Request, then `close`. */
+export interface VpoApp {
+  app: Elysia<any, any, any, any, any, any, any>;
+  handle(request: Request): Promise<Response>;
+  /** Resolves once metrics are counted from the database. */
+  ready: Promise<void>;
+  cache: ViewCache;
+  sse: SseHub;
+  metrics: RunMetrics;
+  feed: RunFeed;
+  /** Ends event streams, stops the read workers; leaves the database open (the caller owns it). */
+  close(): Promise<void>;
+}
+
+const CACHED_PREFIXES = ["/api/stats/", "/api/jobs"];
+
+function isCacheable(request: Request): boolean {
+  if (request.method !== "GET") return false;
+  const url = request.url;
+  const path = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+  return CACHED_PREFIXES.some((p) => path.startsWith(p));
+}
+
+function onError({ error, request }: { error: unknown; request: Request }): Response {
+  if (error instanceof NotFoundError) {
+    return errorResponse(404, { error: `No route ${request.method} ${new URL(request.url).pathname}`, code: "NOT_FOUND" });
+  }
+  if (error instanceof ValidationError && error.type !== "response") {
+    const http = validationToHttpError(error);
+    return errorResponse(http.status, { error: http.message, code: http.code, details: http.details });
+  }
+  if (error instanceof ParseError) {
+    const cause = (error as { cause?: unknown }).cause;
+    const http = cause instanceof HttpError ? cause : new HttpError(400, "MALFORMED_JSON", "Request body is not valid JSON");
+    return errorResponse(http.status, { error: http.message, code: http.code, ...(http.details === undefined ? {} : { details: http.details }) });
+  }
+  const { status, body } = toErrorBody(error);
+  if (status >= 500) log.error("{method} {url} failed: {error}", { method: request.method, url: request.url, error: describeUnexpected(error) });
+  return errorResponse(status, body);
+}
+
+/**
+ * Builds the HTTP API, dashboard, SSE and metrics over an open database. Nothing listens:
+ * serve it with startServer, or call `handle` in tests.
+ *
+ * @example
+ * const opened = await openDatabase("library.db");
+ * const server = createApp({ db: opened.db, dbPath: opened.path, bus: createEventBus(), registry, token: "s3cret" });
+ * const res = await server.handle(new Request("http://localhost/api/stats/summary"));
+ */
+export function createApp(options: AppOptions): VpoApp {
+  const version = pkg.version;
+  const readers = options.readers ?? 1;
+  const reader: Reader =
+    readers === "inline" || options.dbPath === ":memory:" ? createInlineReader(options.db) : createWorkerReader(options.dbPath, { size: readers });
+  const cache = createViewCache();
+  const sse = createSseHub(options.bus, { heartbeatMs: options.heartbeatMs });
+  const metrics = createRunMetrics({
+    vpo_sse_clients: { help: "Open /api/events streams", read: () => sse.clients },
+    vpo_view_cache_entries: { help: "View responses held in the cache", read: () => cache.size },
+  });
+  const feed = createRunFeed({ db: options.db, reader, bus: options.bus, metrics, onExternalChange: () => cache.invalidate(), pollMs: options.pollMs });
+  const ready = feed.rebaseline();
+  ready.catch((error) => log.error("Could not count runs for /metrics: {error}", { error: String(error) }));
+  const offBus = [options.bus.on("run.recorded", () => cache.invalidate()), options.bus.on("job.updated", () => cache.invalidate())];
+
+  const deps: RouteDeps = {
+    db: options.db,
+    reader,
+    cache,
+    bus: options.bus,
+    registry: options.registry,
+    token: options.token || null,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    version,
+    onRunsRemoved() {
+      cache.invalidate();
+      feed.rebaseline().catch((error) => log.error("Could not recount runs after a purge: {error}", { error: String(error) }));
+    },
+  };
+
+  const origins = options.corsOrigins ?? [];
+  const app = new Elysia({ name: "vpo-server" })
+    .use(origins.length ? cors({ origin: origins, methods: ["GET", "POST", "DELETE"], allowedHeaders: ["authorization", "content-type"], credentials: false }) : new Elysia())
+    .onRequest(({ request }) => {
+      // Hot path: a cached view answers before routing and validation (it was valid when stored).
+      if (!isCacheable(request)) return;
+      const body = cache.peek(cacheKey(request.url));
+      if (body !== undefined) return jsonBody(body);
+    })
+    .onError(onError as never)
+    .use(openapiPlugin(version))
+    .use(staticRoutes())
+    .use(systemRoutes(deps))
+    .use(statsWriteRoutes(deps))
+    .use(statsRoutes(deps))
+    .use(jobRoutes(deps))
+    .use(eventRoutes(sse))
+    .use(metricsRoutes(metrics, ready));
+
+  return {
+    app,
+    handle: (request) => app.handle(request),
+    ready,
+    cache,
+    sse,
+    metrics,
+    feed,
+    async close() {
+      for (const off of offBus) off();
+      feed.stop();
+      sse.closeAll();
+      await feed.settled();
+      await reader.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Db, EventBus, PluginRegistry } from "../core/mod.ts";
+import type { ViewCache } from "./cache.ts";
+import type { Reader } from "./reads/ops.ts";
+
+/** What the routes share: the write connection, the readers, the cache and the event bus. */
+export interface RouteDeps {
+  /** The main-thread connection: every write goes through it. */
+  db: Db;
+  /** Reads, possibly on worker threads. */
+  reader: Reader;
+  cache: ViewCache;
+  bus: EventBus;
+  registry: PluginRegistry;
+  /** Bearer token for writes; null disables writes (403). */
+  token: string | null;
+  bodyLimit: number;
+  version: string;
+  /** Called after a purge removed runs: drop caches, recount metrics. */
+  onRunsRemoved(): void;
+}
+
+export const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
+
+/** A JSON response from an already-serialised body. */
+export function jsonBody(body: string, status = 200): Response {
+  return new Response(body, { status, headers: JSON_HEADERS });
+}

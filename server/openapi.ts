@@ -1,0 +1,44 @@
+import { openapi } from "@elysiajs/openapi";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import type * as v from "valibot";
+
+/** valibot → JSON Schema for the spec; `v.check` has no JSON form and is left to descriptions. */
+function valibotToJsonSchema(schema: v.GenericSchema): Record<string, unknown> {
+  const { $schema: _dialect, ...json } = toJsonSchema(schema, { errorMode: "ignore" }) as Record<string, unknown>;
+  return json;
+}
+
+/**
+ * The OpenAPI document at /swagger/json and Swagger UI at /swagger, with the UI's script and
+ * styles served by the project (/swagger/assets) instead of a CDN.
+ */
+export function openapiPlugin(version: string) {
+  return openapi({
+    provider: "swagger-ui",
+    path: "/swagger",
+    specPath: "/swagger/json",
+    mapJsonSchema: { valibot: valibotToJsonSchema },
+    exclude: { paths: ["/", "/dashboard/:file", "/vendor/:file", "/swagger/assets/:file"] },
+    documentation: {
+      info: {
+        title: "vpo API",
+        version,
+        description:
+          "The record of media processing runs: views over it, a way for other tools to report runs, live events and Prometheus metrics. " +
+          'Errors answer `{ "error", "code", "details" }`. Writes need `Authorization: Bearer <token>`.',
+      },
+      tags: [
+        { name: "stats", description: "Processing runs: views, detail, reporting and purge" },
+        { name: "jobs", description: "Scan, process, run and import jobs" },
+        { name: "events", description: "Live updates" },
+        { name: "system", description: "Health, plugins, metrics" },
+      ],
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+    swagger: {
+      cdn: "/swagger/assets/swagger-ui-bundle.js",
+      theme: "/swagger/assets/swagger-ui.css",
+      autoDarkMode: false,
+    },
+  });
+}

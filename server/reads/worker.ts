@@ -1,0 +1,46 @@
+/// <reference lib="webworker" />
+import { Database as SqliteDatabase } from "bun:sqlite";
+import { Kysely, SqliteDialect } from "kysely";
+import { type Db, VpoError } from "../../core/mod.ts";
+import type { Database } from "../../core/db/schema.ts";
+import { READ_OPS, type ReadOp } from "./ops.ts";
+
+/**
+ * Worker thread of the read pool: one read-only SQLite connection (WAL lets it read while the
+ * main thread writes) running READ_OPS, so a long aggregate never blocks the server's event loop.
+ * Protocol: { init: path } first, then { id, op, args } → { id, ok, value } | { id, ok: false, error }.
+ */
+declare const self: Worker;
+
+let db: Db | undefined;
+let openError: unknown;
+
+function open(path: string): void {
+  try {
+    const sqlite = new SqliteDatabase(path, { readonly: true, strict: true });
+    sqlite.exec("PRAGMA busy_timeout = 5000");
+    sqlite.exec("PRAGMA query_only = ON");
+    sqlite.exec("PRAGMA mmap_size = 268435456");
+    sqlite.exec("PRAGMA cache_size = -65536");
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite as never }) }) as Db;
+  } catch (error) {
+    openError = error;
+  }
+}
+
+function serialiseError(error: unknown) {
+  if (error instanceof VpoError) return { vpo: true, code: error.code, message: error.message, details: error.details };
+  return { vpo: false, code: "DB_ERROR", message: error instanceof Error ? error.message : String(error) };
+}
+
+self.onmessage = async (event: MessageEvent) => {
+  const msg = event.data as { init?: string; id?: number; op?: ReadOp; args?: unknown };
+  if (msg.init !== undefined) return open(msg.init);
+  try {
+    if (!db) throw openError ?? new Error("read worker is not initialised");
+    const value = await (READ_OPS[msg.op!] as (db: Db, a: unknown) => Promise<unknown>)(db, msg.args);
+    self.postMessage({ id: msg.id, ok: true, value });
+  } catch (error) {
+    self.postMessage({ id: msg.id, ok: false, error: serialiseError(error) });
+  }
+};

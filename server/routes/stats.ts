@@ -1,0 +1,72 @@
+import { Elysia } from "elysia";
+import * as v from "valibot";
+import {
+  FileProcessingHistorySchema, MetricAggregateSchema, parseTimeRange, PolicySortSchema, PolicyStatsSchema, RecentRunSchema,
+  RunDetailSchema, StatsSummarySchema, TrendGroupBySchema, TrendPointSchema, VpoError,
+} from "../../core/mod.ts";
+import { CodecShareSchema } from "../../core/repository/codecs.ts";
+import { cacheKey } from "../cache.ts";
+import { jsonBody, type RouteDeps } from "../deps.ts";
+import { ErrorBodySchema } from "../errors.ts";
+import { choiceParam, nameParam, positiveIntParam, toInt, windowParams } from "../params.ts";
+
+const policyParam = nameParam("Only runs of this policy");
+const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema };
+const tags = ["stats"];
+
+const FilterQuery = v.strictObject({ ...windowParams, policy: policyParam });
+const RecentQuery = v.strictObject({ limit: positiveIntParam("How many runs, newest first; default 20", 1000), policy: policyParam });
+const PoliciesQuery = v.strictObject({ ...windowParams, sort: choiceParam(PolicySortSchema.options, "Order, descending: files (default), savings, time") });
+const WindowQuery = v.strictObject(windowParams);
+const TrendsQuery = v.strictObject({ ...windowParams, group_by: choiceParam(TrendGroupBySchema.options, "Period: day (default), ISO week, month"), policy: policyParam });
+const MetricsQuery = v.strictObject({ plugin: nameParam("Only this plugin's metrics"), key: nameParam("Only this metric key"), ...windowParams });
+const FileQuery = v.strictObject({ limit: positiveIntParam("How many runs, newest first; default all", 10000) });
+const PolicyParams = v.object({ name: v.pipe(v.string(), v.minLength(1), v.description("Policy name")) });
+const FileParams = v.object({ file_id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,15}$/, "expected a file id (a positive integer)"), v.description("files.id")) });
+const RunParams = v.object({ stats_id: v.pipe(v.string(), v.description("Run id, or a unique prefix of at least 4 characters")) });
+
+/** Read views over the stats repository, every response cached until runs change. */
+export function statsRoutes(deps: RouteDeps) {
+  const view = async (request: Request, load: () => Promise<unknown>) => jsonBody(await deps.cache.through(cacheKey(request.url), load));
+  const range = (q: { since?: string; until?: string }) => parseTimeRange(q);
+  return new Elysia({ name: "vpo-stats-routes" })
+    .get("/api/stats/summary", ({ query, request }) => {
+      const filter = { ...range(query), policy: query.policy };
+      return view(request, () => deps.reader.read("summary", filter));
+    }, { query: FilterQuery, response: { 200: StatsSummarySchema, ...errors }, detail: { tags, summary: "Library-wide totals", description: "Files processed, success rate, bytes saved, tracks removed, transcodes, time. Zeros when no run matches." } })
+    .get("/api/stats/recent", ({ query, request }) => {
+      const options = { limit: toInt(query.limit), policy: query.policy };
+      return view(request, () => deps.reader.read("recent", options));
+    }, { query: RecentQuery, response: { 200: v.array(RecentRunSchema), ...errors }, detail: { tags, summary: "The latest runs, newest first" } })
+    .get("/api/stats/policies", ({ query, request }) => {
+      const options = { ...range(query), sort: query.sort };
+      return view(request, () => deps.reader.read("policies", options));
+    }, { query: PoliciesQuery, response: { 200: v.array(PolicyStatsSchema), ...errors }, detail: { tags, summary: "Totals per policy" } })
+    .get("/api/stats/policies/:name", ({ params, query, request }) => {
+      const args = { name: params.name, ...range(query) };
+      return view(request, async () => {
+        const stats = await deps.reader.read("policy", args);
+        if (!stats) throw new VpoError("NOT_FOUND", `Policy "${params.name}" has no runs in this window`);
+        return stats;
+      });
+    }, { params: PolicyParams, query: WindowQuery, response: { 200: PolicyStatsSchema, ...errors }, detail: { tags, summary: "Totals of one policy" } })
+    .get("/api/stats/files/:file_id", ({ params, query, request }) => {
+      const args = { fileId: Number(params.file_id), limit: toInt(query.limit) };
+      return view(request, () => deps.reader.read("fileHistory", args));
+    }, { params: FileParams, query: FileQuery, response: { 200: v.array(FileProcessingHistorySchema), ...errors }, detail: { tags, summary: "Every run of one file, newest first" } })
+    .get("/api/stats/trends", ({ query, request }) => {
+      const options = { ...range(query), policy: query.policy, groupBy: query.group_by ?? "day" };
+      return view(request, () => deps.reader.read("trends", options));
+    }, { query: TrendsQuery, response: { 200: v.array(TrendPointSchema), ...errors }, detail: { tags, summary: "Runs and bytes saved per day, week or month", description: "Oldest first; periods without runs are omitted." } })
+    .get("/api/stats/metrics", ({ query, request }) => {
+      const filter = { plugin: query.plugin, key: query.key, ...range(query) };
+      return view(request, () => deps.reader.read("metrics", filter));
+    }, { query: MetricsQuery, response: { 200: v.array(MetricAggregateSchema), ...errors }, detail: { tags, summary: "count/sum/avg/min/max of every plugin metric" } })
+    .get("/api/stats/codecs", ({ query, request }) => {
+      const filter = { ...range(query), policy: query.policy };
+      return view(request, () => deps.reader.read("codecs", filter));
+    }, { query: FilterQuery, response: { 200: v.array(CodecShareSchema), ...errors }, detail: { tags, summary: "Video codecs before and after processing" } })
+    .get("/api/stats/:stats_id", ({ params, request }) => {
+      return view(request, () => deps.reader.read("runDetail", { id: params.stats_id }));
+    }, { params: RunParams, query: v.strictObject({}), response: { 200: RunDetailSchema, ...errors }, detail: { tags, summary: "One run with its actions, phases, plugin metrics and errors", description: "An ambiguous prefix answers 400 AMBIGUOUS_ID with the candidates in `details`." } });
+}

@@ -1,0 +1,73 @@
+import { getLogger } from "@logtape/logtape";
+import { VpoError } from "../core/mod.ts";
+import { createApp, type AppOptions, type VpoApp } from "./app.ts";
+import { HOW_TO_SET_TOKEN, isLoopbackHost } from "./auth.ts";
+import { DEFAULT_BODY_LIMIT } from "./body.ts";
+
+const log = getLogger(["vpo", "server"]);
+
+export interface ServeOptions extends AppOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Longest wait for requests in flight on stop (default 5 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** e.g. "http://127.0.0.1:8321" */
+  url: string;
+  port: number;
+  vpo: VpoApp;
+  /** Ends event streams, lets requests in flight finish (up to the grace period), closes readers. */
+  stop(): Promise<void>;
+}
+
+/** Throws unless the host is loopback or a token protects the writes. */
+export function checkExposure(host: string, token: string | null | undefined): void {
+  if (!isLoopbackHost(host) && !token) {
+    throw new VpoError(
+      "INVALID_ARGUMENT",
+      `Refusing to listen on ${host} without an API token: anyone who can reach it could write and purge runs. Either bind 127.0.0.1, or ${HOW_TO_SET_TOKEN}`,
+    );
+  }
+}
+
+/**
+ * Listens on host:port with the app from createApp. `reusePort` is off, so a second server on a
+ * busy port fails instead of silently sharing it.
+ *
+ * @example const server = await startServer({ ...appOptions, host: "127.0.0.1", port: 0 }); console.log(server.url);
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  checkExposure(options.host, options.token);
+  const vpo = createApp(options);
+  const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  try {
+    // The app answers 413 from Content-Length or the bytes read; Bun's own cap is only a backstop.
+    vpo.app.listen({ hostname: options.host, port: options.port, reusePort: false, maxRequestBodySize: limit + 1024 * 1024, idleTimeout: 30 });
+  } catch (error) {
+    await vpo.close();
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") throw new VpoError("INVALID_ARGUMENT", `Cannot listen on ${options.host}:${options.port}: the port is already in use`);
+    throw new VpoError("INVALID_ARGUMENT", `Cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+  }
+  const server = vpo.app.server!;
+  const host = options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${server.port}`;
+  log.info("Listening on {url}", { url });
+  return {
+    url,
+    port: server.port!,
+    vpo,
+    async stop() {
+      vpo.sse.closeAll();
+      const grace = options.shutdownGraceMs ?? 5_000;
+      const graceful = server.stop(false);
+      const timer = setTimeout(() => server.stop(true), grace);
+      await graceful;
+      clearTimeout(timer);
+      await vpo.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Elysia } from "elysia";
+import { HttpError } from "./errors.ts";
+
+const packageDir = (name: string) => dirname(Bun.resolveSync(`${name}/package.json`, import.meta.dir));
+
+/** Files served under /swagger/assets: Swagger UI from the installed swagger-ui-dist, no CDN. */
+const SWAGGER_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png"];
+
+/** Files served under /vendor: uPlot from the installed package. */
+const VENDOR_FILES: Record<string, string> = { "uplot.js": "uPlot.esm.js", "uplot.css": "uPlot.min.css" };
+
+const DASHBOARD_DIR = join(import.meta.dir, "dashboard");
+
+function serveFile(path: string): Response {
+  return new Response(Bun.file(path), { headers: { "cache-control": "no-cache" } });
+}
+
+function notFound(path: string): never {
+  throw new HttpError(404, "NOT_FOUND", `No such file: ${path}`);
+}
+
+/**
+ * The dashboard (/, /dashboard/*), its chart library (/vendor/*) and Swagger UI's assets
+ * (/swagger/assets/*), all from the project: every page works with no internet. Only files
+ * listed at start are served, so no path can escape these folders.
+ */
+export function staticRoutes() {
+  const swaggerDir = packageDir("swagger-ui-dist");
+  const uplotDir = join(packageDir("uplot"), "dist");
+  const dashboardFiles = new Set(readdirSync(DASHBOARD_DIR).filter((f) => /^[\w.-]+\.(html|js|css|svg)$/.test(f)));
+  const hide = { detail: { hide: true } };
+  return new Elysia({ name: "vpo-static-routes" })
+    .get("/", () => serveFile(join(DASHBOARD_DIR, "index.html")), hide)
+    .get("/dashboard/:file", ({ params }) => (dashboardFiles.has(params.file) ? serveFile(join(DASHBOARD_DIR, params.file)) : notFound(params.file)), hide)
+    .get("/vendor/:file", ({ params }) => (VENDOR_FILES[params.file] ? serveFile(join(uplotDir, VENDOR_FILES[params.file]!)) : notFound(params.file)), hide)
+    .get("/swagger/assets/:file", ({ params }) => (SWAGGER_FILES.includes(params.file) ? serveFile(join(swaggerDir, params.file)) : notFound(params.file)), hide);
+}
