@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { vpo } from "./_cli.ts";
 import { ALPHA, M, SEED_ID as S, seededDataDir, ZETA } from "./_stats_seed.ts";
+import { inTerminal } from "./_terminal.ts";
 
 // Every expectation below is worked out by hand from the table in _stats_seed.ts.
 let dataDir: string;
@@ -61,6 +62,16 @@ describe("vpo stats summary", () => {
       "  Earliest  2026-02-27 09:00:00 UTC", "  Latest    2026-03-31 23:59:59 UTC",
     ]) expect(stdout).toContain(`${line}\n`);
     expect(stdout).not.toContain("\x1b[");
+  });
+
+  test("colour only on a terminal, and never with NO_COLOR", async () => {
+    const [coloured, plain] = await Promise.all([
+      inTerminal(["stats", "recent", "--limit", "1"], dataDir),
+      inTerminal(["stats", "recent", "--limit", "1"], dataDir, { env: { NO_COLOR: "1" } }),
+    ]);
+    expect(coloured.output).toContain("\x1b[32msuccess\x1b[39m");
+    expect(plain.output).toContain("success");
+    expect(plain.output).not.toContain("\x1b[");
   });
 
   test("growth reads as growth and no change as no change; CSV is one header and one row", async () => {
