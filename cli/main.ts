@@ -10,6 +10,8 @@ import { jobsCommand } from "./commands/jobs.ts";
 import { profilesCommand } from "./commands/profiles.ts";
 import { pluginsCommand } from "./commands/plugins.ts";
 import { runCommandDef } from "./commands/run.ts";
+import { scanCommand } from "./commands/scan.ts";
+import { processCommand } from "./commands/process.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
 
@@ -21,6 +23,8 @@ export const main = defineCommand({
   },
   subCommands: {
     run: runCommandDef,
+    scan: scanCommand,
+    process: processCommand,
     stats: statsCommand,
     plugins: pluginsCommand,
     serve: serveCommand,

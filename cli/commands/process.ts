@@ -1,0 +1,104 @@
+import { statSync } from "node:fs";
+import { defineCommand } from "citty";
+import * as v from "valibot";
+import { errorMessage, parseOrThrow } from "../../core/mod.ts";
+import { discoverMediaFiles, parseExtensions } from "../../engine/discover.ts";
+import { watchInterrupts } from "../../engine/interrupt.ts";
+import { planFile } from "../../engine/plan/plan.ts";
+import { type LoadedPolicy, loadPolicy } from "../../engine/policy/load.ts";
+import { type BatchSummary, runProcessJob } from "../../engine/process_batch.ts";
+import { createProbe } from "../../engine/probe.ts";
+import { resolveTools } from "../../engine/tools.ts";
+import { type CliContext, createContext, globalArgs } from "../context.ts";
+import { openEngineSession } from "../engine_session.ts";
+import { planJson, renderPlan } from "../plan_view.ts";
+import { attachProcessView, chooseViewMode, describeBatch } from "../process_view.ts";
+
+const WorkersSchema = v.optional(
+  v.pipe(v.string(), v.regex(/^\d+$/, (i) => `Invalid --workers ${JSON.stringify(i.input)}: expected a whole number of at least 1`), v.transform(Number), v.minValue(1, (i) => `Invalid --workers ${i.input}: expected at least 1`)),
+);
+
+/** Prints each file's plan; touches nothing, records nothing. */
+async function dryRun(ctx: CliContext, files: { path: string; size: number }[], loaded: LoadedPolicy, json: boolean): Promise<void> {
+  const probe = createProbe(resolveTools(ctx.config.tools), { timeoutMs: (ctx.config.tools.probe_timeout_seconds ?? 30) * 1000 });
+  let failures = 0;
+  for (const file of files) {
+    try {
+      const plan = planFile(await probe(file.path), loaded.policy);
+      process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", ...planJson(plan, file.size) }) : `${renderPlan(plan, file.size)}\n`}\n`);
+    } catch (error) {
+      failures++;
+      process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", file: file.path, error: errorMessage(error) }) : `${file.path}\n  → cannot plan: ${errorMessage(error)}\n`}\n`);
+    }
+  }
+  if (failures > 0) process.exitCode = 1;
+}
+
+/**
+ * Processes files by a policy with progress shown as `mode` suits; shared with `vpo demo`.
+ * Sets the exit code: 1 when a file failed, 130 when interrupted.
+ */
+export async function processWithView(
+  session: { ctx: CliContext; engine: Parameters<typeof runProcessJob>[0]; db: Parameters<typeof runProcessJob>[1] },
+  files: { path: string; size: number }[],
+  loaded: LoadedPolicy,
+  options: { workers: number; keepBackup: boolean; json: boolean },
+): Promise<BatchSummary> {
+  const interrupts = watchInterrupts((signal) => {
+    if (!options.json) process.stderr.write(`\nvpo: ${signal} received — stopping; temp files are removed and originals left untouched (press Ctrl-C again to quit at once)\n`);
+  });
+  const view = attachProcessView(session.ctx.bus, chooseViewMode(options.json), new Map(files.map((f) => [f.path, f.size])));
+  let summary: BatchSummary;
+  try {
+    summary = await runProcessJob(session.engine, session.db, {
+      files: files.map((f) => f.path), policy: loaded, workers: options.workers, keepBackup: options.keepBackup, signal: interrupts.signal, bus: session.ctx.bus,
+    });
+  } finally {
+    view.close();
+    interrupts.dispose();
+  }
+  const { outcomes, job, ...counts } = summary;
+  if (options.json) process.stdout.write(`${JSON.stringify({ event: "job.finished", job_id: job.id, status: job.status, error: job.error, policy: loaded.name, ...counts })}\n`);
+  else process.stdout.write(`${describeBatch(summary, loaded.name)}\n`);
+  if (summary.interrupted > 0 || job.status === "cancelled") process.exitCode = 130;
+  else if (summary.failed > 0) process.exitCode = 1;
+  return summary;
+}
+
+export const processCommand = defineCommand({
+  meta: { name: "process", description: "Apply a policy to media files: drop tracks, transcode, remux — safely, with a record of every file" },
+  args: {
+    paths: { type: "positional", required: true, description: "Files or directories to process" },
+    policy: { type: "string", required: true, description: "Policy file, or the name of one in ~/.vpo/policies/" },
+    "dry-run": { type: "boolean", description: "Print what would be done to each file; change nothing" },
+    workers: { type: "string", description: "Files processed at once (default [processing] workers, else 1)" },
+    "keep-backup": { type: "boolean", description: "Keep each original as <name>.orig.<ext>" },
+    ext: { type: "string", description: "Extensions to look for in directories (default mkv,mp4,m4v,avi,mov,webm,ts,m2ts)" },
+    json: { type: "boolean", description: "NDJSON events (file.started, file.progress, file.finished, job.finished)" },
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    const paths = (args._ as string[] | undefined)?.length ? (args._ as string[]) : [args.paths as string];
+    const workersFlag = parseOrThrow(WorkersSchema, args.workers, "Invalid arguments");
+    const extensions = parseExtensions(args.ext);
+    const loaded = loadPolicy(args.policy);
+    const { files } = discoverMediaFiles(paths, extensions);
+    const found = files.map((f) => ({ path: f.path, size: f.size }));
+    if (args["dry-run"]) {
+      await dryRun(await createContext(args, rawArgs, { plugins: false }), found, loaded, args.json === true);
+      return;
+    }
+    const session = await openEngineSession(args, rawArgs, { json: args.json });
+    try {
+      if (found.length === 0) {
+        process.stderr.write(`vpo: no media files (${extensions.join(", ")}) found under ${paths.map((p) => JSON.stringify(p)).join(", ")}\n`);
+        return;
+      }
+      const workers = workersFlag ?? session.ctx.config.processing.workers ?? 1;
+      const keepBackup = args["keep-backup"] ?? session.ctx.config.processing.keep_backup ?? false;
+      await processWithView(session, found.map((f) => ({ ...f, size: statSync(f.path).size })), loaded, { workers, keepBackup, json: args.json === true });
+    } finally {
+      await session.close();
+    }
+  },
+});

@@ -1,0 +1,126 @@
+/**
+ * Incremental library scan: files whose size and mtime match the stored row are skipped without
+ * running ffprobe; new and changed files are introspected into `files`; files gone from disk are
+ * marked missing (or deleted with prune). Each scan is a `scan` job row with its summary.
+ */
+import { createJob, type Db, errorMessage, knownFilesUnder, markFilesMissing, deleteFiles, type ProbeFn, saveScannedFiles, type ScannedFile, updateJob } from "../core/mod.ts";
+import { partialHash } from "../plugins/hash/mod.ts";
+import { DEFAULT_EXTENSIONS, type DiscoveredFile, discoverMediaFiles } from "./discover.ts";
+
+export interface ScanOptions {
+  paths: readonly string[];
+  /** Re-introspect every file, changed or not. */
+  full?: boolean;
+  /** Delete rows of missing files instead of marking them. */
+  prune?: boolean;
+  /** Re-hash unchanged-looking files and re-introspect those whose partial hash changed. */
+  verifyHash?: boolean;
+  extensions?: readonly string[];
+  /** ffprobe calls at once (default 4). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Called after each introspected file. */
+  onFile?: (event: { path: string; error: string | null; done: number; total: number }) => void;
+}
+
+export interface ScanSummary {
+  job_id: string;
+  discovered: number;
+  skipped: number;
+  scanned: number;
+  added: number;
+  removed: number;
+  errors: number;
+  error_files: { path: string; error: string }[];
+  duration_seconds: number;
+  interrupted: boolean;
+}
+
+const BATCH = 200;
+
+/** Runs `fn` over `items` with at most `limit` in flight, stopping early when `signal` aborts. */
+async function eachLimited<T>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !signal?.aborted) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+/** Scans `paths` into the files table. */
+export async function runScan(db: Db, probe: ProbeFn, o: ScanOptions): Promise<ScanSummary> {
+  const started = performance.now();
+  const { roots, files } = discoverMediaFiles(o.paths, o.extensions ?? DEFAULT_EXTENSIONS);
+  const job = await createJob(db, { type: "scan", files_total: files.length });
+  const known = await knownFilesUnder(db, roots);
+  const toScan: { file: DiscoveredFile; isNew: boolean; hash?: string }[] = [];
+  let skipped = 0;
+  for (const file of files) {
+    const row = known.get(file.path);
+    const unchanged = row && row.scan_status !== "missing" && row.size_bytes === file.size && row.modified_at === new Date(file.mtimeMs).toISOString();
+    if (!unchanged || o.full) {
+      toScan.push({ file, isNew: !row || row.scan_status === "missing" });
+      continue;
+    }
+    if (o.verifyHash) {
+      const hash = await partialHash(file.path).catch(() => null);
+      if (hash !== row.content_hash) {
+        toScan.push({ file, isNew: false, hash: hash ?? undefined });
+        continue;
+      }
+    }
+    skipped++;
+  }
+
+  const errorFiles: ScanSummary["error_files"] = [];
+  let pending: ScannedFile[] = [];
+  let done = 0;
+  let added = 0;
+  await eachLimited(toScan, o.concurrency ?? 4, o.signal, async ({ file, hash, isNew }) => {
+    const entry: ScannedFile = { path: file.path, sizeBytes: file.size, modifiedAt: new Date(file.mtimeMs).toISOString(), contentHash: null };
+    try {
+      entry.info = await probe(file.path);
+    } catch (error) {
+      entry.error = errorMessage(error);
+      errorFiles.push({ path: file.path, error: entry.error });
+    }
+    entry.contentHash = hash ?? (await partialHash(file.path).catch(() => null));
+    pending.push(entry);
+    if (isNew) added++;
+    done++;
+    o.onFile?.({ path: file.path, error: entry.error ?? null, done, total: toScan.length });
+    if (pending.length >= BATCH) {
+      const batch = pending;
+      pending = [];
+      await saveScannedFiles(db, batch);
+    }
+  });
+  await saveScannedFiles(db, pending);
+
+  const onDisk = new Set(files.map((f) => f.path));
+  const gone = [...known.values()].filter((row) => !onDisk.has(row.path));
+  const newlyGone = gone.filter((row) => row.scan_status !== "missing").map((row) => row.path);
+  if (o.prune) await deleteFiles(db, gone.map((row) => row.path));
+  else await markFilesMissing(db, newlyGone);
+
+  const interrupted = o.signal?.aborted === true;
+  const summary: ScanSummary = {
+    job_id: job.id,
+    discovered: files.length,
+    skipped,
+    scanned: done,
+    added,
+    removed: o.prune ? gone.length : newlyGone.length,
+    errors: errorFiles.length,
+    error_files: errorFiles,
+    duration_seconds: (performance.now() - started) / 1000,
+    interrupted,
+  };
+  await updateJob(db, job.id, {
+    status: interrupted ? "cancelled" : "completed",
+    files_affected: summary.scanned + summary.removed,
+    error: summary.errors > 0 ? `${summary.errors} file(s) could not be read` : interrupted ? "Interrupted" : null,
+    summary: { ...summary, error_files: errorFiles.slice(0, 50) },
+  });
+  return summary;
+}
