@@ -75,7 +75,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     const code = (error as { code?: string }).code;
-    if (typeof code === "string" && code.startsWith("E_")) {
+    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) {
       // citty's own argument errors: unknown command, missing required argument.
       process.stderr.write(`vpo: ${(error as Error).message}\nRun "vpo ${beforeSeparator.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ")} --help" for usage.\n`);
       return 2;

@@ -15,7 +15,7 @@ export const ACCEPTED_TIME_FORMS =
  *
  * @example parseTimeBound("7d", "since", new Date("2026-01-10T00:00:00Z")) // "2026-01-03T00:00:00.000Z"
  */
-export function parseTimeBound(value: string, bound: "since" | "until", now = new Date(), field = bound): string {
+export function parseTimeBound(value: string, bound: "since" | "until", now = new Date(), field: string = bound): string {
   const text = value.trim();
   const rel = RELATIVE.exec(text);
   if (rel) {
