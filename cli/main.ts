@@ -12,6 +12,7 @@ import { pluginsCommand } from "./commands/plugins.ts";
 import { runCommandDef } from "./commands/run.ts";
 import { scanCommand } from "./commands/scan.ts";
 import { processCommand } from "./commands/process.ts";
+import { demoCommand } from "./commands/demo.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
 
@@ -25,6 +26,7 @@ export const main = defineCommand({
     run: runCommandDef,
     scan: scanCommand,
     process: processCommand,
+    demo: demoCommand,
     stats: statsCommand,
     plugins: pluginsCommand,
     serve: serveCommand,
