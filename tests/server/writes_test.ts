@@ -10,7 +10,7 @@ const postRun = (body: unknown, headers: Record<string, string> = {}): RequestIn
 const purge = (query: string, headers: Record<string, string> = {}): [string, RequestInit] => [`/api/stats/purge?${query}`, { method: "DELETE", headers }];
 
 describe("authorisation matrix for writes", () => {
-  const cases = [
+  const cases: { server: string; token: string | null; header: Record<string, string>; status: number; code: string }[] = [
     { server: "no token configured", token: null, header: {}, status: 403, code: "WRITES_DISABLED" },
     { server: "no token configured", token: null, header: AUTH, status: 403, code: "WRITES_DISABLED" },
     { server: "token configured", token: "s3cret", header: {}, status: 401, code: "UNAUTHORIZED" },
@@ -19,7 +19,7 @@ describe("authorisation matrix for writes", () => {
     { server: "token configured", token: "s3cret", header: AUTH, status: 0, code: "" },
   ];
   for (const c of cases) {
-    const given = "authorization" in c.header ? c.header.authorization : "no header";
+    const given = c.header.authorization ?? "no header";
     test(`${c.server}, ${given}: POST and DELETE answer ${c.status || "201 / 200"}`, async () => {
       const s = await seededServer({ token: c.token });
       try {
