@@ -59,8 +59,10 @@ function skipConditions(track: PlannedTrack, fileBitRate: number | null, skipIf:
 
 /**
  * Video: every video track is transcoded to `to`, unless all skip_if conditions hold (reason:
- * the conditions, e.g. "codec_matches") or it already is in `to` and needs no scaling
- * (reason "already_target_codec"). The first video track decides the run's intent.
+ * the conditions, e.g. "codec_matches"), or — when there is no skip_if — it already is in `to`
+ * and needs no scaling (reason "already_target_codec"). A skip_if that does not hold means
+ * transcode, even into the same codec (e.g. to bring the bitrate down). The first video track
+ * decides the run's intent.
  */
 export function planVideo(tracks: PlannedTrack[], video: VideoTranscode, base: string, ext: string, fileBitRate: number | null): TranscodePlan {
   const actions: PlannedAction[] = [];
@@ -78,7 +80,8 @@ export function planVideo(tracks: PlannedTrack[], video: VideoTranscode, base: s
       reason = conditions.map((c) => c.name).join("+");
       rule = `${base}.skip_if.${conditions[0]!.name}`;
       message = `skipped: ${conditions.map((c) => c.detail).join("; ")}`;
-    } else if (normalizeCodec(track.codec) === video.to && !tooTall) {
+    } else if (!video.skip_if && normalizeCodec(track.codec) === video.to && !tooTall) {
+      // Without skip_if, re-encoding into the same codec would only lose quality.
       reason = "already_target_codec";
       message = `skipped: already ${video.to}`;
     }
