@@ -1,0 +1,178 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as v from "valibot";
+import { listJobs, openDatabase, RunRecordSchema } from "../../core/mod.ts";
+import { copyFixture, makeFixtures } from "../fixtures/media.ts";
+import { tempDir, vpo } from "./_cli.ts";
+import { SEED_RUNS, seededDataDir, seedNdjson, ZETA } from "./_stats_seed.ts";
+
+let seeded: string;
+beforeAll(async () => {
+  seeded = await seededDataDir();
+});
+
+/** The views an export → import round trip must reproduce exactly, as JSON text. */
+async function views(dataDir: string): Promise<string[]> {
+  const args = [["summary"], ["policies"], ["trends", "--group-by", "day"], ["trends", "--group-by", "week"], ["trends", "--group-by", "month"]];
+  const out = await Promise.all(args.map((a) => vpo(["stats", ...a, "--format", "json"], { dataDir })));
+  for (const r of out) expect(r.code).toBe(0);
+  return out.map((r) => r.stdout);
+}
+
+/** Exports `from`, imports the NDJSON into a fresh data dir, and checks numbers and bytes survive. */
+async function expectRoundTrip(from: string): Promise<string> {
+  const exported = await vpo(["stats", "export", "--output", "runs.ndjson"], { dataDir: from });
+  expect(exported.code).toBe(0);
+  const to = tempDir();
+  const imported = await vpo(["stats", "import", join(from, "runs.ndjson")], { dataDir: to });
+  expect(imported.stderr).toBe("");
+  expect(imported.code).toBe(0);
+  expect(await views(to)).toEqual(await views(from));
+  const again = await vpo(["stats", "export"], { dataDir: to });
+  expect(again.stdout).toBe(readFileSync(join(from, "runs.ndjson"), "utf8"));
+  return to;
+}
+
+describe("vpo stats export", () => {
+  test("NDJSON is one RunRecord per line, oldest first, with actions, phases, metrics and plugin errors", async () => {
+    const { stdout, code, stderr } = await vpo(["stats", "export"], { dataDir: seeded });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const lines = stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    // S8 (2026-04-01T01:30+02:00) happened at 03-31 23:30 UTC, before S7.
+    expect(lines.map((r) => r.id.slice(0, 8))).toEqual(["5eed0001", "5eed0002", "5eed0003", "5eed0004", "5eed0005", "5eed0006", "5eed0008", "5eed0007"]);
+    for (const line of lines) expect(v.safeParse(RunRecordSchema, line).success).toBe(true);
+    expect(lines[0].actions).toEqual([
+      { action_type: "remove", track_type: "audio", track_index: 2, before_state: { codec: "ac3", language: "fre" }, after_state: null, success: true, duration_ms: 4, rule_reference: "keep_audio", message: null },
+      { action_type: "remove", track_type: "audio", track_index: 3, before_state: { codec: "dts", language: "ger" }, after_state: null, success: true, duration_ms: null, rule_reference: "keep_audio", message: null },
+    ]);
+    expect(lines[0].plugin_metrics).toEqual({ size: { bytes_saved: 1000 * 1024 * 1024 }, tracks: { languages: "eng,jpn", kept_default: 1 } });
+    expect(lines[1].phases[0]).toEqual({ phase_name: "transcode", wall_time_seconds: 3500, bytes_read: null, bytes_written: null, encoding_fps: 41.25, encoding_bitrate: 4_500_000 });
+    expect(lines[2].plugin_errors).toEqual([{ plugin: "hash", hook: "afterRun", code: "PLUGIN_HOOK_FAILED", message: "no output file" }]);
+    expect(lines[6]).toMatchObject({ processed_at: "2026-03-31T23:30:00.000Z", file_path: ZETA });
+  });
+
+  test("JSON is one array document and CSV one quoted row per run; filters apply", async () => {
+    const [json, ndjson, csv, remux] = await Promise.all([
+      vpo(["stats", "export", "--format", "json"], { dataDir: seeded }),
+      vpo(["stats", "export"], { dataDir: seeded }),
+      vpo(["stats", "export", "--format", "csv", "--since", "2026-03-31"], { dataDir: seeded }),
+      vpo(["stats", "export", "--policy", "remux", "--until", "2026-03-02"], { dataDir: seeded }),
+    ]);
+    expect(JSON.parse(json.stdout)).toEqual(ndjson.stdout.trimEnd().split("\n").map((l) => JSON.parse(l)));
+    const rows = csv.stdout.trimEnd().split("\n");
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toStartWith("id,file_path,processed_at,policy_name,job_id,status,success,error_message,size_before,");
+    expect(rows[0]).toEndWith(",encoder_type,hash_before,hash_after");
+    expect(rows[1]).toStartWith(`5eed0008-0000-4000-8000-000000000008,"/lib/movies/zeta, ""director's cut"".mkv",2026-03-31T23:30:00.000Z,remux,,success,true,,`);
+    expect(remux.stdout.trimEnd().split("\n").map((l) => JSON.parse(l).id)).toEqual(["5eed0005-0000-4000-8000-000000000005"]);
+  });
+
+  test("--output writes the file whole and leaves no temp file; a bad destination leaves nothing", async () => {
+    const dir = await seededDataDir();
+    const [ok, noDir, empty] = await Promise.all([
+      vpo(["stats", "export", "--format", "csv", "--output", "runs.csv"], { dataDir: dir }),
+      vpo(["stats", "export", "--output", "missing/runs.ndjson"], { dataDir: dir }),
+      vpo(["stats", "export", "--output", "none.ndjson", "--policy", "nope"], { dataDir: dir }),
+    ]);
+    expect(ok).toMatchObject({ code: 0, stdout: "", stderr: `Exported 8 runs to ${join(dir, "runs.csv")}\n` });
+    expect(readFileSync(join(dir, "runs.csv"), "utf8").trimEnd().split("\n")).toHaveLength(9);
+    expect(noDir.code).toBe(64);
+    expect(empty.code).toBe(65);
+    expect(readdirSync(dir).sort()).toEqual(["library.db", "runs.csv"].concat(readdirSync(dir).filter((f) => f.startsWith("library.db-"))).sort());
+  });
+});
+
+describe("vpo stats import", () => {
+  test("export → import into an empty database reproduces summary, policies, trends and the export itself", async () => {
+    await expectRoundTrip(seeded);
+  });
+
+  test("a bad line is reported with its number and field, and blocks the whole file unless --skip-invalid", async () => {
+    const dir = tempDir();
+    const lines = seedNdjson().trimEnd().split("\n");
+    lines[2] = JSON.stringify({ ...SEED_RUNS[2], size_before: "big" });
+    lines[5] = "{not json";
+    writeFileSync(join(dir, "bad.ndjson"), `${lines.join("\n")}\n`);
+
+    const blocked = await vpo(["stats", "import", "bad.ndjson"], { dataDir: dir });
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr.split("\n")).toEqual([
+      'line 3: size_before: Invalid type: Expected number but received "big"',
+      expect.stringMatching(/^line 6: not valid JSON \(.+\)$/),
+      "vpo: Nothing imported: 2 of 8 lines are invalid. Fix them, or pass --skip-invalid to import the 6 valid lines.",
+      "",
+    ]);
+    expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);
+
+    const dry = await vpo(["stats", "import", "bad.ndjson", "--skip-invalid", "--dry-run"], { dataDir: dir });
+    expect(dry.stdout).toBe("Dry run: 6 runs would be imported from bad.ndjson; nothing was written.\nSkipped 2 invalid lines (listed above).\n");
+    expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);
+
+    const skipped = await vpo(["stats", "import", "bad.ndjson", "--skip-invalid"], { dataDir: dir });
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toBe("Imported 6 runs from bad.ndjson.\nSkipped 2 invalid lines (listed above).\n");
+    expect(skipped.stderr).toContain("line 3: size_before:");
+
+    const again = await vpo(["stats", "import", "bad.ndjson", "--skip-invalid", "--format", "json"], { dataDir: dir });
+    expect(JSON.parse(again.stdout)).toMatchObject({ source: "bad.ndjson", dry_run: false, lines: 8, valid: 6, invalid: 2, imported: 0, duplicates: 6 });
+
+    // Every import that could write recorded a job; the dry run did not.
+    const { db, close } = await openDatabase(join(dir, "library.db"));
+    try {
+      const jobs = await listJobs(db, { type: "import" });
+      expect(jobs.map((j) => [j.status, j.files_affected, (j.summary as { duplicates: number }).duplicates])).toEqual([
+        ["completed", 0, 6],
+        ["completed", 6, 0],
+        ["failed", 0, 0],
+      ]);
+    } finally {
+      await close();
+    }
+  });
+
+  test("reads standard input with -, and shows thousands separators for a large import in batches", async () => {
+    const dir = tempDir();
+    const runs = Array.from({ length: 1234 }, (_, i) => ({
+      processed_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+      policy_name: i % 2 ? "odd" : "even",
+      file_path: `/bulk/${i}.mkv`,
+      success: true,
+      size_before: 2048,
+      size_after: 1024,
+    }));
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../cli/main.ts"), "stats", "import", "-"], {
+      cwd: dir,
+      env: { ...process.env, VPO_DATA_DIR: dir, NO_COLOR: "1", VPO_CONFIG: "", VPO_PROFILE: "" },
+      stdin: new TextEncoder().encode(seedNdjson(runs)),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await proc.exited).toBe(0);
+    expect(await new Response(proc.stdout).text()).toBe("Imported 1,234 runs from standard input.\n");
+    const summary = await vpo(["stats", "summary"], { dataDir: dir });
+    expect(summary.stdout).toContain("  Total       1,234\n");
+    expect(summary.stdout).toContain("  Saved   1.21 MiB (50.0%)\n");
+  });
+
+  test("a database filled by a real vpo run survives export → import, and stats file resolves relative paths", async () => {
+    const fixtures = await makeFixtures();
+    const dir = tempDir();
+    const file = await copyFixture(fixtures, "multi", dir);
+    const strip = ["--", "ffmpeg", "-i", "{input}", "-map", "0:v", "-map", "0:a:0", "-c", "copy", "{output}"];
+    const ran = await vpo(["run", file, "--policy-name", "strip", "--json", ...strip], { dataDir: dir });
+    expect(ran.code).toBe(0);
+    const failed = await vpo(["run", file, "--policy-name", "broken", "--json", "--", "ffmpeg", "-i", "{input}", "-c:v", "no_such_encoder", "{output}"], { dataDir: dir });
+    expect(failed.code).toBe(1);
+
+    const to = await expectRoundTrip(dir);
+    const relative = file.slice(dir.length + 1);
+    const [history, detail] = await Promise.all([
+      vpo(["stats", "file", relative, "--format", "json"], { dataDir: to, cwd: dir }),
+      vpo(["stats", "detail", JSON.parse(ran.stdout).id.slice(0, 13)], { dataDir: to }),
+    ]);
+    expect(JSON.parse(history.stdout).runs.map((r: { policy_name: string }) => r.policy_name)).toEqual(["broken", "strip"]);
+    expect(detail.stdout).toContain("  Audio         3 → 1 (-2 removed)\n");
+    expect(existsSync(join(dir, "runs.ndjson.tmp"))).toBe(false);
+  });
+});
