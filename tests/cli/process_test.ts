@@ -1,0 +1,96 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ACCEPTANCE_POLICY, sha256 } from "../engine/_setup.ts";
+import { copyFixture, type Fixtures, makeFixtures } from "../fixtures/media.ts";
+import { tempDir, vpo } from "./_cli.ts";
+
+let fixtures: Fixtures;
+beforeAll(async () => {
+  fixtures = await makeFixtures();
+});
+
+const lines = (stdout: string) => stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+
+async function library(names: ("multi" | "clip" | "hevc" | "truncated")[]) {
+  const dir = tempDir();
+  const lib = join(dir, "lib");
+  for (const n of names) await copyFixture(fixtures, n, lib);
+  writeFileSync(join(dir, "policy.yaml"), ACCEPTANCE_POLICY());
+  return { dir, lib, policy: join(dir, "policy.yaml") };
+}
+
+describe("vpo scan / vpo process (CLI)", () => {
+  test("scan prints Discovered/Skipped/Scanned/Added/Removed/Errors, and the same as JSON", async () => {
+    const { dir, lib } = await library(["multi", "truncated"]);
+    const first = await vpo(["scan", lib], { dataDir: dir });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Discovered: +2\nSkipped \(unchanged\): 0\nScanned: +2\nAdded: +2\nRemoved: +0\nErrors: +1\n/);
+    expect(first.stdout).toContain("truncated.mkv: Cannot read media file");
+    const again = await vpo(["scan", lib, "--json"], { dataDir: dir });
+    expect(JSON.parse(again.stdout)).toMatchObject({ discovered: 2, skipped: 2, scanned: 0, added: 0, removed: 0, errors: 0 });
+    const missing = await vpo(["scan", join(dir, "nope")], { dataDir: dir });
+    expect([missing.code, missing.stderr.trim()]).toEqual([64, `vpo: No such file or directory: "${join(dir, "nope")}"`]);
+  });
+
+  test("--dry-run prints each file's plan with its rules and touches nothing", async () => {
+    const { dir, lib, policy } = await library(["multi", "hevc"]);
+    const shas = await Promise.all(readdirSync(lib).map((f) => sha256(join(lib, f))));
+    const text = await vpo(["process", lib, "--policy", policy, "--dry-run"], { dataDir: dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('remove         audio #3 fre opus       language "fre" is not in [jpn, eng]  [phases[0].keep_audio.languages]');
+    expect(text.stdout).toContain("→ 4 change(s); the file would be rewritten");
+    expect(text.stdout).toContain("skipped: codec hevc is in [hevc]  [phases[1].transcode.video.skip_if.codec_matches]");
+    expect(text.stdout).toContain("→ no changes; the file would not be rewritten");
+    const json = lines((await vpo(["process", lib, "--policy", policy, "--dry-run", "--json"], { dataDir: dir })).stdout);
+    expect(json.map((l) => [l.event, l.changes])).toEqual([["file.plan", false], ["file.plan", true]]);
+    expect(await Promise.all(readdirSync(lib).map((f) => sha256(join(lib, f))))).toEqual(shas);
+    expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);
+  });
+
+  test("--json streams NDJSON events with run ids; --workers 2 starts two files at once; stats agree", async () => {
+    const { dir, lib, policy } = await library(["clip", "hevc"]);
+    const run = await vpo(["process", lib, "--policy", policy, "--json", "--workers", "2"], { dataDir: dir });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const events = lines(run.stdout);
+    expect(events.slice(0, 2).map((e) => e.event)).toEqual(["file.started", "file.started"]);
+    const finished = events.filter((e) => e.event === "file.finished");
+    expect(finished.map((e) => [String(e.file).split("/").pop(), e.success, e.changed])).toEqual(expect.arrayContaining([["clip.mp4", true, true], ["hevc.mkv", true, false]]));
+    for (const e of finished) expect(e.run_id).toMatch(/^[0-9a-f-]{36}$/);
+    const done = events.at(-1)!;
+    expect(done).toMatchObject({ event: "job.finished", status: "completed", files: 2, changed: 1, unchanged: 1, failed: 0 });
+    const summary = JSON.parse((await vpo(["stats", "summary", "--format", "json"], { dataDir: dir })).stdout);
+    expect(summary).toMatchObject({ total_files_processed: 2, total_videos_transcoded: 1, total_videos_skipped: 1, total_size_saved: done.size_saved });
+  });
+
+  test("a policy by name comes from the data dir; plain lines off a terminal; a failed file means exit 1", async () => {
+    const { dir, lib } = await library(["clip", "truncated"]);
+    mkdirSync(join(dir, "policies"));
+    writeFileSync(join(dir, "policies", "mine.yaml"), ACCEPTANCE_POLICY());
+    const run = await vpo(["process", lib, "--policy", "mine"], { dataDir: dir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/\[1\/2\] done +.*clip\.mp4 {2}· {2}[\d.]+ KiB saved/);
+    expect(run.stdout).toMatch(/\[2\/2\] FAILED +.*truncated\.mkv.*\n +Cannot read media file/);
+    expect(run.stdout).toMatch(/Processed 2 file\(s\) with policy "acceptance": 1 changed, 0 unchanged, 1 failed · .* saved · job .* completed/);
+  });
+
+  test("bad input: clear messages and contract exit codes, never a stack trace", async () => {
+    const { dir, lib, policy } = await library(["clip"]);
+    writeFileSync(join(dir, "bad.yaml"), ACCEPTANCE_POLICY().replace("keep_audio:", "keep_audoi:"));
+    const results = await Promise.all([
+      vpo(["process", lib, "--policy", join(dir, "bad.yaml")], { dataDir: dir }),
+      vpo(["process", lib, "--policy", "nosuch"], { dataDir: dir }),
+      vpo(["process", join(dir, "nope.mkv"), "--policy", policy], { dataDir: dir }),
+      vpo(["process", lib, "--policy", policy, "--workers", "0"], { dataDir: dir }),
+    ]);
+    const [bad, unknown, missing, workers] = results;
+    expect([bad!.code, bad!.stderr.trim()]).toEqual([2, `vpo: Cannot read policy "${join(dir, "bad.yaml")}": phases[0].keep_audoi: unknown key "keep_audoi" (did you mean "keep_audio"?)`]);
+    expect(unknown!.code).toBe(64);
+    expect(unknown!.stderr).toContain('No policy named "nosuch"');
+    expect(missing!.code).toBe(64);
+    expect(workers!.code).toBe(2);
+    expect(workers!.stderr).toContain("Invalid --workers 0: expected at least 1");
+    for (const r of results) expect(r.stderr).not.toContain("    at ");
+  });
+});
