@@ -1,0 +1,97 @@
+/**
+ * Killing vpo mid-transcode, for real: a subprocess CLI run, SIGKILL (nothing can clean up) or
+ * SIGINT (vpo cleans up itself). ffmpeg reads at native speed (-re) so the transcode of a 10 s
+ * file is still running when the signal arrives, whatever the machine's load.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isAlive } from "../../engine/in_flight.ts";
+import { ACCEPTANCE_POLICY, leftovers, realtimeFfmpeg, sha256 } from "../engine/_setup.ts";
+import { runFfmpeg } from "../fixtures/ffmpeg.ts";
+import { copyFixture, type Fixtures, makeFixtures } from "../fixtures/media.ts";
+import { ROOT, tempDir, vpo } from "./_cli.ts";
+
+let fixtures: Fixtures;
+beforeAll(async () => {
+  fixtures = await makeFixtures();
+});
+
+/** A library whose first file takes ~10 s to transcode at native speed, plus a second one. */
+async function slowLibrary() {
+  const dir = tempDir();
+  const lib = join(dir, "lib");
+  await copyFixture(fixtures, "multi", lib);
+  await runFfmpeg(["-f", "lavfi", "-i", "testsrc=size=320x180:rate=10:duration=10", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", join(lib, "long.mkv")]);
+  writeFileSync(join(dir, "policy.yaml"), ACCEPTANCE_POLICY());
+  const shas: Record<string, string> = Object.fromEntries(await Promise.all(readdirSync(lib).map(async (f) => [f, await sha256(join(lib, f))] as const)));
+  return { dir, lib, policy: join(dir, "policy.yaml"), shas, ffmpeg: realtimeFfmpeg(dir) };
+}
+
+/** Starts `vpo process --json` and resolves once ffmpeg reports progress on the first file. */
+async function startProcessing(s: Awaited<ReturnType<typeof slowLibrary>>) {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "cli/main.ts"), "process", s.lib, "--policy", s.policy, "--json"], {
+    cwd: s.dir,
+    env: { ...process.env, VPO_DATA_DIR: s.dir, VPO_CONFIG: "", VPO_PROFILE: "", NO_COLOR: "1", VPO_TOOLS_FFMPEG: s.ffmpeg },
+    stdin: "ignore", stdout: "pipe", stderr: "pipe",
+  });
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let out = "";
+  while (!out.includes('"event":"file.progress"')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`vpo ended before any progress: ${out}${await new Response(proc.stderr).text()}`);
+    out += decoder.decode(value);
+  }
+  return { proc, rest: async () => out + (await new Response(new ReadableStream({ pull: async (c) => { const r = await reader.read(); r.done ? c.close() : c.enqueue(r.value); } })).text()) };
+}
+
+describe("interrupting vpo process", () => {
+  test("SIGKILL mid-transcode leaves every original intact; the next start records the run as interrupted and cleans up", async () => {
+    const s = await slowLibrary();
+    const { proc } = await startProcessing(s);
+    proc.kill("SIGKILL");
+    await proc.exited;
+
+    const db = new Database(join(s.dir, "library.db"));
+    const markers = db.query("SELECT run_id, file_path, child_pid, phase FROM runs_in_flight").all() as { run_id: string; file_path: string; child_pid: number; phase: string }[];
+    db.close();
+    expect(markers).toHaveLength(1);
+    expect(markers[0]).toMatchObject({ file_path: join(s.lib, "long.mkv"), phase: "compress" });
+    expect(isAlive(markers[0]!.child_pid)).toBe(true); // ffmpeg outlived vpo, still writing its temp file
+    expect(leftovers(s.lib).length).toBeGreaterThan(0);
+
+    const next = await vpo(["scan", s.lib, "--json"], { dataDir: s.dir });
+    expect(next.code).toBe(0);
+    const recovered = JSON.parse(next.stdout.split("\n")[0]!);
+    expect(recovered).toMatchObject({ event: "run.recovered", run_id: markers[0]!.run_id, file: join(s.lib, "long.mkv"), status: "interrupted" });
+    expect(recovered.error).toContain('stopped during phase "compress" without finishing — killed or crashed');
+    expect(isAlive(markers[0]!.child_pid)).toBe(false);
+    expect(leftovers(s.lib)).toEqual([]);
+    for (const [file, sha] of Object.entries(s.shas)) expect(await sha256(join(s.lib, file))).toBe(sha);
+
+    const detail = await vpo(["stats", "detail", markers[0]!.run_id, "--format", "json"], { dataDir: s.dir });
+    expect(JSON.parse(detail.stdout)).toMatchObject({ status: "interrupted", success: false, video_source_codec: "h264" });
+    const after = new Database(join(s.dir, "library.db"));
+    expect(after.query("SELECT count(*) AS n FROM runs_in_flight").get()).toEqual({ n: 0 });
+    expect(after.query("SELECT status FROM jobs WHERE type = 'process'").get()).toEqual({ status: "cancelled" });
+    after.close();
+  });
+
+  test("SIGINT mid-transcode stops ffmpeg, removes the temp file, records the run as interrupted and exits 130", async () => {
+    const s = await slowLibrary();
+    const { proc, rest } = await startProcessing(s);
+    proc.kill("SIGINT");
+    const [code, out] = await Promise.all([proc.exited, rest()]);
+    expect(code).toBe(130);
+    const events = out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.find((e) => e.event === "file.finished")).toMatchObject({ status: "interrupted", success: false, file: join(s.lib, "long.mkv") });
+    expect(events.at(-1)).toMatchObject({ event: "job.finished", status: "cancelled", interrupted: 1, not_started: 1 });
+    expect(leftovers(s.lib)).toEqual([]);
+    for (const [file, sha] of Object.entries(s.shas)) expect(await sha256(join(s.lib, file))).toBe(sha);
+    const db = new Database(join(s.dir, "library.db"));
+    expect(db.query("SELECT count(*) AS n FROM runs_in_flight").get()).toEqual({ n: 0 });
+    db.close();
+  });
+});
