@@ -1,8 +1,9 @@
 import { defineCommand } from "citty";
-import { createEngine } from "../../engine/session.ts";
+import { startupHousekeeping } from "../../engine/startup.ts";
 import { runExternalCommand } from "../../engine/run_command.ts";
 import { createJob, updateJob, VpoError } from "../../core/mod.ts";
 import { createContext, globalArgs } from "../context.ts";
+import { engineFor, reportRecovered } from "../engine_session.ts";
 import { renderJson } from "../format.ts";
 import { renderRunDetail } from "../views/run_detail.ts";
 
@@ -26,14 +27,8 @@ export const runCommandDef = defineCommand({
     const ctx = await createContext(args, rawArgs);
     const { db, close } = await ctx.open();
     try {
-      const engine = createEngine({
-        db,
-        registry: ctx.registry,
-        tools: ctx.config.tools,
-        probeTimeoutMs: (ctx.config.tools.probe_timeout_seconds ?? 30) * 1000,
-        hookTimeoutMs: ctx.config.plugins.hook_timeout_ms,
-        bus: ctx.bus,
-      });
+      const engine = engineFor(ctx, db);
+      reportRecovered(await startupHousekeeping(engine, db, { retentionDays: ctx.config.jobs.retention_days }), false);
       const job = await createJob(db, { type: "run", policy_name: args["policy-name"], files_total: 1 });
       const run = await runExternalCommand(engine, { file: args.file, policyName: args["policy-name"], command, jobId: job.id }).catch(async (error) => {
         await updateJob(db, job.id, { status: "failed", error: (error as Error).message });
