@@ -1,4 +1,5 @@
 import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 
@@ -8,11 +9,31 @@ function valibotToJsonSchema(schema: v.GenericSchema): Record<string, unknown> {
   return json;
 }
 
+type Parameter = { description?: string; schema?: { description?: string } };
+type Spec = { paths?: Record<string, Record<string, { parameters?: Parameter[] }>> };
+
+/** Swagger UI shows a parameter's own description, not its schema's: copy it up (idempotent). */
+function liftParameterDescriptions(spec: Spec): void {
+  for (const operations of Object.values(spec.paths ?? {})) {
+    for (const op of Object.values(operations)) {
+      for (const p of op.parameters ?? []) if (!p.description && p.schema?.description) p.description = p.schema.description;
+    }
+  }
+}
+
 /**
  * The OpenAPI document at /swagger/json and Swagger UI at /swagger, with the UI's script and
  * styles served by the project (/swagger/assets) instead of a CDN.
  */
 export function openapiPlugin(version: string) {
+  return new Elysia({ name: "vpo-openapi" })
+    .onAfterHandle({ as: "global" }, ({ path, response }) => {
+      if (path === "/swagger/json" && response && typeof response === "object") liftParameterDescriptions(response as Spec);
+    })
+    .use(openapiDocs(version));
+}
+
+function openapiDocs(version: string) {
   return openapi({
     provider: "swagger-ui",
     path: "/swagger",
@@ -25,7 +46,8 @@ export function openapiPlugin(version: string) {
         version,
         description:
           "The record of media processing runs: views over it, a way for other tools to report runs, live events and Prometheus metrics. " +
-          'Errors answer `{ "error", "code", "details" }`. Writes need `Authorization: Bearer <token>`.',
+          // No double quotes: the UI page embeds this in an HTML attribute without escaping it.
+          "Errors answer a JSON object with `error` (a message), `code` (stable) and sometimes `details`. Writes need `Authorization: Bearer <token>`.",
       },
       tags: [
         { name: "stats", description: "Processing runs: views, detail, reporting and purge" },

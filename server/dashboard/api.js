@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 /**
  * A time range as the dashboard knows it: a preset ("24h", "7d", "30d", "90d", "all") or
  * { since, until } dates for "custom". Returns the query string for the views and the trend
- * period that gives a readable number of points.
+ * period that gives a readable number of points (undefined for "all": see periodForSummary).
  */
 export function rangeQuery(range) {
   const params = new URLSearchParams();
@@ -28,8 +28,16 @@ export function rangeQuery(range) {
     params.set("since", range.preset);
     days = range.preset === "24h" ? 1 : Number.parseInt(range.preset, 10);
   }
-  const groupBy = days === undefined ? "month" : days <= 45 ? "day" : days <= 400 ? "week" : "month";
-  return { query: params.toString(), groupBy };
+  return { query: params.toString(), groupBy: days === undefined ? undefined : periodFor(days) };
+}
+
+/** The trend period for a span of days: day up to 45, week up to 400, else month. */
+export const periodFor = (days) => (days <= 45 ? "day" : days <= 400 ? "week" : "month");
+
+/** For "all time": the period that suits the span of the runs themselves. */
+export function periodForSummary(summary) {
+  if (!summary.earliest_processing) return "day";
+  return periodFor((Date.parse(summary.latest_processing) - Date.parse(summary.earliest_processing)) / DAY);
 }
 
 /** Human label of a range: "last 7 days", "all time", "2026-01-01 → 2026-01-31". */

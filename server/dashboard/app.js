@@ -1,5 +1,5 @@
 // Dashboard wiring: time range, loading the views, sorting, run details and live updates.
-import { getJson, rangeFromHash, rangeLabel, rangeQuery, rangeToHash } from "./api.js";
+import { getJson, periodForSummary, rangeFromHash, rangeLabel, rangeQuery, rangeToHash } from "./api.js";
 import { renderTrend, resizeTrend } from "./chart.js";
 import { openDetail } from "./detail.js";
 import { renderCodecs, renderPolicies, renderRecent, renderSummary, sortPolicies } from "./views.js";
@@ -36,13 +36,15 @@ async function loadAll() {
   loading?.abort();
   const controller = new AbortController();
   loading = controller;
-  const { query, groupBy } = rangeQuery(range);
+  const { query, groupBy: fixedPeriod } = rangeQuery(range);
   const q = query ? `?${query}` : "";
-  const trendQ = `?${[query, `group_by=${groupBy}`].filter(Boolean).join("&")}`;
+  const trendsFor = (groupBy) => getJson(`/api/stats/trends?${[query, `group_by=${groupBy}`].filter(Boolean).join("&")}`, controller.signal);
   try {
-    const [summary, trends, policyRows, codecs, recent] = await Promise.all([
-      getJson(`/api/stats/summary${q}`, controller.signal),
-      getJson(`/api/stats/trends${trendQ}`, controller.signal),
+    const summaryLoad = getJson(`/api/stats/summary${q}`, controller.signal);
+    const trendLoad = fixedPeriod ? trendsFor(fixedPeriod).then((t) => [fixedPeriod, t]) : summaryLoad.then(async (s) => [periodForSummary(s), await trendsFor(periodForSummary(s))]);
+    const [summary, [groupBy, trends], policyRows, codecs, recent] = await Promise.all([
+      summaryLoad,
+      trendLoad,
       getJson(`/api/stats/policies${q}`, controller.signal),
       getJson(`/api/stats/codecs${q}`, controller.signal),
       getJson("/api/stats/recent?limit=20", controller.signal),

@@ -72,6 +72,9 @@ describe("OpenAPI document at /swagger/json", () => {
     expect(params.since).toMatchObject({ pattern: expect.any(String), description: expect.stringContaining("relative") });
     const limit = spec.paths["/api/stats/recent"]!.get!.parameters!.find((p) => p.name === "limit")!.schema;
     expect(limit.description).toContain("1–1000");
+    // Swagger UI shows the parameter's own description.
+    const since = spec.paths["/api/stats/summary"]!.get!.parameters!.find((p) => p.name === "since") as { description?: string };
+    expect(since.description).toContain("relative 30m, 24h, 7d, 2w");
   });
 
   test("POST /api/stats/runs documents the import-format body, one run or an array", () => {
@@ -85,6 +88,7 @@ describe("OpenAPI document at /swagger/json", () => {
     expect(html).toContain('src="/swagger/assets/swagger-ui-bundle.js"');
     expect(html).toContain("/swagger/assets/swagger-ui.css");
     expect(html).not.toMatch(/https?:\/\/(unpkg|cdn|jsdelivr)/);
+    expect(html).toMatch(/<meta\s+name="description"\s+content="[^"]*Authorization: Bearer <token>\."/); // attribute not broken by quotes
     const js = await s.request("/swagger/assets/swagger-ui-bundle.js");
     expect([js.status, (await js.text()).length > 100_000]).toEqual([200, true]);
   });
