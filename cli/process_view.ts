@@ -53,6 +53,7 @@ export function attachProcessView(bus: EventBus, mode: ViewMode, sizes: Readonly
     etaBuffer: 50,
     etaAsynchronousUpdate: true,
     barsize: 24,
+    gracefulExit: false, // the batch handles SIGINT itself and closes the view when it is done
   }, cliProgress.Presets.shades_classic);
   const bar = multi.create(totalBytes, 0, { done: 0, files: sizes.size, current: "starting…", speed: "" });
   let doneBytes = 0;
@@ -79,7 +80,8 @@ export function attachProcessView(bus: EventBus, mode: ViewMode, sizes: Readonly
   return {
     close() {
       offs.forEach((off) => off());
-      bar.update(totalBytes, { done, current: "finished", speed: "" });
+      bar.update(value() >= totalBytes || done === sizes.size ? totalBytes : value(), { done, current: done === sizes.size ? "finished" : "stopped", speed: "" });
+      multi.update(); // flushes lines logged since the last redraw
       multi.stop();
     },
   };
