@@ -77,7 +77,7 @@ describe("interrupting vpo process", () => {
     expect(after.query("SELECT count(*) AS n FROM runs_in_flight").get()).toEqual({ n: 0 });
     expect(after.query("SELECT status FROM jobs WHERE type = 'process'").get()).toEqual({ status: "cancelled" });
     after.close();
-  });
+  }, 30000);
 
   test("SIGINT mid-transcode stops ffmpeg, removes the temp file, records the run as interrupted and exits 130", async () => {
     const s = await slowLibrary();
@@ -93,5 +93,5 @@ describe("interrupting vpo process", () => {
     const db = new Database(join(s.dir, "library.db"));
     expect(db.query("SELECT count(*) AS n FROM runs_in_flight").get()).toEqual({ n: 0 });
     db.close();
-  });
+  }, 30000);
 });

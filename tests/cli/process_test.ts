@@ -31,7 +31,7 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ discovered: 2, skipped: 2, scanned: 0, added: 0, removed: 0, errors: 0 });
     const missing = await vpo(["scan", join(dir, "nope")], { dataDir: dir });
     expect([missing.code, missing.stderr.trim()]).toEqual([64, `vpo: No such file or directory: "${join(dir, "nope")}"`]);
-  });
+  }, 30000);
 
   test("--dry-run prints each file's plan with its rules and touches nothing", async () => {
     const { dir, lib, policy } = await library(["multi", "hevc"]);
@@ -46,7 +46,7 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(json.map((l) => [l.event, l.changes])).toEqual([["file.plan", false], ["file.plan", true]]);
     expect(await Promise.all(readdirSync(lib).map((f) => sha256(join(lib, f))))).toEqual(shas);
     expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);
-  });
+  }, 30000);
 
   test("--json streams NDJSON events with run ids; --workers 2 starts two files at once; stats agree", async () => {
     const { dir, lib, policy } = await library(["clip", "hevc"]);
@@ -62,7 +62,7 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(done).toMatchObject({ event: "job.finished", status: "completed", files: 2, changed: 1, unchanged: 1, failed: 0 });
     const summary = JSON.parse((await vpo(["stats", "summary", "--format", "json"], { dataDir: dir })).stdout);
     expect(summary).toMatchObject({ total_files_processed: 2, total_videos_transcoded: 1, total_videos_skipped: 1, total_size_saved: done.size_saved });
-  });
+  }, 30000);
 
   test("a policy by name comes from the data dir; plain lines off a terminal; a failed file means exit 1", async () => {
     const { dir, lib } = await library(["clip", "truncated"]);
@@ -73,7 +73,7 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(run.stdout).toMatch(/\[1\/2\] done +.*clip\.mp4 {2}· {2}[\d.]+ KiB saved/);
     expect(run.stdout).toMatch(/\[2\/2\] FAILED +.*truncated\.mkv.*\n +Cannot read media file/);
     expect(run.stdout).toMatch(/Processed 2 file\(s\) with policy "acceptance": 1 changed, 0 unchanged, 1 failed · .* saved · job .* completed/);
-  });
+  }, 30000);
 
   test("bad input: clear messages and contract exit codes, never a stack trace", async () => {
     const { dir, lib, policy } = await library(["clip"]);
@@ -92,5 +92,5 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(workers!.code).toBe(2);
     expect(workers!.stderr).toContain("Invalid --workers 0: expected at least 1");
     for (const r of results) expect(r.stderr).not.toContain("    at ");
-  });
+  }, 30000);
 });

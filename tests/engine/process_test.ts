@@ -43,7 +43,7 @@ beforeAll(async () => {
   before = Object.fromEntries(await Promise.all(NAMES.map(async (n, i) => [n, await observe(paths[i]!)])));
   batch = await runProcessJob(fx.engine, fx.db, { files: paths, policy: loaded(ACCEPTANCE_POLICY()) });
   after = Object.fromEntries(await Promise.all(NAMES.map(async (n, i) => [n, await observe(paths[i]!)])));
-});
+}, 60_000);
 afterAll(() => fx.close());
 
 describe("vpo process on the fixture corpus", () => {

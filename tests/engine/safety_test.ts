@@ -41,7 +41,7 @@ describe("safety of the original", () => {
     expect(record.error_message).toContain("was left untouched");
     expect(await sha256(file)).toBe(sha);
     expect(leftovers(fx.dir)).toEqual([]);
-  });
+  }, 30000);
 
   test("not enough free disk space is refused before any work, with a clear message", async () => {
     fx = await engineFixture();
@@ -52,7 +52,7 @@ describe("safety of the original", () => {
     expect(record.error_message).toMatch(/^Not enough free disk space to process ".*clip\.mp4": about 0\.0 MiB is needed in ".*" but only 0\.0 MiB is free; nothing was changed$/);
     expect(record.phases).toEqual([]);
     expect(await sha256(file)).toBe(sha);
-  });
+  }, 30000);
 
   test("--keep-backup keeps the original beside the result, and never overwrites an earlier backup", async () => {
     fx = await engineFixture();
@@ -69,7 +69,7 @@ describe("safety of the original", () => {
     const second = await processFile(fx.engine, fx.db, { file: other, policy: loaded(ACCEPTANCE_POLICY()), keepBackup: true });
     expect(second.record.error_message).toContain("already exists (an earlier backup is never overwritten)");
     expect(await Bun.file(backupPathFor(other)).text()).toBe("an older backup");
-  });
+  }, 30000);
 
   test("a container change puts the new file in place before the old one goes; the record follows it", async () => {
     fx = await engineFixture();
@@ -80,7 +80,7 @@ describe("safety of the original", () => {
     expect(existsSync(file)).toBe(false);
     expect(record).toMatchObject({ success: true, file_path: path, size_after: statSync(path).size, video_target_codec: "hevc" });
     expect(record.actions.at(-1)).toMatchObject({ action_type: "container", rule_reference: "phases[1].container.target", after_state: { container: "matroska", ext: ".mkv" } });
-  });
+  }, 30000);
 
   test("on_error: fail stops the batch and fails the job; the failed file is untouched", async () => {
     fx = await engineFixture({ ffmpeg: failingFfmpeg(toolsDir(), "libx265") });
@@ -92,7 +92,7 @@ describe("safety of the original", () => {
     expect(await sha256(files[0]!)).toBe(sha);
     expect(await getJob(fx.db, batch.job.id)).toMatchObject({ status: "failed", files_affected: 0 });
     expect((await getJob(fx.db, batch.job.id)).error).toContain("on_error: fail");
-  });
+  }, 30000);
 
   test("on_error: continue applies the phases that work and records the file as failed", async () => {
     fx = await engineFixture({ ffmpeg: failingFfmpeg(toolsDir(), "libx265") });
@@ -104,7 +104,7 @@ describe("safety of the original", () => {
     expect(record.actions.find((a) => a.action_type === "transcode")!.success).toBe(false);
     expect((await rawStreams(file, "video"))[0]!.codec_name).toBe("h264");
     expect(leftovers(fx.dir)).toEqual([]);
-  });
+  }, 30000);
 
   test("an interruption mid-transcode kills ffmpeg, removes the temp file and records the run as interrupted", async () => {
     fx = await engineFixture({ ffmpeg: realtimeFfmpeg(toolsDir()) });
@@ -120,7 +120,7 @@ describe("safety of the original", () => {
     expect(await sha256(file)).toBe(sha);
     expect(leftovers(fx.dir)).toEqual([]);
     expect(batch.job.status).toBe("cancelled");
-  });
+  }, 30000);
 });
 
 /** A directory for test helper scripts, outside the library. */

@@ -55,7 +55,7 @@ describe("vpo scan", () => {
     expect(multi!.streams![0]).toMatchObject({ width: 320, height: 180 });
     expect(await getFileByPath(fx!.db, files.truncated)).toMatchObject({ scan_status: "error", scan_error: expect.stringContaining("Cannot read media file") });
     expect(await getJob(fx!.db, s.job_id)).toMatchObject({ type: "scan", status: "completed", files_total: 3, summary: expect.objectContaining({ scanned: 3, errors: 1 }) });
-  });
+  }, 30000);
 
   test("a rescan skips unchanged files without ffprobe, re-reads changed ones, and --full re-reads all", async () => {
     const { lib, files } = await library();
@@ -70,7 +70,7 @@ describe("vpo scan", () => {
     expect(counter.calls).toEqual([files.clip]);
 
     expect(await runScan(fx!.db, counter.probe, { paths: [lib], full: true })).toMatchObject({ skipped: 0, scanned: 3 });
-  });
+  }, 30000);
 
   test("--verify-hash finds content changed behind an unchanged size and mtime", async () => {
     const { lib, files } = await library();
@@ -81,7 +81,7 @@ describe("vpo scan", () => {
     utimesSync(files.clip, mtime, mtime);
     expect(await runScan(fx!.db, fx!.engine.probe, { paths: [lib] })).toMatchObject({ skipped: 3, scanned: 0 });
     expect(await runScan(fx!.db, fx!.engine.probe, { paths: [lib], verifyHash: true })).toMatchObject({ skipped: 2, scanned: 1 });
-  });
+  }, 30000);
 
   test("files gone from disk are marked missing; --prune deletes their rows and keeps their runs", async () => {
     const { lib, files } = await library();
@@ -95,10 +95,10 @@ describe("vpo scan", () => {
     expect(await getFileByPath(fx!.db, files.clip)).toBeNull();
     const runs = await fx!.db.selectFrom("processing_stats").select(["file_path", "file_id"]).execute();
     expect(runs).toEqual([{ file_path: files.clip, file_id: null }]);
-  });
+  }, 30000);
 
   test("a missing path is refused before anything is read", async () => {
     fx = await engineFixture();
     await expect(runScan(fx.db, fx.engine.probe, { paths: [join(fx.dir, "nope")] })).rejects.toThrow(/^No such file or directory: ".*nope"$/);
-  });
+  }, 30000);
 });
