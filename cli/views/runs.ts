@@ -29,6 +29,12 @@ export function shortIds(ids: readonly string[]): Map<string, string> {
 const status = (run: { success: boolean; status?: string }) =>
   run.success ? colors.green("success") : colors.red(run.status ?? "failed");
 
+/** An error message cut to fit a table cell: whitespace collapsed, at most 60 characters. */
+function brief(message: string, max = 60): string {
+  const flat = message.replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
 function removed(run: FileProcessingHistory): string {
   const parts = [
     [run.audio_removed, "audio"],
@@ -67,7 +73,7 @@ export function renderFileHistory(path: string, runs: FileProcessingHistory[]): 
       ids.get(r.stats_id)!,
       formatInstant(r.processed_at),
       r.policy_name,
-      r.error_message ? `${status(r)}: ${r.error_message}` : status(r),
+      r.error_message ? `${status(r)}: ${brief(r.error_message)}` : status(r),
       `${formatBytes(r.size_before)} → ${formatBytes(r.size_after)}`,
       formatSaving(r.size_before, r.size_after),
       removed(r),

@@ -141,10 +141,12 @@ describe("vpo stats import", () => {
       size_before: 2048,
       size_after: 1024,
     }));
-    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../cli/main.ts"), "stats", "import", "-"], {
+    writeFileSync(join(dir, "bulk.ndjson"), seedNdjson(runs));
+    // A shell pipe (a FIFO), as in `vpo stats export | vpo stats import -`.
+    const main = join(import.meta.dir, "../../cli/main.ts");
+    const proc = Bun.spawn(["sh", "-c", `cat bulk.ndjson | "${process.execPath}" "${main}" stats import -`], {
       cwd: dir,
       env: { ...process.env, VPO_DATA_DIR: dir, NO_COLOR: "1", VPO_CONFIG: "", VPO_PROFILE: "" },
-      stdin: new TextEncoder().encode(seedNdjson(runs)),
       stdout: "pipe",
       stderr: "pipe",
     });

@@ -74,7 +74,13 @@ async function openSource(file: string): Promise<{ path: string; label: string; 
   if (file === "-") {
     const dir = mkdtempSync(join(tmpdir(), "vpo-import-"));
     const path = join(dir, "stdin.ndjson");
-    await Bun.write(path, Bun.stdin);
+    // Chunk by chunk: Bun.write(path, Bun.stdin) refuses a pipe ("Non-regular files aren't supported").
+    const spool = Bun.file(path).writer();
+    for await (const chunk of Bun.stdin.stream()) {
+      spool.write(chunk);
+      await spool.flush();
+    }
+    await spool.end();
     return { path, label: "standard input", dispose: () => rmSync(dir, { recursive: true, force: true }) };
   }
   const path = resolve(file);
