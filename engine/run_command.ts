@@ -2,6 +2,7 @@ import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { type RunIntent, type RunRecord, runCapture, VpoError } from "../core/mod.ts";
 import { readProgress, summarizeProgress } from "./ffmpeg_progress.ts";
+import { clearInFlight, markInFlight, updateInFlight } from "./in_flight.ts";
 import type { Engine } from "./session.ts";
 
 export interface RunCommandOptions {
@@ -51,6 +52,9 @@ export async function runExternalCommand(engine: Engine, options: RunCommandOpti
     : [program!, ...rest];
   const intent: RunIntent = { videoEncoder: isFfmpeg ? videoEncoderOf(rest) : null };
 
+  // Marked in flight first, so a SIGKILL'd run is found and recorded on the next start.
+  const tempPrefix = join(dirname(file), `.${basename(file, extname(file))}.vpo-${runId.slice(-12)}`);
+  await markInFlight(engine.db, { runId, filePath: file, tempPrefix, policyName: options.policyName, jobId: options.jobId ?? null, sizeBefore: statSync(file).size });
   const record = await runCapture(engine.capture, { id: runId, filePath: file, policyName: options.policyName, jobId: options.jobId, intent, phasesTotal: 1 }, async (run) => {
     const phase = run.startPhase("command");
     const started = performance.now();
@@ -63,6 +67,7 @@ export async function runExternalCommand(engine: Engine, options: RunCommandOpti
       await phase.end({ success: false });
       throw new VpoError("COMMAND_FAILED", `Cannot start "${options.command[0]}": ${(error as Error).message}`);
     }
+    await updateInFlight(engine.db, runId, { phase: "command", child_pid: proc.pid });
     const onSignal = (signal: NodeJS.Signals) => {
       interrupted = signal;
       proc.kill("SIGTERM");
@@ -94,6 +99,7 @@ export async function runExternalCommand(engine: Engine, options: RunCommandOpti
       }
       if (writesOutput && outputSize === 0) throw new VpoError("COMMAND_FAILED", `Command exited 0 but wrote no output to {output}; "${file}" was left untouched`);
       if (writesOutput) {
+        await updateInFlight(engine.db, runId, { phase: "replace", child_pid: null });
         renameSync(output, file);
         await run.action({ type: "replace", before: { size: inputSize }, after: { size: outputSize } });
       }
@@ -112,5 +118,9 @@ export async function runExternalCommand(engine: Engine, options: RunCommandOpti
       rmSync(output, { force: true });
     }
   });
-  return engine.record(record);
+  try {
+    return await engine.record(record);
+  } finally {
+    await clearInFlight(engine.db, runId).catch(() => {});
+  }
 }

@@ -20,6 +20,8 @@ export interface EngineOptions {
 }
 
 export interface Engine {
+  /** The database runs are recorded in (in-flight markers live there too). */
+  db: Db;
   tools: Tools;
   probe: ProbeFn;
   capture: Capture;
@@ -38,6 +40,7 @@ export function createEngine(options: EngineOptions): Engine {
   const probe = createProbe(tools, { timeoutMs: options.probeTimeoutMs });
   const capture = createCapture({ registry: options.registry, probe, hookTimeoutMs: options.hookTimeoutMs });
   return {
+    db: options.db,
     tools,
     probe,
     capture,

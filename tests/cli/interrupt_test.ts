@@ -94,4 +94,33 @@ describe("interrupting vpo process", () => {
     expect(db.query("SELECT count(*) AS n FROM runs_in_flight").get()).toEqual({ n: 0 });
     db.close();
   }, 30000);
+
+  test("vpo run is covered too: after a SIGKILL the next start records its run as interrupted and stops its command", async () => {
+    const dir = tempDir();
+    const file = await copyFixture(fixtures, "clip", dir);
+    const sha = await sha256(file);
+    const proc = Bun.spawn([process.execPath, join(ROOT, "cli/main.ts"), "run", file, "--policy-name", "slow", "--", "sh", "-c", "sleep 20; cp {input} {output}"], {
+      cwd: dir, env: { ...process.env, VPO_DATA_DIR: dir, VPO_CONFIG: "", VPO_PROFILE: "" }, stdin: "ignore", stdout: "ignore", stderr: "ignore",
+    });
+    type Marker = { run_id: string; child_pid: number | null };
+    let marker = null as Marker | null;
+    while (!marker?.child_pid) {
+      await Bun.sleep(50);
+      try {
+        const db = new Database(join(dir, "library.db"), { readonly: true });
+        marker = db.query("SELECT run_id, child_pid FROM runs_in_flight").get() as Marker | null;
+        db.close();
+      } catch {
+        // not created yet
+      }
+    }
+    const { run_id, child_pid } = marker as Marker & { child_pid: number };
+    proc.kill("SIGKILL");
+    await proc.exited;
+    expect(isAlive(child_pid)).toBe(true);
+    const next = await vpo(["scan", dir, "--json"], { dataDir: dir });
+    expect(JSON.parse(next.stdout.split("\n")[0]!)).toMatchObject({ event: "run.recovered", run_id, status: "interrupted" });
+    expect(isAlive(child_pid)).toBe(false);
+    expect(await sha256(file)).toBe(sha);
+  }, 30000);
 });
