@@ -1,5 +1,7 @@
 /// <reference lib="webworker" />
 import { Database as SqliteDatabase } from "bun:sqlite";
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { Kysely, SqliteDialect } from "kysely";
 import { type Db, VpoError } from "../../core/mod.ts";
 import type { Database } from "../../core/db/schema.ts";
@@ -13,9 +15,22 @@ import { READ_OPS, type ReadOp } from "./ops.ts";
 declare const self: Worker;
 
 let db: Db | undefined;
+
+/**
+ * Lowers this thread's CPU priority (nice 10) on Linux, where a thread id is a valid target of
+ * setpriority: when cores are scarce, the event loop answering /health and cached views runs
+ * first, and the long aggregates take what is left. Best effort elsewhere.
+ */
+function yieldToEventLoop(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid !== process.pid) setPriority(tid, 10);
+  } catch {}
+}
 let openError: unknown;
 
 function open(path: string): void {
+  yieldToEventLoop();
   try {
     const sqlite = new SqliteDatabase(path, { readonly: true, strict: true });
     sqlite.exec("PRAGMA busy_timeout = 5000");
