@@ -63,7 +63,7 @@ export interface RunMetrics {
 /** Creates the registry; `gauges` adds server-state gauges read at scrape time. */
 export function createRunMetrics(gauges: Record<string, { help: string; read: () => number }> = {}): RunMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "vpo_process_" });
+  collectDefaultMetrics({ register: registry, prefix: "vpo_" });
   const registers = [registry];
   const runs = new Counter({ name: "vpo_runs_total", help: "Runs recorded, by policy and status (success, failed, interrupted)", labelNames: ["policy", "status"], registers });
   const before = new Counter({ name: "vpo_size_before_bytes_total", help: "Input bytes of runs with both sizes known", labelNames: ["policy"], registers });

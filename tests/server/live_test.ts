@@ -99,7 +99,7 @@ describe("GET /metrics (Prometheus)", () => {
     expect(m('vpo_run_duration_seconds_bucket{le="5",policy="strip"}')).toBe(1);
     expect(m('vpo_run_duration_seconds_count{policy="transcode"}')).toBe(2);
     expect(m('vpo_run_duration_seconds_sum{policy="transcode"}')).toBe(305);
-    expect(m("vpo_process_process_resident_memory_bytes")).toBeGreaterThan(0);
+    expect(m("vpo_process_resident_memory_bytes")).toBeGreaterThan(0);
   });
 
   test("counts a posted run once", async () => {
