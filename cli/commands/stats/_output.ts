@@ -35,6 +35,9 @@ export function openOutput(file: string | undefined): Output {
     sink.write(pending);
     pending = "";
     await sink.flush();
+    // A stream of SQLite rows into a file resolves only microtasks, which would starve the event
+    // loop: Ctrl-C (and any timer) would wait for the end of the export. Yield once per chunk.
+    await new Promise((resolve) => setImmediate(resolve));
   };
   return {
     path,

@@ -26,4 +26,14 @@ describe("openOutput", () => {
     expect(readFileSync(file, "utf8")).toBe("previous export\n");
     expect(existsSync(`${file}.tmp`)).toBe(false);
   });
+
+  test("yields to the event loop between chunks, so Ctrl-C is handled in the middle of an export", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpo-output-"));
+    const out = openOutput(join(dir, "runs.ndjson"));
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 0);
+    for (let i = 0; i < 4; i++) await out.write("x".repeat(300_000));
+    expect(timerRan).toBe(true);
+    await out.finish();
+  });
 });
