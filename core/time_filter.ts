@@ -20,7 +20,10 @@ export function parseTimeBound(value: string, bound: "since" | "until", now = ne
   const rel = RELATIVE.exec(text);
   if (rel) {
     const ms = Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
-    return new Date(now.getTime() - ms).toISOString();
+    const instant = new Date(now.getTime() - ms);
+    // "99999999999d" is before the earliest date there is: say so rather than throw a RangeError.
+    if (Number.isNaN(instant.getTime())) throw invalid(value, field);
+    return instant.toISOString();
   }
   if (DATE_ONLY.test(text)) {
     const start = Date.parse(`${text}T00:00:00Z`);

@@ -22,7 +22,7 @@ const TrendsQuery = v.strictObject({ ...windowParams, group_by: choiceParam(Tren
 const MetricsQuery = v.strictObject({ plugin: nameParam("Only this plugin's metrics"), key: nameParam("Only this metric key"), ...windowParams });
 const FileQuery = v.strictObject({ limit: positiveIntParam("How many runs, newest first; default all", 10000) });
 const PolicyParams = v.object({ name: v.pipe(v.string(), v.minLength(1), v.description("Policy name")) });
-const FileParams = v.object({ file_id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,15}$/, "expected a file id (a positive integer)"), v.description("files.id")) });
+const FileParams = v.object({ file_id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, "expected a file id (a positive integer)"), v.description("files.id")) });
 const RunParams = v.object({ stats_id: v.pipe(v.string(), v.description("Run id, or a unique prefix of at least 4 characters")) });
 
 /** Read views over the stats repository, every response cached until runs change. */

@@ -92,6 +92,7 @@ export function statsWriteRoutes(deps: RouteDeps) {
       if (all && (query.before !== undefined || query.policy !== undefined)) {
         throw new VpoError("INVALID_ARGUMENT", "Purge all=true cannot be combined with before or policy");
       }
+      if (query.policy !== undefined && query.policy.trim() === "") throw new VpoError("INVALID_ARGUMENT", "Purge policy must name a policy");
       if (!all && query.before === undefined && query.policy === undefined) {
         throw new VpoError("INVALID_ARGUMENT", "Purge needs before, policy or all=true: refusing to guess which runs to delete");
       }

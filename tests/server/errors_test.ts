@@ -61,6 +61,36 @@ describe("invalid values answer 400 naming the field and what was expected", () 
   });
 });
 
+describe("odd input never causes a 500", () => {
+  test.each([
+    "/api/stats/summary?since=99999999999d",
+    "/api/stats/summary?since=%zz",
+    "/api/stats/summary?%zz=1",
+    "/api/stats/summary?since=2026-01-01T25:99",
+    "/api/stats/policies/%zz",
+    "/api/stats/%E0%A4%A",
+    "/api/stats/%00%00%00%00",
+    "/api/stats/files/99999999999999999999",
+    `/api/stats/policies/${"x".repeat(5000)}`,
+    "/api/jobs?since=2026-02-30",
+  ])("GET %s", async (path) => {
+    const res = await s.request(path);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await res.json()).code).toBeString();
+  });
+
+  test.each(["null", '"x"', "[[1]]", "1e999", '{"__proto__": {"a": 1}}', "[null]", "true"])("POST body %s answers 422", async (body) => {
+    const res = await s.request("/api/stats/runs", { method: "POST", body, headers: { authorization: "Bearer s3cret" } });
+    expect([res.status, (await res.json()).code]).toEqual([422, "INVALID_RECORD"]);
+  });
+
+  test.each(["before=99999999999d", "before=2026-13-01", "policy=%20"])("DELETE purge?%s answers 400", async (query) => {
+    const res = await s.request(`/api/stats/purge?dry_run=true&${query}`, { method: "DELETE", headers: { authorization: "Bearer s3cret" } });
+    expect(res.status).toBe(400);
+  });
+});
+
 describe("unknown things answer 404", () => {
   test.each([
     ["/api/stats/ffffffff", "NOT_FOUND", ['No run with id "ffffffff"']],
