@@ -27,6 +27,11 @@ export const serveCommand = defineCommand({
     const port = parsePort(args.port, config.port ?? 8321);
     const token = args.token || process.env.VPO_TOKEN || config.token || null;
     checkExposure(host, token);
+    // Listen for the signals before announcing the URL: a supervisor may stop us right after.
+    const stopRequested = new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
     const opened = await ctx.open();
     const server = await startServer({
       db: opened.db,
@@ -44,10 +49,7 @@ export const serveCommand = defineCommand({
     });
     process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.path})\n`);
     if (!token) process.stdout.write("vpo: no API token set: reads only (POST/DELETE answer 403)\n");
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    await stopRequested;
     process.stdout.write("vpo: shutting down\n");
     await server.stop();
     await opened.close();

@@ -67,10 +67,19 @@ export function createWorkerReader(path: string, options: { size?: number } = {}
     },
     async close() {
       closed = true;
-      for (const slot of slots) {
-        for (const p of slot.pending.values()) p.reject(new VpoError("DB_ERROR", "The read pool is closed"));
-        slot.worker.terminate();
-      }
+      await Promise.all(
+        slots.map((slot) => {
+          for (const p of slot.pending.values()) p.reject(new VpoError("DB_ERROR", "The read pool is closed"));
+          slot.pending.clear();
+          // Wait for the thread to be gone (bounded), so the process can exit at once afterwards.
+          const gone = new Promise<void>((resolve) => {
+            slot.worker.addEventListener("close", () => resolve(), { once: true });
+            setTimeout(resolve, 1000).unref();
+          });
+          slot.worker.terminate();
+          return gone;
+        }),
+      );
     },
   };
 }
