@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { VpoError } from "../../core/mod.ts";
-import { checkExposure, startServer } from "../../server/serve.ts";
+import { checkExposure, startServer } from "../../server/mod.ts";
 import { createContext, globalArgs } from "../context.ts";
 
 function parsePort(value: string | number | undefined, fallback: number): number {
