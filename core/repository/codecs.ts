@@ -29,26 +29,18 @@ const CODEC_AFTER = sql<string | null>`case when success = 1 and video_transcode
  * // [{ codec: "h264", before: 120, after: 40 }, { codec: "hevc", before: 30, after: 110 }]
  */
 export async function getCodecDistribution(db: Db, filter: StatsFilter = {}): Promise<CodecShare[]> {
-  const where = runFilter(normalizeRange(filter), filter.policy);
-  const [before, after] = await Promise.all([
-    db
-      .selectFrom("processing_stats")
-      .where(where)
-      .where("video_source_codec", "is not", null)
-      .select(["video_source_codec as codec", (eb) => eb.fn.countAll<number>().as("n")])
-      .groupBy("video_source_codec")
-      .execute(),
-    db
-      .selectFrom("processing_stats")
-      .where(where)
-      .where(CODEC_AFTER, "is not", null)
-      .select([CODEC_AFTER.as("codec"), (eb) => eb.fn.countAll<number>().as("n")])
-      .groupBy(CODEC_AFTER)
-      .execute(),
-  ]);
+  // One scan: count (before, after) pairs, then add them up per codec on each side.
+  const pairs = await db
+    .selectFrom("processing_stats")
+    .where(runFilter(normalizeRange(filter), filter.policy))
+    .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy(["video_source_codec", CODEC_AFTER])
+    .execute();
   const shares = new Map<string, CodecShare>();
   const entry = (codec: string) => shares.get(codec) ?? shares.set(codec, { codec, before: 0, after: 0 }).get(codec)!;
-  for (const row of before) entry(row.codec!).before = num(row.n);
-  for (const row of after) entry(row.codec!).after = num(row.n);
+  for (const pair of pairs) {
+    if (pair.before !== null) entry(pair.before).before += num(pair.n);
+    if (pair.after !== null) entry(pair.after).after += num(pair.n);
+  }
   return [...shares.values()].sort((a, b) => b.before + b.after - (a.before + a.after) || (a.codec < b.codec ? -1 : 1));
 }
