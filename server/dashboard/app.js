@@ -109,9 +109,12 @@ function connect() {
     clearTimeout(timer);
     timer = setTimeout(loadAll, 250);
   };
+  let opened = false;
   source.addEventListener("open", () => {
     live.dataset.state = "live";
     live.textContent = "Live";
+    if (opened) refresh(); // back after a disconnect: events may have been missed
+    opened = true;
   });
   source.addEventListener("error", () => {
     live.dataset.state = "offline";
