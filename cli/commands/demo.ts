@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { dataDir, getSummary } from "../../core/mod.ts";
 import { DEMO_POLICY, generateDemoLibrary } from "../../engine/demo_library.ts";
 import { loadPolicy, policiesDir } from "../../engine/policy/load.ts";
-import { startServer } from "../../server/serve.ts";
+import { startServer } from "../../server/mod.ts";
 import { globalArgs } from "../context.ts";
 import { type EngineSession, openEngineSession } from "../engine_session.ts";
 import { renderSummary } from "./stats/summary.ts";
