@@ -149,7 +149,8 @@ export function createCapture(options: CaptureOptions): Capture {
 
       function recordError(plugin: string, hook: string, code: string, message: string, cause?: unknown) {
         errors.push({ plugin, hook, code, message: `Plugin "${plugin}" failed in hook "${hook}": ${message}` });
-        log.warn("Plugin {plugin} failed in {hook}: {message}", { plugin, hook, code, message, run_id: context.id, file: filePath, cause: String(cause ?? "") });
+        // Recorded on the run and shown with it; the log line is for whoever follows the logs.
+        log.info("Plugin {plugin} failed in {hook}: {message}", { plugin, hook, code, message, run_id: context.id, file: filePath, cause: String(cause ?? "") });
       }
 
       async function runHooks(hookName: HookName, ...args: unknown[]) {

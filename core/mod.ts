@@ -29,3 +29,4 @@ export * from "./repository/mod.ts";
 export { deleteFiles, getFileByPath, knownFilesUnder, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
 export type { FileEntry, KnownFile, ScannedFile, ScanStatus } from "./repository/files.ts";
 export * from "./config/mod.ts";
+export { fullHash, partialHash, PARTIAL_WINDOW_BYTES } from "./content_hash.ts";

@@ -18,7 +18,7 @@ import type { LoadedPolicy } from "./policy/load.ts";
 import type { OnError } from "./policy/schema.ts";
 import type { Engine } from "./session.ts";
 import { verifyOutput } from "./verify.ts";
-import { partialHash } from "../plugins/hash/mod.ts";
+import { partialHash } from "../core/mod.ts";
 
 export interface ProcessFileOptions {
   file: string;

@@ -4,7 +4,7 @@
  * marked missing (or deleted with prune). Each scan is a `scan` job row with its summary.
  */
 import { createJob, type Db, errorMessage, knownFilesUnder, markFilesMissing, deleteFiles, type ProbeFn, saveScannedFiles, type ScannedFile, updateJob } from "../core/mod.ts";
-import { partialHash } from "../plugins/hash/mod.ts";
+import { partialHash } from "../core/mod.ts";
 import { DEFAULT_EXTENSIONS, type DiscoveredFile, discoverMediaFiles } from "./discover.ts";
 
 export interface ScanOptions {

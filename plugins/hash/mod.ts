@@ -15,10 +15,7 @@
  * Full hash (`{ full: true }`): sha256 of the whole content, streamed.
  */
 import * as v from "valibot";
-import { definePlugin, parseOrThrow, type RunContext, type VpoPlugin } from "../../core/mod.ts";
-
-/** Size of each of the two windows of the partial hash. */
-export const PARTIAL_WINDOW_BYTES = 1024 * 1024;
+import { definePlugin, fullHash, PARTIAL_WINDOW_BYTES, parseOrThrow, partialHash, type RunContext, type VpoPlugin } from "../../core/mod.ts";
 
 const hash = v.nullable(v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/)));
 
@@ -39,24 +36,8 @@ export const HashOptionsSchema = v.strictObject({
 /** Options of `createHashPlugin`. */
 export type HashOptions = v.InferInput<typeof HashOptionsSchema>;
 
-/** The partial hash defined above, as "sha256:<hex>". */
-export async function partialHash(path: string): Promise<string> {
-  const file = Bun.file(path);
-  const size = (await file.stat()).size;
-  const window = Math.min(size, PARTIAL_WINDOW_BYTES);
-  const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(String(size));
-  hasher.update(await file.slice(0, window).bytes());
-  hasher.update(await file.slice(size - window, size).bytes());
-  return `sha256:${hasher.digest("hex")}`;
-}
-
-/** sha256 of the whole file, read as a stream: memory use does not grow with the file. */
-export async function fullHash(path: string): Promise<string> {
-  const hasher = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
-  return `sha256:${hasher.digest("hex")}`;
-}
+// The hash definitions live in core so the engine's scan can use them too.
+export { fullHash, PARTIAL_WINDOW_BYTES, partialHash };
 
 /** Hash of the file, or null when it does not exist (a failed run may leave nothing behind). */
 async function hashOrNull(path: string, full: boolean): Promise<string | null> {
