@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import { defineCommand } from "citty";
-import { ACCEPTED_TIME_FORMS, parseTimeBound, purgeRuns, VpoError } from "../../../core/mod.ts";
+import { ACCEPTED_TIME_FORMS, parseTimeBound, type PurgeCounts, purgeRuns, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
 import { describePurge, renderPurgeCounts } from "../../views/purge.ts";
@@ -26,27 +26,24 @@ export const purgeCommand = defineCommand({
     };
     const dryRun = Boolean(args["dry-run"]);
     const what = describePurge(criteria);
+    const write = (text: string) => process.stdout.write(`${text}\n`);
+    const json = (deleted: boolean, counts: PurgeCounts) =>
+      renderJson({ dry_run: dryRun, deleted, criteria: { before: criteria.before ?? null, policy: criteria.policy ?? null, all: Boolean(criteria.all) }, counts });
     await withDatabase(args, rawArgs, async (db) => {
-      // The dry run also checks the criteria, so a bad combination is reported before any refusal.
+      // Counting first also checks the criteria, so a bad combination is reported before anything else.
       const planned = await purgeRuns(db, { ...criteria, dryRun: true });
-      // A script must not hang on a prompt it cannot answer.
-      if (!dryRun && !args.yes && !process.stdin.isTTY && planned.processing_stats > 0) {
-        throw new VpoError("INVALID_ARGUMENT", "Refusing to purge without confirmation: not on a terminal. Pass --yes to delete, or --dry-run to only count.");
-      }
-      const print = (deleted: boolean, counts = planned, heading = "") =>
-        process.stdout.write(
-          format === "json"
-            ? `${renderJson({ dry_run: dryRun, deleted, criteria: { before: criteria.before ?? null, policy: criteria.policy ?? null, all: Boolean(criteria.all) }, counts })}\n`
-            : `${renderPurgeCounts(heading, counts)}\n${deleted ? "" : dryRun ? "Dry run: nothing was deleted.\n" : ""}`,
-        );
       if (planned.processing_stats === 0) {
-        if (format === "json") print(false);
-        else process.stdout.write(`Nothing to delete: no ${what === "every run" ? "runs are recorded" : `${what} are recorded`}.\n`);
-        return;
+        return write(format === "json" ? json(false, planned) : `Nothing to delete: no ${what === "every run" ? "runs" : what} are recorded.`);
       }
-      if (dryRun) return print(false, planned, `Would delete (${what}):`);
+      if (dryRun) {
+        return write(format === "json" ? json(false, planned) : `${renderPurgeCounts(`Would delete (${what}):`, planned)}\nDry run: nothing was deleted.`);
+      }
       if (!args.yes) {
-        if (format !== "json") process.stdout.write(`${renderPurgeCounts(`About to delete (${what}):`, planned)}\n`);
+        // A script must not hang on a prompt it cannot answer.
+        if (!process.stdin.isTTY) {
+          throw new VpoError("INVALID_ARGUMENT", "Refusing to purge without confirmation: not on a terminal. Pass --yes to delete, or --dry-run to only count.");
+        }
+        if (format !== "json") write(renderPurgeCounts(`About to delete (${what}):`, planned));
         if (!(await confirm("Delete these? [y/N] "))) {
           process.stderr.write("Nothing deleted.\n");
           process.exitCode = 1;
@@ -54,7 +51,7 @@ export const purgeCommand = defineCommand({
         }
       }
       const counts = await purgeRuns(db, criteria);
-      print(true, counts, `Deleted (${what}):`);
+      write(format === "json" ? json(true, counts) : renderPurgeCounts(`Deleted (${what}):`, counts));
     });
   },
 });
