@@ -101,13 +101,15 @@ describe("exit codes", () => {
     writeFileSync(join(empty, "unprocessed.mkv"), "");
     // Created first and alone: concurrent first opens of one new database race (core/db migrations).
     const emptySummary = await vpo(["stats", "summary"], { dataDir: empty });
-    const [gone, neverProcessed, importGone, emptyRecent, emptyExport, badDb] = await Promise.all([
+    const [gone, neverProcessed, importGone, emptyRecent, emptyExport, badDb, unknownPolicy, emptyWindow] = await Promise.all([
       stats("file", "/no/such/file.mkv"),
       vpo(["stats", "file", "unprocessed.mkv"], { dataDir: empty }),
       stats("import", "/no/such/runs.ndjson"),
       vpo(["stats", "recent"], { dataDir: empty }),
       vpo(["stats", "export"], { dataDir: empty }),
       vpo(["stats", "summary", "--db", "not-a-db.txt"], { dataDir: empty }),
+      stats("trends", "--policy", "strp"),
+      stats("export", "--policy", "strip", "--since", "2026-03-04"),
     ]);
     expect(gone.code).toBe(64);
     expect(gone.stderr).toBe('vpo: File not found: "/no/such/file.mkv" (and no runs are recorded for that path)\n');
@@ -115,8 +117,14 @@ describe("exit codes", () => {
     expect(neverProcessed.stderr).toContain(`No statistics found for "${join(empty, "unprocessed.mkv")}"`);
     expect(importGone.code).toBe(64);
     expect([emptySummary.code, emptyRecent.code, emptyExport.code]).toEqual([65, 65, 65]);
-    expect(emptySummary.stderr).toBe("vpo: No statistics found in this range. Process some files first (vpo run / vpo process), or widen the filters.\n");
+    expect(emptySummary.stderr).toBe(
+      "vpo: No statistics found: no runs are recorded yet. Process some files (vpo run / vpo process) or import runs (vpo stats import).\n",
+    );
     expect(emptyExport.stdout).toBe("");
+    expect(unknownPolicy.code).toBe(65);
+    expect(unknownPolicy.stderr).toBe('vpo: No statistics found for policy "strp" (did you mean "strip"?). Policies with recorded runs: remux, strip, transcode.\n');
+    expect(emptyWindow.code).toBe(65);
+    expect(emptyWindow.stderr).toBe('vpo: No statistics found for policy "strip" in this range. Widen the filters (--since, --until).\n');
     expect(badDb.code).toBe(1);
     expect(badDb.stderr).toStartWith("vpo: ");
     expect(badDb.stderr).toContain("not-a-db.txt");

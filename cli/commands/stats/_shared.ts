@@ -1,4 +1,4 @@
-import { type Db, parseTimeRange, type TimeRange, VpoError } from "../../../core/mod.ts";
+import { type Db, didYouMean, getPolicyStats, parseTimeRange, type TimeRange, VpoError } from "../../../core/mod.ts";
 import { createContext } from "../../context.ts";
 import { renderCsv, renderJson } from "../../format.ts";
 
@@ -30,6 +30,22 @@ export function parseFilter(args: { since?: string; until?: string; policy?: str
 /** Exit 65 with a friendly message when a view has nothing to show. */
 export function noStats(what: string, advice = "Process some files first (vpo run / vpo process), or widen the filters."): VpoError {
   return new VpoError("NO_STATS", `No statistics found${what ? ` ${what}` : ""}. ${advice}`);
+}
+
+/**
+ * Exit 65 for a view that found no runs, saying why: the database is empty, the policy never ran
+ * (naming the closest one that did), or nothing falls in the window.
+ */
+export async function nothingFound(db: Db, filter: { policy?: string }): Promise<VpoError> {
+  const known = (await getPolicyStats(db)).map((p) => p.policy_name).sort();
+  if (known.length === 0) {
+    return new VpoError("NO_STATS", "No statistics found: no runs are recorded yet. Process some files (vpo run / vpo process) or import runs (vpo stats import).");
+  }
+  const { policy } = filter;
+  if (policy !== undefined && !known.includes(policy)) {
+    return noStats(`for policy "${policy}"${didYouMean(policy, known)}`, `Policies with recorded runs: ${known.join(", ")}.`);
+  }
+  return noStats(`${policy === undefined ? "" : `for policy "${policy}" `}in this range`, "Widen the filters (--since, --until).");
 }
 
 /** `--limit`: a positive integer, else an invalid argument (a bad limit must not mean "all"). */

@@ -3,7 +3,7 @@ import { hasRuns, streamRunRecords } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { EXPORT_FORMATS, writeRuns } from "./_export_formats.ts";
 import { openOutput } from "./_output.ts";
-import { filterArgs, formatArg, noStats, parseFilter, parseFormat, withDatabase } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat, withDatabase } from "./_shared.ts";
 
 export const exportCommand = defineCommand({
   meta: { name: "export", description: "Every run with its actions, phases and plugin metrics, streamed (NDJSON re-imports with `stats import`)" },
@@ -17,7 +17,7 @@ export const exportCommand = defineCommand({
     const format = parseFormat(args.format, EXPORT_FORMATS);
     const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
-      if (!(await hasRuns(db, filter))) throw noStats(args.policy ? `for policy "${args.policy}"` : "to export");
+      if (!(await hasRuns(db, filter))) throw await nothingFound(db, filter);
       const out = openOutput(args.output);
       // Ctrl-C mid-export: remove FILE.tmp rather than leave it behind.
       const onSignal = () => {

@@ -1,8 +1,8 @@
 import { defineCommand } from "citty";
-import { type Db, didYouMean, getPolicy, getPolicyStats, parseTimeRange, type VpoError } from "../../../core/mod.ts";
+import { getPolicy, getPolicyStats, parseTimeRange } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { POLICY_COLUMNS, renderPolicyDetail, renderPolicyTable } from "../../views/policies.ts";
-import { filterArgs, formatArg, noStats, parseChoice, parseFormat, printView, withDatabase } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseChoice, parseFormat, printView, withDatabase } from "./_shared.ts";
 
 const SORTS = ["files", "savings", "time"] as const;
 
@@ -21,7 +21,7 @@ export const policiesCommand = defineCommand({
     const range = parseTimeRange(args);
     await withDatabase(args, rawArgs, async (db) => {
       const rows = await getPolicyStats(db, { ...range, sort });
-      if (rows.length === 0) throw noStats("in this range");
+      if (rows.length === 0) throw await nothingFound(db, {});
       printView(format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
     });
   },
@@ -41,17 +41,8 @@ export const policyCommand = defineCommand({
     const range = parseTimeRange(args);
     await withDatabase(args, rawArgs, async (db) => {
       const stats = await getPolicy(db, args.name, range);
-      if (!stats) throw await unknownPolicy(db, args.name);
+      if (!stats) throw await nothingFound(db, { policy: args.name });
       printView(format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
     });
   },
 });
-
-/** Exit 65, suggesting the closest policy name that has runs. */
-async function unknownPolicy(db: Db, name: string): Promise<VpoError> {
-  const known = (await getPolicyStats(db)).map((p) => p.policy_name);
-  if (known.length === 0) return noStats("");
-  if (known.includes(name)) return noStats(`for policy "${name}" in this range`);
-  const advice = `Policies with recorded runs: ${known.sort().join(", ")}.`;
-  return noStats(`for policy "${name}"${didYouMean(name, known)}`, advice);
-}

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { getSummary, type StatsSummary } from "../../../core/mod.ts";
 import { createContext, globalArgs } from "../../context.ts";
 import { formatBytes, formatDuration, formatInstant, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
-import { filterArgs, formatArg, noStats, parseFilter, parseFormat } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat } from "./_shared.ts";
 
 export function renderSummary(s: StatsSummary): string {
   const pct = (n: number) => (s.total_files_processed ? ` (${formatPercent(n / s.total_files_processed)})` : "");
@@ -57,7 +57,7 @@ export const summaryCommand = defineCommand({
     const { db, close } = await ctx.open();
     try {
       const summary = await getSummary(db, filter);
-      if (summary.total_files_processed === 0) throw noStats(args.policy ? `for policy "${args.policy}"` : "in this range");
+      if (summary.total_files_processed === 0) throw await nothingFound(db, filter);
       if (format === "json") process.stdout.write(`${renderJson(summary)}\n`);
       else if (format === "csv") process.stdout.write(renderCsv([summary as unknown as Record<string, unknown>], Object.keys(summary)));
       else process.stdout.write(`${renderSummary(summary)}\n`);

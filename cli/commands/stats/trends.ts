@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { getTrends } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { renderTrends, TREND_COLUMNS } from "../../views/trends.ts";
-import { filterArgs, formatArg, noStats, parseChoice, parseFilter, parseFormat, printView, withDatabase } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseChoice, parseFilter, parseFormat, printView, withDatabase } from "./_shared.ts";
 
 const PERIODS = ["day", "week", "month"] as const;
 
@@ -20,7 +20,7 @@ export const trendsCommand = defineCommand({
     const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
       const points = await getTrends(db, { ...filter, groupBy });
-      if (points.length === 0) throw noStats(args.policy ? `for policy "${args.policy}"` : "in this range");
+      if (points.length === 0) throw await nothingFound(db, filter);
       printView(format, { json: points, rows: points, columns: TREND_COLUMNS, table: () => renderTrends(points) });
     });
   },
