@@ -5,7 +5,7 @@ import type { Output } from "./_output.ts";
 export const EXPORT_FORMATS = ["ndjson", "csv", "json"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-const CSV_BATCH = 20;
+const CSV_BATCH = 100;
 
 /**
  * Writes runs as they arrive and returns how many there were:
