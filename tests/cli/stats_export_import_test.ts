@@ -131,7 +131,7 @@ describe("vpo stats import", () => {
     }
   });
 
-  test("reads standard input with -, and shows thousands separators for a large import in batches", async () => {
+  test("reads standard input with -, shows thousands separators after a batched import, and exports into a closed pipe or a full disk", async () => {
     const dir = tempDir();
     const runs = Array.from({ length: 1234 }, (_, i) => ({
       processed_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
@@ -155,6 +155,17 @@ describe("vpo stats import", () => {
     const summary = await vpo(["stats", "summary"], { dataDir: dir });
     expect(summary.stdout).toContain("  Total       1,234\n");
     expect(summary.stdout).toContain("  Saved   1.21 MiB (50.0%)\n");
+
+    // ~300 KiB of NDJSON: more than a pipe buffer, so the reader's leaving is noticed mid-export.
+    const shell = (command: string) =>
+      Bun.spawn(["bash", "-c", command], { cwd: dir, env: { ...process.env, VPO_DATA_DIR: dir, NO_COLOR: "1", VPO_CONFIG: "" }, stdout: "pipe", stderr: "pipe" });
+    const vpoCmd = `"${process.execPath}" "${main}" stats export`;
+    const head = shell(`${vpoCmd} | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`);
+    const full = shell(`${vpoCmd} > /dev/full`);
+    const [headErr, fullErr, fullCode] = await Promise.all([new Response(head.stderr).text(), new Response(full.stderr).text(), full.exited]);
+    expect(headErr).toBe("exit 0\n"); // the reader got what it wanted: no error, no noise
+    expect(fullErr).toBe("vpo: Cannot write to standard output: ENOSPC: no space left on device, write\n");
+    expect(fullCode).toBe(1);
   });
 
   test("a database filled by a real vpo run survives export → import, and stats file resolves relative paths", async () => {

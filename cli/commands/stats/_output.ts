@@ -1,6 +1,7 @@
-import { existsSync, renameSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { VpoError } from "../../../core/mod.ts";
+import type { Writable } from "node:stream";
+import { errorMessage, VpoError } from "../../../core/mod.ts";
 
 /** Text written incrementally to stdout or to a file. */
 export interface Output {
@@ -15,11 +16,15 @@ export interface Output {
 
 const CHUNK = 256 * 1024;
 
+/** True for the error a write gets when the reader has gone away (`vpo stats export | head`). */
+export const isBrokenPipe = (error: unknown): boolean => (error as { code?: string })?.code === "EPIPE";
+
 /**
  * Opens stdout, or FILE by way of FILE.tmp renamed into place by finish(), so a failed or
  * interrupted export never leaves a half-written FILE (an existing FILE stays as it was).
- * Writes are gathered into chunks and each chunk's flush is awaited: a slow reader slows the
- * export down instead of making it buffer the whole output in memory.
+ * Writes are gathered into chunks and each chunk is awaited until the system has taken it: a slow
+ * reader slows the export down instead of making it buffer the whole output in memory, and a
+ * failed write (disk full, closed pipe) fails the export instead of being lost.
  */
 export function openOutput(file: string | undefined): Output {
   const path = file === undefined || file === "-" ? undefined : resolve(file);
@@ -28,16 +33,25 @@ export function openOutput(file: string | undefined): Output {
     if (existsSync(path) && statSync(path).isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Cannot write "${path}": it is a directory`);
   }
   const tmp = path && `${path}.tmp`;
-  const sink = tmp ? Bun.file(tmp).writer() : Bun.stdout.writer();
+  const stream: Writable = tmp ? createWriteStream(tmp) : process.stdout;
+  let failure: unknown;
+  // Without a listener a failed write would also surface as an uncaught 'error' event.
+  const onError = (error: unknown) => (failure ??= error);
+  stream.on("error", onError);
+  const where = path ? `"${path}"` : "standard output";
+  const fail = (error: unknown) =>
+    isBrokenPipe(error) ? error : new VpoError("COMMAND_FAILED", `Cannot write to ${where}: ${errorMessage(error)}`, { cause: error });
+
   let pending = "";
   const flush = async () => {
     if (pending === "") return;
-    sink.write(pending);
+    const chunk = pending;
     pending = "";
-    await sink.flush();
-    // A stream of SQLite rows into a file resolves only microtasks, which would starve the event
-    // loop: Ctrl-C (and any timer) would wait for the end of the export. Yield once per chunk.
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise<void>((done, reject) => stream.write(chunk, (error) => (error ? reject(fail(error)) : done())));
+    if (failure) throw fail(failure);
+    // A stream of SQLite rows resolves only microtasks, which would starve the event loop:
+    // Ctrl-C (and any timer) would wait for the end of the export. Yield once per chunk.
+    await new Promise((done) => setImmediate(done));
   };
   return {
     path,
@@ -48,17 +62,16 @@ export function openOutput(file: string | undefined): Output {
     async finish() {
       await flush();
       if (tmp) {
-        await sink.end();
+        await new Promise<void>((done, reject) => stream.end((error?: unknown) => (error || failure ? reject(fail(error ?? failure)) : done())));
         renameSync(tmp, path!);
       }
+      stream.off("error", onError);
     },
     abort() {
+      stream.off("error", onError);
       if (!tmp) return;
-      try {
-        sink.end();
-      } catch {
-        // already closed or failed: the file is removed either way
-      }
+      stream.on("error", () => {}); // the file is being thrown away: later errors do not matter
+      stream.destroy();
       rmSync(tmp, { force: true });
     },
   };

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { hasRuns, streamRunRecords } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { EXPORT_FORMATS, writeRuns } from "./_export_formats.ts";
-import { openOutput } from "./_output.ts";
+import { isBrokenPipe, openOutput } from "./_output.ts";
 import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat, withDatabase } from "./_shared.ts";
 
 export const exportCommand = defineCommand({
@@ -32,7 +32,8 @@ export const exportCommand = defineCommand({
         if (out.path) process.stderr.write(`Exported ${count.toLocaleString("en-US")} ${count === 1 ? "run" : "runs"} to ${out.path}\n`);
       } catch (error) {
         out.abort();
-        throw error;
+        // The reader stopped early (`vpo stats export | head`): what it wanted, it got.
+        if (!isBrokenPipe(error)) throw error;
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
