@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { defineCommand } from "citty";
 import { createJob, importRunLines, type ImportReport, readLines, updateJob, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
@@ -74,13 +75,9 @@ async function openSource(file: string): Promise<{ path: string; label: string; 
   if (file === "-") {
     const dir = mkdtempSync(join(tmpdir(), "vpo-import-"));
     const path = join(dir, "stdin.ndjson");
-    // Chunk by chunk: Bun.write(path, Bun.stdin) refuses a pipe ("Non-regular files aren't supported").
-    const spool = Bun.file(path).writer();
-    for await (const chunk of Bun.stdin.stream()) {
-      spool.write(chunk);
-      await spool.flush();
-    }
-    await spool.end();
+    // A stream pipeline, not Bun.write(path, Bun.stdin), which refuses a pipe ("Non-regular files
+    // aren't supported"); a failed write (disk full) rejects here instead of going unnoticed.
+    await pipeline(process.stdin, createWriteStream(path));
     return { path, label: "standard input", dispose: () => rmSync(dir, { recursive: true, force: true }) };
   }
   const path = resolve(file);
