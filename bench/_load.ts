@@ -61,6 +61,34 @@ export async function runBunLoad(url: string | (() => string), connections: numb
   return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99), errors, tool: "bun" };
 }
 
+/**
+ * A paced probe: one request every `intervalMs`, one at a time, like a health checker; measures
+ * how long each takes to answer. Unlike a saturating load, it reports whether the server's event
+ * loop is free to answer, not how requests queue behind each other.
+ */
+export async function runPacedProbe(url: string, intervalMs: number, seconds: number): Promise<LoadResult> {
+  assertLoopback(url);
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  for (let i = 0; performance.now() - start < seconds * 1000; i++) {
+    const sent = performance.now();
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (!res.ok) errors++;
+    } catch {
+      errors++;
+    }
+    latencies.push(performance.now() - sent);
+    const next = start + (i + 1) * intervalMs;
+    if (next > performance.now()) await Bun.sleep(next - performance.now());
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99), errors, tool: "bun" };
+}
+
 /** The median of numbers. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
