@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { CompiledQuery } from "kysely";
 import type { Db } from "../db/open.ts";
 import { ID, openTestDb } from "./_fixtures.ts";
-import { findFile, getFileHistory, getRecentRuns } from "./runs.ts";
+import { findFile, getFileHistory, getRecentRuns, recentRunsQuery } from "./runs.ts";
 
 let db: Db;
 let close: () => Promise<void>;
@@ -108,5 +109,44 @@ describe("getFileHistory", () => {
 
   test("needs a path or a file id", async () => {
     await expect(getFileHistory(db, {})).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+});
+
+describe("recent runs at scale", () => {
+  test("ties on processed_at across the limit are broken by id, exactly as one full sort would", async () => {
+    // Runs at three instants, several per instant, ids out of insertion order.
+    const at = ["2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z"];
+    const runs = Array.from({ length: 12 }, (_, i) => ({
+      id: `${["9", "1", "5", "3"][i % 4]}${String(i).padStart(7, "0")}-0000-4000-8000-000000000000`,
+      processed_at: at[i % 3]!,
+      policy_name: i % 2 ? "odd" : "even",
+      file_path: `/m/${i}.mkv`,
+      success: true,
+    }));
+    const other = await openTestDb(runs);
+    try {
+      const newestFirst = (rs: typeof runs) =>
+        rs.map((r) => ({ id: r.id, at: new Date(r.processed_at).toISOString() }))
+          .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1))
+          .map((r) => r.id);
+      for (const limit of [1, 2, 3, 4, 5, 8, 12, 20]) {
+        expect((await getRecentRuns(other.db, { limit })).map((r) => r.stats_id)).toEqual(newestFirst(runs).slice(0, limit));
+        expect((await getRecentRuns(other.db, { limit, policy: "odd" })).map((r) => r.stats_id)).toEqual(
+          newestFirst(runs.filter((r) => r.policy_name === "odd")).slice(0, limit),
+        );
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("reads the processed_at index instead of sorting every run", async () => {
+    for (const options of [{ limit: 20 }, { limit: 5, policy: "strip" }]) {
+      const compiled = recentRunsQuery(db, options).compile();
+      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
+      const details = plan.rows.map((r) => r.detail).join("\n");
+      expect(details).toMatch(/^SEARCH processing_stats USING INDEX (stats_processed_at|stats_policy_time)/);
+      expect(details).not.toContain("USE TEMP B-TREE FOR ORDER BY"); // a sort of the whole table
+    }
   });
 });
