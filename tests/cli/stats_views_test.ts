@@ -197,11 +197,17 @@ describe("vpo stats trends", () => {
 });
 
 describe("vpo stats file", () => {
-  test("shows one file's runs newest first, with --limit", async () => {
-    const [all, one, table] = await Promise.all([
+  test("shows one file's runs newest first, with --limit, as JSON, table and CSV", async () => {
+    const [all, one, table, csv] = await Promise.all([
       json("file", ALPHA),
       json("file", ALPHA, "--limit", "1"),
       stats("file", ALPHA),
+      stats("file", ALPHA, "--format", "csv"),
+    ]);
+    expect(csvLines(csv.stdout)).toEqual([
+      "stats_id,processed_at,policy_name,success,error_message,size_before,size_after,size_change,audio_removed,subtitle_removed,attachments_removed,duration_seconds,encoder_type",
+      `${S.S5},2026-03-02T12:00:00.000Z,remux,true,,${700 * M},${700 * M},0,0,,,5,`,
+      `${S.S1},2026-02-27T09:00:00.000Z,strip,true,,${4000 * M},${3000 * M},${1000 * M},2,4,2,120,`,
     ]);
     expect(all.file_path).toBe(ALPHA);
     expect(all.runs.map((r: { stats_id: string }) => r.stats_id)).toEqual([S.S5, S.S1]);
