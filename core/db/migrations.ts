@@ -179,30 +179,43 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
  * Brings a database up to LATEST_SCHEMA_VERSION, one transaction per migration.
  * Refuses a database written by a newer vpo instead of guessing at its schema.
  */
-export async function migrateToLatest(db: Kysely<Database>, location: string): Promise<void> {
-  await db.schema
-    .createTable("schema_migrations")
-    .ifNotExists()
-    .addColumn("version", "integer", (c) => c.primaryKey())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("applied_at", "text", (c) => c.notNull())
-    .execute();
+async function currentVersion(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom("schema_migrations").select((eb) => eb.fn.max("version").as("v")).executeTakeFirst();
-  const current = Number(row?.v ?? 0);
-  if (current > LATEST_SCHEMA_VERSION) {
-    throw new VpoError(
+  return Number(row?.v ?? 0);
+}
+
+/** Runs `fn` while holding the database's write lock, so only one process migrates at a time. */
+export type Exclusive = (fn: () => Promise<void>) => Promise<void>;
+
+/**
+ * Brings a database up to LATEST_SCHEMA_VERSION. Refuses a database written by a newer vpo
+ * instead of guessing at its schema. Several processes opening a new database at once are
+ * safe: the version is read again, and migrations applied, under `exclusive`.
+ */
+export async function migrateToLatest(db: Kysely<Database>, location: string, exclusive: Exclusive): Promise<void> {
+  const tooNew = (current: number) =>
+    new VpoError(
       "DB_TOO_NEW",
       `Database "${location}" has schema version ${current}, but this vpo understands up to ${LATEST_SCHEMA_VERSION}. Upgrade vpo, or point --db at another database.`,
     );
-  }
-  for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
-    await db.transaction().execute(async (trx) => {
-      await m.up(trx);
-      await trx
-        .insertInto("schema_migrations")
-        .values({ version: m.version, name: m.name, applied_at: new Date().toISOString() })
-        .execute();
-    });
-  }
+  // Fast path without the write lock: an up-to-date database needs nothing.
+  const known = await currentVersion(db).catch(() => 0);
+  if (known > LATEST_SCHEMA_VERSION) throw tooNew(known);
+  if (known === LATEST_SCHEMA_VERSION) return;
+  await exclusive(async () => {
+    await db.schema
+      .createTable("schema_migrations")
+      .ifNotExists()
+      .addColumn("version", "integer", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("applied_at", "text", (c) => c.notNull())
+      .execute();
+    const current = await currentVersion(db);
+    if (current > LATEST_SCHEMA_VERSION) throw tooNew(current);
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      await m.up(db);
+      await db.insertInto("schema_migrations").values({ version: m.version, name: m.name, applied_at: new Date().toISOString() }).execute();
+    }
+  });
 }

@@ -24,9 +24,10 @@ export async function openDatabase(path: string): Promise<OpenedDatabase> {
   try {
     if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
     sqlite = new SqliteDatabase(location, { create: true, strict: true });
+    // busy_timeout first: switching to WAL takes a lock that a concurrent opener may hold.
+    sqlite.exec("PRAGMA busy_timeout = 5000");
     sqlite.exec("PRAGMA journal_mode = WAL");
     sqlite.exec("PRAGMA foreign_keys = ON");
-    sqlite.exec("PRAGMA busy_timeout = 5000");
     sqlite.exec("PRAGMA synchronous = NORMAL");
   } catch (error) {
     throw new VpoError("DB_ERROR", `Cannot open database "${location}": ${errorMessage(error)}`, { cause: error });
@@ -34,7 +35,19 @@ export async function openDatabase(path: string): Promise<OpenedDatabase> {
   // Kysely's own dialect works over bun:sqlite directly (DESIGN.md §7).
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite as never }) });
   try {
-    await migrateToLatest(db, location);
+    // BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so two
+    // processes never both read "version 0" and both create the tables. Kysely's SQLite driver
+    // runs on this same single connection, so the migration statements fall inside it.
+    await migrateToLatest(db, location, async (fn) => {
+      sqlite.exec("BEGIN IMMEDIATE");
+      try {
+        await fn();
+        sqlite.exec("COMMIT");
+      } catch (error) {
+        sqlite.exec("ROLLBACK");
+        throw error;
+      }
+    });
   } catch (error) {
     await db.destroy();
     if (error instanceof VpoError) throw error;
