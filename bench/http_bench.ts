@@ -94,7 +94,7 @@ try {
     const probe = await runPacedProbe(`${base}/health`, 5, SECONDS);
     let h = await heavy;
     probeRuns.push(probe);
-    console.log(`  run ${i + 1}a: /health probe every 5 ms: p50 ${probe.p50Ms.toFixed(2)} ms, p99 ${probe.p99Ms.toFixed(2)} ms, max of ${probe.requests}; heavy views: ${h.requests} answered, p50 ${h.p50Ms.toFixed(0)} ms${h.errors ? `, ${h.errors} errors` : ""}`);
+    console.log(`  run ${i + 1}a: /health probe every 5 ms: p50 ${probe.p50Ms.toFixed(2)} ms, p99 ${probe.p99Ms.toFixed(2)} ms (${probe.requests} probes); heavy views: ${h.requests} answered, p50 ${h.p50Ms.toFixed(0)} ms${h.errors ? `, ${h.errors} errors` : ""}`);
     // b) harsher: /health saturated by 4 connections at once
     heavy = runBunLoad(heavyUrl, 4, SECONDS);
     const saturated = await (hasWrk() ? runWrk(`${base}/health`, 4, SECONDS) : runBunLoad(`${base}/health`, 4, SECONDS));
