@@ -1,4 +1,5 @@
 import { cors } from "@elysiajs/cors";
+import { availableParallelism } from "node:os";
 import { getLogger } from "@logtape/logtape";
 import { Elysia, NotFoundError, ParseError, ValidationError } from "elysia";
 import type { Db, EventBus, PluginRegistry } from "../core/mod.ts";
@@ -37,7 +38,7 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Largest request body in bytes (default 10 MiB). */
   bodyLimit?: number;
-  /** Read worker threads (default 1), or "inline" to read on the main thread. */
+  /** Read worker threads (default: cores − 1, between 1 and 4), or "inline" to read on the main thread. */
   readers?: number | "inline";
   /** SSE heartbeat interval (default 15 s). */
   heartbeatMs?: number;
@@ -97,7 +98,7 @@ function onError({ error, request }: { error: unknown; request: Request }): Resp
  */
 export function createApp(options: AppOptions): VpoApp {
   const version = pkg.version;
-  const readers = options.readers ?? 1;
+  const readers = options.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const reader: Reader =
     readers === "inline" || options.dbPath === ":memory:" ? createInlineReader(options.db) : createWorkerReader(options.dbPath, { size: readers });
   const cache = createViewCache();
