@@ -17,6 +17,8 @@ export interface RunFeed {
   rebaseline(): Promise<void>;
   /** Looks for runs stored since the last look. */
   poke(): void;
+  /** How many times everything was counted from scratch (start included). */
+  readonly recounts: number;
   /** Resolves when no look is running or pending (tests). */
   settled(): Promise<void>;
   stop(): void;
@@ -25,6 +27,9 @@ export interface RunFeed {
 export function createRunFeed(options: { db: Db; reader: Reader; bus: EventBus; metrics: RunMetrics; onExternalChange(): void; pollMs?: number }): RunFeed {
   const { db, reader, bus, metrics } = options;
   let lastRowid = 0;
+  /** Runs counted so far: the baseline plus every run added since. */
+  let counted = 0;
+  let recounts = 0;
   let ready = false;
   let running: Promise<void> = Promise.resolve();
   let again = false;
@@ -41,11 +46,11 @@ export function createRunFeed(options: { db: Db; reader: Reader; bus: EventBus; 
   });
 
   const look = async (external: boolean) => {
-    let found = 0;
     for (;;) {
       const runs = await reader.read("runsAfterRowid", { afterRowid: lastRowid });
       for (const run of runs) {
         metrics.addRun(run.totals);
+        counted++;
         lastRowid = Math.max(lastRowid, run.rowid);
         if (announced.delete(run.event.id)) continue;
         announcing = true;
@@ -55,11 +60,12 @@ export function createRunFeed(options: { db: Db; reader: Reader; bus: EventBus; 
           announcing = false;
         }
       }
-      found += runs.length;
       if (runs.length < 10_000) break;
     }
-    // Another process changed runs without adding any: a purge or an edit. Recount.
-    if (external && found === 0) await feed.rebaseline();
+    // Another process wrote: new runs (counted above), a job update, or a purge. Runs are
+    // append-only, so only a purge leaves the stored count different from ours; the rollup
+    // tells without a scan, and only then is everything recounted.
+    if (external && (await reader.read("runCount", {})) !== counted) await feed.rebaseline();
   };
 
   const schedule = (external: boolean) => {
@@ -101,10 +107,15 @@ export function createRunFeed(options: { db: Db; reader: Reader; bus: EventBus; 
     async rebaseline() {
       const { totals, maxRowid } = await reader.read("runTotalsSnapshot", {});
       metrics.setBaseline(totals);
+      counted = totals.reduce((sum, t) => sum + t.runs, 0);
+      recounts++;
       lastRowid = maxRowid;
       ready = true;
     },
     poke: () => schedule(false),
+    get recounts() {
+      return recounts;
+    },
     async settled() {
       while (busy) await running;
     },

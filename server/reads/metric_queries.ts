@@ -117,3 +117,9 @@ export async function runsAfterRowid(db: Db, afterRowid: number, limit = 10_000)
     return { rowid: Number(row.rowid), event, totals: toTotals(row) };
   });
 }
+
+/** How many runs are stored, from the per-day rollup (a few thousand rows even at millions of runs). */
+export async function rollupRunCount(db: Db): Promise<number> {
+  const row = await db.selectFrom("stats_daily").select((eb) => eb.fn.coalesce(eb.fn.sum<number>("runs"), eb.lit(0)).as("n")).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

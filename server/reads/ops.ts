@@ -4,7 +4,7 @@ import {
   type RecentRunsOptions, type StatsFilter, type TrendsOptions, VpoError,
 } from "../../core/mod.ts";
 import { getCodecDistribution } from "../../core/repository/codecs.ts";
-import { runsAfterRowid, runTotalsSnapshot } from "./metric_queries.ts";
+import { rollupRunCount, runsAfterRowid, runTotalsSnapshot } from "./metric_queries.ts";
 
 /**
  * Every read the server makes, by name, with JSON-safe arguments and results, so the same table
@@ -31,6 +31,7 @@ export const READ_OPS = {
   job: (db: Db, a: { id: string }) => getJob(db, a.id),
   runTotalsSnapshot: (db: Db, _a: Record<string, never>) => runTotalsSnapshot(db),
   runsAfterRowid: (db: Db, a: { afterRowid: number }) => runsAfterRowid(db, a.afterRowid),
+  runCount: (db: Db, _a: Record<string, never>) => rollupRunCount(db),
 } as const;
 
 export type ReadOps = typeof READ_OPS;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { recordRun, openDatabase } from "../../core/mod.ts";
+import { createJob, openDatabase, purgeRuns, recordRun, updateJob } from "../../core/mod.ts";
 import { AUTH, newRun, type Seeded, seededServer } from "./_seed.ts";
 
 /** Reads SSE frames from a response until `until` matches one, or the timeout passes. */
@@ -123,5 +123,25 @@ describe("GET /metrics (Prometheus)", () => {
     const m = await scrape();
     expect(m('vpo_runs_total{policy="elsewhere",status="success"}')).toBe(1);
     expect((await (await s.request("/api/stats/summary")).json()).total_files_processed).toBe(before + 1);
+  });
+
+  test("recounts when another process purges runs, and not when it only updates a job", async () => {
+    const recounts = s.server.feed.recounts;
+    const other = await openDatabase(s.opened.path);
+    const job = await createJob(other.db, { type: "process" });
+    await updateJob(other.db, job.id, { status: "completed" });
+    await Bun.sleep(150);
+    let m = await scrape();
+    expect(m('vpo_runs_total{policy="elsewhere",status="success"}')).toBe(1);
+    expect(s.server.feed.recounts).toBe(recounts);
+    await purgeRuns(other.db, { policy: "elsewhere" });
+    await other.close();
+    for (let i = 0; i < 50 && m('vpo_runs_total{policy="elsewhere",status="success"}') !== undefined; i++) {
+      await Bun.sleep(20);
+      m = await scrape();
+    }
+    expect(m('vpo_runs_total{policy="elsewhere",status="success"}')).toBeUndefined();
+    expect(m('vpo_runs_total{policy="strip",status="success"}')).toBe(4);
+    expect(s.server.feed.recounts).toBe(recounts + 1);
   });
 });
