@@ -13,8 +13,12 @@ const VENDOR_FILES: Record<string, string> = { "uplot.js": "uPlot.esm.js", "uplo
 
 const DASHBOARD_DIR = join(import.meta.dir, "dashboard");
 
-function serveFile(path: string): Response {
-  return new Response(Bun.file(path), { headers: { "cache-control": "no-cache" } });
+/** The dashboard loads nothing but this server's own scripts, styles and API. */
+const DASHBOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+function serveFile(path: string, headers: Record<string, string> = {}): Response {
+  return new Response(Bun.file(path), { headers: { "cache-control": "no-cache", "x-content-type-options": "nosniff", ...headers } });
 }
 
 function notFound(path: string): never {
@@ -32,7 +36,7 @@ export function staticRoutes() {
   const dashboardFiles = new Set(readdirSync(DASHBOARD_DIR).filter((f) => /^[\w.-]+\.(html|js|css|svg)$/.test(f)));
   const hide = { detail: { hide: true } };
   return new Elysia({ name: "vpo-static-routes" })
-    .get("/", () => serveFile(join(DASHBOARD_DIR, "index.html")), hide)
+    .get("/", () => serveFile(join(DASHBOARD_DIR, "index.html"), { "content-security-policy": DASHBOARD_CSP }), hide)
     .get("/dashboard/:file", ({ params }) => (dashboardFiles.has(params.file) ? serveFile(join(DASHBOARD_DIR, params.file)) : notFound(params.file)), hide)
     .get("/vendor/:file", ({ params }) => (VENDOR_FILES[params.file] ? serveFile(join(uplotDir, VENDOR_FILES[params.file]!)) : notFound(params.file)), hide)
     .get("/swagger/assets/:file", ({ params }) => (SWAGGER_FILES.includes(params.file) ? serveFile(join(swaggerDir, params.file)) : notFound(params.file)), hide);

@@ -52,6 +52,7 @@ describe.skipIf(!hasChromium)("dashboard and Swagger UI in headless Chromium", (
     const page = await offlinePage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text())); // CSP violations, failed loads
     await page.goto(`${server.url}/#range=all`);
     await page.waitForSelector("body[data-loaded]");
 
