@@ -66,7 +66,7 @@ export function renderPolicies(table, rows) {
 export function renderCodecs(table, rows) {
   const max = Math.max(1, ...rows.flatMap((r) => [r.before, r.after]));
   const bar = (n, kind) =>
-    el("td", { "data-value": n }, el("span", { class: `bar ${kind}`, style: `--w:${(n / max) * 100}%`, "aria-hidden": "true" }), el("span", { class: "bar-n" }, count(n)));
+    el("td", { "data-value": n }, el("span", { class: `bar ${kind}`, style: `--w:${(n / max).toFixed(3)}`, "aria-hidden": "true" }), el("span", { class: "bar-n" }, count(n)));
   table.tBodies[0].replaceChildren(...rows.map((r) => el("tr", { "data-codec": r.codec }, el("th", { scope: "row" }, r.codec), bar(r.before, "before"), bar(r.after, "after"))));
   if (!rows.length) table.tBodies[0].append(el("tr", {}, el("td", { colspan: 3, class: "empty" }, "No video codecs reported in this range")));
 }
