@@ -63,3 +63,4 @@ export {
 } from "./jobs.ts";
 export { hasRuns, RUN_RECORD_SCALAR_FIELDS, streamRunRecords } from "./export.ts";
 export { importRunLines, MAX_REPORTED_ERRORS, parseRunLine, readLines, type ImportLineError, type ImportOptions, type ImportReport } from "./import.ts";
+export { CodecShareSchema, getCodecDistribution, type CodecShare } from "./codecs.ts";

@@ -3,7 +3,7 @@ import {
   getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter, type PolicyStatsOptions,
   type RecentRunsOptions, type StatsFilter, type TrendsOptions, VpoError,
 } from "../../core/mod.ts";
-import { getCodecDistribution } from "../../core/repository/codecs.ts";
+import { getCodecDistribution } from "../../core/mod.ts";
 import { rollupRunCount, runsAfterRowid, runTotalsSnapshot } from "./metric_queries.ts";
 
 /**

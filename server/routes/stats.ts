@@ -4,7 +4,7 @@ import {
   FileProcessingHistorySchema, MetricAggregateSchema, parseTimeRange, PolicySortSchema, PolicyStatsSchema, RecentRunSchema,
   RunDetailSchema, StatsSummarySchema, TrendGroupBySchema, TrendPointSchema, VpoError,
 } from "../../core/mod.ts";
-import { CodecShareSchema } from "../../core/repository/codecs.ts";
+import { CodecShareSchema } from "../../core/mod.ts";
 import { cacheKey } from "../cache.ts";
 import { jsonBody, type RouteDeps } from "../deps.ts";
 import { ErrorBodySchema } from "../errors.ts";
