@@ -1,6 +1,6 @@
 import type { ArgsDef } from "citty";
 import {
-  type Config, createEventBus, createRegistry, type EventBus, loadConfig, type LoadedConfig, loadPluginModule,
+  type Config, createEventBus, databaseLocation, createRegistry, type EventBus, loadConfig, type LoadedConfig, loadPluginModule,
   LOG_LEVELS, type LogLevelName, openDatabase, type OpenedDatabase, type PluginRegistry, VpoError,
 } from "../core/mod.ts";
 import { builtinPlugins } from "../plugins/mod.ts";
@@ -8,7 +8,7 @@ import { configureLogging } from "./logging.ts";
 
 /** Flags every command accepts, before or after the subcommand name. */
 export const globalArgs = {
-  db: { type: "string", description: "SQLite database file (default ~/.vpo/library.db)" },
+  db: { type: "string", description: "Database: a SQLite file (default ~/.vpo/library.db), sqlite:PATH or postgres://…" },
   plugin: { type: "string", description: "Load a third-party plugin by path or package name (repeatable)" },
   profile: { type: "string", description: "Use the named profile from ~/.vpo/profiles/" },
   "log-level": { type: "string", description: "debug | info | warning | error" },
@@ -52,7 +52,10 @@ export interface CliContext {
   config: LoadedConfig["config"];
   registry: PluginRegistry;
   bus: EventBus;
-  open(): Promise<OpenedDatabase>;
+  /** The database this command uses: a SQLite path or a PostgreSQL URL. */
+  location: string;
+  /** Opens it for writing (creating and migrating as needed), or with `access: "read"` only for reading. */
+  open(options?: { access?: "read" | "write" }): Promise<OpenedDatabase>;
 }
 
 /** The global flags of this invocation: those after the subcommand win over those before it. */
@@ -63,7 +66,7 @@ export function globalValues(args: GlobalValues): GlobalValues {
 /** The command-line layer of the config: `--db`, `--log-level`, `--log-file`, `--log-json`. */
 export function flagLayer(values: GlobalValues): Config {
   const flags: Config = {};
-  if (values.db) flags.database = { path: values.db };
+  if (values.db) flags.database = { url: values.db };
   const logging: NonNullable<Config["logging"]> = {};
   if (values["log-level"]) {
     const level = values["log-level"];
@@ -106,6 +109,7 @@ export async function createContext(args: GlobalValues, rawArgs: readonly string
     config: loaded.config,
     registry,
     bus: createEventBus(),
-    open: () => openDatabase(loaded.config.database.path!),
+    location: databaseLocation(loaded),
+    open: (options) => openDatabase(databaseLocation(loaded), options),
   };
 }

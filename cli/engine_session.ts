@@ -2,13 +2,15 @@
  * What scan, process, run and demo share: config and plugins, the database, the engine, and
  * the start-up housekeeping (interrupted runs recovered, old jobs purged) reported to the user.
  */
-import type { Db } from "../core/mod.ts";
+import type { DatabaseHandle, Db } from "../core/mod.ts";
 import { createEngine, type Engine } from "../engine/session.ts";
 import { type Housekeeping, startupHousekeeping } from "../engine/startup.ts";
 import { type CliContext, createContext } from "./context.ts";
 
 export interface EngineSession {
   ctx: CliContext;
+  /** The open database (for `vpo demo --serve`); `db` is its Kysely instance. */
+  database: DatabaseHandle;
   db: Db;
   engine: Engine;
   housekeeping: Housekeeping;
@@ -44,12 +46,13 @@ export function reportRecovered(housekeeping: Housekeeping, json: boolean): void
 /** Opens everything a media command needs and does the housekeeping; call `close()` when done. */
 export async function openEngineSession(args: Record<string, unknown>, rawArgs: readonly string[], options: { json?: boolean } = {}): Promise<EngineSession> {
   const ctx = await createContext(args as never, rawArgs);
-  const { db, close } = await ctx.open();
+  const database = await ctx.open();
+  const { db, close } = database;
   try {
     const engine = engineFor(ctx, db);
     const housekeeping = await startupHousekeeping(engine, db, { retentionDays: ctx.config.jobs.retention_days });
     reportRecovered(housekeeping, options.json === true);
-    return { ctx, db, engine, housekeeping, close };
+    return { ctx, database, db, engine, housekeeping, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,15 +1,17 @@
 import Table from "cli-table3";
 import { stringify } from "csv-stringify/sync";
 import picocolors from "picocolors";
+import { toJson } from "../core/mod.ts";
 
 /** Colour only on a terminal, never with NO_COLOR (picocolors alone would colour under CI=true). */
 const pc = picocolors.createColors(Boolean(process.stdout.isTTY) && !("NO_COLOR" in process.env));
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
-/** `1536` → `1.5 KiB`. */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes == null) return "—";
+/** `1536` → `1.5 KiB` (exact totals may be bigints; a table shows them rounded anyway). */
+export function formatBytes(exact: number | bigint | null | undefined): string {
+  if (exact == null) return "—";
+  const bytes = Number(exact);
   let value = Math.abs(bytes);
   let unit = 0;
   while (value >= 1024 && unit < UNITS.length - 1) {
@@ -52,8 +54,9 @@ export function formatSaving(before: number | null, after: number | null): strin
 }
 
 /** Net bytes saved for a column of savings: growth reads as growth, never as a negative saving. */
-export function formatSavedBytes(saved: number | null | undefined): string {
-  if (saved == null) return "—";
+export function formatSavedBytes(exact: number | bigint | null | undefined): string {
+  if (exact == null) return "—";
+  const saved = Number(exact);
   return saved < 0 ? `grew ${formatBytes(-saved)}` : formatBytes(saved);
 }
 
@@ -95,8 +98,9 @@ export function renderCsv<T extends Record<string, unknown>>(rows: T[], columns:
   });
 }
 
+/** Pretty JSON; exact integers (bigint byte totals) stay exact. */
 export function renderJson(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+  return toJson(value, 2);
 }
 
 export { pc as colors };

@@ -5,7 +5,7 @@ import * as v from "valibot";
 import { VpoError, errorMessage } from "./errors.ts";
 import type { MediaInfo, ProbeFn } from "./media.ts";
 import type { ActionReport, HookName, PhaseReport, RunContext, RunIntent } from "./plugin.ts";
-import { type PluginError, RUN_FACT_KEYS, RunRecordSchema, type MetricValue, type RunRecord, normalizeRunRecord } from "./record.ts";
+import { type PluginError, RUN_FACT_KEYS, RunRecordSchema, type MetricValue, type RunRecord, normalizeRunRecord } from "./record/mod.ts";
 import type { PluginRegistry, ResolvedHook } from "./registry.ts";
 import { describeIssues } from "./validation.ts";
 

@@ -17,6 +17,10 @@ export type ErrorCode =
   | "AMBIGUOUS_ID"
   | "DB_TOO_NEW"
   | "DB_ERROR"
+  | "DB_MISSING"
+  | "DB_NOT_VPO"
+  | "DISK_FULL"
+  | "DUPLICATE_RUN"
   | "TOOL_MISSING"
   | "TOOL_FAILED"
   | "TOOL_TIMEOUT"
@@ -33,6 +37,8 @@ const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   FILE_NOT_FOUND: 64,
   NOT_FOUND: 64,
   NO_STATS: 65,
+  DB_MISSING: 64,
+  DB_NOT_VPO: 2,
 };
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -42,6 +48,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   FILE_NOT_FOUND: 404,
   NO_STATS: 404,
+  DUPLICATE_RUN: 409,
+  DISK_FULL: 507,
 };
 
 export class VpoError extends Error {

@@ -14,10 +14,15 @@ export interface RunRecordedEvent {
   size_after: number | null;
   size_change: number | null;
   duration_seconds: number | null;
+  node?: string | null;
+  library?: string | null;
+  error_message?: string | null;
 }
 
 export interface VpoEvents {
   "run.recorded": RunRecordedEvent;
+  /** Runs were deleted (purge) by some process on this database. */
+  "runs.purged": { at: string };
   "job.updated": { id: string; type: string; status: string; [key: string]: unknown };
   "file.started": { job_id: string | null; file: string; index: number; total: number };
   "file.progress": { job_id: string | null; file: string; percent: number | null; speed: number | null; fps: number | null };
@@ -59,5 +64,8 @@ export function createEventBus(): EventBus {
 /** The broadcast form of a stored run. */
 export function toRecordedEvent(run: RunRecordedEvent): RunRecordedEvent {
   const { id, file_path, policy_name, processed_at, status, success, size_before, size_after, size_change, duration_seconds } = run;
-  return { id, file_path, policy_name, processed_at, status, success, size_before, size_after, size_change, duration_seconds };
+  return {
+    id, file_path, policy_name, processed_at, status, success, size_before, size_after, size_change, duration_seconds,
+    node: run.node ?? null, library: run.library ?? null, error_message: run.error_message ?? null,
+  };
 }

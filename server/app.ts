@@ -2,7 +2,7 @@ import { cors } from "@elysiajs/cors";
 import { availableParallelism } from "node:os";
 import { getLogger } from "@logtape/logtape";
 import { Elysia, NotFoundError, ParseError, ValidationError } from "elysia";
-import type { Db, EventBus, PluginRegistry } from "../core/mod.ts";
+import { type DatabaseHandle, type EventBus, followRunFeed, type PluginRegistry, type RunFeedFollower } from "../core/mod.ts";
 import pkg from "../package.json" with { type: "json" };
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import { cacheKey, createViewCache, type ViewCache } from "./cache.ts";
@@ -10,7 +10,7 @@ import { jsonBody, type RouteDeps } from "./deps.ts";
 import { describeUnexpected, errorResponse, HttpError, toErrorBody } from "./errors.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { createRunMetrics, type RunMetrics } from "./prometheus.ts";
-import { createInlineReader, type Reader } from "./reads/ops.ts";
+import { createInlineReader, feedReaderOf, type Reader } from "./reads/ops.ts";
 import { createWorkerReader } from "./reads/pool.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
@@ -18,7 +18,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { statsWriteRoutes } from "./routes/stats_write.ts";
 import { systemRoutes } from "./routes/system.ts";
-import { createRunFeed, type RunFeed } from "./run_feed.ts";
+import { watchDatabase } from "./watch.ts";
 import { createSseHub, type SseHub } from "./sse.ts";
 import { staticRoutes } from "./static.ts";
 import { validationToHttpError } from "./validation_errors.ts";
@@ -26,10 +26,8 @@ import { validationToHttpError } from "./validation_errors.ts";
 const log = getLogger(["vpo", "server"]);
 
 export interface AppOptions {
-  /** The open database; every write goes through this connection. */
-  db: Db;
-  /** Its file, opened read-only by the read workers; ":memory:" reads inline. */
-  dbPath: string;
+  /** The open database; every write goes through it. SQLite files are also read by worker threads. */
+  database: DatabaseHandle;
   bus: EventBus;
   registry: PluginRegistry;
   /** Bearer token for writes; null or empty disables them (403). */
@@ -42,7 +40,7 @@ export interface AppOptions {
   readers?: number | "inline";
   /** SSE heartbeat interval (default 15 s). */
   heartbeatMs?: number;
-  /** How often to check for writes by other processes (default 1 s). */
+  /** How often the run feed is read whatever happens (default 1 s); writes also wake it at once. */
   pollMs?: number;
 }
 
@@ -55,7 +53,8 @@ export interface VpoApp {
   cache: ViewCache;
   sse: SseHub;
   metrics: RunMetrics;
-  feed: RunFeed;
+  /** Follows the run feed: every run and purge by any process on the database reaches the bus. */
+  feed: Promise<RunFeedFollower>;
   /** Ends event streams, stops the read workers; leaves the database open (the caller owns it). */
   close(): Promise<void>;
 }
@@ -92,28 +91,39 @@ function onError({ error, request }: { error: unknown; request: Request }): Resp
  * serve it with startServer, or call `handle` in tests.
  *
  * @example
- * const opened = await openDatabase("library.db");
- * const server = createApp({ db: opened.db, dbPath: opened.path, bus: createEventBus(), registry, token: "s3cret" });
+ * const database = await openDatabase("library.db");
+ * const server = createApp({ database, bus: createEventBus(), registry, token: "s3cret" });
  * const res = await server.handle(new Request("http://localhost/api/stats/summary"));
  */
 export function createApp(options: AppOptions): VpoApp {
   const version = pkg.version;
+  const { database } = options;
   const readers = options.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-  const reader: Reader =
-    readers === "inline" || options.dbPath === ":memory:" ? createInlineReader(options.db) : createWorkerReader(options.dbPath, { size: readers });
+  // Worker threads only help SQLite, whose queries block the thread; PostgreSQL's pool is asynchronous.
+  const inline = readers === "inline" || database.dialect !== "sqlite" || database.location === ":memory:";
+  const reader: Reader = inline ? createInlineReader(database.db) : createWorkerReader(database.location, { size: readers as number });
   const cache = createViewCache();
   const sse = createSseHub(options.bus, { heartbeatMs: options.heartbeatMs });
-  const metrics = createRunMetrics({
+  const metrics = createRunMetrics(() => reader.read("policyTotals", {}), {
     vpo_sse_clients: { help: "Open /api/events streams", read: () => sse.clients },
     vpo_view_cache_entries: { help: "View responses held in the cache", read: () => cache.size },
   });
-  const feed = createRunFeed({ db: options.db, reader, bus: options.bus, metrics, onExternalChange: () => cache.invalidate(), pollMs: options.pollMs });
-  const ready = feed.rebaseline();
-  ready.catch((error) => log.error("Could not count runs for /metrics: {error}", { error: String(error) }));
-  const offBus = [options.bus.on("run.recorded", () => cache.invalidate()), options.bus.on("job.updated", () => cache.invalidate())];
+  const feed = followRunFeed(feedReaderOf(reader), options.bus, { pollMs: options.pollMs });
+  feed.catch((error) => log.error("Could not follow the run feed: {error}", { error: String(error) }));
+  // Another process wrote (a run, a job, a purge): cached views may be stale, and the feed has news.
+  const unwatch = watchDatabase(database, () => {
+    cache.invalidate();
+    void feed.then((f) => f.poke());
+  });
+  const ready = feed.then(() => {});
+  const offBus = [
+    options.bus.on("run.recorded", () => cache.invalidate()),
+    options.bus.on("runs.purged", () => cache.invalidate()),
+    options.bus.on("job.updated", () => cache.invalidate()),
+  ];
 
   const deps: RouteDeps = {
-    db: options.db,
+    db: database.db,
     reader,
     cache,
     bus: options.bus,
@@ -121,9 +131,9 @@ export function createApp(options: AppOptions): VpoApp {
     token: options.token || null,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     version,
-    onRunsRemoved() {
+    onWrite() {
       cache.invalidate();
-      feed.rebaseline().catch((error) => log.error("Could not recount runs after a purge: {error}", { error: String(error) }));
+      void feed.then((f) => f.poke());
     },
   };
 
@@ -156,9 +166,11 @@ export function createApp(options: AppOptions): VpoApp {
     feed,
     async close() {
       for (const off of offBus) off();
-      feed.stop();
+      unwatch();
+      const follower = await feed.catch(() => null);
+      follower?.stop();
       sse.closeAll();
-      await feed.settled();
+      await follower?.settled();
       await reader.close();
     },
   };

@@ -15,8 +15,8 @@ export interface RouteDeps {
   token: string | null;
   bodyLimit: number;
   version: string;
-  /** Called after a purge removed runs: drop caches, recount metrics. */
-  onRunsRemoved(): void;
+  /** Called after this server wrote (runs recorded, runs purged): drop caches, read the feed now. */
+  onWrite(): void;
 }
 
 export const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;

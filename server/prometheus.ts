@@ -1,127 +1,81 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { DURATION_BUCKETS, type RunTotals } from "./reads/metric_queries.ts";
-
-type Base = { buckets: number[]; sum: number; count: number };
-type MetricData = {
-  values: { labels: Record<string, string | number>; sharedLabels?: Record<string, string | number>; value: number; metricName?: string }[];
-};
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { DURATION_BUCKETS, type PolicyTotals } from "../core/mod.ts";
 
 /**
- * A histogram that can start from counts read out of the database: observations made since
- * start are added to a per-policy baseline (cumulative bucket counts, sum, count) when scraped,
- * so a restart does not reset run durations to zero.
+ * The Prometheus view of the run record. Run metrics are read from the rollup at each scrape
+ * (one query, shared by every metric of that scrape), so every process and machine writing the
+ * database is counted, a restart loses nothing, and no counter has to be kept in step by hand.
+ * A purge lowers them: Prometheus treats that as a counter reset. Values are float64 as in
+ * Prometheus itself: exact up to 2^53 bytes (8 PiB) per series; JSON and CSV views are exact beyond.
  */
-class BaselineHistogram extends Histogram<"policy"> {
-  private baseline = new Map<string, Base>();
-
-  setBaseline(policy: string, base: Base): void {
-    this.baseline.set(policy, base);
-    this.zero({ policy });
-  }
-
-  clearBaseline(): void {
-    this.baseline.clear();
-    this.reset();
-  }
-
-  constructor(config: ConstructorParameters<typeof Histogram<"policy">>[0]) {
-    super(config);
-    // The registry renders histograms through getForPromString (untyped; get() calls it too).
-    const self = this as unknown as { getForPromString(): Promise<MetricData> };
-    const original = self.getForPromString.bind(this);
-    self.getForPromString = async () => this.addBaseline(await original());
-  }
-
-  private addBaseline(metric: MetricData): MetricData {
-    for (const value of metric.values) {
-      // Bucket entries carry `le` in labels and the metric's own labels in sharedLabels.
-      const base = this.baseline.get(String(value.sharedLabels?.policy ?? value.labels.policy));
-      if (!base) continue;
-      const name = value.metricName ?? "";
-      if (name.endsWith("_bucket")) {
-        const le = value.labels.le;
-        const index = DURATION_BUCKETS.indexOf(Number(le) as (typeof DURATION_BUCKETS)[number]);
-        value.value += le === "+Inf" ? base.count : index >= 0 ? base.buckets[index]! : 0;
-      } else if (name.endsWith("_sum")) value.value += base.sum;
-      else if (name.endsWith("_count")) value.value += base.count;
-    }
-    return metric;
-  }
-}
-
-/** The Prometheus view of the run record, plus process metrics; see README "Metrics". */
 export interface RunMetrics {
   readonly registry: Registry;
-  /** Replaces every run metric with totals counted from the database. */
-  setBaseline(totals: RunTotals[]): void;
-  /** Adds one newly stored run. */
-  addRun(run: RunTotals): void;
   render(): Promise<string>;
   readonly contentType: string;
 }
 
-/** Creates the registry; `gauges` adds server-state gauges read at scrape time. */
-export function createRunMetrics(gauges: Record<string, { help: string; read: () => number }> = {}): RunMetrics {
+type Sample = { labels: Record<string, string | number | undefined>; value: number; metricName?: string };
+
+/**
+ * A metric computed from the latest totals: prom-client calls `get()` on whatever is
+ * registered (its public Metric contract), so no private method is replaced.
+ */
+function rollupMetric(name: string, help: string, type: "counter" | "gauge" | "histogram", samples: (t: PolicyTotals[]) => Sample[], totals: () => Promise<PolicyTotals[]>) {
+  return {
+    name,
+    help,
+    type,
+    aggregator: "sum",
+    async get() {
+      return { name, help, type, aggregator: "sum", values: samples(await totals()) };
+    },
+    reset() {},
+  };
+}
+
+/**
+ * Creates the registry. `readTotals` reads per-policy totals over every run (from the rollup);
+ * `gauges` adds server-state gauges read at scrape time.
+ */
+export function createRunMetrics(readTotals: () => Promise<PolicyTotals[]>, gauges: Record<string, { help: string; read: () => number }> = {}): RunMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "vpo_" });
-  const registers = [registry];
-  const runs = new Counter({ name: "vpo_runs_total", help: "Runs recorded, by policy and status (success, failed, interrupted)", labelNames: ["policy", "status"], registers });
-  const before = new Counter({ name: "vpo_size_before_bytes_total", help: "Input bytes of runs with both sizes known", labelNames: ["policy"], registers });
-  const after = new Counter({ name: "vpo_size_after_bytes_total", help: "Output bytes of runs with both sizes known", labelNames: ["policy"], registers });
-  const saved = new Map<string, number>();
-  new Gauge({
-    name: "vpo_saved_bytes",
-    help: "Bytes saved (before − after) over runs with both sizes known; negative when files grew",
-    labelNames: ["policy"],
-    registers,
-    collect() {
-      for (const [policy, bytes] of saved) this.set({ policy }, bytes);
-    },
-  });
-  const tracks = new Counter({ name: "vpo_tracks_removed_total", help: "Tracks removed, by type (audio, subtitle, attachment)", labelNames: ["policy", "type"], registers });
-  const videos = new Counter({ name: "vpo_videos_total", help: "Video streams by outcome: transcoded or skipped", labelNames: ["policy", "outcome"], registers });
-  const audio = new Counter({ name: "vpo_audio_tracks_transcoded_total", help: "Audio tracks transcoded", labelNames: ["policy"], registers });
-  const duration = new BaselineHistogram({ name: "vpo_run_duration_seconds", help: "Wall time of runs that reported one", labelNames: ["policy"], buckets: [...DURATION_BUCKETS], registers });
+  // One read per scrape: the first metric asks, the others share the answer.
+  let pending: Promise<PolicyTotals[]> | null = null;
+  const totals = () => {
+    pending ??= readTotals().finally(() => setTimeout(() => (pending = null), 0));
+    return pending;
+  };
+  const per = (f: (t: PolicyTotals) => Sample[]) => (all: PolicyTotals[]) => all.flatMap(f);
+  const metrics = [
+    rollupMetric("vpo_runs_total", "Runs recorded, by policy and status (success, failed, interrupted)", "counter", per((t) => [
+      { labels: { policy: t.policy, status: "success" }, value: t.totals.successes },
+      { labels: { policy: t.policy, status: "failed" }, value: t.totals.failures },
+      { labels: { policy: t.policy, status: "interrupted" }, value: t.totals.interruptions },
+    ]), totals),
+    rollupMetric("vpo_size_before_bytes_total", "Input bytes of successful runs with both sizes known", "counter", per((t) => [{ labels: { policy: t.policy }, value: Number(t.totals.size_before) }]), totals),
+    rollupMetric("vpo_size_after_bytes_total", "Output bytes of successful runs with both sizes known", "counter", per((t) => [{ labels: { policy: t.policy }, value: Number(t.totals.size_after) }]), totals),
+    rollupMetric("vpo_saved_bytes", "Bytes saved (before − after) by successful runs; negative when files grew", "gauge", per((t) => [{ labels: { policy: t.policy }, value: Number(t.totals.size_before - t.totals.size_after) }]), totals),
+    rollupMetric("vpo_tracks_removed_total", "Tracks removed by successful runs, by type (audio, subtitle, attachment)", "counter", per((t) => [
+      { labels: { policy: t.policy, type: "audio" }, value: t.totals.audio_removed },
+      { labels: { policy: t.policy, type: "subtitle" }, value: t.totals.subtitles_removed },
+      { labels: { policy: t.policy, type: "attachment" }, value: t.totals.attachments_removed },
+    ]), totals),
+    rollupMetric("vpo_videos_total", "Video streams of successful runs by outcome: transcoded or skipped", "counter", per((t) => [
+      { labels: { policy: t.policy, outcome: "transcoded" }, value: t.totals.videos_transcoded },
+      { labels: { policy: t.policy, outcome: "skipped" }, value: t.totals.videos_skipped },
+    ]), totals),
+    rollupMetric("vpo_audio_tracks_transcoded_total", "Audio tracks transcoded by successful runs", "counter", per((t) => [{ labels: { policy: t.policy }, value: t.totals.audio_transcoded }]), totals),
+    rollupMetric("vpo_run_duration_seconds", "Wall time of runs that reported one", "histogram", per((t) => [
+      ...DURATION_BUCKETS.map((le, i) => ({ metricName: "vpo_run_duration_seconds_bucket", labels: { policy: t.policy, le }, value: t.totals.duration_buckets[i]! })),
+      { metricName: "vpo_run_duration_seconds_bucket", labels: { policy: t.policy, le: "+Inf" }, value: t.totals.duration_count },
+      { metricName: "vpo_run_duration_seconds_sum", labels: { policy: t.policy }, value: t.totals.duration_sum },
+      { metricName: "vpo_run_duration_seconds_count", labels: { policy: t.policy }, value: t.totals.duration_count },
+    ]), totals),
+  ];
+  for (const metric of metrics) registry.registerMetric(metric as never);
   for (const [name, gauge] of Object.entries(gauges)) {
-    new Gauge({ name, help: gauge.help, registers, collect() { this.set(gauge.read()); } });
+    new Gauge({ name, help: gauge.help, registers: [registry], collect() { this.set(gauge.read()); } });
   }
-
-  const count = (t: RunTotals) => {
-    const policy = t.policy;
-    runs.inc({ policy, status: t.status }, t.runs);
-    before.inc({ policy }, t.size_before);
-    after.inc({ policy }, t.size_after);
-    saved.set(policy, (saved.get(policy) ?? 0) + t.size_before - t.size_after);
-    tracks.inc({ policy, type: "audio" }, t.audio_removed);
-    tracks.inc({ policy, type: "subtitle" }, t.subtitles_removed);
-    tracks.inc({ policy, type: "attachment" }, t.attachments_removed);
-    videos.inc({ policy, outcome: "transcoded" }, t.videos_transcoded);
-    videos.inc({ policy, outcome: "skipped" }, t.videos_skipped);
-    audio.inc({ policy }, t.audio_transcoded);
-  };
-
-  return {
-    registry,
-    setBaseline(totals) {
-      for (const metric of [runs, before, after, tracks, videos, audio]) metric.reset();
-      saved.clear();
-      duration.clearBaseline();
-      const bases = new Map<string, Base>();
-      for (const t of totals) {
-        count(t);
-        const base = bases.get(t.policy) ?? { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
-        t.duration_buckets.forEach((n, i) => (base.buckets[i]! += n));
-        base.sum += t.duration_sum;
-        base.count += t.duration_count;
-        bases.set(t.policy, base);
-      }
-      for (const [policy, base] of bases) duration.setBaseline(policy, base);
-    },
-    addRun(run) {
-      count(run);
-      if (run.duration_count > 0) duration.observe({ policy: run.policy }, run.duration_sum);
-    },
-    render: () => registry.metrics(),
-    contentType: registry.contentType,
-  };
+  return { registry, render: () => registry.metrics(), contentType: registry.contentType };
 }

@@ -36,7 +36,7 @@ function nextSteps(library: string, firstRun: string | null, serving: boolean): 
 async function serve(session: EngineSession): Promise<void> {
   const config = session.ctx.config.server ?? {};
   const server = await startServer({
-    db: session.db, dbPath: session.ctx.config.database.path!, bus: session.ctx.bus, registry: session.ctx.registry,
+    database: session.database, bus: session.ctx.bus, registry: session.ctx.registry,
     token: process.env.VPO_TOKEN || config.token || null, host: config.host ?? "127.0.0.1", port: config.port ?? 8321,
   });
   process.stdout.write(`\nDashboard: ${server.url}/   (API docs ${server.url}/swagger) — press Ctrl-C to stop\n`);

@@ -1,9 +1,10 @@
 import { defineCommand } from "citty";
+import { withDatabase } from "../database.ts";
 import * as v from "valibot";
 import {
   getJob, JOB_STATUSES, JOB_TYPES, listJobs, parseTimeBound, parseTimeRange, purgeJobs, shortJobIds, VpoError,
 } from "../../core/mod.ts";
-import { createContext, globalArgs } from "../context.ts";
+import { globalArgs } from "../context.ts";
 import { renderJson } from "../format.ts";
 import { renderJobDetail, renderJobList } from "../views/jobs.ts";
 
@@ -40,16 +41,12 @@ const listCommand = defineCommand({
   async run({ args, rawArgs }) {
     const input = parseListArgs({ status: args.status, type: args.type, limit: args.limit });
     const { since } = parseTimeRange({ since: args.since });
-    const ctx = await createContext(args, rawArgs, { plugins: false });
-    const { db, close } = await ctx.open();
-    try {
+    await withDatabase(args, rawArgs, async (db) => {
       const jobs = await listJobs(db, { status: input.status, type: input.type === "all" ? undefined : input.type, since, limit: input.limit });
       if (args.json) return void process.stdout.write(`${renderJson(jobs)}\n`);
       if (jobs.length === 0) return void process.stdout.write("No jobs found.\n");
       process.stdout.write(`${renderJobList(jobs, await shortJobIds(db, jobs.map((j) => j.id)))}\n`);
-    } finally {
-      await close();
-    }
+    });
   },
 });
 
@@ -61,14 +58,10 @@ const showCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const ctx = await createContext(args, rawArgs, { plugins: false });
-    const { db, close } = await ctx.open();
-    try {
+    await withDatabase(args, rawArgs, async (db) => {
       const job = await getJob(db, args.id);
       process.stdout.write(`${args.json ? renderJson(job) : renderJobDetail(job)}\n`);
-    } finally {
-      await close();
-    }
+    });
   },
 });
 
@@ -82,19 +75,14 @@ const purgeCommand = defineCommand({
   },
   async run({ args, rawArgs }) {
     if (!args.before) throw new VpoError("INVALID_ARGUMENT", "Missing --before: e.g. --before 90d or --before 2026-01-01");
-    // parseTimeBound's field parameter is typed as the bound name, but only names the value in messages.
-    const before = parseTimeBound(args.before, "since", new Date(), "--before" as "since");
-    const ctx = await createContext(args, rawArgs, { plugins: false });
-    const { db, close } = await ctx.open();
-    try {
+    const before = parseTimeBound(args.before, "since", new Date(), "--before");
+    await withDatabase(args, rawArgs, async (db) => {
       const dryRun = Boolean(args["dry-run"]);
       const { jobs } = await purgeJobs(db, { before, dryRun });
       if (args.json) return void process.stdout.write(`${renderJson({ before, dry_run: dryRun, jobs })}\n`);
       const what = `${jobs} finished job${jobs === 1 ? "" : "s"} created before ${before}`;
       process.stdout.write(`${dryRun ? `Would delete ${what}` : `Deleted ${what}`}; their runs are kept.\n`);
-    } finally {
-      await close();
-    }
+    }, { access: args["dry-run"] ? "read" : "write" });
   },
 });
 

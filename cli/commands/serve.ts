@@ -34,8 +34,7 @@ export const serveCommand = defineCommand({
     });
     const opened = await ctx.open();
     const server = await startServer({
-      db: opened.db,
-      dbPath: opened.path,
+      database: opened,
       bus: ctx.bus,
       registry: ctx.registry,
       token,
@@ -47,7 +46,7 @@ export const serveCommand = defineCommand({
       await opened.close();
       throw error;
     });
-    process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.path})\n`);
+    process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.location})\n`);
     if (!token) process.stdout.write("vpo: no API token set: reads only (POST/DELETE answer 403)\n");
     await stopRequested;
     process.stdout.write("vpo: shutting down\n");

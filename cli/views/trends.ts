@@ -18,10 +18,11 @@ export function renderTrends(points: TrendPoint[]): string {
   ];
   const rows = points.map((p) => row(p.period, p));
   if (points.length > 1) {
-    const sum = (k: keyof Omit<TrendPoint, "period">) => points.reduce((n, p) => n + p[k], 0);
+    const sum = (k: "files_processed" | "successes" | "failures") => points.reduce((n, p) => n + p[k], 0);
+    const bytes = (k: "size_before" | "size_after" | "size_saved") => points.reduce((n, p) => n + BigInt(p[k]), 0n);
     rows.push(row("Total", {
       files_processed: sum("files_processed"), successes: sum("successes"), failures: sum("failures"),
-      size_before: sum("size_before"), size_after: sum("size_after"), size_saved: sum("size_saved"),
+      size_before: bytes("size_before"), size_after: bytes("size_after"), size_saved: bytes("size_saved"),
     }));
   }
   return renderTable(

@@ -8,3 +8,4 @@ export { checkTomlFile, configFilePath, listProfiles, profilePath, profilesDir, 
 export { checkEnvLayer, envLayer } from "./env.ts";
 export { loadConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from "./load.ts";
 export { checkConfigSetup, type ConfigProblem } from "./validate.ts";
+export { databaseLocation } from "./database.ts";

@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { RunColumns } from "../record/mod.ts";
 
 /** Kysely table types. Booleans are stored as 0/1 integers, JSON as text. */
 export interface FilesTable {
@@ -19,7 +20,7 @@ export interface FilesTable {
 export interface JobsTable {
   id: string;
   type: "scan" | "process" | "run" | "import";
-  status: "queued" | "running" | "completed" | "failed" | "cancelled";
+  status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -28,43 +29,15 @@ export interface JobsTable {
   files_total: number | null;
   files_affected: number | null;
   error: string | null;
+  /** Where the job runs, so a later start can tell a job whose process died (closed as interrupted). */
+  host: string | null;
+  pid: number | null;
+  node: string | null;
 }
 
-export interface ProcessingStatsTable {
-  id: string;
+/** One row per run: every run field (core/record/fields.ts) plus the local link to `files`. */
+export interface ProcessingStatsTable extends RunColumns {
   file_id: number | null;
-  file_path: string;
-  job_id: string | null;
-  processed_at: string;
-  policy_name: string;
-  status: "success" | "failed" | "interrupted";
-  success: number;
-  error_message: string | null;
-  size_before: number | null;
-  size_after: number | null;
-  size_change: number | null;
-  audio_tracks_before: number | null;
-  audio_tracks_after: number | null;
-  audio_tracks_removed: number | null;
-  subtitle_tracks_before: number | null;
-  subtitle_tracks_after: number | null;
-  subtitle_tracks_removed: number | null;
-  attachments_before: number | null;
-  attachments_after: number | null;
-  attachments_removed: number | null;
-  duration_seconds: number | null;
-  phases_completed: number;
-  phases_total: number;
-  total_changes: number;
-  video_source_codec: string | null;
-  video_target_codec: string | null;
-  video_transcode_skipped: number | null;
-  video_skip_reason: string | null;
-  audio_tracks_transcoded: number | null;
-  audio_tracks_preserved: number | null;
-  encoder_type: "hardware" | "software" | null;
-  hash_before: string | null;
-  hash_after: string | null;
 }
 
 export interface ActionResultsTable {
@@ -112,15 +85,26 @@ export interface PluginErrorsTable {
   message: string;
 }
 
-/** Per-day, per-policy sums kept in step with processing_stats so aggregates need not scan every run. */
-export interface StatsDailyTable {
+/**
+ * Sums per (UTC day, policy, library, node), kept in step with processing_stats in the same
+ * transaction, so views need not scan every run. Byte sums are split into a high and a low part
+ * (value = hi × 2^24 + lo), so no column can overflow 64 bits and totals stay exact; see
+ * core/repository/_rollup.ts, where the columns are defined.
+ */
+export interface StatsRollupTable {
   day: string;
   policy_name: string;
+  /** "" when the run names no library (or node). */
+  library: string;
+  node: string;
   runs: number;
   successes: number;
-  size_before: number;
-  size_after: number;
-  size_saved: number;
+  failures: number;
+  interruptions: number;
+  size_before_hi: number;
+  size_before_lo: number;
+  size_after_hi: number;
+  size_after_lo: number;
   audio_removed: number;
   subtitles_removed: number;
   attachments_removed: number;
@@ -131,8 +115,44 @@ export interface StatsDailyTable {
   software_encodes: number;
   duration_sum: number;
   duration_count: number;
+  /** Runs whose duration is at most DURATION_BUCKETS[i] seconds (for the Prometheus histogram). */
+  duration_le_0: number;
+  duration_le_1: number;
+  duration_le_2: number;
+  duration_le_3: number;
+  duration_le_4: number;
+  duration_le_5: number;
+  duration_le_6: number;
+  duration_le_7: number;
+  duration_le_8: number;
+  duration_le_9: number;
+  duration_le_10: number;
+  duration_le_11: number;
   first_at: string;
   last_at: string;
+}
+
+/**
+ * The run feed: an ordered, durable log of recorded runs and purges that every process on the
+ * database follows (SSE, alerts, reports). `tx` is the PostgreSQL transaction id (null on SQLite,
+ * where one writer at a time makes `seq` commit-ordered).
+ */
+export interface RunFeedTable {
+  seq: Generated<number>;
+  kind: "run" | "purge";
+  run_id: string | null;
+  at: string;
+  tx: string | null;
+}
+
+/** Machines that recorded into this database: a stable id kept in each data dir, and a name. */
+export interface NodesTable {
+  id: string;
+  name: string;
+  hostname: string;
+  first_seen: string;
+  last_seen: string;
+  version: string | null;
 }
 
 /** A file being processed right now; a row left over after its process died marks an interrupted run. */
@@ -167,7 +187,9 @@ export interface Database {
   performance_metrics: PerformanceMetricsTable;
   plugin_metrics: PluginMetricsTable;
   plugin_errors: PluginErrorsTable;
-  stats_daily: StatsDailyTable;
+  stats_rollup: StatsRollupTable;
+  run_feed: RunFeedTable;
+  nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;
   schema_migrations: SchemaMigrationsTable;
 }

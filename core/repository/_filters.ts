@@ -23,13 +23,13 @@ export function normalizeRange(range: TimeRange): TimeRange {
   return out;
 }
 
-/** True when every given bound is a UTC midnight, so whole stats_daily rows answer the query. */
+/** True when every given bound is a UTC midnight, so whole stats_rollup rows answer the query. */
 export function isDayAligned(range: TimeRange): boolean {
   return [range.since, range.until].every((b) => b === undefined || Date.parse(b) % DAY_MS === 0);
 }
 
 /**
- * Where totals come from: the per-day rollup, the runs themselves, or "auto" — whole days from
+ * Where totals come from: the rollup, the runs themselves, or "auto" — whole days from
  * the rollup and only the partial days at the edges of the window from the runs.
  */
 export type TotalsSource = "auto" | "rollup" | "raw";
@@ -38,7 +38,7 @@ const floorDay = (iso: string) => new Date(Math.floor(Date.parse(iso) / DAY_MS) 
 const ceilDay = (iso: string) => new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
 
 /**
- * Splits a window into the whole UTC days inside it (answered by stats_daily) and the partial
+ * Splits a window into the whole UTC days inside it (answered by stats_rollup) and the partial
  * days at either edge (answered by processing_stats). Totals are additive, so the parts sum to
  * exactly what one scan would give, and `--since 7d` — never on a midnight — stays fast at
  * millions of runs. A window with no whole day inside is a single scan.
@@ -61,23 +61,36 @@ export const dayOf = (iso: string): string => iso.slice(0, 10);
 /** The first instant of the day after `day`, as an ISO string. */
 export const nextDayStart = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString();
 
-/** processing_stats rows within [since, until) and, when given, of one policy. */
-export function runFilter(range: TimeRange, policy?: string): Expression<SqlBool> {
+/** Which runs a view covers besides its time window; each is optional. */
+export interface RunScope {
+  policy?: string;
+  /** A library name from `[libraries]`. */
+  library?: string;
+  /** A node name. */
+  node?: string;
+}
+
+/** processing_stats rows within [since, until) and of the scope's policy, library and node. */
+export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<SqlBool> {
   const eb = expressionBuilder<Database, "processing_stats">();
   const parts: Expression<SqlBool>[] = [];
   if (range.since !== undefined) parts.push(eb("processing_stats.processed_at", ">=", range.since));
   if (range.until !== undefined) parts.push(eb("processing_stats.processed_at", "<", range.until));
-  if (policy !== undefined) parts.push(eb("processing_stats.policy_name", "=", policy));
+  if (scope.policy !== undefined) parts.push(eb("processing_stats.policy_name", "=", scope.policy));
+  if (scope.library !== undefined) parts.push(eb("processing_stats.library", "=", scope.library));
+  if (scope.node !== undefined) parts.push(eb("processing_stats.node", "=", scope.node));
   return eb.and(parts);
 }
 
-/** stats_daily rows covering the whole days of an aligned range and, when given, one policy. */
-export function dailyFilter(range: TimeRange, policy?: string): Expression<SqlBool> {
-  const eb = expressionBuilder<Database, "stats_daily">();
+/** stats_rollup rows covering the whole days of an aligned range, of the scope's policy, library and node. */
+export function rollupFilter(range: TimeRange, scope: RunScope = {}): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, "stats_rollup">();
   const parts: Expression<SqlBool>[] = [];
-  if (range.since !== undefined) parts.push(eb("stats_daily.day", ">=", dayOf(range.since)));
-  if (range.until !== undefined) parts.push(eb("stats_daily.day", "<", dayOf(range.until)));
-  if (policy !== undefined) parts.push(eb("stats_daily.policy_name", "=", policy));
+  if (range.since !== undefined) parts.push(eb("stats_rollup.day", ">=", dayOf(range.since)));
+  if (range.until !== undefined) parts.push(eb("stats_rollup.day", "<", dayOf(range.until)));
+  if (scope.policy !== undefined) parts.push(eb("stats_rollup.policy_name", "=", scope.policy));
+  if (scope.library !== undefined) parts.push(eb("stats_rollup.library", "=", scope.library));
+  if (scope.node !== undefined) parts.push(eb("stats_rollup.node", "=", scope.node));
   return eb.and(parts);
 }
 
@@ -96,7 +109,7 @@ export function checkLimit(limit: number | undefined, field = "limit"): number |
  */
 export const roundSeconds = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
-/** Aggregates come back as bigint-ish strings on PostgreSQL and null over no rows: make them numbers. */
+/** Aggregates come back as strings on PostgreSQL (numeric) and null over no rows: make them numbers. */
 export const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 export const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 

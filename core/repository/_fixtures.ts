@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Db, openDatabase } from "../db/open.ts";
-import type { RunRecordInput } from "../record.ts";
+import type { RunRecordInput } from "../record/mod.ts";
 import { recordRun } from "./record.ts";
 
 /**

@@ -1,122 +1,93 @@
 import { type RawBuilder, sql } from "kysely";
-import type { Db } from "../db/open.ts";
-import type { StatsDailyTable } from "../db/schema.ts";
+import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { dailyFilter, isDayAligned, num, runFilter, splitRange, type TotalsSource } from "./_filters.ts";
+import { isDayAligned, normalizeRange, rollupFilter, runFilter, splitRange, type RunScope, type TotalsSource } from "./_filters.ts";
+import { addTotals, EMPTY_TOTALS, RUN_KEY, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
-/**
- * Totals over a set of runs, in stats_daily's own terms. Summary, policy stats and trends are all
- * derived from these, from either source, so the rollup and the scan cannot disagree by design.
- */
+export { addTotals, type Totals } from "./_rollup.ts";
 
-type RollupColumn = Exclude<keyof StatsDailyTable, "day" | "policy_name" | "first_at" | "last_at">;
-export type Totals = Record<RollupColumn, number> & { first_at: string | null; last_at: string | null };
+/** How totals are grouped: one row, or one per policy, UTC day, library or node. */
+export type TotalsGroup = "all" | "policy" | "day" | "library" | "node";
 
-const sized = sql`size_before is not null and size_after is not null`;
-const sumOf = (expr: RawBuilder<unknown>) => sql<number>`coalesce(sum(${expr}), 0)`;
-const countWhen = (cond: RawBuilder<unknown>) => sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
-
-/**
- * One run's contribution to each stats_daily column, as SQL over processing_stats. Mirrors
- * addToDaily in record.ts: sizes count only when both are known; null counts add nothing.
- * Key order is the column order used when purge re-inserts rollup rows.
- */
-export const RUN_AGGREGATES = {
-  runs: sql<number>`count(*)`,
-  successes: sumOf(sql.ref("success")),
-  size_before: sumOf(sql`case when ${sized} then size_before else 0 end`),
-  size_after: sumOf(sql`case when ${sized} then size_after else 0 end`),
-  size_saved: sumOf(sql`case when ${sized} then size_change else 0 end`),
-  audio_removed: sumOf(sql.ref("audio_tracks_removed")),
-  subtitles_removed: sumOf(sql.ref("subtitle_tracks_removed")),
-  attachments_removed: sumOf(sql.ref("attachments_removed")),
-  videos_transcoded: countWhen(sql`video_transcode_skipped = 0`),
-  videos_skipped: countWhen(sql`video_transcode_skipped = 1`),
-  audio_transcoded: sumOf(sql.ref("audio_tracks_transcoded")),
-  hardware_encodes: countWhen(sql`encoder_type = ${"hardware"}`),
-  software_encodes: countWhen(sql`encoder_type = ${"software"}`),
-  duration_sum: sumOf(sql.ref("duration_seconds")),
-  duration_count: sql<number>`count(duration_seconds)`,
-  first_at: sql<string>`min(processed_at)`,
-  last_at: sql<string>`max(processed_at)`,
-} satisfies Record<Exclude<keyof StatsDailyTable, "day" | "policy_name">, RawBuilder<unknown>>;
-
-export const ROLLUP_COLUMNS = Object.keys(RUN_AGGREGATES) as (keyof typeof RUN_AGGREGATES)[];
-const SUM_COLUMNS = ROLLUP_COLUMNS.filter((c) => c !== "first_at" && c !== "last_at") as RollupColumn[];
-
-/** The UTC day of a run, as stats_daily keys it (processed_at is stored as toISOString). */
-export const RUN_DAY = sql<string>`substr(processed_at, 1, 10)`;
-
-const ROLLUP_AGGREGATES = {
-  ...Object.fromEntries(SUM_COLUMNS.map((c) => [c, sql<number>`coalesce(sum(${sql.ref(c)}), 0)`])),
-  first_at: sql<string>`min(first_at)`,
-  last_at: sql<string>`max(last_at)`,
-} as Record<keyof typeof RUN_AGGREGATES, RawBuilder<unknown>>;
-
-const aliased = (aggregates: Record<string, RawBuilder<unknown>>) => Object.entries(aggregates).map(([name, e]) => e.as(name));
-
-export interface TotalsQuery {
+export interface TotalsQuery extends RunScope {
   range: TimeRange;
-  policy?: string;
-  /** "all" yields exactly one row (zeros over no runs); "policy" and "day" one row per group. */
-  group: "all" | "policy" | "day";
+  group: TotalsGroup;
   source: TotalsSource;
 }
 
-/** Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. */
+/**
+ * Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. Whole UTC days
+ * come from stats_rollup and only the partial days at the edges of the window from the runs (see
+ * splitRange), so a view costs the same at ten thousand runs as at ten million.
+ */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  if (q.source !== "auto") return queryPart(db, q.range, q.policy, q.group, q.source);
-  const parts = splitRange(q.range);
-  if (parts.length === 1) return queryPart(db, parts[0]!.range, q.policy, q.group, parts[0]!.source);
+  const parts = q.source === "auto" ? splitRange(q.range) : [{ range: q.range, source: q.source }];
   const merged = new Map<string, Totals>();
   for (const part of parts) {
-    for (const { key, totals } of await queryPart(db, part.range, q.policy, q.group, part.source)) {
+    for (const { key, totals } of await queryPart(db, q, part.range, part.source)) {
       const seen = merged.get(key);
       merged.set(key, seen ? addTotals(seen, totals) : totals);
     }
   }
+  if (q.group === "all" && merged.size === 0) merged.set("", EMPTY_TOTALS);
   return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
 }
 
-async function queryPart(db: Db, range: TimeRange, policy: string | undefined, group: TotalsQuery["group"], source: "rollup" | "raw") {
-  // stats_daily only knows whole days: a partial day would be silently widened.
-  if (source === "rollup" && !isDayAligned(range)) throw new Error(`stats_daily cannot answer a window off UTC midnight: ${JSON.stringify(range)}`);
-  const rows =
-    source === "rollup"
-      ? await db
-          .selectFrom("stats_daily")
-          .where(dailyFilter(range, policy))
-          .select(aliased(ROLLUP_AGGREGATES))
-          .select(groupKey(group, sql.ref("day")).as("key"))
-          .$if(group !== "all", (qb) => qb.groupBy(groupKey(group, sql.ref("day"))).orderBy("key"))
-          .execute()
-      : await db
-          .selectFrom("processing_stats")
-          .where(runFilter(range, policy))
-          .select(aliased(RUN_AGGREGATES))
-          .select(groupKey(group, RUN_DAY).as("key"))
-          .$if(group !== "all", (qb) => qb.groupBy(groupKey(group, RUN_DAY)).orderBy("key"))
-          .execute();
-  return (rows as Record<string, unknown>[]).map((row) => ({ key: String(row.key), totals: toTotals(row) }));
+async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "rollup" | "raw") {
+  const grouped = q.group !== "all";
+  let rows: Record<string, unknown>[];
+  if (source === "rollup") {
+    // The rollup only knows whole days: a partial day would be silently widened.
+    if (!isDayAligned(range)) throw new Error(`stats_rollup cannot answer a window off UTC midnight: ${JSON.stringify(range)}`);
+    const key = rollupKey(q.group);
+    rows = await db
+      .selectFrom("stats_rollup")
+      .where(rollupFilter(range, q))
+      .select(Object.entries(totalsAggregates("rollup")).map(([name, e]) => e.as(name)))
+      .select(key.as("key"))
+      .$if(grouped, (qb) => qb.groupBy(key))
+      .execute();
+  } else {
+    const key = runKey(q.group);
+    rows = await db
+      .selectFrom("processing_stats")
+      .where(runFilter(range, q))
+      .select(Object.entries(totalsAggregates("runs")).map(([name, e]) => e.as(name)))
+      .select(key.as("key"))
+      .$if(grouped, (qb) => qb.groupBy(key))
+      .execute();
+  }
+  // An aggregate over no rows still gives one row (of zeros) when ungrouped.
+  return rows.filter((row) => Number(row.runs) > 0).map((row) => ({ key: String(row.key), totals: toTotals(row) }));
 }
 
-function groupKey(group: TotalsQuery["group"], day: RawBuilder<unknown>) {
-  if (group === "policy") return sql<string>`policy_name`;
-  if (group === "day") return sql<string>`${day}`;
-  return sql<string>`''`;
+function rollupKey(group: TotalsGroup): RawBuilder<string> {
+  if (group === "all") return sql<string>`''`;
+  return sql<string>`${sql.ref(group === "policy" ? "policy_name" : group)}`;
 }
 
-function toTotals(row: Record<string, unknown>): Totals {
-  const sums = Object.fromEntries(SUM_COLUMNS.map((c) => [c, num(row[c])])) as Record<RollupColumn, number>;
-  return { ...sums, first_at: (row.first_at as string | null) ?? null, last_at: (row.last_at as string | null) ?? null };
+function runKey(group: TotalsGroup): RawBuilder<string> {
+  if (group === "all") return sql<string>`''`;
+  return RUN_KEY[group === "policy" ? "policy_name" : group];
 }
 
-/** Adds b into a (for bucketing days into weeks and months). */
-export function addTotals(a: Totals, b: Totals): Totals {
-  const sums = Object.fromEntries(SUM_COLUMNS.map((c) => [c, a[c] + b[c]])) as Record<RollupColumn, number>;
-  const instants = [a.first_at, a.last_at, b.first_at, b.last_at].filter((x) => x !== null).sort();
-  return { ...sums, first_at: instants[0] ?? null, last_at: instants.at(-1) ?? null };
-}
+/** Saved bytes (exact): before − after over the same runs. */
+export const savedBytes = (t: Totals): bigint => t.size_before - t.size_after;
 
 /** Saved bytes as a percentage of the bytes before, 0 when nothing was measured. */
-export const savingsPercent = (t: Totals): number => (t.size_before === 0 ? 0 : (t.size_saved / t.size_before) * 100);
+export const savingsPercent = (t: Totals): number => (t.size_before === 0n ? 0 : (Number(savedBytes(t)) / Number(t.size_before)) * 100);
+
+/** Totals of one policy over a window. */
+export interface PolicyTotals {
+  policy: string;
+  totals: Totals;
+}
+
+/**
+ * Raw totals per policy (exact bigint bytes, status counts, the duration histogram) over the
+ * window and scope: what /metrics, reports and comparisons build on.
+ */
+export async function getPolicyTotals(db: Db, filter: RunScope & TimeRange = {}): Promise<PolicyTotals[]> {
+  const rows = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "policy", source: "auto" });
+  return rows.map(({ key, totals }) => ({ policy: key, totals }));
+}

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import * as v from "valibot";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { normalizeRange, num, runFilter } from "./_filters.ts";
 import type { StatsFilter } from "./views.ts";
 
@@ -10,7 +10,6 @@ export const CodecShareSchema = v.object({
   before: v.pipe(v.number(), v.integer(), v.minValue(0), v.description("Runs whose input had this video codec")),
   after: v.pipe(v.number(), v.integer(), v.minValue(0), v.description("Runs whose output has it (the input's codec when not transcoded or failed)")),
 });
-/** The type of CodecShareSchema. */
 export interface CodecShare extends v.InferOutput<typeof CodecShareSchema> {}
 
 /**
@@ -32,7 +31,7 @@ export async function getCodecDistribution(db: Db, filter: StatsFilter = {}): Pr
   // One scan: count (before, after) pairs, then add them up per codec on each side.
   const pairs = await db
     .selectFrom("processing_stats")
-    .where(runFilter(normalizeRange(filter), filter.policy))
+    .where(runFilter(normalizeRange(filter), filter))
     .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
     .groupBy(["video_source_codec", CODEC_AFTER])
     .execute();

@@ -1,36 +1,27 @@
 import { sql } from "kysely";
-import { jsonArrayFrom } from "kysely/helpers/sqlite";
-import type { Db } from "../db/open.ts";
-import type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord } from "../record.ts";
+import { jsonArrayFrom as postgresJsonArray } from "kysely/helpers/postgres";
+import { jsonArrayFrom as sqliteJsonArray } from "kysely/helpers/sqlite";
+import { type Db, dialectOf } from "../db/handle.ts";
+import { type ActionResult, type MetricValue, type PhaseResult, type PluginError, RUN_FIELD_NAMES, type RunFieldName, type RunRecord } from "../record/mod.ts";
 import { flag, flagOrNull, normalizeRange, runFilter } from "./_filters.ts";
 import type { StatsFilter } from "./views.ts";
 
-/** processing_stats columns that are also RunRecord fields, in RunRecordSchema order (file_id is local to a database). */
-const RUN_COLUMNS = [
-  "id", "file_path", "processed_at", "policy_name", "job_id", "status", "success", "error_message",
-  "size_before", "size_after", "size_change",
-  "audio_tracks_before", "audio_tracks_after", "audio_tracks_removed",
-  "subtitle_tracks_before", "subtitle_tracks_after", "subtitle_tracks_removed",
-  "attachments_before", "attachments_after", "attachments_removed",
-  "duration_seconds", "phases_completed", "phases_total", "total_changes",
-  "video_source_codec", "video_target_codec", "video_transcode_skipped", "video_skip_reason",
-  "audio_tracks_transcoded", "audio_tracks_preserved", "encoder_type", "hash_before", "hash_after",
-] as const;
-
-/** The run-level (scalar) fields of an exported run: the columns of a CSV export. */
-export const RUN_RECORD_SCALAR_FIELDS: readonly (typeof RUN_COLUMNS)[number][] = RUN_COLUMNS;
+/** The run-level fields of an exported run, in record order: the columns of a CSV export. */
+export const RUN_RECORD_SCALAR_FIELDS: readonly RunFieldName[] = RUN_FIELD_NAMES;
 
 /**
  * One query whose rows are whole runs: each run's children come along as JSON arrays from
  * correlated subqueries (served by the *_stats indexes). A single statement is what lets the
  * export use Kysely's `.stream()`: the SQLite driver holds its one connection for the whole
- * stream, so a second query per batch of runs would wait forever.
+ * stream, so a second query per batch of runs would wait forever. (PostgreSQL streams through a
+ * cursor on one pooled connection, which holds likewise.)
  */
 function runsQuery(db: Db, filter: StatsFilter) {
+  const jsonArrayFrom = dialectOf(db) === "postgres" ? postgresJsonArray : sqliteJsonArray;
   return db
     .selectFrom("processing_stats")
-    .where(runFilter(normalizeRange(filter), filter.policy))
-    .select(RUN_COLUMNS.map((c) => `processing_stats.${c}` as const))
+    .where(runFilter(normalizeRange(filter), filter))
+    .select(RUN_FIELD_NAMES.map((c) => `processing_stats.${c}` as const))
     .select((eb) => [
       jsonArrayFrom(
         eb
@@ -88,7 +79,7 @@ export async function hasRuns(db: Db, filter: StatsFilter = {}): Promise<boolean
   const row = await db
     .selectFrom("processing_stats")
     .select(sql<number>`1`.as("one"))
-    .where(runFilter(normalizeRange(filter), filter.policy))
+    .where(runFilter(normalizeRange(filter), filter))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as v from "valibot";
-import type { Db } from "../db/open.ts";
-import { normalizeRunRecord, RunRecordSchema, type RunRecord } from "../record.ts";
+import type { Db } from "../db/handle.ts";
+import { normalizeRunRecord, RunRecordSchema, type RunRecord } from "../record/mod.ts";
 import { ID, openTestDb, RUNS } from "./_fixtures.ts";
 import { hasRuns, streamRunRecords } from "./export.ts";
 import { importRunLines, parseRunLine, readLines } from "./import.ts";

@@ -2,7 +2,7 @@
  * The `files` table: what the last scan (or processing run) learnt about each media file.
  * Paths are absolute; a directory root matches every path below it.
  */
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import type { FilesTable } from "../db/schema.ts";
 import type { MediaInfo, MediaStream } from "../media.ts";
 

@@ -1,7 +1,7 @@
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { errorMessage, VpoError } from "../errors.ts";
-import { normalizeRunRecord, type RunRecord } from "../record.ts";
-import { recordRuns } from "./record.ts";
+import { normalizeRunRecord, type RunRecord } from "../record/mod.ts";
+import { storeRuns } from "./record.ts";
 
 /** One rejected line of an NDJSON import: its 1-based number and what is wrong with it. */
 export interface ImportLineError {
@@ -79,7 +79,7 @@ type Lines = () => AsyncIterable<string>;
  * Imports an NDJSON file of runs (the format streamRunRecords writes) in two passes over
  * `lines`, which must therefore yield the same lines each time it is called: first every line is
  * validated, and unless `skipInvalid` a single bad line means nothing is imported; then the valid
- * runs are stored in batched transactions (recordRuns). A run whose id is already stored is
+ * runs are stored in batched transactions (storeRuns). A run whose id is already stored is
  * skipped and counted as a duplicate, so re-importing a file — or resuming an import that
  * stopped half-way — stores each run once.
  *
@@ -96,24 +96,31 @@ export async function importRunLines(db: Db, lines: Lines, options: ImportOption
   });
   if (report.invalid > 0 && !options.skipInvalid) return report;
 
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2_000;
   // A dry run stores nothing, so ids seen earlier in the file are remembered here instead.
   const seen = options.dryRun ? new Set<string>() : undefined;
   let batch: RunRecord[] = [];
   let lastLine = 0;
   const flush = async () => {
-    const fresh = await withoutStored(db, batch, seen);
-    report.duplicates += batch.length - fresh.length;
-    try {
-      if (!options.dryRun && fresh.length) await recordRuns(db, fresh);
-    } catch (error) {
-      throw new VpoError(
-        "DB_ERROR",
-        `Import stopped at line ${lastLine} after storing ${report.imported} runs: ${errorMessage(error)}. Importing the file again skips the runs already stored.`,
-        { cause: error },
-      );
+    if (seen) {
+      const fresh = batch.filter((run) => !seen.has(run.id) && seen.add(run.id));
+      const stored = await storedAmong(db, fresh.map((r) => r.id));
+      report.duplicates += batch.length - fresh.length + stored;
+      report.imported += fresh.length - stored;
+    } else {
+      try {
+        const { stored, duplicates } = await storeRuns(db, batch, { duplicates: "skip" });
+        report.imported += stored.length;
+        report.duplicates += duplicates.length;
+      } catch (error) {
+        const why = error instanceof VpoError && error.code === "DISK_FULL" ? "the database's disk is full" : errorMessage(error);
+        throw new VpoError(
+          error instanceof VpoError && error.code === "DISK_FULL" ? "DISK_FULL" : "DB_ERROR",
+          `Import stopped at line ${lastLine} after storing ${report.imported} runs: ${why}. Importing the file again skips the runs already stored.`,
+          { cause: error },
+        );
+      }
     }
-    report.imported += fresh.length;
     batch = [];
   };
   await forEachRun(lines, async (run, line) => {
@@ -135,17 +142,9 @@ async function forEachRun(lines: Lines, visit: (run: RunRecord | ImportLineError
   }
 }
 
-/** The runs of a batch whose id is neither stored nor earlier in the batch (or in `seen`). */
-async function withoutStored(db: Db, runs: RunRecord[], seen?: Set<string>): Promise<RunRecord[]> {
-  const stored = new Set(
-    (await db.selectFrom("processing_stats").select("id").where("id", "in", runs.map((r) => r.id)).execute()).map((r) => r.id),
-  );
-  const fresh: RunRecord[] = [];
-  for (const run of runs) {
-    if (stored.has(run.id) || seen?.has(run.id)) continue;
-    stored.add(run.id);
-    seen?.add(run.id);
-    fresh.push(run);
-  }
-  return fresh;
+/** How many of `ids` are already stored. */
+async function storedAmong(db: Db, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await db.selectFrom("processing_stats").select("id").where("id", "in", ids).execute();
+  return rows.length;
 }

@@ -1,6 +1,7 @@
+import { hostname } from "node:os";
 import { getLogger } from "@logtape/logtape";
 import * as v from "valibot";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import type { JobsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import type { TimeRange } from "../time_filter.ts";
@@ -13,7 +14,7 @@ const SHORT_ID_LENGTH = 8;
 const MAX_CANDIDATES = 10;
 
 export const JOB_TYPES = ["scan", "process", "run", "import"] as const;
-export const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled", "interrupted"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -29,6 +30,9 @@ export const JobSchema = v.object({
   files_total: v.nullable(v.number()),
   files_affected: v.nullable(v.number()),
   error: v.nullable(v.string()),
+  host: v.nullable(v.string()),
+  pid: v.nullable(v.number()),
+  node: v.nullable(v.string()),
 });
 export type Job = v.InferOutput<typeof JobSchema>;
 
@@ -40,10 +44,10 @@ function toJob(row: JobsTable): Job {
   return { ...row, summary: row.summary == null ? null : JSON.parse(row.summary) };
 }
 
-/** Starts a job row (status running unless told otherwise). */
+/** Starts a job row (status running unless told otherwise), owned by this process. */
 export async function createJob(
   db: Db,
-  input: { type: JobType; policy_name?: string | null; files_total?: number | null; status?: JobStatus },
+  input: { type: JobType; policy_name?: string | null; files_total?: number | null; status?: JobStatus; node?: string | null },
 ): Promise<Job> {
   const now = new Date().toISOString();
   const row: JobsTable = {
@@ -58,19 +62,24 @@ export async function createJob(
     files_total: input.files_total ?? null,
     files_affected: null,
     error: null,
+    host: hostname(),
+    pid: process.pid,
+    node: input.node ?? null,
   };
   await db.insertInto("jobs").values(row).execute();
   return toJob(row);
 }
 
-/** Updates a job; a final status (completed, failed, cancelled) stamps completed_at. */
+const FINAL: readonly JobStatus[] = ["completed", "failed", "cancelled", "interrupted"];
+
+/** Updates a job; a final status (completed, failed, cancelled, interrupted) stamps completed_at. */
 export async function updateJob(
   db: Db,
   id: string,
   patch: Partial<{ status: JobStatus; summary: unknown; files_total: number; files_affected: number; error: string | null }>,
 ): Promise<Job> {
   const { summary, ...rest } = patch;
-  const final = patch.status === "completed" || patch.status === "failed" || patch.status === "cancelled";
+  const final = patch.status !== undefined && FINAL.includes(patch.status);
   await db
     .updateTable("jobs")
     .set({
@@ -124,6 +133,28 @@ export async function getJob(db: Db, idOrPrefix: string): Promise<JobDetail> {
   const count = Number(totals.count);
   const successes = Number(totals.successes);
   return { ...toJob(job), runs: { count, successes, failures: count - successes, size_saved: Number(totals.size_saved) } };
+}
+
+/**
+ * Closes as `interrupted` the running jobs of this host whose process is gone (killed, crashed):
+ * a job must never stay `running` for good. Returns the jobs closed.
+ */
+export async function closeDeadJobs(db: Db, isAlive: (pid: number) => boolean): Promise<Job[]> {
+  const running = await db.selectFrom("jobs").selectAll().where("status", "=", "running").where("host", "=", hostname()).execute();
+  const closed: Job[] = [];
+  for (const job of running) {
+    if (job.pid === null || job.pid === process.pid || isAlive(job.pid)) continue;
+    const error = `Interrupted: its process (pid ${job.pid}) ended without closing it — killed or crashed; found at ${new Date().toISOString()}`;
+    const result = await db
+      .updateTable("jobs")
+      .set({ status: "interrupted", error, completed_at: new Date().toISOString() })
+      .where("id", "=", job.id)
+      .where("status", "=", "running")
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) closed.push(toJob({ ...job, status: "interrupted", error }));
+  }
+  if (closed.length) log.info("Closed {count} job(s) left running by dead processes", { count: closed.length });
+  return closed;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { normalizeRange, num, numOrNull, runFilter } from "./_filters.ts";
 import type { MetricAggregate, MetricFilter } from "./views.ts";
 

@@ -3,6 +3,7 @@
  * Time bounds are UTC ISO strings from parseTimeRange: `since` inclusive, `until` exclusive.
  */
 export { recordRun, recordRuns } from "./record.ts";
+export { closeDeadJobs } from "./jobs.ts";
 export { getSummary } from "./summary.ts";
 export { getPolicyStats, getPolicy } from "./policies.ts";
 export { getTrends, isoWeek } from "./trends.ts";
@@ -64,3 +65,8 @@ export {
 export { hasRuns, RUN_RECORD_SCALAR_FIELDS, streamRunRecords } from "./export.ts";
 export { importRunLines, MAX_REPORTED_ERRORS, parseRunLine, readLines, type ImportLineError, type ImportOptions, type ImportReport } from "./import.ts";
 export { CodecShareSchema, getCodecDistribution, type CodecShare } from "./codecs.ts";
+export { getPolicyTotals, type PolicyTotals, type Totals } from "./_totals.ts";
+export { DURATION_BUCKETS } from "./_rollup.ts";
+export { feedHead, readFeed, runEvents, pruneFeed, type FeedCursor, type FeedEntry } from "./feed.ts";
+export { createBreather, storeRuns, storageError, type RecordOptions, type RecordResult } from "./record.ts";
+export type { RunScope } from "./_filters.ts";

@@ -1,13 +1,14 @@
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
+import { exactInteger } from "../json.ts";
 import { normalizeRange, roundSeconds, type TotalsSource } from "./_filters.ts";
-import { queryTotals, savingsPercent, type Totals } from "./_totals.ts";
+import { queryTotals, savedBytes, savingsPercent, type Totals } from "./_totals.ts";
 import type { PolicySort, PolicyStats, PolicyStatsOptions, StatsFilter } from "./views.ts";
 
 /**
  * One row per policy that ran in the window. Sorted by files processed (default), bytes saved
  * or average processing time, all descending, ties by policy name. Reads whole days from the
- * stats_daily rollup and scans only partial edge days, like getSummary.
+ * stats_rollup and scans only partial edge days, like getSummary.
  *
  * @example await getPolicyStats(db, { ...parseTimeRange({ since: "30d" }), sort: "savings" })
  */
@@ -28,7 +29,7 @@ export async function getPolicy(db: Db, name: string, range: Omit<StatsFilter, "
 
 /** Policy stats with the source chosen; exported for the tests that all sources agree. */
 export async function policyStatsFrom(db: Db, filter: StatsFilter, source: TotalsSource): Promise<PolicyStats[]> {
-  const rows = await queryTotals(db, { range: normalizeRange(filter), policy: filter.policy, group: "policy", source });
+  const rows = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "policy", source });
   return rows.map(({ key, totals }) => toPolicyStats(key, totals));
 }
 
@@ -37,7 +38,7 @@ const byName = (a: PolicyStats, b: PolicyStats) => (a.policy_name < b.policy_nam
 // Nulls (no durations reported) sort after every timed policy.
 const SORTS: Record<PolicySort, (a: PolicyStats, b: PolicyStats) => number> = {
   files: (a, b) => b.files_processed - a.files_processed,
-  savings: (a, b) => b.total_size_saved - a.total_size_saved,
+  savings: (a, b) => (BigInt(b.total_size_saved) > BigInt(a.total_size_saved) ? 1 : BigInt(b.total_size_saved) < BigInt(a.total_size_saved) ? -1 : 0),
   time: (a, b) => (b.avg_processing_time ?? -Infinity) - (a.avg_processing_time ?? -Infinity) || 0,
 };
 
@@ -46,7 +47,7 @@ function toPolicyStats(policy: string, t: Totals): PolicyStats {
     policy_name: policy,
     files_processed: t.runs,
     success_rate: t.runs === 0 ? 0 : t.successes / t.runs,
-    total_size_saved: t.size_saved,
+    total_size_saved: exactInteger(savedBytes(t)),
     avg_savings_percent: savingsPercent(t),
     audio_tracks_removed: t.audio_removed,
     subtitle_tracks_removed: t.subtitles_removed,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { openTestDb } from "./_fixtures.ts";
 import { getPolicy, getPolicyStats, policyStatsFrom } from "./policies.ts";
 import type { PolicySort } from "./views.ts";

@@ -1,8 +1,8 @@
-import type { RawBuilder } from "kysely";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
-import { dayOf, nextDayStart, normalizeRange, num, runFilter } from "./_filters.ts";
-import { ROLLUP_COLUMNS, RUN_AGGREGATES, RUN_DAY } from "./_totals.ts";
+import { dayOf, nextDayStart, normalizeRange, num, rollupFilter, runFilter } from "./_filters.ts";
+import { rebuildRollups } from "./_rollup.ts";
+import { appendToFeed } from "./feed_write.ts";
 import type { PurgeCounts, PurgeOptions } from "./views.ts";
 
 const CHILD_TABLES = ["action_results", "performance_metrics", "plugin_metrics", "plugin_errors"] as const;
@@ -10,14 +10,15 @@ const CHILD_TABLES = ["action_results", "performance_metrics", "plugin_metrics",
 /**
  * Deletes runs recorded before `before` (exclusive), of `policy`, or both; or every run with
  * `all`. Their actions, phases, plugin metrics and plugin errors go with them, and the
- * stats_daily rollup is recomputed for the days and policies touched, all in one transaction.
+ * rollup is recomputed for the days and policies touched, and the purge goes on the run feed, all
+ * in one transaction.
  * Returns the rows removed per table, counted first; `dryRun` only counts.
  *
  * @example await purgeRuns(db, { before: parseTimeBound("90d", "since"), dryRun: true })
  */
 export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCounts> {
   const { before, policy } = checkCriteria(options);
-  const where = runFilter({ until: before }, policy);
+  const where = runFilter({ until: before }, { policy });
   return db.transaction().execute(async (trx) => {
     const doomed = trx.selectFrom("processing_stats").select("processing_stats.id").where(where);
     const counted = await trx
@@ -34,27 +35,16 @@ export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCou
     for (const t of CHILD_TABLES) await trx.deleteFrom(t).where("stats_id", "in", doomed).execute();
     await trx.deleteFrom("processing_stats").where(where).execute();
 
-    // Every (day, policy) pair the purge touched lies in this region: days up to the one holding
-    // the last purged instant, of the purged policy. Rebuilding the whole region from the runs
-    // left is exact and needs no list of pairs; only the boundary day can still have runs in it.
+    // Every rollup row the purge touched lies in this region: days up to the one holding the last
+    // purged instant, of the purged policy. Rebuilding the whole region from the runs left is exact
+    // and needs no list of keys; only the boundary day can still have runs in it.
     const lastDay = before === undefined ? undefined : dayOf(new Date(Date.parse(before) - 1).toISOString());
-    await trx
-      .deleteFrom("stats_daily")
-      .$if(lastDay !== undefined, (qb) => qb.where("day", "<=", lastDay!))
-      .$if(policy !== undefined, (qb) => qb.where("policy_name", "=", policy!))
-      .execute();
     const regionEnd = lastDay === undefined ? undefined : nextDayStart(lastDay);
-    await trx
-      .insertInto("stats_daily")
-      .columns([...ROLLUP_COLUMNS, "day", "policy_name"])
-      .expression(
-        trx
-          .selectFrom("processing_stats")
-          .where(runFilter({ until: regionEnd }, policy))
-          .select([...ROLLUP_COLUMNS.map((c) => (RUN_AGGREGATES[c] as RawBuilder<unknown>).as(c)), RUN_DAY.as("day"), "policy_name"])
-          .groupBy([RUN_DAY, "policy_name"]),
-      )
-      .execute();
+    await rebuildRollups(trx, {
+      runs: runFilter({ until: regionEnd }, { policy }),
+      keys: rollupFilter({ until: regionEnd }, { policy }),
+    });
+    await appendToFeed(trx, [{ kind: "purge", run_id: null }]);
     return counts;
   });
 }
@@ -63,14 +53,14 @@ function checkCriteria(options: PurgeOptions): { before?: string; policy?: strin
   const { before, policy, all } = options;
   if (all) {
     if (before !== undefined || policy !== undefined) {
-      throw new VpoError("INVALID_ARGUMENT", "Purge --all cannot be combined with --before or --policy");
+      throw new VpoError("INVALID_ARGUMENT", "A purge of every run cannot also name a cutoff time or a policy");
     }
     return {};
   }
   if (before === undefined && policy === undefined) {
-    throw new VpoError("INVALID_ARGUMENT", "Purge needs --before, --policy or --all: refusing to guess which runs to delete");
+    throw new VpoError("INVALID_ARGUMENT", "A purge needs a cutoff time, a policy, or to be told to delete every run: refusing to guess which runs to delete");
   }
   // An empty name would otherwise match nothing, and silently purge nothing.
-  if (policy !== undefined && policy.trim() === "") throw new VpoError("INVALID_ARGUMENT", "Purge --policy must name a policy");
+  if (policy !== undefined && policy.trim() === "") throw new VpoError("INVALID_ARGUMENT", "A purge by policy must name the policy");
   return { before: normalizeRange({ until: before }).until, policy };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { sql } from "kysely";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { ID, openTestDb } from "./_fixtures.ts";
 import { policyStatsFrom } from "./policies.ts";
 import { purgeRuns } from "./purge.ts";

@@ -1,163 +1,222 @@
-import { sql } from "kysely";
-import type { Db } from "../db/open.ts";
-import type { ProcessingStatsTable } from "../db/schema.ts";
-import { normalizeRunRecord, type RunRecord } from "../record.ts";
+import { type Insertable, sql } from "kysely";
+import type { Db } from "../db/handle.ts";
+import type { Database } from "../db/schema.ts";
+import { VpoError } from "../errors.ts";
+import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
+import { foldIntoRollup } from "./_rollup.ts";
+import { appendToFeed } from "./feed_write.ts";
+
+/**
+ * Storing runs. Every write is one transaction that takes the write lock first (BEGIN IMMEDIATE on
+ * SQLite), so any number of processes may record at once; rows go in as multi-row inserts sized
+ * to the dialect's parameter limit, and the rollup is folded once per batch from the stored rows.
+ */
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-const bool = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
+const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
+
+/** Most bound parameters used by one statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_PARAMETERS = 30_000;
 
 /** The processing_stats row of a normalised run. */
-export function statsRow(run: RunRecord, fileId: number | null): ProcessingStatsTable {
-  const { actions, phases, plugin_metrics, plugin_errors, ...columns } = run;
-  return {
-    ...columns,
-    file_id: fileId,
-    success: run.success ? 1 : 0,
-    video_transcode_skipped: bool(run.video_transcode_skipped),
-  };
-}
-
-/** Adds one run's contribution to the per-day, per-policy rollup. */
-async function addToDaily(db: Db, run: RunRecord): Promise<void> {
-  const sized = run.size_before != null && run.size_after != null;
-  const values = {
-    day: run.processed_at.slice(0, 10),
-    policy_name: run.policy_name,
-    runs: 1,
-    successes: run.success ? 1 : 0,
-    size_before: sized ? run.size_before! : 0,
-    size_after: sized ? run.size_after! : 0,
-    size_saved: sized ? run.size_change! : 0,
-    audio_removed: run.audio_tracks_removed ?? 0,
-    subtitles_removed: run.subtitle_tracks_removed ?? 0,
-    attachments_removed: run.attachments_removed ?? 0,
-    videos_transcoded: run.video_transcode_skipped === false ? 1 : 0,
-    videos_skipped: run.video_transcode_skipped === true ? 1 : 0,
-    audio_transcoded: run.audio_tracks_transcoded ?? 0,
-    hardware_encodes: run.encoder_type === "hardware" ? 1 : 0,
-    software_encodes: run.encoder_type === "software" ? 1 : 0,
-    duration_sum: run.duration_seconds ?? 0,
-    duration_count: run.duration_seconds == null ? 0 : 1,
-    first_at: run.processed_at,
-    last_at: run.processed_at,
-  };
-  const add = (col: keyof typeof values) => sql<number>`stats_daily.${sql.ref(col)} + excluded.${sql.ref(col)}`;
-  await db
-    .insertInto("stats_daily")
-    .values(values)
-    .onConflict((oc) =>
-      oc.columns(["day", "policy_name"]).doUpdateSet({
-        runs: add("runs"),
-        successes: add("successes"),
-        size_before: add("size_before"),
-        size_after: add("size_after"),
-        size_saved: add("size_saved"),
-        audio_removed: add("audio_removed"),
-        subtitles_removed: add("subtitles_removed"),
-        attachments_removed: add("attachments_removed"),
-        videos_transcoded: add("videos_transcoded"),
-        videos_skipped: add("videos_skipped"),
-        audio_transcoded: add("audio_transcoded"),
-        hardware_encodes: add("hardware_encodes"),
-        software_encodes: add("software_encodes"),
-        duration_sum: add("duration_sum"),
-        duration_count: add("duration_count"),
-        first_at: sql<string>`min(stats_daily.first_at, excluded.first_at)`,
-        last_at: sql<string>`max(stats_daily.last_at, excluded.last_at)`,
-      }),
-    )
-    .execute();
-}
-
-async function fileIdFor(db: Db, path: string): Promise<number> {
-  const existing = await db.selectFrom("files").select("id").where("path", "=", path).executeTakeFirst();
-  if (existing) return existing.id;
-  const inserted = await db
-    .insertInto("files")
-    .values({ path, scan_status: "ok", size_bytes: null, modified_at: null, content_hash: null, container: null, duration: null, bitrate: null, streams: null, scanned_at: null, scan_error: null })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return inserted.id;
-}
-
-/** One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`. */
-function metricRows(statsId: string, plugin: string, metrics: Record<string, unknown>) {
-  return Object.entries(metrics).map(([key, value]) => ({
-    stats_id: statsId,
-    plugin,
-    key,
-    num: typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null,
-    text: typeof value === "string" ? value : null,
-  }));
+export function statsRow(run: RunRecord, fileId: number | null): Insertable<Database["processing_stats"]> {
+  const row: Record<string, unknown> = { file_id: fileId };
+  for (const name of RUN_FIELD_NAMES) row[name] = run[name];
+  row.success = run.success ? 1 : 0;
+  row.video_transcode_skipped = flag(run.video_transcode_skipped);
+  return row as Insertable<Database["processing_stats"]>;
 }
 
 /**
- * Stores one run — the stats row, its actions, phases, plugin metrics and plugin errors, and
- * the rollup — in a single transaction, so a run is either wholly recorded or not at all.
+ * Lets the event loop run when `ms` have passed since it last did: a large write (20,000 runs in
+ * one POST) then never stalls a server's other requests for long. Statements of bun:sqlite are
+ * synchronous, and awaiting them only yields to microtasks.
+ */
+export function createBreather(ms = 20): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < ms) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+}
+
+/** Inserts `rows` into `table` in as few statements as the parameter limit allows. */
+async function insertChunked<T extends keyof Database>(trx: Db, table: T, rows: Insertable<Database[T]>[], breathe?: () => Promise<void>): Promise<void> {
+  if (rows.length === 0) return;
+  const perRow = Object.keys(rows[0] as object).length;
+  const size = Math.max(1, Math.floor(MAX_PARAMETERS / perRow));
+  for (let i = 0; i < rows.length; i += size) {
+    await trx.insertInto(table).values(rows.slice(i, i + size) as never).execute();
+    await breathe?.();
+  }
+}
+
+/** files.id of every path, creating rows for paths never scanned; an upsert, so concurrent writers never collide. */
+async function fileIds(trx: Db, paths: string[]): Promise<Map<string, number>> {
+  const unique = [...new Set(paths)];
+  const ids = new Map<string, number>();
+  for (let i = 0; i < unique.length; i += 5_000) {
+    const chunk = unique.slice(i, i + 5_000);
+    await trx
+      .insertInto("files")
+      .values(chunk.map((path) => ({ path, scan_status: "ok" as const })) as never)
+      .onConflict((oc) => oc.column("path").doNothing())
+      .execute();
+    for (const row of await trx.selectFrom("files").select(["id", "path"]).where("path", "in", chunk).execute()) ids.set(row.path, Number(row.id));
+  }
+  return ids;
+}
+
+/** One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`. */
+function metricRows(run: RunRecord) {
+  return Object.entries(run.plugin_metrics).flatMap(([plugin, metrics]) =>
+    Object.entries(metrics).map(([key, value]) => ({
+      stats_id: run.id,
+      plugin,
+      key,
+      num: typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null,
+      text: typeof value === "string" ? value : null,
+    })),
+  );
+}
+
+/** Stores normalised runs (none of them stored yet) in the open transaction `trx`. */
+async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<void>): Promise<void> {
+  const ids = await fileIds(trx, runs.map((r) => r.file_path));
+  await insertChunked(trx, "processing_stats", runs.map((run) => statsRow(run, ids.get(run.file_path) ?? null)), breathe);
+  await insertChunked(
+    trx,
+    "action_results",
+    runs.flatMap((run) =>
+      run.actions.map((a, seq) => ({
+        stats_id: run.id,
+        seq,
+        action_type: a.action_type,
+        track_type: a.track_type ?? null,
+        track_index: a.track_index ?? null,
+        before_state: json(a.before_state),
+        after_state: json(a.after_state),
+        success: a.success ? 1 : 0,
+        duration_ms: a.duration_ms ?? null,
+        rule_reference: a.rule_reference ?? null,
+        message: a.message ?? null,
+      })),
+    ),
+    breathe,
+  );
+  await insertChunked(
+    trx,
+    "performance_metrics",
+    runs.flatMap((run) =>
+      run.phases.map((p, seq) => ({
+        stats_id: run.id,
+        seq,
+        phase_name: p.phase_name,
+        wall_time_seconds: p.wall_time_seconds ?? null,
+        bytes_read: p.bytes_read ?? null,
+        bytes_written: p.bytes_written ?? null,
+        encoding_fps: p.encoding_fps ?? null,
+        encoding_bitrate: p.encoding_bitrate ?? null,
+      })),
+    ),
+    breathe,
+  );
+  await insertChunked(trx, "plugin_metrics", runs.flatMap(metricRows), breathe);
+  await insertChunked(trx, "plugin_errors", runs.flatMap((run) => run.plugin_errors.map((e) => ({ stats_id: run.id, ...e }))), breathe);
+  const batch = runs.map((r) => r.id);
+  for (let i = 0; i < batch.length; i += 5_000) {
+    await foldIntoRollup(trx, sql`id in (${sql.join(batch.slice(i, i + 5_000))})`);
+  }
+  await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
+}
+
+/** Ids among `ids` already stored. */
+async function storedIds(trx: Db, ids: string[]): Promise<Set<string>> {
+  const stored = new Set<string>();
+  for (let i = 0; i < ids.length; i += 5_000) {
+    for (const row of await trx.selectFrom("processing_stats").select("id").where("id", "in", ids.slice(i, i + 5_000)).execute()) stored.add(row.id);
+  }
+  return stored;
+}
+
+export interface RecordOptions {
+  /** What to do with a run whose id is already stored: refuse the whole batch (default) or skip it. */
+  duplicates?: "fail" | "skip";
+  /** Let the event loop run every so often during a large write (servers). */
+  breathe?: () => Promise<void>;
+}
+
+export interface RecordResult {
+  stored: RunRecord[];
+  /** Runs skipped because their id was already stored (or came earlier in the batch). */
+  duplicates: RunRecord[];
+}
+
+/**
+ * Stores normalised runs in one transaction: all or none. With `duplicates: "fail"` a run whose id
+ * is already stored fails the batch with DUPLICATE_RUN (nothing is stored); with "skip" it is left
+ * out and reported. Duplicates are checked under the write lock, so concurrent importers of the same
+ * file store each run once.
+ */
+export async function storeRuns(db: Db, runs: RunRecord[], options: RecordOptions = {}): Promise<RecordResult> {
+  if (runs.length === 0) return { stored: [], duplicates: [] };
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const stored = await storedIds(trx, runs.map((r) => r.id));
+      const fresh: RunRecord[] = [];
+      const duplicates: RunRecord[] = [];
+      for (const run of runs) {
+        if (stored.has(run.id)) duplicates.push(run);
+        else {
+          stored.add(run.id);
+          fresh.push(run);
+        }
+      }
+      if (duplicates.length > 0 && options.duplicates !== "skip") {
+        const id = duplicates[0]!.id;
+        throw new VpoError("DUPLICATE_RUN", `A run with id ${id} is already recorded${duplicates.length > 1 ? ` (and ${duplicates.length - 1} more)` : ""}; nothing was stored`, {
+          details: duplicates.map((r) => r.id),
+        });
+      }
+      await insertRuns(trx, fresh, options.breathe);
+      return { stored: fresh, duplicates };
+    });
+  } catch (error) {
+    throw storageError(error);
+  }
+}
+
+/**
+ * Stores one run — the stats row, its actions, phases, plugin metrics and plugin errors, the
+ * rollup and the feed — in a single transaction, so a run is either wholly recorded or not at all.
  * Accepts anything in the import format; it is validated and normalised first.
  */
 export async function recordRun(db: Db, input: unknown): Promise<RunRecord> {
   const run = normalizeRunRecord(input);
-  await db.transaction().execute((trx) => insertRun(trx, run));
+  await storeRuns(db, [run]);
   return run;
 }
 
-/** Stores several runs in one transaction: all or none. */
-export async function recordRuns(db: Db, inputs: unknown[]): Promise<RunRecord[]> {
-  const runs = inputs.map((input, i) => normalizeRunRecord(input, `Invalid run record at index ${i}`));
-  await db.transaction().execute(async (trx) => {
-    for (const run of runs) await insertRun(trx, run);
-  });
-  return runs;
+/** Validates and stores several runs in one transaction: all or none. */
+export async function recordRuns(db: Db, inputs: unknown[], options: Pick<RecordOptions, "breathe"> = {}): Promise<RunRecord[]> {
+  const runs: RunRecord[] = [];
+  for (const [i, input] of inputs.entries()) {
+    runs.push(normalizeRunRecord(input, `Invalid run record at index ${i}`));
+    await options.breathe?.();
+  }
+  return (await storeRuns(db, runs, options)).stored;
 }
 
-async function insertRun(trx: Db, run: RunRecord): Promise<void> {
-  const fileId = await fileIdFor(trx, run.file_path);
-  await trx.insertInto("processing_stats").values(statsRow(run, fileId)).execute();
-  if (run.actions.length) {
-    await trx
-      .insertInto("action_results")
-      .values(
-        run.actions.map((a, seq) => ({
-          stats_id: run.id,
-          seq,
-          action_type: a.action_type,
-          track_type: a.track_type ?? null,
-          track_index: a.track_index ?? null,
-          before_state: json(a.before_state),
-          after_state: json(a.after_state),
-          success: a.success ? 1 : 0,
-          duration_ms: a.duration_ms ?? null,
-          rule_reference: a.rule_reference ?? null,
-          message: a.message ?? null,
-        })),
-      )
-      .execute();
+/** Database failures in the domain's words: a full disk says so. */
+export function storageError(error: unknown): unknown {
+  if (error instanceof VpoError) return error;
+  const text = `${(error as { code?: unknown })?.code ?? ""} ${(error as Error)?.message ?? error}`;
+  if (/SQLITE_FULL|database or disk is full|ENOSPC|No space left|53100|could not extend file/i.test(text)) {
+    return new VpoError("DISK_FULL", "The database's disk is full: nothing was stored; free some space and try again", { cause: error });
   }
-  if (run.phases.length) {
-    await trx
-      .insertInto("performance_metrics")
-      .values(
-        run.phases.map((p, seq) => ({
-          stats_id: run.id,
-          seq,
-          phase_name: p.phase_name,
-          wall_time_seconds: p.wall_time_seconds ?? null,
-          bytes_read: p.bytes_read ?? null,
-          bytes_written: p.bytes_written ?? null,
-          encoding_fps: p.encoding_fps ?? null,
-          encoding_bitrate: p.encoding_bitrate ?? null,
-        })),
-      )
-      .execute();
+  if (/unique|SQLITE_CONSTRAINT_PRIMARYKEY|23505/i.test(text) && /processing_stats/i.test(text)) {
+    return new VpoError("DUPLICATE_RUN", "A run with this id is already recorded; nothing was stored", { cause: error });
   }
-  const metrics = Object.entries(run.plugin_metrics).flatMap(([plugin, m]) => metricRows(run.id, plugin, m));
-  if (metrics.length) await trx.insertInto("plugin_metrics").values(metrics).execute();
-  if (run.plugin_errors.length) {
-    await trx
-      .insertInto("plugin_errors")
-      .values(run.plugin_errors.map((e) => ({ stats_id: run.id, ...e })))
-      .execute();
-  }
-  await addToDaily(trx, run);
+  return error;
 }

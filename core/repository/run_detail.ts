@@ -1,4 +1,4 @@
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { flag, flagOrNull } from "./_filters.ts";
 import { resolveRunId } from "./run_id.ts";
 import type { RunAction, RunDetail } from "./views.ts";

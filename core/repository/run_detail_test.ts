@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CompiledQuery } from "kysely";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { ID, openTestDb } from "./_fixtures.ts";
 import { getRunDetail } from "./run_detail.ts";
 import { resolveRunId, runIdPrefixQuery } from "./run_id.ts";

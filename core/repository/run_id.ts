@@ -1,4 +1,4 @@
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
 import type { RunCandidate } from "./views.ts";
 

@@ -1,5 +1,5 @@
 import type { Selectable, SelectQueryBuilder } from "kysely";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import type { Database, FilesTable, ProcessingStatsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import { checkLimit, flag, flagOrNull } from "./_filters.ts";

@@ -1,11 +1,12 @@
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
+import { exactInteger } from "../json.ts";
 import { normalizeRange, roundSeconds, type TotalsSource } from "./_filters.ts";
-import { queryTotals, savingsPercent, type Totals } from "./_totals.ts";
+import { queryTotals, savedBytes, savingsPercent, type Totals } from "./_totals.ts";
 import type { StatsFilter, StatsSummary } from "./views.ts";
 
 /**
- * Library-wide totals over a time window, optionally for one policy. Whole UTC days inside the
- * window are read from the stats_daily rollup, which stays fast at millions of runs; only the
+ * Library-wide totals over a time window, optionally for one policy, library or node. Whole UTC
+ * days inside the window are read from the stats_rollup, which stays fast at millions of runs; only the
  * partial days at its edges (when a bound is off midnight, as `7d` always is) scan
  * processing_stats. The result is exactly what a full scan would give.
  *
@@ -20,19 +21,21 @@ export async function getSummary(db: Db, filter: StatsFilter = {}): Promise<Stat
 
 /** getSummary with the source chosen; exported for the tests that all sources agree. */
 export async function summaryFrom(db: Db, filter: StatsFilter, source: TotalsSource): Promise<StatsSummary> {
-  const [row] = await queryTotals(db, { range: normalizeRange(filter), policy: filter.policy, group: "all", source });
+  const [row] = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "all", source });
   return toSummary(row!.totals);
 }
 
-function toSummary(t: Totals): StatsSummary {
+/** A summary from totals (also used by reports and comparisons). */
+export function toSummary(t: Totals): StatsSummary {
   return {
     total_files_processed: t.runs,
     total_successful: t.successes,
     total_failed: t.runs - t.successes,
+    total_interrupted: t.interruptions,
     success_rate: t.runs === 0 ? 0 : t.successes / t.runs,
-    total_size_before: t.size_before,
-    total_size_after: t.size_after,
-    total_size_saved: t.size_saved,
+    total_size_before: exactInteger(t.size_before),
+    total_size_after: exactInteger(t.size_after),
+    total_size_saved: exactInteger(savedBytes(t)),
     avg_savings_percent: savingsPercent(t),
     total_audio_removed: t.audio_removed,
     total_subtitles_removed: t.subtitles_removed,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { openTestDb, RUNS } from "./_fixtures.ts";
 import { getSummary, summaryFrom } from "./summary.ts";
 

@@ -1,7 +1,8 @@
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
+import { exactInteger } from "../json.ts";
 import { normalizeRange, type TotalsSource } from "./_filters.ts";
-import { addTotals, queryTotals, type Totals } from "./_totals.ts";
+import { addTotals, queryTotals, savedBytes, type Totals } from "./_totals.ts";
 import type { TrendGroupBy, TrendPoint, TrendsOptions } from "./views.ts";
 
 const DAY_MS = 86_400_000;
@@ -27,7 +28,7 @@ const PERIOD: Record<TrendGroupBy, (day: string) => string> = {
 
 /**
  * Runs, outcomes and sizes per UTC day, ISO week or month, oldest first; periods without runs
- * are omitted. Whole days come from the stats_daily rollup and partial edge days from a scan, like
+ * are omitted. Whole days come from the stats_rollup and partial edge days from a scan, like
  * getSummary; days are bucketed into weeks and months here so every source shares one calendar.
  *
  * @example await getTrends(db, { ...parseTimeRange({ since: "2026-01-01" }), groupBy: "week" })
@@ -42,7 +43,7 @@ export async function trendsFrom(db: Db, options: TrendsOptions, source: TotalsS
   if (!periodOf) {
     throw new VpoError("INVALID_ARGUMENT", `Invalid groupBy "${options.groupBy}": expected one of ${Object.keys(PERIOD).join(", ")}`);
   }
-  const days = await queryTotals(db, { range: normalizeRange(options), policy: options.policy, group: "day", source });
+  const days = await queryTotals(db, { ...options, range: normalizeRange(options), group: "day", source });
   const buckets = new Map<string, Totals>();
   for (const { key, totals } of days) {
     const period = periodOf(key);
@@ -57,8 +58,8 @@ export async function trendsFrom(db: Db, options: TrendsOptions, source: TotalsS
       files_processed: t.runs,
       successes: t.successes,
       failures: t.runs - t.successes,
-      size_before: t.size_before,
-      size_after: t.size_after,
-      size_saved: t.size_saved,
+      size_before: exactInteger(t.size_before),
+      size_after: exactInteger(t.size_after),
+      size_saved: exactInteger(savedBytes(t)),
     }));
 }

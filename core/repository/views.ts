@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { RunFieldsOutputSchema, type RunFields } from "../record/mod.ts";
 
 /*
  * The shapes the stats repository reads and returns. Each is a declarative valibot schema
@@ -13,14 +14,20 @@ const iso = v.pipe(v.string(), v.description("UTC ISO-8601 datetime"));
 const nInt = v.nullable(int);
 const nNum = v.nullable(v.number());
 const nStr = v.nullable(v.string());
+/**
+ * An exact byte total. JSON carries it as a plain integer, however large; in JavaScript it is a
+ * number up to 2^53 and a bigint beyond (see core/json.ts).
+ */
+const bytesTotal = v.pipe(v.union([int, v.bigint()]), v.description("Bytes, exact (may exceed 2^53)"));
 
 /** Time window, already parsed by parseTimeRange: `since` inclusive, `until` exclusive. */
 export const StatsFilterSchema = v.object({
   since: v.optional(iso),
   until: v.optional(iso),
   policy: v.optional(v.string()),
+  library: v.optional(v.string()),
+  node: v.optional(v.string()),
 });
-/** The type of StatsFilterSchema. */
 export interface StatsFilter extends v.InferOutput<typeof StatsFilterSchema> {}
 
 /** Library-wide totals (getSummary). */
@@ -28,10 +35,11 @@ export const StatsSummarySchema = v.object({
   total_files_processed: count,
   total_successful: count,
   total_failed: v.pipe(count, v.description("Runs that did not succeed, interrupted ones included")),
+  total_interrupted: v.pipe(count, v.description("Runs stopped before they finished (Ctrl-C, a crash)")),
   success_rate: ratio,
-  total_size_before: count,
-  total_size_after: count,
-  total_size_saved: v.pipe(int, v.description("Bytes saved over runs with both sizes known; negative when files grew")),
+  total_size_before: v.pipe(bytesTotal, v.description("Bytes before, over successful runs with both sizes known")),
+  total_size_after: v.pipe(bytesTotal, v.description("Bytes after, over the same runs")),
+  total_size_saved: v.pipe(bytesTotal, v.description("total_size_before − total_size_after; negative when files grew")),
   avg_savings_percent: v.pipe(v.number(), v.description("total_size_saved / total_size_before × 100 (ratio of sums)")),
   total_audio_removed: count,
   total_subtitles_removed: count,
@@ -39,14 +47,13 @@ export const StatsSummarySchema = v.object({
   total_videos_transcoded: count,
   total_videos_skipped: count,
   total_audio_transcoded: count,
-  avg_processing_time: v.pipe(nNum, v.description("Seconds, rounded to milliseconds; null when no run reported a duration")),
-  total_processing_time: v.pipe(v.number(), v.description("Seconds, rounded to milliseconds")),
+  avg_processing_time: v.pipe(nNum, v.description("Seconds per run that reported a duration (failed ones included), rounded to milliseconds; null when none did")),
+  total_processing_time: v.pipe(v.number(), v.description("Seconds spent over every run, rounded to milliseconds")),
   earliest_processing: v.nullable(iso),
   latest_processing: v.nullable(iso),
   hardware_encodes: count,
   software_encodes: count,
 });
-/** The type of StatsSummarySchema. */
 export interface StatsSummary extends v.InferOutput<typeof StatsSummarySchema> {}
 
 /** One run as listed in a file's history (getFileHistory). */
@@ -65,7 +72,6 @@ export const FileProcessingHistorySchema = v.object({
   error_message: nStr,
   encoder_type: v.nullable(v.picklist(["hardware", "software"])),
 });
-/** The type of FileProcessingHistorySchema. */
 export interface FileProcessingHistory extends v.InferOutput<typeof FileProcessingHistorySchema> {}
 
 /** One run in the recent-runs list (getRecentRuns): history fields plus path, status and video outcome. */
@@ -77,29 +83,29 @@ export const RecentRunSchema = v.object({
   video_target_codec: nStr,
   video_transcode_skipped: v.nullable(v.boolean()),
 });
-/** The type of RecentRunSchema. */
 export interface RecentRun extends v.InferOutput<typeof RecentRunSchema> {}
 
 /** Options of getRecentRuns: `limit` defaults to 20. */
 export const RecentRunsOptionsSchema = v.object({
   limit: v.optional(v.pipe(int, v.minValue(1))),
   policy: v.optional(v.string()),
+  library: v.optional(v.string()),
+  node: v.optional(v.string()),
 });
-/** The type of RecentRunsOptionsSchema. */
 export interface RecentRunsOptions extends v.InferOutput<typeof RecentRunsOptionsSchema> {}
 
 /** Orders of getPolicyStats, each descending: files processed, bytes saved, average processing time. */
 export const PolicySortSchema = v.picklist(["files", "savings", "time"]);
-/** The type of PolicySortSchema. */
 export type PolicySort = v.InferOutput<typeof PolicySortSchema>;
 
 /** Options of getPolicyStats: a time window and a sort (default "files"). */
 export const PolicyStatsOptionsSchema = v.object({
   since: v.optional(iso),
   until: v.optional(iso),
+  library: v.optional(v.string()),
+  node: v.optional(v.string()),
   sort: v.optional(PolicySortSchema),
 });
-/** The type of PolicyStatsOptionsSchema. */
 export interface PolicyStatsOptions extends v.InferOutput<typeof PolicyStatsOptionsSchema> {}
 
 /** Totals for one policy (getPolicyStats, getPolicy). */
@@ -107,7 +113,7 @@ export const PolicyStatsSchema = v.object({
   policy_name: v.string(),
   files_processed: count,
   success_rate: ratio,
-  total_size_saved: int,
+  total_size_saved: bytesTotal,
   avg_savings_percent: v.number(),
   audio_tracks_removed: count,
   subtitle_tracks_removed: count,
@@ -117,7 +123,6 @@ export const PolicyStatsSchema = v.object({
   avg_processing_time: nNum,
   last_used: v.nullable(iso),
 });
-/** The type of PolicyStatsSchema. */
 export interface PolicyStats extends v.InferOutput<typeof PolicyStatsSchema> {}
 
 /** Options of getFileHistory: the exact recorded path and/or files.id (at least one), and a limit. */
@@ -126,12 +131,10 @@ export const FileHistoryOptionsSchema = v.object({
   fileId: v.optional(int),
   limit: v.optional(v.pipe(int, v.minValue(1))),
 });
-/** The type of FileHistoryOptionsSchema. */
 export interface FileHistoryOptions extends v.InferOutput<typeof FileHistoryOptionsSchema> {}
 
 /** Trend periods: UTC day, ISO-8601 week (week-year of its Thursday), or month. */
 export const TrendGroupBySchema = v.picklist(["day", "week", "month"]);
-/** The type of TrendGroupBySchema. */
 export type TrendGroupBy = v.InferOutput<typeof TrendGroupBySchema>;
 
 /** Options of getTrends: a StatsFilter plus the period. */
@@ -139,7 +142,6 @@ export const TrendsOptionsSchema = v.object({
   ...StatsFilterSchema.entries,
   groupBy: TrendGroupBySchema,
 });
-/** The type of TrendsOptionsSchema. */
 export interface TrendsOptions extends v.InferOutput<typeof TrendsOptionsSchema> {}
 
 /** Totals for one period (getTrends); periods without runs are omitted. */
@@ -148,11 +150,10 @@ export const TrendPointSchema = v.object({
   files_processed: count,
   successes: count,
   failures: count,
-  size_before: count,
-  size_after: count,
-  size_saved: int,
+  size_before: bytesTotal,
+  size_after: bytesTotal,
+  size_saved: bytesTotal,
 });
-/** The type of TrendPointSchema. */
 export interface TrendPoint extends v.InferOutput<typeof TrendPointSchema> {}
 
 /** Options of getMetricAggregates: plugin, key and a time window on the run's processed_at. */
@@ -162,7 +163,6 @@ export const MetricFilterSchema = v.object({
   since: v.optional(iso),
   until: v.optional(iso),
 });
-/** The type of MetricFilterSchema. */
 export interface MetricFilter extends v.InferOutput<typeof MetricFilterSchema> {}
 
 /** Aggregate of one plugin metric key (getMetricAggregates); number fields are null for text-only keys. */
@@ -175,7 +175,6 @@ export const MetricAggregateSchema = v.object({
   min: nNum,
   max: nNum,
 });
-/** The type of MetricAggregateSchema. */
 export interface MetricAggregate extends v.InferOutput<typeof MetricAggregateSchema> {}
 
 /** One action of a run, in order, with before/after state parsed from JSON. */
@@ -191,7 +190,6 @@ export const RunActionSchema = v.object({
   rule_reference: nStr,
   message: nStr,
 });
-/** The type of RunActionSchema. */
 export interface RunAction extends v.InferOutput<typeof RunActionSchema> {}
 
 /** One phase of a run, in order (performance_metrics). */
@@ -204,50 +202,16 @@ export const RunPhaseSchema = v.object({
   encoding_fps: nNum,
   encoding_bitrate: v.pipe(nNum, v.description("bits/s")),
 });
-/** The type of RunPhaseSchema. */
 export interface RunPhase extends v.InferOutput<typeof RunPhaseSchema> {}
 
 /** A plugin hook that failed during a run; the run was kept. */
 export const RunPluginErrorSchema = v.object({ plugin: v.string(), hook: v.string(), code: v.string(), message: v.string() });
-/** The type of RunPluginErrorSchema. */
 export interface RunPluginError extends v.InferOutput<typeof RunPluginErrorSchema> {}
 
-/** Everything recorded about one run (getRunDetail): the processing_stats row, flags as booleans, plus its children. */
+/** Everything recorded about one run (getRunDetail): every run field (flags as booleans), plus its children. */
 export const RunDetailSchema = v.object({
-  id: v.string(),
+  ...RunFieldsOutputSchema.entries,
   file_id: nInt,
-  file_path: v.string(),
-  job_id: nStr,
-  processed_at: iso,
-  policy_name: v.string(),
-  status: v.picklist(["success", "failed", "interrupted"]),
-  success: v.boolean(),
-  error_message: nStr,
-  size_before: nInt,
-  size_after: nInt,
-  size_change: nInt,
-  audio_tracks_before: nInt,
-  audio_tracks_after: nInt,
-  audio_tracks_removed: nInt,
-  subtitle_tracks_before: nInt,
-  subtitle_tracks_after: nInt,
-  subtitle_tracks_removed: nInt,
-  attachments_before: nInt,
-  attachments_after: nInt,
-  attachments_removed: nInt,
-  duration_seconds: nNum,
-  phases_completed: count,
-  phases_total: count,
-  total_changes: count,
-  video_source_codec: nStr,
-  video_target_codec: nStr,
-  video_transcode_skipped: v.nullable(v.boolean()),
-  video_skip_reason: nStr,
-  audio_tracks_transcoded: nInt,
-  audio_tracks_preserved: nInt,
-  encoder_type: v.nullable(v.picklist(["hardware", "software"])),
-  hash_before: nStr,
-  hash_after: nStr,
   actions: v.array(RunActionSchema),
   phases: v.array(RunPhaseSchema),
   plugin_metrics: v.pipe(
@@ -256,12 +220,16 @@ export const RunDetailSchema = v.object({
   ),
   plugin_errors: v.array(RunPluginErrorSchema),
 });
-/** The type of RunDetailSchema. */
-export interface RunDetail extends v.InferOutput<typeof RunDetailSchema> {}
+export interface RunDetail extends RunFields {
+  file_id: number | null;
+  actions: RunAction[];
+  phases: RunPhase[];
+  plugin_metrics: Record<string, Record<string, number | string | null>>;
+  plugin_errors: RunPluginError[];
+}
 
 /** One run an ambiguous id prefix matched; AMBIGUOUS_ID errors carry a list of these as `details`. */
 export const RunCandidateSchema = v.object({ id: v.string(), processed_at: iso, file_path: v.string() });
-/** The type of RunCandidateSchema. */
 export interface RunCandidate extends v.InferOutput<typeof RunCandidateSchema> {}
 
 /** Options of purgeRuns: `before` (exclusive) and/or `policy`, or `all`; `dryRun` only counts. */
@@ -271,7 +239,6 @@ export const PurgeOptionsSchema = v.object({
   all: v.optional(v.boolean()),
   dryRun: v.optional(v.boolean()),
 });
-/** The type of PurgeOptionsSchema. */
 export interface PurgeOptions extends v.InferOutput<typeof PurgeOptionsSchema> {}
 
 /** Rows a purge removes (or, on a dry run, would remove) from each table. */
@@ -282,5 +249,4 @@ export const PurgeCountsSchema = v.object({
   plugin_metrics: count,
   plugin_errors: count,
 });
-/** The type of PurgeCountsSchema. */
 export interface PurgeCounts extends v.InferOutput<typeof PurgeCountsSchema> {}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
-import type { Db } from "../db/open.ts";
+import type { Db } from "../db/handle.ts";
 import { ID, openTestDb } from "./_fixtures.ts";
 import * as repo from "./mod.ts";
 import * as views from "./views.ts";

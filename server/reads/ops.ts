@@ -1,14 +1,12 @@
 import {
-  type Db, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats, getRecentRuns, getRunDetail,
-  getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter, type PolicyStatsOptions,
-  type RecentRunsOptions, type StatsFilter, type TrendsOptions, VpoError,
+  type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
+  getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
+  type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
 } from "../../core/mod.ts";
-import { getCodecDistribution } from "../../core/mod.ts";
-import { rollupRunCount, runsAfterRowid, runTotalsSnapshot } from "./metric_queries.ts";
 
 /**
- * Every read the server makes, by name, with JSON-safe arguments and results, so the same table
- * runs inline (tests, :memory:) or in a worker thread with its own read-only connection.
+ * Every read the server makes, by name, with structured-clone-safe arguments and results, so the
+ * same table runs inline (tests, :memory:, PostgreSQL's pool) or in a SQLite read worker thread.
  */
 export const READ_OPS = {
   summary: (db: Db, a: StatsFilter) => getSummary(db, a),
@@ -29,9 +27,10 @@ export const READ_OPS = {
   },
   jobs: (db: Db, a: { status?: JobStatus; type?: JobType; since?: string; limit?: number }) => listJobs(db, a),
   job: (db: Db, a: { id: string }) => getJob(db, a.id),
-  runTotalsSnapshot: (db: Db, _a: Record<string, never>) => runTotalsSnapshot(db),
-  runsAfterRowid: (db: Db, a: { afterRowid: number }) => runsAfterRowid(db, a.afterRowid),
-  runCount: (db: Db, _a: Record<string, never>) => rollupRunCount(db),
+  policyTotals: (db: Db, _a: Record<string, never>) => getPolicyTotals(db),
+  feedHead: (db: Db, _a: Record<string, never>) => feedHead(db),
+  readFeed: (db: Db, a: { cursor: FeedCursor }) => readFeed(db, a.cursor),
+  runEvents: (db: Db, a: { ids: string[] }) => runEvents(db, a.ids),
 } as const;
 
 export type ReadOps = typeof READ_OPS;
@@ -50,5 +49,14 @@ export function createInlineReader(db: Db): Reader {
   return {
     read: (op, args) => (READ_OPS[op] as (db: Db, a: unknown) => Promise<never>)(db, args),
     close: async () => {},
+  };
+}
+
+/** The run feed read through a Reader (a worker on SQLite), for followRunFeed. */
+export function feedReaderOf(reader: Reader): FeedReader {
+  return {
+    head: () => reader.read("feedHead", {}),
+    read: (cursor) => reader.read("readFeed", { cursor }),
+    events: (ids) => reader.read("runEvents", { ids }),
   };
 }

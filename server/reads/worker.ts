@@ -1,15 +1,12 @@
 /// <reference lib="webworker" />
-import { Database as SqliteDatabase } from "bun:sqlite";
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
-import { Kysely, SqliteDialect } from "kysely";
-import { type Db, VpoError } from "../../core/mod.ts";
-import type { Database } from "../../core/db/schema.ts";
+import { type Db, openDatabase, VpoError } from "../../core/mod.ts";
 import { READ_OPS, type ReadOp } from "./ops.ts";
 
 /**
- * Worker thread of the read pool: one read-only SQLite connection (WAL lets it read while the
- * main thread writes) running READ_OPS, so a long aggregate never blocks the server's event loop.
+ * Worker thread of the read pool: one SQLite connection opened for reading only (WAL lets it read
+ * while the main thread writes) running READ_OPS, so a long aggregate never blocks the server's event loop.
  * Protocol: { init: path } first, then { id, op, args } → { id, ok, value } | { id, ok: false, error }.
  */
 declare const self: Worker;
@@ -29,18 +26,20 @@ function yieldToEventLoop(): void {
 }
 let openError: unknown;
 
+let opening: Promise<void> | undefined;
+
 function open(path: string): void {
   yieldToEventLoop();
-  try {
-    const sqlite = new SqliteDatabase(path, { readonly: true, strict: true });
-    sqlite.exec("PRAGMA busy_timeout = 5000");
-    sqlite.exec("PRAGMA query_only = ON");
-    sqlite.exec("PRAGMA mmap_size = 268435456");
-    sqlite.exec("PRAGMA cache_size = -65536");
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite as never }) }) as Db;
-  } catch (error) {
-    openError = error;
-  }
+  opening = openDatabase(path, { access: "read" }).then(
+    (handle) => {
+      handle.sqlite?.exec("PRAGMA mmap_size = 268435456");
+      handle.sqlite?.exec("PRAGMA cache_size = -65536");
+      db = handle.db;
+    },
+    (error) => {
+      openError = error;
+    },
+  );
 }
 
 function serialiseError(error: unknown) {
@@ -52,6 +51,7 @@ self.onmessage = async (event: MessageEvent) => {
   const msg = event.data as { init?: string; id?: number; op?: ReadOp; args?: unknown };
   if (msg.init !== undefined) return open(msg.init);
   try {
+    await opening;
     if (!db) throw openError ?? new Error("read worker is not initialised");
     const value = await (READ_OPS[msg.op!] as (db: Db, a: unknown) => Promise<unknown>)(db, msg.args);
     self.postMessage({ id: msg.id, ok: true, value });

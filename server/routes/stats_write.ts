@@ -1,7 +1,7 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { Elysia } from "elysia";
 import * as v from "valibot";
-import { parseTimeBound, PurgeCountsSchema, purgeRuns, recordRun, recordRuns, type RunRecord, RunRecordSchema, toRecordedEvent, VpoError } from "../../core/mod.ts";
+import { createBreather, parseTimeBound, PurgeCountsSchema, purgeRuns, recordRuns, RunRecordSchema, VpoError } from "../../core/mod.ts";
 import { authorizeWrite } from "../auth.ts";
 import { readJsonBody } from "../body.ts";
 import type { RouteDeps } from "../deps.ts";
@@ -35,40 +35,15 @@ const recordBodyDoc = {
   },
 };
 
-function storeFailure(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT")) {
-    return new HttpError(409, "DUPLICATE_RUN", "A run with this id is already recorded; omit `id` to let the server assign one");
-  }
-  return error;
-}
-
-/** `before` is exclusive: a date means that day's first instant, like a `since` bound. */
-function parseBefore(value: string): string {
-  try {
-    return parseTimeBound(value, "since");
-  } catch (error) {
-    if (error instanceof VpoError) throw new VpoError("INVALID_ARGUMENT", error.message.replace(/^Invalid since/, "Invalid before"));
-    throw error;
-  }
-}
-
 /** POST /api/stats/runs and DELETE /api/stats/purge: the two writes, both behind the bearer token. */
 export function statsWriteRoutes(deps: RouteDeps) {
   return new Elysia({ name: "vpo-stats-write-routes" })
     .post("/api/stats/runs", async ({ body, set }) => {
-      let runs: RunRecord[];
-      try {
-        if (Array.isArray(body)) {
-          if (body.length === 0) throw new VpoError("INVALID_RECORD", "Invalid run records: the array is empty; send at least one run");
-          runs = await recordRuns(deps.db, body);
-        } else {
-          runs = [await recordRun(deps.db, body)];
-        }
-      } catch (error) {
-        throw storeFailure(error);
-      }
-      for (const run of runs) deps.bus.emit("run.recorded", toRecordedEvent(run));
+      if (Array.isArray(body) && body.length === 0) throw new VpoError("INVALID_RECORD", "Invalid run records: the array is empty; send at least one run");
+      // Validation and storage hand the event loop back every few milliseconds, so a large POST
+      // never stalls /health or cached views for long.
+      const runs = await recordRuns(deps.db, Array.isArray(body) ? body : [body], { breathe: createBreather() });
+      deps.onWrite();
       set.status = 201;
       return Array.isArray(body) ? { ids: runs.map((r) => r.id) } : { id: runs[0]!.id };
     }, {
@@ -89,16 +64,9 @@ export function statsWriteRoutes(deps: RouteDeps) {
     .delete("/api/stats/purge", async ({ query }) => {
       const dryRun = toFlag(query.dry_run) ?? false;
       const all = toFlag(query.all) ?? false;
-      if (all && (query.before !== undefined || query.policy !== undefined)) {
-        throw new VpoError("INVALID_ARGUMENT", "Purge all=true cannot be combined with before or policy");
-      }
-      if (query.policy !== undefined && query.policy.trim() === "") throw new VpoError("INVALID_ARGUMENT", "Purge policy must name a policy");
-      if (!all && query.before === undefined && query.policy === undefined) {
-        throw new VpoError("INVALID_ARGUMENT", "Purge needs before, policy or all=true: refusing to guess which runs to delete");
-      }
-      const before = query.before === undefined ? undefined : parseBefore(query.before);
+      const before = query.before === undefined ? undefined : parseTimeBound(query.before, "since", undefined, "before");
       const removed = await purgeRuns(deps.db, { before, policy: query.policy, all, dryRun });
-      if (!dryRun && removed.processing_stats > 0) deps.onRunsRemoved();
+      if (!dryRun && removed.processing_stats > 0) deps.onWrite();
       return { dry_run: dryRun, removed };
     }, {
       transform: ({ request }) => authorizeWrite(request, deps.token),

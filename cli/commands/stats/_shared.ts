@@ -1,5 +1,4 @@
 import { type Db, didYouMean, getPolicyStats, parseTimeRange, type TimeRange, VpoError } from "../../../core/mod.ts";
-import { createContext } from "../../context.ts";
 import { renderCsv, renderJson } from "../../format.ts";
 
 /** `--since`, `--until`, `--policy`: the filters most views share. */
@@ -67,20 +66,7 @@ export function parseChoice<const C extends string>(value: string | undefined, a
   return choice;
 }
 
-/** Opens the database the flags and config name, runs `use`, and always closes it. */
-export async function withDatabase<T>(
-  args: Parameters<typeof createContext>[0],
-  rawArgs: readonly string[],
-  use: (db: Db) => Promise<T>,
-): Promise<T> {
-  const ctx = await createContext(args, rawArgs, { plugins: false });
-  const { db, close } = await ctx.open();
-  try {
-    return await use(db);
-  } finally {
-    await close();
-  }
-}
+export { withDatabase } from "../../database.ts";
 
 /** Prints a view in the chosen format: JSON as one document, CSV with a header row, or a table for people. */
 export function printView<T extends object>(

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
+import { withDatabase } from "../../database.ts";
 import { getRunDetail } from "../../../core/mod.ts";
-import { createContext, globalArgs } from "../../context.ts";
+import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
 import { renderRunDetail } from "../../views/run_detail.ts";
 import { formatArg, parseFormat } from "./_shared.ts";
@@ -16,15 +17,11 @@ export const detailCommand = defineCommand({
   },
   async run({ args, rawArgs }) {
     const format = parseFormat(args.format, ["table", "json"] as const);
-    const ctx = await createContext(args, rawArgs, { plugins: false });
-    const { db, close } = await ctx.open();
-    try {
+    await withDatabase(args, rawArgs, async (db) => {
       const run = await getRunDetail(db, args.id);
       process.stdout.write(
         `${format === "json" ? renderJson(run) : renderRunDetail(run, { actions: args["show-actions"], performance: args["show-performance"] })}\n`,
       );
-    } finally {
-      await close();
-    }
+    });
   },
 });

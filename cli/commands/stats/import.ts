@@ -51,7 +51,7 @@ export const importCommand = defineCommand({
             ? `${renderJson({ source: source.label, dry_run: dryRun, job_id: job?.id ?? null, ...counts, errors: report.errors })}\n`
             : `${describeImport(source.label, report, dryRun)}\n`,
         );
-      });
+      }, { access: dryRun ? "read" : "write" });
     } finally {
       source.dispose();
     }

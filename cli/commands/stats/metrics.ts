@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
+import { withDatabase } from "../../database.ts";
 import { getMetricAggregates, parseTimeRange } from "../../../core/mod.ts";
-import { createContext, globalArgs } from "../../context.ts";
+import { globalArgs } from "../../context.ts";
 import { formatNumber, renderCsv, renderJson, renderTable } from "../../format.ts";
 import { filterArgs, formatArg, noStats, parseFormat } from "./_shared.ts";
 
@@ -18,9 +19,7 @@ export const metricsCommand = defineCommand({
   async run({ args, rawArgs }) {
     const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const range = parseTimeRange(args);
-    const ctx = await createContext(args, rawArgs, { plugins: false });
-    const { db, close } = await ctx.open();
-    try {
+    await withDatabase(args, rawArgs, async (db) => {
       const rows = await getMetricAggregates(db, { ...range, plugin: args.plugin, key: args.key });
       if (rows.length === 0) throw noStats(args.plugin ? `for plugin "${args.plugin}"` : "for any plugin metric");
       if (format === "json") process.stdout.write(`${renderJson(rows)}\n`);
@@ -31,8 +30,6 @@ export const metricsCommand = defineCommand({
           `${renderTable(["Plugin", "Key", "Count", "Sum", "Avg", "Min", "Max"], rows.map((r) => [r.plugin, r.key, n(r.count), n(r.sum), n(r.avg), n(r.min), n(r.max)]), ["left", "left", "right", "right", "right", "right", "right"])}\n`,
         );
       }
-    } finally {
-      await close();
-    }
+    });
   },
 });

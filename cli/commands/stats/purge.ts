@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import { defineCommand } from "citty";
-import { ACCEPTED_TIME_FORMS, parseTimeBound, type PurgeCounts, purgeRuns, VpoError } from "../../../core/mod.ts";
+import { parseTimeBound, type PurgeCounts, purgeRuns, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
 import { describePurge, renderPurgeCounts } from "../../views/purge.ts";
@@ -20,7 +20,7 @@ export const purgeCommand = defineCommand({
   async run({ args, rawArgs }) {
     const format = parseFormat(args.format, ["table", "json"] as const);
     const criteria = {
-      before: args.before === undefined ? undefined : parseBefore(args.before),
+      before: args.before === undefined ? undefined : parseTimeBound(args.before, "since", undefined, "--before"),
       policy: args.policy,
       all: args.all || undefined,
     };
@@ -52,18 +52,9 @@ export const purgeCommand = defineCommand({
       }
       const counts = await purgeRuns(db, criteria);
       write(format === "json" ? json(true, counts) : renderPurgeCounts(`Deleted (${what}):`, counts));
-    });
+    }, { access: dryRun ? "read" : "write" });
   },
 });
-
-/** `--before` as an instant: a date means that day's start, `90d` means 90 days ago. */
-function parseBefore(value: string): string {
-  try {
-    return parseTimeBound(value, "since");
-  } catch {
-    throw new VpoError("INVALID_ARGUMENT", `Invalid --before "${value}": expected ${ACCEPTED_TIME_FORMS}`);
-  }
-}
 
 /** Asks on the terminal; anything but y/yes (including Ctrl-D) is a no. */
 function confirm(question: string): Promise<boolean> {

@@ -1,19 +1,21 @@
 import { defineCommand } from "citty";
+import { withDatabase } from "../../database.ts";
 import { getSummary, type StatsSummary } from "../../../core/mod.ts";
-import { createContext, globalArgs } from "../../context.ts";
+import { globalArgs } from "../../context.ts";
 import { formatBytes, formatDuration, formatInstant, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
 import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat } from "./_shared.ts";
 
 export function renderSummary(s: StatsSummary): string {
   const pct = (n: number) => (s.total_files_processed ? ` (${formatPercent(n / s.total_files_processed)})` : "");
+  const savedBytes = Number(s.total_size_saved);
   const saved =
-    s.total_size_before === 0 && s.total_size_after === 0
-      ? "—" // no run reported both sizes
-      : s.total_size_saved === 0
+    Number(s.total_size_before) === 0 && Number(s.total_size_after) === 0
+      ? "—" // no successful run reported both sizes
+      : savedBytes === 0
         ? "no change"
-        : s.total_size_saved > 0
-          ? `${formatBytes(s.total_size_saved)} (${s.avg_savings_percent.toFixed(1)}%)`
-          : `${formatBytes(-s.total_size_saved)} larger (${(-s.avg_savings_percent).toFixed(1)}%)`;
+        : savedBytes > 0
+          ? `${formatBytes(savedBytes)} (${s.avg_savings_percent.toFixed(1)}%)`
+          : `${formatBytes(-savedBytes)} larger (${(-s.avg_savings_percent).toFixed(1)}%)`;
   return [
     renderSection("Files processed", [
       ["Total", formatNumber(s.total_files_processed)],
@@ -23,7 +25,7 @@ export function renderSummary(s: StatsSummary): string {
     renderSection("Space", [
       ["Before", formatBytes(s.total_size_before)],
       ["After", formatBytes(s.total_size_after)],
-      [s.total_size_saved >= 0 ? "Saved" : "Grew", saved],
+      [savedBytes >= 0 ? "Saved" : "Grew", saved],
     ]),
     renderSection("Tracks removed", [
       ["Audio", formatNumber(s.total_audio_removed)],
@@ -53,16 +55,12 @@ export const summaryCommand = defineCommand({
   async run({ args, rawArgs }) {
     const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const filter = parseFilter(args);
-    const ctx = await createContext(args, rawArgs, { plugins: false });
-    const { db, close } = await ctx.open();
-    try {
+    await withDatabase(args, rawArgs, async (db) => {
       const summary = await getSummary(db, filter);
       if (summary.total_files_processed === 0) throw await nothingFound(db, filter);
       if (format === "json") process.stdout.write(`${renderJson(summary)}\n`);
       else if (format === "csv") process.stdout.write(renderCsv([summary as unknown as Record<string, unknown>], Object.keys(summary)));
       else process.stdout.write(`${renderSummary(summary)}\n`);
-    } finally {
-      await close();
-    }
+    });
   },
 });

@@ -1,0 +1,38 @@
+import { closeDeadJobs, type Db, isAlive, VpoError } from "../core/mod.ts";
+import { type CliContext, createContext, type GlobalValues } from "./context.ts";
+
+export interface DatabaseUse {
+  /** "read" (the default here) never creates, migrates or changes a database. */
+  access?: "read" | "write";
+  /** Load third-party plugins too (commands that process files). */
+  plugins?: boolean;
+}
+
+/**
+ * Opens the database the flags and config name, runs `use`, and always closes it: the one way a
+ * command gets at the database. A read of the default database before anything was recorded
+ * reports "no statistics" (exit 65); a database named explicitly but missing names the path (64).
+ */
+export async function withDatabase<T>(
+  args: GlobalValues,
+  rawArgs: readonly string[],
+  use: (db: Db, ctx: CliContext) => Promise<T>,
+  options: DatabaseUse = {},
+): Promise<T> {
+  const ctx = await createContext(args, rawArgs, { plugins: options.plugins ?? false });
+  const access = options.access ?? "read";
+  const opened = await ctx.open({ access }).catch((error) => {
+    const chosen = ctx.loaded.sources["database.url"] !== undefined || ctx.loaded.sources["database.path"] !== "default";
+    if (error instanceof VpoError && error.code === "DB_MISSING" && !chosen) {
+      throw new VpoError("NO_STATS", `No statistics found: nothing has been recorded yet (${ctx.location} does not exist). Process some files first, or try: vpo demo`);
+    }
+    throw error;
+  });
+  try {
+    // A job whose process was killed must not stay "running" for good: close it at the next start.
+    if (access === "write") await closeDeadJobs(opened.db, isAlive);
+    return await use(opened.db, ctx);
+  } finally {
+    await opened.close();
+  }
+}

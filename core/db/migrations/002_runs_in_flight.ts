@@ -1,0 +1,24 @@
+import type { Migration } from "./_types.ts";
+
+export const runsInFlight: Migration = {
+    version: 2,
+    name: "runs in flight",
+    async up(db, t) {
+      // One row per file being processed, written before the work starts and removed once its
+      // run is recorded: a row left behind means the process died (SIGKILL, power loss) mid-run.
+      await db.schema
+        .createTable("runs_in_flight")
+        .addColumn("run_id", "text", (c) => c.primaryKey())
+        .addColumn("file_path", "text", (c) => c.notNull())
+        .addColumn("temp_prefix", "text", (c) => c.notNull())
+        .addColumn("policy_name", "text", (c) => c.notNull())
+        .addColumn("job_id", "text")
+        .addColumn("host", "text", (c) => c.notNull())
+        .addColumn("pid", "integer", (c) => c.notNull())
+        .addColumn("child_pid", "integer")
+        .addColumn("phase", "text")
+        .addColumn("size_before", t.bytes)
+        .addColumn("started_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  };

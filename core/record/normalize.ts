@@ -1,0 +1,72 @@
+import { VpoError } from "../errors.ts";
+import { parseOrThrow } from "../validation.ts";
+import { REMOVED_COUNTS, RUN_FIELD_NAMES, type RunFieldName, type RunFields } from "./fields.ts";
+import { type ActionResult, type MetricValue, type PhaseResult, type PluginError, RunRecordSchema } from "./schema.ts";
+
+/** A run with every field present and every invariant holding: what the repository stores. */
+export interface RunRecord extends RunFields {
+  actions: ActionResult[];
+  phases: PhaseResult[];
+  plugin_metrics: Record<string, Record<string, MetricValue>>;
+  plugin_errors: PluginError[];
+}
+
+type RequiredField = "file_path" | "processed_at" | "policy_name" | "success";
+type ChildInput<T> = { [K in keyof T]?: T[K] | null };
+
+/** A run as reported: the required fields, any others, derived ones optional. */
+export type RunRecordInput = Pick<RunFields, RequiredField> & { [K in Exclude<RunFieldName, RequiredField>]?: RunFields[K] | null } & {
+  actions?: (ChildInput<ActionResult> & { action_type: string })[];
+  phases?: (ChildInput<PhaseResult> & { phase_name: string })[];
+  plugin_metrics?: Record<string, Record<string, MetricValue>>;
+  plugin_errors?: PluginError[];
+};
+
+type Parsed = Record<RunFieldName, unknown> & Pick<RunRecord, "actions" | "phases" | "plugin_metrics" | "plugin_errors">;
+
+/**
+ * Validates a reported run and derives what follows from it, enforcing the invariants:
+ * size_change = before − after, *_removed = max(0, before − after), phases_completed ≤ phases_total,
+ * status agrees with success, processed_at in UTC ISO-8601.
+ *
+ * @example normalizeRunRecord({ file_path: "/m/a.mkv", processed_at: "2026-01-02T03:04:05+01:00", policy_name: "strip", success: true })
+ */
+export function normalizeRunRecord(input: unknown, context = "Invalid run record"): RunRecord {
+  const r = parseOrThrow(RunRecordSchema, input, context, "INVALID_RECORD") as Parsed;
+  const fail = (message: string): never => {
+    throw new VpoError("INVALID_RECORD", `${context}: ${message}`);
+  };
+  const out = Object.fromEntries(RUN_FIELD_NAMES.map((name) => [name, r[name] ?? null])) as Record<RunFieldName, unknown>;
+  const n = (name: RunFieldName) => out[name] as number | null;
+
+  // Lowercase so id prefixes match however the reporting tool spelled the UUID.
+  out.id = ((r.id as string | undefined) ?? Bun.randomUUIDv7()).toLowerCase();
+  out.processed_at = new Date(r.processed_at as string).toISOString();
+
+  const before = n("size_before");
+  const after = n("size_after");
+  const change = before === null || after === null ? null : before - after;
+  if (change !== null && r.size_change != null && r.size_change !== change) fail(`size_change is ${r.size_change} but size_before − size_after is ${change}`);
+  out.size_change = change ?? r.size_change ?? null;
+
+  for (const [b, a, removed] of REMOVED_COUNTS) {
+    const derived = n(b) === null || n(a) === null ? null : Math.max(0, n(b)! - n(a)!);
+    if (derived !== null && r[removed] != null && r[removed] !== derived) fail(`${removed} is ${r[removed]} but max(0, before − after) is ${derived}`);
+    out[removed] = derived ?? r[removed] ?? null;
+  }
+
+  const phasesTotal = (r.phases_total as number | undefined) ?? r.phases.length;
+  const phasesCompleted = (r.phases_completed as number | undefined) ?? (r.success ? phasesTotal : 0);
+  if (phasesCompleted > phasesTotal) fail(`phases_completed (${phasesCompleted}) exceeds phases_total (${phasesTotal})`);
+  out.phases_total = phasesTotal;
+  out.phases_completed = phasesCompleted;
+
+  const status = (r.status as string | undefined) ?? (r.success ? "success" : "failed");
+  if ((status === "success") !== r.success) fail(`status "${status}" contradicts success=${r.success}`);
+  out.status = status;
+
+  // Keeping a track or skipping a transcode leaves the file as it was: not a change.
+  out.total_changes = r.total_changes ?? r.actions.filter((a) => a.action_type !== "keep" && !a.action_type.startsWith("skip")).length;
+
+  return { ...(out as unknown as RunFields), actions: r.actions, phases: r.phases, plugin_metrics: r.plugin_metrics, plugin_errors: r.plugin_errors };
+}

@@ -1,0 +1,201 @@
+import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Db } from "../db/handle.ts";
+import type { StatsRollupTable } from "../db/schema.ts";
+
+/**
+ * The stats_rollup table, defined once: each column is the SQL sum of one contribution per run
+ * over processing_stats. The same definition rebuilds the rollup (migrations, purge), folds each
+ * batch of new runs into it (recordRuns) and answers the partial days at the edge of a window, so
+ * the rollup and a scan of the runs cannot disagree by construction.
+ *
+ * What each total counts (README "What the totals count"): runs by status over every run; work
+ * done — sizes, tracks removed, transcodes, encoders — over successful runs only, sizes only where
+ * both are known; time over every run that reported a duration.
+ */
+
+/** Upper bounds (seconds) of the run-duration histogram buckets (Prometheus `le`). */
+export const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const;
+
+/**
+ * Byte sums are kept as hi × 2^24 + lo. A run's size is at most 2^50 bytes (MAX_BYTES), so each
+ * part of one run is below 2^26 and no 64-bit sum overflows before 2^37 runs; the parts are read
+ * as exact decimal text and combined as bigint.
+ */
+const SPLIT_BITS = 24;
+const LOW_MASK = 2 ** SPLIT_BITS - 1;
+
+const ok = sql`success = 1`;
+const sized = sql`success = 1 and size_before is not null and size_after is not null`;
+const sumWhen = (cond: RawBuilder<unknown>, value: RawBuilder<unknown> = sql`1`) => sql<number>`coalesce(sum(case when ${cond} then ${value} else 0 end), 0)`;
+const hi = (col: string) => sumWhen(sized, sql`(${sql.ref(col)} >> ${sql.lit(SPLIT_BITS)})`);
+const lo = (col: string) => sumWhen(sized, sql`(${sql.ref(col)} & ${sql.lit(LOW_MASK)})`);
+
+type RollupColumn = Exclude<keyof StatsRollupTable, "day" | "policy_name" | "library" | "node">;
+
+/** Each rollup column as an aggregate over processing_stats rows. */
+export const RUN_CONTRIBUTIONS: Record<RollupColumn, RawBuilder<unknown>> = {
+  runs: sql`count(*)`,
+  successes: sumWhen(sql`status = 'success'`),
+  failures: sumWhen(sql`status = 'failed'`),
+  interruptions: sumWhen(sql`status = 'interrupted'`),
+  size_before_hi: hi("size_before"),
+  size_before_lo: lo("size_before"),
+  size_after_hi: hi("size_after"),
+  size_after_lo: lo("size_after"),
+  audio_removed: sumWhen(ok, sql`coalesce(audio_tracks_removed, 0)`),
+  subtitles_removed: sumWhen(ok, sql`coalesce(subtitle_tracks_removed, 0)`),
+  attachments_removed: sumWhen(ok, sql`coalesce(attachments_removed, 0)`),
+  videos_transcoded: sumWhen(sql`success = 1 and video_transcode_skipped = 0`),
+  videos_skipped: sumWhen(sql`success = 1 and video_transcode_skipped = 1`),
+  audio_transcoded: sumWhen(ok, sql`coalesce(audio_tracks_transcoded, 0)`),
+  hardware_encodes: sumWhen(sql`success = 1 and encoder_type = 'hardware'`),
+  software_encodes: sumWhen(sql`success = 1 and encoder_type = 'software'`),
+  duration_sum: sql`coalesce(sum(duration_seconds), 0)`,
+  duration_count: sql`count(duration_seconds)`,
+  ...(Object.fromEntries(
+    DURATION_BUCKETS.map((le, i) => [`duration_le_${i}`, sumWhen(sql`duration_seconds <= ${sql.lit(le)}`)]),
+  ) as Record<`duration_le_${number}`, RawBuilder<unknown>>),
+  first_at: sql`min(processed_at)`,
+  last_at: sql`max(processed_at)`,
+} as Record<RollupColumn, RawBuilder<unknown>>;
+
+export const ROLLUP_COLUMNS = Object.keys(RUN_CONTRIBUTIONS) as RollupColumn[];
+const SUMMED = ROLLUP_COLUMNS.filter((c) => c !== "first_at" && c !== "last_at");
+
+/** The rollup key of a run. */
+export const RUN_KEY = {
+  day: sql<string>`substr(processed_at, 1, 10)`,
+  policy_name: sql<string>`policy_name`,
+  library: sql<string>`coalesce(library, '')`,
+  node: sql<string>`coalesce(node, '')`,
+};
+const KEY_COLUMNS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
+
+/** Adds the contribution of the runs matching `where` to the rollup (an upsert per key). */
+export async function foldIntoRollup(db: Db, where: Expression<SqlBool>): Promise<void> {
+  const add = (c: RollupColumn) => sql`stats_rollup.${sql.ref(c)} + excluded.${sql.ref(c)}`;
+  await db
+    .insertInto("stats_rollup")
+    .columns([...KEY_COLUMNS, ...ROLLUP_COLUMNS])
+    .expression(
+      db
+        .selectFrom("processing_stats")
+        .where(where)
+        .select([...KEY_COLUMNS.map((k) => RUN_KEY[k].as(k)), ...ROLLUP_COLUMNS.map((c) => RUN_CONTRIBUTIONS[c].as(c))])
+        .groupBy(KEY_COLUMNS.map((k) => RUN_KEY[k])),
+    )
+    .onConflict((oc) =>
+      oc.columns(KEY_COLUMNS).doUpdateSet({
+        ...Object.fromEntries(SUMMED.map((c) => [c, add(c)])),
+        first_at: sql`case when excluded.first_at < stats_rollup.first_at then excluded.first_at else stats_rollup.first_at end`,
+        last_at: sql`case when excluded.last_at > stats_rollup.last_at then excluded.last_at else stats_rollup.last_at end`,
+      } as never),
+    )
+    .execute();
+}
+
+/**
+ * Recomputes the rollup rows of the runs matching `where` — or all of them — from the runs left:
+ * the keys in that region are deleted first, then rebuilt. `keyWhere` must select at least every
+ * rollup row a deleted run contributed to.
+ */
+export async function rebuildRollups(db: Db, region?: { runs: Expression<SqlBool>; keys: Expression<SqlBool> }): Promise<void> {
+  await db.deleteFrom("stats_rollup").$if(region !== undefined, (qb) => qb.where(region!.keys as never)).execute();
+  await foldIntoRollup(db, region?.runs ?? sql<SqlBool>`1 = 1`);
+}
+
+/** Totals over a set of runs: what every view is computed from. */
+export interface Totals {
+  runs: number;
+  successes: number;
+  failures: number;
+  interruptions: number;
+  /** Exact byte sums over successful runs with both sizes known. */
+  size_before: bigint;
+  size_after: bigint;
+  audio_removed: number;
+  subtitles_removed: number;
+  attachments_removed: number;
+  videos_transcoded: number;
+  videos_skipped: number;
+  audio_transcoded: number;
+  hardware_encodes: number;
+  software_encodes: number;
+  duration_sum: number;
+  duration_count: number;
+  /** Cumulative counts per DURATION_BUCKETS bound. */
+  duration_buckets: number[];
+  first_at: string | null;
+  last_at: string | null;
+}
+
+const asText = (e: RawBuilder<unknown>) => sql<string>`cast(${e} as text)`;
+
+/** Each column of Totals as an aggregate over rows of `source`; byte parts as exact text. */
+export function totalsAggregates(source: "rollup" | "runs"): Record<string, RawBuilder<unknown>> {
+  const over = (c: RollupColumn) => (source === "runs" ? RUN_CONTRIBUTIONS[c] : sql`coalesce(sum(${sql.ref(c)}), 0)`);
+  return {
+    ...Object.fromEntries(SUMMED.map((c) => [c, c.startsWith("size_") ? asText(over(c)) : over(c)])),
+    first_at: source === "runs" ? RUN_CONTRIBUTIONS.first_at : sql`min(first_at)`,
+    last_at: source === "runs" ? RUN_CONTRIBUTIONS.last_at : sql`max(last_at)`,
+  };
+}
+
+const big = (v: unknown) => BigInt(v === null || v === undefined ? 0 : typeof v === "number" ? Math.trunc(v) : String(v));
+const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+
+/** A row of totalsAggregates as Totals. */
+export function toTotals(row: Record<string, unknown>): Totals {
+  const bytes = (col: string) => (big(row[`${col}_hi`]) << BigInt(SPLIT_BITS)) + big(row[`${col}_lo`]);
+  return {
+    runs: n(row.runs),
+    successes: n(row.successes),
+    failures: n(row.failures),
+    interruptions: n(row.interruptions),
+    size_before: bytes("size_before"),
+    size_after: bytes("size_after"),
+    audio_removed: n(row.audio_removed),
+    subtitles_removed: n(row.subtitles_removed),
+    attachments_removed: n(row.attachments_removed),
+    videos_transcoded: n(row.videos_transcoded),
+    videos_skipped: n(row.videos_skipped),
+    audio_transcoded: n(row.audio_transcoded),
+    hardware_encodes: n(row.hardware_encodes),
+    software_encodes: n(row.software_encodes),
+    duration_sum: n(row.duration_sum),
+    duration_count: n(row.duration_count),
+    duration_buckets: DURATION_BUCKETS.map((_, i) => n(row[`duration_le_${i}`])),
+    first_at: (row.first_at as string | null) ?? null,
+    last_at: (row.last_at as string | null) ?? null,
+  };
+}
+
+/** Totals over no runs. */
+export const EMPTY_TOTALS: Totals = toTotals({});
+
+/** a + b (for merging edge days with whole days, and days into weeks and months). */
+export function addTotals(a: Totals, b: Totals): Totals {
+  const instants = [a.first_at, a.last_at, b.first_at, b.last_at].filter((x) => x !== null).sort();
+  const sum = (k: keyof Totals) => (a[k] as number) + (b[k] as number);
+  return {
+    runs: sum("runs"),
+    successes: sum("successes"),
+    failures: sum("failures"),
+    interruptions: sum("interruptions"),
+    size_before: a.size_before + b.size_before,
+    size_after: a.size_after + b.size_after,
+    audio_removed: sum("audio_removed"),
+    subtitles_removed: sum("subtitles_removed"),
+    attachments_removed: sum("attachments_removed"),
+    videos_transcoded: sum("videos_transcoded"),
+    videos_skipped: sum("videos_skipped"),
+    audio_transcoded: sum("audio_transcoded"),
+    hardware_encodes: sum("hardware_encodes"),
+    software_encodes: sum("software_encodes"),
+    duration_sum: sum("duration_sum"),
+    duration_count: sum("duration_count"),
+    duration_buckets: a.duration_buckets.map((x, i) => x + b.duration_buckets[i]!),
+    first_at: instants[0] ?? null,
+    last_at: instants.at(-1) ?? null,
+  };
+}
