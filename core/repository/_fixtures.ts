@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type { TestDialect } from "../../tests/dialects.ts";
 import { type Db, openDatabase } from "../db/open.ts";
 import type { RunRecordInput } from "../record/mod.ts";
 import { recordRun } from "./record.ts";
@@ -123,17 +121,10 @@ export const RUNS: RunRecordInput[] = [
   },
 ];
 
-/** A fresh database file in its own temp directory; `close` also removes the directory. */
-export async function openTestDb(runs: RunRecordInput[] = RUNS): Promise<{ db: Db; close(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), "vpo-repo-"));
-  const opened = await openDatabase(join(dir, "stats.db"));
-  // One at a time, as runs arrive in practice, so stats_daily is built by addToDaily's upserts.
+/** A fresh database of the dialect holding `runs`; `close` closes it (the temp files go with the test run). */
+export async function openTestDb(dialect: TestDialect, runs: RunRecordInput[] = RUNS): Promise<{ db: Db; close(): Promise<void> }> {
+  const opened = await openDatabase(await dialect.newLocation());
+  // One at a time, as runs arrive in practice, so the rollup is built by one upsert per run.
   for (const run of runs) await recordRun(opened.db, run);
-  return {
-    db: opened.db,
-    async close() {
-      await opened.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { db: opened.db, close: () => opened.close() };
 }
