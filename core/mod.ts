@@ -35,3 +35,4 @@ export { fullHash, partialHash, PARTIAL_WINDOW_BYTES } from "./content_hash.ts";
 export { directFeedReader, followRunFeed, type FeedReader, type RunFeedFollower } from "./run_feed.ts";
 export type { DatabaseHandle, DialectCapabilities } from "./db/handle.ts";
 export { isAlive } from "./process_alive.ts";
+export { toOpenApiSchema } from "./json_schema.ts";

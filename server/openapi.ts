@@ -1,13 +1,9 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
-import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
+import { toOpenApiSchema } from "../core/mod.ts";
 
-/** valibot → JSON Schema for the spec; `v.check` has no JSON form and is left to descriptions. */
-function valibotToJsonSchema(schema: v.GenericSchema): Record<string, unknown> {
-  const { $schema: _dialect, ...json } = toJsonSchema(schema, { errorMode: "ignore" }) as Record<string, unknown>;
-  return json;
-}
+const valibotToJsonSchema = (schema: v.GenericSchema) => toOpenApiSchema(schema);
 
 type Parameter = { description?: string; schema?: { description?: string } };
 type Spec = { paths?: Record<string, Record<string, { parameters?: Parameter[] }>> };

@@ -91,7 +91,8 @@ export function pgCluster(): PgCluster {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
-        await client.query(`CREATE DATABASE ${name}`);
+        // An ICU en-US collation, as on a typical server: vpo must not depend on the C locale.
+        await client.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`);
       } finally {
         await client.end();
       }

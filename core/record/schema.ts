@@ -49,12 +49,27 @@ export function fieldSchema(name: RunFieldName): v.GenericSchema {
   return def.kind === "text" ? v.pipe(base as v.GenericSchema<string>, v.minLength(1, "Expected a non-empty string")) : base;
 }
 
+/** What each kind is as views return it (already checked on the way in). */
+const OUTPUT_KIND_SCHEMAS: Record<FieldKind, v.GenericSchema> = {
+  uuid: v.string(),
+  text: v.string(),
+  instant: v.pipe(v.string(), v.description("UTC ISO-8601 datetime")),
+  bytes: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  bytesChange: v.pipe(v.number(), v.integer()),
+  tracks: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  seconds: v.pipe(v.number(), v.minValue(0)),
+  flag: v.boolean(),
+  hash: v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/)),
+  status: v.picklist(RUN_STATUSES),
+  encoder: v.picklist(ENCODER_TYPES),
+};
+
 /** The run-level fields as views return them: present, null where unknown. */
 export const RunFieldsOutputSchema = v.object(
   Object.fromEntries(
     RUN_FIELD_NAMES.map((name) => {
       const def = RUN_FIELDS[name];
-      const base = KIND_SCHEMAS[def.kind];
+      const base = OUTPUT_KIND_SCHEMAS[def.kind];
       return [name, "required" in def || "notNull" in def ? base : v.nullable(base)];
     }),
   ) as Record<RunFieldName, v.GenericSchema>,

@@ -9,10 +9,12 @@ import { getPolicyStats } from "./policies.ts";
 import { getRunDetail } from "./run_detail.ts";
 import { getSummary } from "./summary.ts";
 import { getTrends } from "./trends.ts";
+import { forEachDialect } from "../../tests/dialects.ts";
 
+forEachDialect("export and import", (dialect) => {
 let db: Db;
 let close: () => Promise<void>;
-beforeAll(async () => ({ db, close } = await openTestDb()));
+beforeAll(async () => ({ db, close } = await openTestDb(dialect)));
 afterAll(() => close());
 
 const collect = async (filter = {}) => {
@@ -51,7 +53,7 @@ describe("streamRunRecords", () => {
 describe("importRunLines", () => {
   test("export then import into an empty database reproduces summary, policies, trends and the export itself", async () => {
     const ndjson = (await collect()).map((r) => JSON.stringify(r)).join("\n");
-    const target = await openTestDb([]);
+    const target = await openTestDb(dialect, []);
     try {
       const report = await importRunLines(target.db, linesOf(`${ndjson}\n`), { batchSize: 3 });
       expect(report).toMatchObject({ lines: 10, valid: 10, invalid: 0, imported: 10, duplicates: 0 });
@@ -73,7 +75,7 @@ describe("importRunLines", () => {
     const [a, b] = RUNS.map((r) => JSON.stringify(r));
     const bad = JSON.stringify({ ...RUNS[2], size_before: "x" });
     const text = [a, "", bad, b, a, "{oops"].join("\n");
-    const target = await openTestDb([]);
+    const target = await openTestDb(dialect, []);
     try {
       const blocked = await importRunLines(target.db, linesOf(text));
       expect(blocked).toMatchObject({ lines: 5, valid: 3, invalid: 2, imported: 0 });
@@ -104,4 +106,5 @@ describe("importRunLines", () => {
     for await (const l of readLines(chunks)) out.push(l);
     expect(out).toEqual(["a", "b\u00e9c", "last"]);
   });
+});
 });

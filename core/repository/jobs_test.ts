@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { forEachDialect } from "../../tests/dialects.ts";
 import { type Db, openDatabase } from "../db/open.ts";
 import type { JobsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import { parseTimeBound } from "../time_filter.ts";
-import { createJob, getJob, listJobs, purgeExpiredJobs, purgeJobs, shortJobIds, updateJob } from "./jobs.ts";
+import { hostname } from "node:os";
+import { isAlive } from "../process_alive.ts";
+import { closeDeadJobs, createJob, getJob, listJobs, purgeExpiredJobs, purgeJobs, shortJobIds, updateJob } from "./jobs.ts";
 import { recordRun } from "./record.ts";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
@@ -20,7 +20,7 @@ const J = {
 };
 const job = (id: string, type: JobsTable["type"], status: JobsTable["status"], created_at: string, extra: Partial<JobsTable> = {}): JobsTable => ({
   id, type, status, created_at, started_at: created_at, completed_at: null, policy_name: null, summary: null,
-  files_total: null, files_affected: null, error: null, ...extra,
+  files_total: null, files_affected: null, error: null, host: null, pid: null, node: null, ...extra,
 });
 const JOBS = [
   job(J.scanOld, "scan", "completed", "2026-01-10T00:00:00.000Z", { files_total: 40 }),
@@ -35,21 +35,17 @@ const run = (id: string, job_id: string, success: boolean, size_after?: number) 
   error_message: success ? undefined : "boom",
 });
 
+forEachDialect("jobs", (dialect) => {
 let db: Db;
-let dir: string;
 let close: () => Promise<void>;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "vpo-jobs-"));
-  ({ db, close } = await openDatabase(join(dir, "jobs.db")));
+  ({ db, close } = await openDatabase(await dialect.newLocation()));
   await db.insertInto("jobs").values(JOBS).execute();
   await recordRun(db, run("0000000a-0000-4000-8000-000000000001", J.scanOld, true, 900));
   await recordRun(db, run("0000000b-0000-4000-8000-000000000002", J.processOldFailed, true, 800));
   await recordRun(db, run("0000000c-0000-4000-8000-000000000003", J.processOldFailed, false));
 });
-afterAll(async () => {
-  await close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 const ids = (jobs: { id: string }[]) => jobs.map((j) => j.id);
 function thrown(promise: Promise<unknown>): Promise<VpoError> {
@@ -131,4 +127,27 @@ describe("purge", () => {
     expect(runs.map((r) => r.job_id)).toEqual([J.scanOld, J.processOldFailed, J.processOldFailed]);
     expect(await purgeExpiredJobs(db, 90, NOW)).toEqual({ jobs: 0 });
   });
+});
+
+describe("jobs of dead processes", () => {
+  test("a running job whose process is gone is closed as interrupted; live and other hosts' jobs stay running", async () => {
+    const dead = Bun.spawn(["true"]);
+    await dead.exited;
+    const live = Bun.spawn(["sleep", "30"]);
+    try {
+      const mine = (id: string, pid: number, host = hostname()) => job(id, "import", "running", "2026-05-31T20:00:00.000Z", { host, pid });
+      const [deadJob, liveJob, elsewhere] = ["eeee0001-0000-7000-8000-000000000001", "eeee0002-0000-7000-8000-000000000002", "eeee0003-0000-7000-8000-000000000003"];
+      await db.insertInto("jobs").values([mine(deadJob, dead.pid), mine(liveJob, live.pid), mine(elsewhere, dead.pid, "another-host")]).execute();
+      const closed = await closeDeadJobs(db, isAlive);
+      expect(closed.map((j) => [j.id, j.status])).toEqual([[deadJob, "interrupted"]]);
+      const after = Object.fromEntries((await db.selectFrom("jobs").select(["id", "status", "error", "completed_at"]).where("id", "in", [deadJob, liveJob, elsewhere]).execute()).map((r) => [r.id, r]));
+      expect(after[deadJob]).toMatchObject({ status: "interrupted", error: expect.stringContaining(`pid ${dead.pid}`), completed_at: expect.any(String) });
+      expect(after[liveJob]!.status).toBe("running");
+      expect(after[elsewhere]!.status).toBe("running");
+      expect(await closeDeadJobs(db, isAlive)).toEqual([]); // closed once
+    } finally {
+      live.kill();
+    }
+  });
+});
 });

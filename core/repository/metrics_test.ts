@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Db } from "../db/handle.ts";
 import { openTestDb } from "./_fixtures.ts";
 import { getMetricAggregates } from "./metrics.ts";
+import { forEachDialect } from "../../tests/dialects.ts";
 
+forEachDialect("metric aggregates", (dialect) => {
 // Stored metrics (from _fixtures.ts): size.bytes_saved 200 (R1), 800 (R2), −100 (R4), 3000 (R7);
 // hash.algo "sha256" (R1, R2); transcode.fps 48.5 (R7), 30.5 (R8); transcode.codec "hevc" (R7), "h264" (R8).
 let db: Db;
 let close: () => Promise<void>;
-beforeAll(async () => ({ db, close } = await openTestDb()));
+beforeAll(async () => ({ db, close } = await openTestDb(dialect)));
 afterAll(() => close());
 
 const text = (plugin: string, key: string, count: number) => ({ plugin, key, count, sum: null, avg: null, min: null, max: null });
@@ -39,7 +41,7 @@ describe("getMetricAggregates", () => {
 
   test("a key that held both numbers and text aggregates only its numbers; booleans count as 1/0", async () => {
     const base = { processed_at: "2026-05-01T00:00:00Z", policy_name: "p", file_path: "/m/x.mkv", success: true };
-    const other = await openTestDb([
+    const other = await openTestDb(dialect, [
       { ...base, plugin_metrics: { custom: { mode: "fast", hw: true } } },
       { ...base, plugin_metrics: { custom: { mode: 2, hw: false } } },
       { ...base, plugin_metrics: { custom: { mode: 4, hw: true } } },
@@ -53,4 +55,5 @@ describe("getMetricAggregates", () => {
       await other.close();
     }
   });
+});
 });

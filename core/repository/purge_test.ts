@@ -8,7 +8,9 @@ import { recordRun } from "./record.ts";
 import { summaryFrom } from "./summary.ts";
 import { trendsFrom } from "./trends.ts";
 import type { PurgeCounts, PurgeOptions } from "./views.ts";
+import { forEachDialect } from "../../tests/dialects.ts";
 
+forEachDialect("purge", (dialect) => {
 // Child rows per run (from _fixtures.ts), as actions/phases/metrics/errors:
 // R1 2/1/2/0  R2 1/2/2/0  R3 1/1/0/1  R4 0/0/1/0  R5 0/0/0/1  R6 2/0/0/0  R7 1/2/3/0  R8 1/2/2/0  R9 0  R10 1/1/0/0
 const TOTAL: PurgeCounts = { processing_stats: 10, action_results: 9, performance_metrics: 9, plugin_metrics: 10, plugin_errors: 2 };
@@ -24,7 +26,7 @@ async function tableCounts(db: Db): Promise<PurgeCounts> {
 }
 
 const remainingIds = async (db: Db) => (await db.selectFrom("processing_stats").select("id").orderBy("id").execute()).map((r) => r.id);
-const dailyRows = (db: Db) => db.selectFrom("stats_daily").selectAll().orderBy("day").orderBy("policy_name").execute();
+const dailyRows = (db: Db) => db.selectFrom("stats_rollup").selectAll().orderBy("day").orderBy("policy_name").orderBy("library").orderBy("node").execute();
 
 async function expectRollupExact(db: Db) {
   for (const filter of [{}, { policy: "strip" }, { since: "2026-01-31T00:00:00.000Z" }]) {
@@ -72,7 +74,7 @@ const CASES: { name: string; options: PurgeOptions; counts: PurgeCounts; kept: s
 describe("purgeRuns", () => {
   for (const c of CASES) {
     test(`${c.name}: counts every table, deletes them with their children, keeps the rollup exact`, async () => {
-      const { db, close } = await openTestDb();
+      const { db, close } = await openTestDb(dialect);
       try {
         expect(await purgeRuns(db, c.options)).toEqual(c.counts);
         expect(await remainingIds(db)).toEqual([...c.kept].sort());
@@ -87,7 +89,7 @@ describe("purgeRuns", () => {
     });
 
     test(`${c.name}, as a dry run: reports the same counts and deletes nothing`, async () => {
-      const { db, close } = await openTestDb();
+      const { db, close } = await openTestDb(dialect);
       try {
         const rollup = await dailyRows(db);
         expect(await purgeRuns(db, { ...c.options, dryRun: true })).toEqual(c.counts);
@@ -100,10 +102,11 @@ describe("purgeRuns", () => {
   }
 
   test("purge --before keeps the boundary day's later runs in the rollup, and later recording adds to them", async () => {
-    const { db, close } = await openTestDb();
+    const { db, close } = await openTestDb(dialect);
     try {
       await purgeRuns(db, { before: "2026-01-31T12:00:00.000Z" });
-      const rows = (await dailyRows(db)).map((r) => [r.day, r.policy_name, r.runs, r.size_saved, r.first_at]);
+      // Byte sums are split (hi × 2^24 + lo); these are small enough to live in lo alone.
+      const rows = (await dailyRows(db)).map((r) => [r.day, r.policy_name, Number(r.runs), Number(r.size_before_lo) - Number(r.size_after_lo), r.first_at]);
       expect(rows.slice(0, 2)).toEqual([
         ["2026-01-31", "remux", 1, -100, "2026-01-31T12:00:00.000Z"],
         ["2026-01-31", "strip", 1, 0, "2026-01-31T18:30:00.000Z"],
@@ -117,7 +120,7 @@ describe("purgeRuns", () => {
   });
 
   test("a purge matching nothing returns zeros and leaves the rollup alone", async () => {
-    const { db, close } = await openTestDb();
+    const { db, close } = await openTestDb(dialect);
     try {
       const rollup = await dailyRows(db);
       expect(await purgeRuns(db, { before: "2020-01-01T00:00:00.000Z" })).toEqual({
@@ -130,9 +133,14 @@ describe("purgeRuns", () => {
   });
 
   test("a purge that fails part-way deletes nothing: runs, children and rollup are one transaction", async () => {
-    const { db, close } = await openTestDb();
+    const { db, close } = await openTestDb(dialect);
     try {
-      await sql`CREATE TRIGGER fail_rollup BEFORE DELETE ON stats_daily BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`.execute(db);
+      if (dialect.name === "sqlite") {
+        await sql`CREATE TRIGGER fail_rollup BEFORE DELETE ON stats_rollup BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`.execute(db);
+      } else {
+        await sql`CREATE FUNCTION fail_rollup() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated failure'; END $$ LANGUAGE plpgsql`.execute(db);
+        await sql`CREATE TRIGGER fail_rollup BEFORE DELETE ON stats_rollup FOR EACH ROW EXECUTE FUNCTION fail_rollup()`.execute(db);
+      }
       const rollup = await dailyRows(db);
       await expect(purgeRuns(db, { policy: "strip" })).rejects.toThrow("simulated failure");
       expect(await tableCounts(db)).toEqual(TOTAL);
@@ -142,8 +150,8 @@ describe("purgeRuns", () => {
     }
   });
 
-  test("refuses to purge without --before, --policy or --all, or with --all and another criterion", async () => {
-    const { db, close } = await openTestDb([]);
+  test("refuses to purge without a cutoff, a policy or all, or with all and another criterion", async () => {
+    const { db, close } = await openTestDb(dialect, []);
     try {
       for (const options of [{}, { dryRun: true }, { all: true, policy: "strip" }, { all: true, before: "2026-01-01T00:00:00.000Z" }, { policy: " " }]) {
         await expect(purgeRuns(db, options)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
@@ -153,4 +161,5 @@ describe("purgeRuns", () => {
       await close();
     }
   });
+});
 });

@@ -4,10 +4,12 @@ import type { Db } from "../db/handle.ts";
 import { ID, openTestDb } from "./_fixtures.ts";
 import { getRunDetail } from "./run_detail.ts";
 import { resolveRunId, runIdPrefixQuery } from "./run_id.ts";
+import { forEachDialect } from "../../tests/dialects.ts";
 
+forEachDialect("run detail", (dialect) => {
 let db: Db;
 let close: () => Promise<void>;
-beforeAll(async () => ({ db, close } = await openTestDb()));
+beforeAll(async () => ({ db, close } = await openTestDb(dialect)));
 afterAll(() => close());
 
 describe("getRunDetail", () => {
@@ -19,6 +21,9 @@ describe("getRunDetail", () => {
       job_id: null,
       processed_at: "2026-01-30T08:00:00.000Z",
       policy_name: "strip",
+      policy_digest: null,
+      node: null,
+      library: null,
       status: "success",
       success: true,
       error_message: null,
@@ -102,7 +107,7 @@ describe("getRunDetail", () => {
       id: `abcd00${String(i).padStart(2, "0")}-0000-4000-8000-000000000000`,
       processed_at: "2026-05-01T00:00:00Z", policy_name: "p", file_path: `/m/${i}.mkv`, success: true,
     }));
-    const other = await openTestDb(runs);
+    const other = await openTestDb(dialect, runs);
     try {
       const error = await resolveRunId(other.db, "abcd").catch((e) => e);
       expect(error).toMatchObject({ code: "AMBIGUOUS_ID" });
@@ -113,11 +118,12 @@ describe("getRunDetail", () => {
     }
   });
 
-  test("prefix lookup searches the primary-key index rather than scanning the table", async () => {
+  test.if(dialect.name === "sqlite")("prefix lookup searches the primary-key index rather than scanning the table", async () => {
     const compiled = runIdPrefixQuery(db, "c0ffee").compile();
     const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
     const details = plan.rows.map((r) => r.detail).join("\n");
     expect(details).toMatch(/SEARCH processing_stats USING (COVERING )?INDEX sqlite_autoindex_processing_stats_1 \(id>\? AND id<\?\)/);
     expect(details).not.toMatch(/SCAN processing_stats/);
   });
+});
 });

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { toJsonSchema } from "@valibot/to-json-schema";
+import { toOpenApiSchema } from "../json_schema.ts";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
 import { ID, openTestDb } from "./_fixtures.ts";
 import * as repo from "./mod.ts";
 import * as views from "./views.ts";
+import { forEachDialect } from "../../tests/dialects.ts";
 
+forEachDialect("view schemas", (dialect) => {
 let db: Db;
 let close: () => Promise<void>;
-beforeAll(async () => ({ db, close } = await openTestDb()));
+beforeAll(async () => ({ db, close } = await openTestDb(dialect)));
 afterAll(() => close());
 
 describe("views", () => {
@@ -16,7 +18,7 @@ describe("views", () => {
 
   for (const [name, schema] of schemas) {
     test(`${name} converts to JSON Schema for OpenAPI without loss`, () => {
-      expect(() => toJsonSchema(schema, { errorMode: "throw" })).not.toThrow();
+      expect(() => toOpenApiSchema(schema, { strict: true })).not.toThrow();
     });
   }
 
@@ -39,4 +41,5 @@ describe("views", () => {
     for (const id of Object.values(ID)) check(views.RunDetailSchema, await repo.getRunDetail(db, id));
     check(views.PurgeCountsSchema, await repo.purgeRuns(db, { all: true, dryRun: true }));
   });
+});
 });

@@ -7,46 +7,46 @@ export const initialSchema: Migration = {
     async up(db, t) {
       await t
         .autoId(db.schema.createTable("files"), "id")
-        .addColumn("path", "text", (c) => c.notNull().unique())
+        .addColumn("path", t.text, (c) => c.notNull().unique())
         .addColumn("size_bytes", t.bytes)
-        .addColumn("modified_at", "text")
-        .addColumn("content_hash", "text")
-        .addColumn("container", "text")
+        .addColumn("modified_at", t.text)
+        .addColumn("content_hash", t.text)
+        .addColumn("container", t.text)
         .addColumn("duration", t.seconds)
         .addColumn("bitrate", t.bytes)
-        .addColumn("streams", "text")
-        .addColumn("scanned_at", "text")
-        .addColumn("scan_status", "text", (c) => c.notNull().defaultTo("ok"))
-        .addColumn("scan_error", "text")
+        .addColumn("streams", t.text)
+        .addColumn("scanned_at", t.text)
+        .addColumn("scan_status", t.text, (c) => c.notNull().defaultTo("ok"))
+        .addColumn("scan_error", t.text)
         .execute();
 
       await db.schema
         .createTable("jobs")
-        .addColumn("id", "text", (c) => c.primaryKey())
-        .addColumn("type", "text", (c) => c.notNull())
-        .addColumn("status", "text", (c) => c.notNull())
-        .addColumn("created_at", "text", (c) => c.notNull())
-        .addColumn("started_at", "text")
-        .addColumn("completed_at", "text")
-        .addColumn("policy_name", "text")
-        .addColumn("summary", "text")
+        .addColumn("id", t.text, (c) => c.primaryKey())
+        .addColumn("type", t.text, (c) => c.notNull())
+        .addColumn("status", t.text, (c) => c.notNull())
+        .addColumn("created_at", t.text, (c) => c.notNull())
+        .addColumn("started_at", t.text)
+        .addColumn("completed_at", t.text)
+        .addColumn("policy_name", t.text)
+        .addColumn("summary", t.text)
         .addColumn("files_total", "integer")
         .addColumn("files_affected", "integer")
-        .addColumn("error", "text")
+        .addColumn("error", t.text)
         .execute();
       await db.schema.createIndex("jobs_created_at").on("jobs").column("created_at").execute();
 
       let stats = db.schema
         .createTable("processing_stats")
-        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("id", t.text, (c) => c.primaryKey())
         .addColumn("file_id", t.bytes, (c) => c.references("files.id").onDelete("set null"))
-        .addColumn("file_path", "text", (c) => c.notNull())
-        .addColumn("job_id", "text")
-        .addColumn("processed_at", "text", (c) => c.notNull())
-        .addColumn("policy_name", "text", (c) => c.notNull())
-        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("file_path", t.text, (c) => c.notNull())
+        .addColumn("job_id", t.text)
+        .addColumn("processed_at", t.text, (c) => c.notNull())
+        .addColumn("policy_name", t.text, (c) => c.notNull())
+        .addColumn("status", t.text, (c) => c.notNull())
         .addColumn("success", "integer", (c) => c.notNull())
-        .addColumn("error_message", "text");
+        .addColumn("error_message", t.text);
       for (const col of [
         "size_before", "size_after", "size_change",
         "audio_tracks_before", "audio_tracks_after", "audio_tracks_removed",
@@ -58,15 +58,15 @@ export const initialSchema: Migration = {
         .addColumn("phases_completed", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("phases_total", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("total_changes", "integer", (c) => c.notNull().defaultTo(0))
-        .addColumn("video_source_codec", "text")
-        .addColumn("video_target_codec", "text")
+        .addColumn("video_source_codec", t.text)
+        .addColumn("video_target_codec", t.text)
         .addColumn("video_transcode_skipped", "integer")
-        .addColumn("video_skip_reason", "text")
+        .addColumn("video_skip_reason", t.text)
         .addColumn("audio_tracks_transcoded", "integer")
         .addColumn("audio_tracks_preserved", "integer")
-        .addColumn("encoder_type", "text")
-        .addColumn("hash_before", "text")
-        .addColumn("hash_after", "text")
+        .addColumn("encoder_type", t.text)
+        .addColumn("hash_before", t.text)
+        .addColumn("hash_after", t.text)
         .addCheckConstraint("phases_le_total", sql`phases_completed <= phases_total`)
         .addCheckConstraint("size_change_consistent", sql`size_change IS NULL OR size_change = size_before - size_after`);
       await stats.execute();
@@ -79,23 +79,23 @@ export const initialSchema: Migration = {
       const child = (name: string) =>
         t
           .autoId(db.schema.createTable(name), "id")
-          .addColumn("stats_id", "text", (c) => c.notNull().references("processing_stats.id").onDelete("cascade"));
+          .addColumn("stats_id", t.text, (c) => c.notNull().references("processing_stats.id").onDelete("cascade"));
 
       await child("action_results")
         .addColumn("seq", "integer", (c) => c.notNull())
-        .addColumn("action_type", "text", (c) => c.notNull())
-        .addColumn("track_type", "text")
+        .addColumn("action_type", t.text, (c) => c.notNull())
+        .addColumn("track_type", t.text)
         .addColumn("track_index", "integer")
-        .addColumn("before_state", "text")
-        .addColumn("after_state", "text")
+        .addColumn("before_state", t.text)
+        .addColumn("after_state", t.text)
         .addColumn("success", "integer", (c) => c.notNull())
         .addColumn("duration_ms", t.seconds)
-        .addColumn("rule_reference", "text")
-        .addColumn("message", "text")
+        .addColumn("rule_reference", t.text)
+        .addColumn("message", t.text)
         .execute();
       await child("performance_metrics")
         .addColumn("seq", "integer", (c) => c.notNull())
-        .addColumn("phase_name", "text", (c) => c.notNull())
+        .addColumn("phase_name", t.text, (c) => c.notNull())
         .addColumn("wall_time_seconds", t.seconds)
         .addColumn("bytes_read", t.bytes)
         .addColumn("bytes_written", t.bytes)
@@ -103,16 +103,16 @@ export const initialSchema: Migration = {
         .addColumn("encoding_bitrate", t.seconds)
         .execute();
       await child("plugin_metrics")
-        .addColumn("plugin", "text", (c) => c.notNull())
-        .addColumn("key", "text", (c) => c.notNull())
+        .addColumn("plugin", t.text, (c) => c.notNull())
+        .addColumn("key", t.text, (c) => c.notNull())
         .addColumn("num", t.seconds)
-        .addColumn("text", "text")
+        .addColumn("text", t.text)
         .execute();
       await child("plugin_errors")
-        .addColumn("plugin", "text", (c) => c.notNull())
-        .addColumn("hook", "text", (c) => c.notNull())
-        .addColumn("code", "text", (c) => c.notNull())
-        .addColumn("message", "text", (c) => c.notNull())
+        .addColumn("plugin", t.text, (c) => c.notNull())
+        .addColumn("hook", t.text, (c) => c.notNull())
+        .addColumn("code", t.text, (c) => c.notNull())
+        .addColumn("message", t.text, (c) => c.notNull())
         .execute();
       for (const table of ["action_results", "performance_metrics", "plugin_metrics", "plugin_errors"]) {
         await db.schema.createIndex(`${table}_stats`).on(table).column("stats_id").execute();
@@ -121,8 +121,8 @@ export const initialSchema: Migration = {
 
       let daily = db.schema
         .createTable("stats_daily")
-        .addColumn("day", "text", (c) => c.notNull())
-        .addColumn("policy_name", "text", (c) => c.notNull());
+        .addColumn("day", t.text, (c) => c.notNull())
+        .addColumn("policy_name", t.text, (c) => c.notNull());
       for (const col of [
         "runs", "successes", "size_before", "size_after", "size_saved",
         "audio_removed", "subtitles_removed", "attachments_removed",
@@ -131,8 +131,8 @@ export const initialSchema: Migration = {
       ]) daily = daily.addColumn(col, col.startsWith("size") ? t.bytes : "integer", (c) => c.notNull().defaultTo(0));
       await daily
         .addColumn("duration_sum", t.seconds, (c) => c.notNull().defaultTo(0))
-        .addColumn("first_at", "text", (c) => c.notNull())
-        .addColumn("last_at", "text", (c) => c.notNull())
+        .addColumn("first_at", t.text, (c) => c.notNull())
+        .addColumn("last_at", t.text, (c) => c.notNull())
         .addPrimaryKeyConstraint("stats_daily_pk", ["day", "policy_name"])
         .execute();
     },

@@ -15,7 +15,7 @@ export const trustworthyRecord: Migration = {
   rebuildsRollup: true,
   async up(db, t) {
     for (const col of ["policy_digest", "node", "library"]) {
-      await db.schema.alterTable("processing_stats").addColumn(col, "text").execute();
+      await db.schema.alterTable("processing_stats").addColumn(col, t.text).execute();
     }
     await db.schema.createIndex("stats_policy_digest_hash").on("processing_stats").columns(["policy_digest", "hash_after"]).execute();
     await db.schema.createIndex("stats_node_time").on("processing_stats").columns(["node", "processed_at"]).execute();
@@ -23,10 +23,10 @@ export const trustworthyRecord: Migration = {
 
     let rollup = db.schema
       .createTable("stats_rollup")
-      .addColumn("day", "text", (c) => c.notNull())
-      .addColumn("policy_name", "text", (c) => c.notNull())
-      .addColumn("library", "text", (c) => c.notNull())
-      .addColumn("node", "text", (c) => c.notNull());
+      .addColumn("day", t.text, (c) => c.notNull())
+      .addColumn("policy_name", t.text, (c) => c.notNull())
+      .addColumn("library", t.text, (c) => c.notNull())
+      .addColumn("node", t.text, (c) => c.notNull());
     const counters = [
       "runs", "successes", "failures", "interruptions",
       "size_before_hi", "size_before_lo", "size_after_hi", "size_after_lo",
@@ -37,34 +37,34 @@ export const trustworthyRecord: Migration = {
     for (const col of counters) rollup = rollup.addColumn(col, t.bytes, (c) => c.notNull().defaultTo(0));
     await rollup
       .addColumn("duration_sum", t.seconds, (c) => c.notNull().defaultTo(0))
-      .addColumn("first_at", "text", (c) => c.notNull())
-      .addColumn("last_at", "text", (c) => c.notNull())
+      .addColumn("first_at", t.text, (c) => c.notNull())
+      .addColumn("last_at", t.text, (c) => c.notNull())
       .addPrimaryKeyConstraint("stats_rollup_pk", ["day", "policy_name", "library", "node"])
       .execute();
     await db.schema.dropTable("stats_daily").execute();
 
     await t
       .autoId(db.schema.createTable("run_feed"), "seq")
-      .addColumn("kind", "text", (c) => c.notNull())
-      .addColumn("run_id", "text")
-      .addColumn("at", "text", (c) => c.notNull())
+      .addColumn("kind", t.text, (c) => c.notNull())
+      .addColumn("run_id", t.text)
+      .addColumn("at", t.text, (c) => c.notNull())
       .addColumn("tx", t.bytes)
       .execute();
     await db.schema.createIndex("run_feed_at").on("run_feed").column("at").execute();
 
     await db.schema
       .createTable("nodes")
-      .addColumn("id", "text", (c) => c.primaryKey())
-      .addColumn("name", "text", (c) => c.notNull())
-      .addColumn("hostname", "text", (c) => c.notNull())
-      .addColumn("first_seen", "text", (c) => c.notNull())
-      .addColumn("last_seen", "text", (c) => c.notNull())
-      .addColumn("version", "text")
+      .addColumn("id", t.text, (c) => c.primaryKey())
+      .addColumn("name", t.text, (c) => c.notNull())
+      .addColumn("hostname", t.text, (c) => c.notNull())
+      .addColumn("first_seen", t.text, (c) => c.notNull())
+      .addColumn("last_seen", t.text, (c) => c.notNull())
+      .addColumn("version", t.text)
       .execute();
 
-    await db.schema.alterTable("jobs").addColumn("host", "text").execute();
+    await db.schema.alterTable("jobs").addColumn("host", t.text).execute();
     await db.schema.alterTable("jobs").addColumn("pid", "integer").execute();
-    await db.schema.alterTable("jobs").addColumn("node", "text").execute();
+    await db.schema.alterTable("jobs").addColumn("node", t.text).execute();
     await db.schema.createIndex("jobs_status").on("jobs").column("status").execute();
   },
 };

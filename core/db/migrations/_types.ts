@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from "kysely";
+import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression, type Kysely, sql } from "kysely";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -9,6 +9,11 @@ export interface MigrationContext {
   bytes: "integer" | "bigint";
   /** Doubles: SQLite's REAL is already 8 bytes; PostgreSQL's real is 4. */
   seconds: "real" | "double precision";
+  /**
+   * Text compared byte by byte, as SQLite does: on PostgreSQL `collate "C"`, so ids and paths sort
+   * and range-match (prefix lookups) the same on both, whatever the server's locale.
+   */
+  text: "text" | Expression<unknown>;
   /** Adds an auto-incrementing 64-bit primary key column. */
   autoId<T extends string, C extends string>(table: CreateTableBuilder<T, C>, name: string): CreateTableBuilder<T, C>;
 }
@@ -27,6 +32,7 @@ export function migrationContext(dialect: DialectName): MigrationContext {
     dialect,
     bytes: sqlite ? "integer" : "bigint",
     seconds: sqlite ? "real" : "double precision",
+    text: sqlite ? "text" : sql`text collate "C"`,
     autoId: (table, name) =>
       sqlite
         ? table.addColumn(name, "integer", (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement())

@@ -1,0 +1,16 @@
+import { toJsonSchema } from "@valibot/to-json-schema";
+import type * as v from "valibot";
+
+/**
+ * valibot → JSON Schema for the OpenAPI document. An exact byte total is a bigint in JavaScript
+ * beyond 2^53 but always a plain integer in JSON (core/json.ts), so bigint maps to "integer".
+ * `v.check` has no JSON form: what it checks is said in field descriptions.
+ */
+export function toOpenApiSchema(schema: v.GenericSchema, options: { strict?: boolean } = {}): Record<string, unknown> {
+  const { $schema: _dialect, ...json } = toJsonSchema(schema, {
+    errorMode: options.strict ? "throw" : "ignore",
+    ignoreActions: options.strict ? [] : ["check"],
+    overrideSchema: ({ valibotSchema }) => (valibotSchema.type === "bigint" ? { type: "integer" } : undefined),
+  }) as Record<string, unknown>;
+  return json;
+}
