@@ -38,9 +38,16 @@ export const flagParam = (description: string) =>
 export const choiceParam = <const T extends readonly [string, ...string[]]>(choices: T, description: string) =>
   v.optional(v.pipe(v.picklist(choices, `expected one of ${choices.join(", ")}`), v.description(description)));
 
+/** Text a database can hold: no NUL characters, at most 1,024 characters. */
+export const plainText = v.pipe(
+  v.string(),
+  v.maxLength(1024, "expected at most 1024 characters"),
+  v.regex(/^[^\0]*$/, "expected text without NUL characters"),
+);
+
 /** A non-empty name such as a policy or plugin. */
 export const nameParam = (description: string) =>
-  v.optional(v.pipe(v.string(), v.minLength(1, "expected a non-empty name"), v.description(description)));
+  v.optional(v.pipe(plainText, v.minLength(1, "expected a non-empty name"), v.description(description)));
 
 /** "true"/"1" → true, "false"/"0" → false, absent → undefined. */
 export const toFlag = (value: string | undefined): boolean | undefined => (value === undefined ? undefined : value === "true" || value === "1");

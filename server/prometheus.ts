@@ -67,8 +67,8 @@ export function createRunMetrics(readTotals: () => Promise<PolicyTotals[]>, gaug
     ]), totals),
     rollupMetric("vpo_audio_tracks_transcoded_total", "Audio tracks transcoded by successful runs", "counter", per((t) => [{ labels: { policy: t.policy }, value: t.totals.audio_transcoded }]), totals),
     rollupMetric("vpo_run_duration_seconds", "Wall time of runs that reported one", "histogram", per((t) => [
-      ...DURATION_BUCKETS.map((le, i) => ({ metricName: "vpo_run_duration_seconds_bucket", labels: { policy: t.policy, le }, value: t.totals.duration_buckets[i]! })),
-      { metricName: "vpo_run_duration_seconds_bucket", labels: { policy: t.policy, le: "+Inf" }, value: t.totals.duration_count },
+      ...DURATION_BUCKETS.map((le, i) => ({ metricName: "vpo_run_duration_seconds_bucket", labels: { le, policy: t.policy }, value: t.totals.duration_buckets[i]! })),
+      { metricName: "vpo_run_duration_seconds_bucket", labels: { le: "+Inf", policy: t.policy }, value: t.totals.duration_count },
       { metricName: "vpo_run_duration_seconds_sum", labels: { policy: t.policy }, value: t.totals.duration_sum },
       { metricName: "vpo_run_duration_seconds_count", labels: { policy: t.policy }, value: t.totals.duration_count },
     ]), totals),

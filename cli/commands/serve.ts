@@ -46,8 +46,8 @@ export const serveCommand = defineCommand({
       await opened.close();
       throw error;
     });
-    process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.location})\n`);
-    if (!token) process.stdout.write("vpo: no API token set: reads only (POST/DELETE answer 403)\n");
+    const readOnly = token ? "" : "vpo: no API token set: reads only (POST/DELETE answer 403)\n";
+    process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.location})\n${readOnly}`);
     await stopRequested;
     process.stdout.write("vpo: shutting down\n");
     await server.stop();

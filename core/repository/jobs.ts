@@ -111,6 +111,7 @@ export async function getJob(db: Db, idOrPrefix: string): Promise<JobDetail> {
   if (prefix.length < MIN_PREFIX_LENGTH) {
     throw new VpoError("INVALID_ARGUMENT", `Job id "${idOrPrefix}" is too short: give the full id or at least ${MIN_PREFIX_LENGTH} characters of it`);
   }
+  if (!/^[0-9a-f-]+$/i.test(prefix)) throw new VpoError("NOT_FOUND", `No job with id "${prefix.replace(/[\0-\x1f]/g, "?")}"`);
   const matches = await db.selectFrom("jobs").selectAll().where("id", ">=", prefix).where("id", "<", `${prefix}\uffff`).orderBy("id").limit(MAX_CANDIDATES + 1).execute();
   const exact = matches.find((m) => m.id === prefix);
   if (!exact && matches.length === 0) throw new VpoError("NOT_FOUND", `No job with id "${prefix}"`);

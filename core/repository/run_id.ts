@@ -36,9 +36,11 @@ export async function resolveRunId(db: Db, idOrPrefix: string): Promise<string> 
       `Run id "${idOrPrefix}" is too short: give the full id or at least ${MIN_PREFIX_LENGTH} characters of it`,
     );
   }
-  const exact = await db.selectFrom("processing_stats").select("id").where("id", "=", prefix).executeTakeFirst();
+  // Ids are lowercase UUIDs: anything else names no run (and never reaches the database as odd text).
+  if (!/^[0-9a-f-]+$/i.test(prefix)) throw new VpoError("NOT_FOUND", `No run with id "${prefix.replace(/[\0-\x1f]/g, "?")}"`);
+  const exact = await db.selectFrom("processing_stats").select("id").where("id", "=", prefix.toLowerCase()).executeTakeFirst();
   if (exact) return exact.id;
-  const matches: RunCandidate[] = await runIdPrefixQuery(db, prefix).execute();
+  const matches: RunCandidate[] = await runIdPrefixQuery(db, prefix.toLowerCase()).execute();
   if (matches.length === 0) throw new VpoError("NOT_FOUND", `No run with id "${prefix}"`);
   if (matches.length === 1) return matches[0]!.id;
   const candidates = matches.slice(0, MAX_CANDIDATES);

@@ -12,7 +12,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     await recordRun(opened.db, { file_path: `/m/${i}.mkv`, processed_at: `2026-01-0${i + 1}T00:00:00Z`, policy_name: "p", success: true, size_before: 10, size_after: 5 });
   }
-  pool = createWorkerReader(opened.path, { size: 2 });
+  pool = createWorkerReader(opened.location, { size: 2 });
 });
 afterAll(async () => {
   await pool.close();
@@ -22,7 +22,7 @@ afterAll(async () => {
 describe("worker read pool", () => {
   test("answers exactly what an inline read answers", async () => {
     const inline = createInlineReader(opened.db);
-    for (const [op, args] of [["summary", {}], ["recent", { limit: 2 }], ["trends", { groupBy: "week" }], ["runTotalsSnapshot", {}]] as const) {
+    for (const [op, args] of [["summary", {}], ["recent", { limit: 2 }], ["trends", { groupBy: "week" }], ["policyTotals", {}], ["feedHead", {}]] as const) {
       expect(await pool.read(op, args as never)).toEqual(await inline.read(op, args as never));
     }
   });
@@ -38,10 +38,11 @@ describe("worker read pool", () => {
     expect([error.code, error.message, error.status]).toEqual(["NOT_FOUND", 'No run with id "ffffffff"', 404]);
   });
 
-  test("follows new runs by rowid, and refuses reads once closed", async () => {
-    const reader = createWorkerReader(opened.path);
-    const runs = await reader.read("runsAfterRowid", { afterRowid: 2 });
-    expect(runs.map((r) => [r.rowid, r.event.file_path])).toEqual([[3, "/m/2.mkv"], [4, "/m/new.mkv"]]);
+  test("reads the run feed after a cursor, and refuses reads once closed", async () => {
+    const reader = createWorkerReader(opened.location);
+    const { entries } = await reader.read("readFeed", { cursor: { lastSeq: 2 } });
+    const events = await reader.read("runEvents", { ids: entries.map((e) => e.run_id!) });
+    expect(events.map((e) => e.file_path)).toEqual(["/m/2.mkv", "/m/new.mkv"]);
     await reader.close();
     await expect(reader.read("summary", {})).rejects.toThrow("The read pool is closed");
   });

@@ -8,7 +8,7 @@ import { CodecShareSchema } from "../../core/mod.ts";
 import { cacheKey } from "../cache.ts";
 import { jsonBody, type RouteDeps } from "../deps.ts";
 import { ErrorBodySchema } from "../errors.ts";
-import { choiceParam, nameParam, positiveIntParam, toInt, windowParams } from "../params.ts";
+import { choiceParam, nameParam, plainText, positiveIntParam, toInt, windowParams } from "../params.ts";
 
 const policyParam = nameParam("Only runs of this policy");
 const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema };
@@ -21,9 +21,9 @@ const WindowQuery = v.strictObject(windowParams);
 const TrendsQuery = v.strictObject({ ...windowParams, group_by: choiceParam(TrendGroupBySchema.options, "Period: day (default), ISO week, month"), policy: policyParam });
 const MetricsQuery = v.strictObject({ plugin: nameParam("Only this plugin's metrics"), key: nameParam("Only this metric key"), ...windowParams });
 const FileQuery = v.strictObject({ limit: positiveIntParam("How many runs, newest first; default all", 10000) });
-const PolicyParams = v.object({ name: v.pipe(v.string(), v.minLength(1), v.description("Policy name")) });
+const PolicyParams = v.object({ name: v.pipe(plainText, v.minLength(1), v.description("Policy name")) });
 const FileParams = v.object({ file_id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, "expected a file id (a positive integer)"), v.description("files.id")) });
-const RunParams = v.object({ stats_id: v.pipe(v.string(), v.description("Run id, or a unique prefix of at least 4 characters")) });
+const RunParams = v.object({ stats_id: v.pipe(plainText, v.description("Run id, or a unique prefix of at least 4 characters")) });
 
 /** Read views over the stats repository, every response cached until runs change. */
 export function statsRoutes(deps: RouteDeps) {

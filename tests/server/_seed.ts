@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TestDialect } from "../dialects.ts";
 import {
   createEventBus, createJob, createRegistry, type EventBus, openDatabase, type OpenedDatabase, type PluginRegistry, recordRuns,
   type RunRecordInput,
@@ -99,10 +100,10 @@ export interface Seeded {
   close(): Promise<void>;
 }
 
-/** A real SQLite file seeded with SEED_RUNS and a job, and the app over it (no socket). */
-export async function seededServer(options: Partial<AppOptions> & { seed?: boolean } = {}): Promise<Seeded> {
+/** A real database (a SQLite file unless `dialect` says otherwise) seeded with SEED_RUNS and a job, and the app over it (no socket). */
+export async function seededServer(options: Partial<AppOptions> & { seed?: boolean; dialect?: TestDialect } = {}): Promise<Seeded> {
   const dir = tempDir();
-  const opened = await openDatabase(join(dir, "library.db"));
+  const opened = await openDatabase(options.dialect ? await options.dialect.newLocation() : join(dir, "library.db"));
   if (options.seed !== false) {
     await recordRuns(opened.db, SEED_RUNS);
     await createJob(opened.db, { type: "import", policy_name: null });
@@ -110,7 +111,8 @@ export async function seededServer(options: Partial<AppOptions> & { seed?: boole
   const bus = createEventBus();
   const registry = createRegistry();
   for (const plugin of builtinPlugins()) registry.register(plugin);
-  const server = createApp({ db: opened.db, dbPath: opened.path, bus, registry, token: "s3cret", pollMs: 50, ...options });
+  const { dialect: _dialect, seed: _seed, ...appOptions } = options;
+  const server = createApp({ database: opened, bus, registry, token: "s3cret", pollMs: 50, ...appOptions });
   await server.ready;
   return {
     dir,

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Seeded, seededServer, SID } from "./_seed.ts";
+import { forEachDialect } from "../dialects.ts";
 
+forEachDialect("HTTP errors", (dialect) => {
 let s: Seeded;
-beforeAll(async () => (s = await seededServer()));
+beforeAll(async () => (s = await seededServer({ dialect })));
 afterAll(() => s.close());
 
 async function expectError(path: string, status: number, code: string, mentions: string[] = [], init?: RequestInit) {
@@ -153,7 +155,7 @@ describe("request bodies", () => {
   });
 
   test("a body over the limit answers 413, by Content-Length or by the bytes actually sent", async () => {
-    const small = await seededServer({ seed: false, bodyLimit: 1024 });
+    const small = await seededServer({ dialect, seed: false, bodyLimit: 1024 });
     try {
       const big = JSON.stringify({ file_path: "x".repeat(2000) });
       const byLength = await small.request("/api/stats/runs", post(big));
@@ -171,4 +173,5 @@ describe("request bodies", () => {
       await small.close();
     }
   });
+});
 });

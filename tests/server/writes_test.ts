@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunRecordedEvent } from "../../core/mod.ts";
 import { AUTH, newRun, type Seeded, seededServer } from "./_seed.ts";
+import { forEachDialect } from "../dialects.ts";
 
+forEachDialect("HTTP writes", (dialect) => {
 const postRun = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: "POST",
   body: JSON.stringify(body),
@@ -21,7 +23,7 @@ describe("authorisation matrix for writes", () => {
   for (const c of cases) {
     const given = c.header.authorization ?? "no header";
     test(`${c.server}, ${given}: POST and DELETE answer ${c.status || "201 / 200"}`, async () => {
-      const s = await seededServer({ token: c.token });
+      const s = await seededServer({ dialect, token: c.token });
       try {
         const posted = await s.request("/api/stats/runs", postRun(newRun(), c.header));
         const deleted = await s.request(...purge("policy=remux&dry_run=true", c.header));
@@ -43,7 +45,7 @@ describe("authorisation matrix for writes", () => {
   }
 
   test("authorisation is checked before the body is read: a bad token with malformed JSON answers 401", async () => {
-    const s = await seededServer();
+    const s = await seededServer({ dialect });
     try {
       const res = await s.request("/api/stats/runs", { method: "POST", body: "{not json", headers: { authorization: "Bearer nope" } });
       expect(res.status).toBe(401);
@@ -55,7 +57,7 @@ describe("authorisation matrix for writes", () => {
   });
 
   test("reads never need a token", async () => {
-    const s = await seededServer({ token: null });
+    const s = await seededServer({ dialect, token: null });
     try {
       expect((await s.request("/api/stats/summary")).status).toBe(200);
     } finally {
@@ -68,7 +70,7 @@ describe("POST /api/stats/runs", () => {
   let s: Seeded;
   const events: RunRecordedEvent[] = [];
   beforeAll(async () => {
-    s = await seededServer();
+    s = await seededServer({ dialect });
     s.bus.on("run.recorded", (e) => events.push(e));
   });
   afterAll(() => s.close());
@@ -79,6 +81,7 @@ describe("POST /api/stats/runs", () => {
     expect(res.status).toBe(201);
     const { id } = await res.json();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    for (let i = 0; i < 100 && events.at(-1)?.id !== id; i++) await Bun.sleep(10); // announced through the run feed
     expect(events.at(-1)).toMatchObject({ id, policy_name: "posted", size_change: 1000, success: true, status: "success" });
     expect((await (await s.request("/api/stats/summary")).json()).total_files_processed).toBe(7);
     const detail = await (await s.request(`/api/stats/${id}`)).json();
@@ -103,7 +106,7 @@ describe("POST /api/stats/runs", () => {
 
 describe("DELETE /api/stats/purge", () => {
   test("a dry run counts, a real purge deletes, rebuilds the rollup and refreshes views and metrics", async () => {
-    const s = await seededServer();
+    const s = await seededServer({ dialect });
     try {
       const dry = await (await s.request(...purge("before=2026-01-11&dry_run=true", AUTH))).json();
       expect(dry).toEqual({ dry_run: true, removed: { processing_stats: 2, action_results: 3, performance_metrics: 3, plugin_metrics: 2, plugin_errors: 0 } });
@@ -112,7 +115,7 @@ describe("DELETE /api/stats/purge", () => {
       expect(real).toMatchObject({ dry_run: false, removed: { processing_stats: 2 } });
       const summary = await (await s.request("/api/stats/summary")).json();
       expect([summary.total_files_processed, summary.earliest_processing]).toEqual([4, "2026-01-11T09:00:00.000Z"]);
-      await s.server.feed.settled();
+      await (await s.server.feed).settled();
       await Bun.sleep(20);
       expect(await (await s.request("/metrics")).text()).toContain('vpo_runs_total{policy="strip",status="success"} 2');
     } finally {
@@ -121,12 +124,12 @@ describe("DELETE /api/stats/purge", () => {
   });
 
   test("needs before, policy or all=true, and all=true alone", async () => {
-    const s = await seededServer();
+    const s = await seededServer({ dialect });
     try {
       const none = await s.request(...purge("dry_run=true", AUTH));
-      expect([none.status, (await none.json()).error]).toEqual([400, "Purge needs before, policy or all=true: refusing to guess which runs to delete"]);
+      expect([none.status, (await none.json()).error]).toEqual([400, "A purge needs a cutoff time, a policy, or to be told to delete every run: refusing to guess which runs to delete"]);
       const both = await s.request(...purge("all=true&policy=strip", AUTH));
-      expect([both.status, (await both.json()).error]).toEqual([400, "Purge all=true cannot be combined with before or policy"]);
+      expect([both.status, (await both.json()).error]).toEqual([400, "A purge of every run cannot also name a cutoff time or a policy"]);
       const all = await (await s.request(...purge("all=1", AUTH))).json();
       expect(all.removed.processing_stats).toBe(6);
       expect((await (await s.request("/api/stats/summary")).json()).total_files_processed).toBe(0);
@@ -134,4 +137,5 @@ describe("DELETE /api/stats/purge", () => {
       await s.close();
     }
   });
+});
 });
