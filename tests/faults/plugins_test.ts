@@ -217,6 +217,28 @@ phases:
 });
 
 describe("a plugin cannot stop a run", () => {
+  test("a throw outside any hook (a timer, an unawaited promise) neither ends vpo nor loses the plugin's run state", async () => {
+    // Run by the real CLI: under `bun test` an uncaught error in a worker ends the worker whatever it handles.
+    pluginFile("stray", `const marks = new WeakMap<object, number>();
+export default definePlugin({
+  name: "stray",
+  version: "1.0.0",
+  metrics: v.object({ mark: v.number() }),
+  beforeRun(run) {
+    marks.set(run, 42);
+    setTimeout(() => { throw new Error("late"); }, 0);
+    Promise.reject(new Error("unawaited"));
+  },
+  async afterRun(run) { await Bun.sleep(50); return { mark: marks.get(run)! }; },
+});`);
+    const file = await copyFixture(fixtures, "clip", join(project, "stray"));
+    const run = await vpoWithin(60_000, ["--plugin", "./stray.ts", "run", file, "--policy-name", "copy", "--json", "--", "ffmpeg", "-i", "{input}", "-c", "copy", "{output}"], { dataDir: project, cwd: project });
+    expect(run.code).toBe(0);
+    const record = JSON.parse(run.stdout) as RunRecord;
+    expect(record.plugin_errors).toEqual([]);
+    expect(record.plugin_metrics.stray).toEqual({ mark: 42 });
+  }, 60_000);
+
   test("a synchronous for(;;){} in a hook: `vpo run` finishes within the budget plus a margin, PLUGIN_TIMEOUT recorded", async () => {
     pluginFile("spinner", `export default definePlugin({
   name: "spinner",
