@@ -25,8 +25,9 @@ export interface RunIntent {
 
 /**
  * One processing run of one file, as plugins see it: a frozen, read-only view. Every hook of one
- * run gets the same object, so per-run state belongs in a `WeakMap` keyed by it. Its lists and
- * reports are frozen copies: changing them cannot change the record or what other plugins see.
+ * run gets the same object, so per-run state belongs in a `WeakMap` keyed by it. Its lists are
+ * read-only and its reports frozen copies: nothing a plugin does to them reaches the record or
+ * the other plugins.
  */
 export interface RunContext {
   readonly id: string;

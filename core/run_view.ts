@@ -1,7 +1,7 @@
 /**
- * What a plugin sees of a run: a frozen view over state the caller keeps private. Lists and
- * reports are frozen copies, so a plugin cannot change the runner's lists (and with them the
- * record) nor what the plugins after it see. Used by the capture runner for in-process plugins
+ * What a plugin sees of a run: a frozen view over state the caller keeps private. Reports are
+ * frozen copies in read-only lists, so a plugin cannot change the runner's lists (and with them
+ * the record) nor what the plugins after it see. Used by the capture runner for in-process plugins
  * and by the plugin worker for isolated ones.
  */
 import type { MediaInfo } from "./media.ts";
@@ -44,25 +44,31 @@ export interface RunView {
   action(index: number): ActionReport;
 }
 
-/** Frozen copies of an append-only list, made once per item; the snapshot changes only when the list grows. */
-function frozenList<T>(source: readonly T[]) {
+const refuse = () => false;
+/** Every way to change an object through the proxy fails (a TypeError in strict code). */
+const READ_ONLY: ProxyHandler<object> = { set: refuse, defineProperty: refuse, deleteProperty: refuse, setPrototypeOf: refuse, preventExtensions: refuse };
+
+/**
+ * A read-only list of frozen copies of an append-only list, each copied once. Like the list it
+ * mirrors it grows as the run goes on; a proxy rather than a frozen snapshot per change, so that
+ * reading it costs the same after the thousandth action as after the first.
+ */
+function readOnlyList<T>(source: readonly T[]) {
   const copies: T[] = [];
-  let snapshot: readonly T[] = Object.freeze([]);
+  const list = new Proxy(copies, READ_ONLY) as readonly T[];
   const sync = () => {
-    if (copies.length === source.length) return;
     for (let i = copies.length; i < source.length; i++) copies.push(frozenCopy(source[i]!));
-    snapshot = Object.freeze(copies.slice());
   };
   return {
-    list: () => (sync(), snapshot),
+    list: () => (sync(), list),
     item: (index: number) => (sync(), copies[index]!),
   };
 }
 
 /** Creates the read-only view of a run. */
 export function createRunView(state: RunState): RunView {
-  const phases = frozenList(state.phases);
-  const actions = frozenList(state.actions);
+  const phases = readOnlyList(state.phases);
+  const actions = readOnlyList(state.actions);
   const startedAt = state.startedAt.getTime();
   const intent = frozenCopy(state.intent);
   let outcomeSeen: RunContext["outcome"] = null;

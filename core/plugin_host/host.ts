@@ -213,7 +213,8 @@ export async function hostPlugin(options: HostOptions): Promise<VpoPlugin> {
     const phases = run.phases;
     const actions = run.actions;
     const update: RunUpdate = { filePath: run.filePath, outcome: run.outcome, phases: phases.slice(slot.phasesSent), actions: actions.slice(slot.actionsSent) };
-    const index = hook === "onPhase" ? phases.indexOf(arg as never) : hook === "onAction" ? actions.indexOf(arg as never) : -1;
+    // The reported phase or action is nearly always the last one: search from the end.
+    const index = hook === "onPhase" ? phases.lastIndexOf(arg as never) : hook === "onAction" ? actions.lastIndexOf(arg as never) : -1;
     const message: ToWorker = {
       type: "call",
       id: ++nextId,

@@ -41,7 +41,7 @@ export default definePlugin({
   afterRun(run) {
     return {
       log: seen.get(run)!.join(","),
-      frozen: Object.isFrozen(run) && Object.isFrozen(run.phases) && Object.isFrozen(run.actions[0]),
+      frozen: Object.isFrozen(run) && Object.isFrozen(run.actions[0]) && !Reflect.set(run.phases, "length", 0) && run.phases.length === 2 - Number(run.policyName === "b"),
       same_phase: (seen as any).samePhase === true,
       outcome: run.outcome!.status + ":" + run.intent.videoTargetCodec,
     };
