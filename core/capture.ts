@@ -6,7 +6,7 @@ import { VpoError, errorMessage } from "./errors.ts";
 import type { MediaInfo, ProbeFn } from "./media.ts";
 import type { ActionReport, HookName, PhaseReport, RunContext, RunIntent } from "./plugin.ts";
 import { hostedCall } from "./plugin_host/mod.ts";
-import { checkMetrics } from "./plugin_output.ts";
+import { checkMetrics, flattenMetrics } from "./plugin_output.ts";
 import { type PluginError, RUN_FACT_KEYS, RunRecordSchema, type MetricValue, type RunRecord, normalizeRunRecord } from "./record.ts";
 import type { PluginRegistry, ResolvedHook } from "./registry.ts";
 import { createRunView, deepFreeze } from "./run_view.ts";
@@ -75,21 +75,6 @@ const FACT_SCHEMAS = RunRecordSchema.entries;
 const FACT_KEYS: readonly string[] = RUN_FACT_KEYS;
 /** Codes a failed hook call is recorded under; anything else a hook throws is PLUGIN_HOOK_FAILED. */
 const CALL_CODES: readonly string[] = ["PLUGIN_TIMEOUT", "PLUGIN_STOPPED", "PLUGIN_INVALID_OUTPUT"];
-const isPlainObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Date);
-
-/** `{ a: { b: 1 } }` → `{ "a.b": 1 }`; arrays and other objects become JSON text. */
-function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, MetricValue> = {}) {
-  for (const [key, item] of Object.entries(value)) {
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(item)) flatten(item, name, out);
-    else if (item === undefined) continue;
-    else if (item === null || typeof item === "number" || typeof item === "string" || typeof item === "boolean") out[name] = item;
-    else out[name] = JSON.stringify(item);
-  }
-  return out;
-}
-
 /** Calls an in-process hook with a time budget: past it the run goes on without waiting for it. */
 async function callInProcess(handler: ResolvedHook["handler"], args: unknown[], timeoutMs: number): Promise<unknown> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -229,7 +214,7 @@ export function createCapture(options: CaptureOptions): Capture {
               recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", checked.message);
               continue;
             }
-            const flat = isPlainObject(checked.output) ? flatten(checked.output) : {};
+            const flat = flattenMetrics(checked.output);
             for (const [key, metric] of Object.entries(flat)) {
               if (!FACT_KEYS.includes(key)) {
                 (pluginMetrics[plugin.name] ??= {})[key] = metric;

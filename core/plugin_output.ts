@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { VpoPlugin } from "./plugin.ts";
+import type { MetricValue } from "./record.ts";
 import { describeIssues } from "./validation.ts";
 
 export type MetricsCheck = { ok: true; output: unknown } | { ok: false; message: string };
@@ -14,4 +15,23 @@ export function checkMetrics(plugin: Pick<VpoPlugin, "metrics">, value: unknown)
   const parsed = v.safeParse(plugin.metrics, value);
   if (!parsed.success) return { ok: false, message: `metrics do not match its schema: ${describeIssues(parsed.issues).join("; ")}` };
   return { ok: true, output: parsed.output };
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Date);
+
+/** `{ a: { b: 1 } }` → `{ "a.b": 1 }`; arrays and other objects become JSON text; anything but an object gives nothing. */
+export function flattenMetrics(value: unknown): Record<string, MetricValue> {
+  return isPlainObject(value) ? flatten(value) : {};
+}
+
+function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, MetricValue> = {}) {
+  for (const [key, item] of Object.entries(value)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (isPlainObject(item)) flatten(item, name, out);
+    else if (item === undefined) continue;
+    else if (item === null || typeof item === "number" || typeof item === "string" || typeof item === "boolean") out[name] = item;
+    else out[name] = JSON.stringify(item);
+  }
+  return out;
 }
