@@ -75,6 +75,7 @@ const FACT_SCHEMAS = RunRecordSchema.entries;
 const FACT_KEYS: readonly string[] = RUN_FACT_KEYS;
 /** Codes a failed hook call is recorded under; anything else a hook throws is PLUGIN_HOOK_FAILED. */
 const CALL_CODES: readonly string[] = ["PLUGIN_TIMEOUT", "PLUGIN_STOPPED", "PLUGIN_INVALID_OUTPUT"];
+
 /** Calls an in-process hook with a time budget: past it the run goes on without waiting for it. */
 async function callInProcess(handler: ResolvedHook["handler"], args: unknown[], timeoutMs: number): Promise<unknown> {
   let timer: ReturnType<typeof setTimeout> | undefined;
