@@ -5,8 +5,11 @@ import * as v from "valibot";
 import { VpoError, errorMessage } from "./errors.ts";
 import type { MediaInfo, ProbeFn } from "./media.ts";
 import type { ActionReport, HookName, PhaseReport, RunContext, RunIntent } from "./plugin.ts";
+import { hostedCall } from "./plugin_host/mod.ts";
+import { checkMetrics, flattenMetrics } from "./plugin_output.ts";
 import { type PluginError, RUN_FACT_KEYS, RunRecordSchema, type MetricValue, type RunRecord, normalizeRunRecord } from "./record/mod.ts";
 import type { PluginRegistry, ResolvedHook } from "./registry.ts";
+import { createRunView, deepFreeze } from "./run_view.ts";
 import { describeIssues } from "./validation.ts";
 
 const log = getLogger(["vpo", "capture"]);
@@ -69,19 +72,23 @@ export interface Capture {
 }
 
 const FACT_SCHEMAS = RunRecordSchema.entries;
-const isPlainObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Date);
+const FACT_KEYS: readonly string[] = RUN_FACT_KEYS;
+/** Codes a failed hook call is recorded under; anything else a hook throws is PLUGIN_HOOK_FAILED. */
+const CALL_CODES: readonly string[] = ["PLUGIN_TIMEOUT", "PLUGIN_STOPPED", "PLUGIN_INVALID_OUTPUT"];
 
-/** `{ a: { b: 1 } }` → `{ "a.b": 1 }`; arrays and other objects become JSON text. */
-function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, MetricValue> = {}) {
-  for (const [key, item] of Object.entries(value)) {
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(item)) flatten(item, name, out);
-    else if (item === undefined) continue;
-    else if (item === null || typeof item === "number" || typeof item === "string" || typeof item === "boolean") out[name] = item;
-    else out[name] = JSON.stringify(item);
+/** Calls an in-process hook with a time budget: past it the run goes on without waiting for it. */
+async function callInProcess(handler: ResolvedHook["handler"], args: unknown[], timeoutMs: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve().then(() => handler(...args)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new VpoError("PLUGIN_TIMEOUT", `exceeded its time budget of ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
-  return out;
 }
 
 /**
@@ -96,54 +103,44 @@ export function createCapture(options: CaptureOptions): Capture {
   return {
     async begin(begin) {
       const errors: PluginError[] = [];
+      // The runner's own lists: plugins only ever see frozen copies of them (core/run_view.ts).
       const phases: PhaseReport[] = [];
       const actions: ActionReport[] = [];
       const probes = new Map<string, Promise<MediaInfo>>();
       let outcome: RunContext["outcome"] = null;
       let filePath = resolve(begin.filePath);
 
-      const context: RunContext = {
+      const view = createRunView({
         id: begin.id ?? Bun.randomUUIDv7(),
-        get filePath() {
-          return filePath;
-        },
         policyName: begin.policyName,
         jobId: begin.jobId ?? null,
         startedAt: new Date(),
         intent: begin.intent ?? {},
         phases,
         actions,
-        get outcome() {
-          return outcome;
-        },
+        filePath: () => filePath,
+        outcome: () => outcome,
         async probe(path: string = filePath) {
           // A file that cannot be stat'ed goes straight to the probe, which reports it properly.
           const info = await stat(path).catch(() => null);
           if (!info) return options.probe(path);
           const key = `${path}\0${info.size}\0${info.mtimeMs}`;
-          if (!probes.has(key)) probes.set(key, options.probe(path));
+          // Frozen: every plugin gets the same cached object, none may change it for the others.
+          if (!probes.has(key)) probes.set(key, options.probe(path).then(deepFreeze));
           return probes.get(key)!;
         },
-      };
+      });
+      const context = view.context;
 
       async function invoke(hook: ResolvedHook, hookName: HookName, args: unknown[]): Promise<unknown> {
-        let timer: ReturnType<typeof setTimeout> | undefined;
         try {
-          return await Promise.race([
-            Promise.resolve().then(() => hook.handler(...args)),
-            new Promise((_, reject) => {
-              timer = setTimeout(
-                () => reject(new VpoError("PLUGIN_TIMEOUT", `exceeded its time budget of ${timeoutMs} ms`)),
-                timeoutMs,
-              );
-            }),
-          ]);
+          // A plugin in a worker is stopped at the deadline; an in-process one can only be abandoned.
+          const call = hostedCall(hook.handler);
+          return await (call ? call(args, timeoutMs) : callInProcess(hook.handler, args, timeoutMs));
         } catch (error) {
-          const code = error instanceof VpoError && error.code === "PLUGIN_TIMEOUT" ? "PLUGIN_TIMEOUT" : "PLUGIN_HOOK_FAILED";
+          const code = error instanceof VpoError && CALL_CODES.includes(error.code) ? error.code : "PLUGIN_HOOK_FAILED";
           recordError(hook.plugin.name, hookName, code, errorMessage(error), error);
           return undefined;
-        } finally {
-          clearTimeout(timer);
         }
       }
 
@@ -180,7 +177,7 @@ export function createCapture(options: CaptureOptions): Capture {
                 success: result.success ?? true,
               };
               phases.push(report);
-              await runHooks("onPhase", report);
+              await runHooks("onPhase", view.phase(report.index));
               return report;
             },
           };
@@ -198,7 +195,7 @@ export function createCapture(options: CaptureOptions): Capture {
             message: input.message ?? null,
           };
           actions.push(report);
-          await runHooks("onAction", report);
+          await runHooks("onAction", view.action(actions.length - 1));
         },
         moveTo(path) {
           filePath = resolve(path);
@@ -213,24 +210,27 @@ export function createCapture(options: CaptureOptions): Capture {
           for (const { hook, value } of await runHooks("afterRun")) {
             if (value === undefined || value === null) continue;
             const plugin = hook.plugin;
-            if (!plugin.metrics) {
-              recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", "returned metrics but declares no metrics schema");
+            const checked = checkMetrics(plugin, value);
+            if (!checked.ok) {
+              recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", checked.message);
               continue;
             }
-            const parsed = v.safeParse(plugin.metrics, value);
-            if (!parsed.success) {
-              recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", `metrics do not match its schema: ${describeIssues(parsed.issues).join("; ")}`);
-              continue;
-            }
-            const flat = isPlainObject(parsed.output) ? flatten(parsed.output) : {};
+            const flat = flattenMetrics(checked.output);
             for (const [key, metric] of Object.entries(flat)) {
-              if ((RUN_FACT_KEYS as readonly string[]).includes(key)) {
-                const check = v.safeParse(FACT_SCHEMAS[key as keyof typeof FACT_SCHEMAS], metric);
-                if (check.success) facts[key] = metric;
-                else recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", `${key}: ${describeIssues(check.issues).join("; ")}`);
-              } else {
+              if (!FACT_KEYS.includes(key)) {
                 (pluginMetrics[plugin.name] ??= {})[key] = metric;
+                continue;
               }
+              // A typed fact is taken only from the plugin that owns it: no plugin can overwrite another's.
+              const owner = registry.factOwner(key);
+              if (owner !== plugin) {
+                const whose = owner ? `a run fact owned by plugin "${owner.name}"` : 'a run fact it does not own (declare it in "facts")';
+                recordError(plugin.name, "afterRun", "PLUGIN_FACT_NOT_OWNED", `returned "${key}", ${whose}; the value was ignored`);
+                continue;
+              }
+              const check = v.safeParse(FACT_SCHEMAS[key as keyof typeof FACT_SCHEMAS], metric);
+              if (check.success) facts[key] = metric;
+              else recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", `${key}: ${describeIssues(check.issues).join("; ")}`);
             }
           }
 

@@ -61,7 +61,7 @@ describe("capture runner failures", () => {
   test("a throwing hook is recorded as a plugin failure and the run and other plugins' data are kept", async () => {
     const capture = captureWith([
       { name: "broken", version: "1", beforeRun() { throw new Error("disk on fire"); } },
-      definePlugin({ name: "ok", version: "1", metrics: v.object({ size_before: v.number(), words: v.number() }), afterRun: () => ({ size_before: 100, words: 7 }) }),
+      definePlugin({ name: "ok", version: "1", metrics: v.object({ size_before: v.number(), words: v.number() }), facts: ["size_before"], afterRun: () => ({ size_before: 100, words: 7 }) }),
     ]);
     const record = await runCapture(capture, begin, async () => {});
     expect(record.success).toBe(true);
@@ -91,7 +91,7 @@ describe("capture runner failures", () => {
   test("output that fails the plugin's schema is refused and recorded, not stored", async () => {
     const capture = captureWith([
       definePlugin({ name: "liar", version: "1", metrics: v.object({ words: v.number() }), afterRun: () => ({ words: "many" }) as never }),
-      definePlugin({ name: "badhash", version: "1", metrics: v.object({ hash_before: v.string() }), afterRun: () => ({ hash_before: "md5:abc" }) }),
+      definePlugin({ name: "badhash", version: "1", metrics: v.object({ hash_before: v.string() }), facts: ["hash_before"], afterRun: () => ({ hash_before: "md5:abc" }) }),
       { name: "undeclared", version: "1", afterRun: () => ({ x: 1 }) },
     ]);
     const record = await runCapture(capture, begin, async () => {});
@@ -112,6 +112,7 @@ describe("capture runner failures", () => {
         name: "watch",
         version: "1",
         metrics: v.object({ size_after: v.number() }),
+        facts: ["size_after"],
         afterRun: (run) => {
           seen.push(run.outcome);
           return { size_after: 5 };

@@ -4,13 +4,14 @@
  * It knows no specific plugin, no ffmpeg, no HTTP and no terminal.
  */
 export { definePlugin, HOOK_NAMES } from "./plugin.ts";
-export type { ActionReport, Hook, HookName, HookOrder, PhaseReport, PluginMetrics, RunContext, RunIntent, VpoPlugin } from "./plugin.ts";
+export type { ActionReport, Hook, HookName, HookOrder, PhaseReport, PluginMetrics, RunContext, RunFactKey, RunIntent, VpoPlugin } from "./plugin.ts";
 export { createRegistry } from "./registry.ts";
-export { loadPluginModule } from "./plugin_loader.ts";
+export { DEFAULT_PLUGIN_LOAD_TIMEOUT_MS, loadPluginModule, pluginLoadName } from "./plugin_loader.ts";
+export type { LoadPluginOptions } from "./plugin_loader.ts";
 export type { PluginInfo, PluginRegistry } from "./registry.ts";
 export { createCapture, runCapture, DEFAULT_HOOK_TIMEOUT_MS } from "./capture.ts";
 export type { ActiveRun, BeginOptions, Capture, CaptureOptions, PhaseTimer, RunOutcome } from "./capture.ts";
-export { FACT_OWNERS, MAX_BYTES, normalizeRunRecord, RUN_FACT_KEYS, RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RunRecordSchema } from "./record/mod.ts";
+export { MAX_BYTES, normalizeRunRecord, RUN_FACT_KEYS, RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RunRecordSchema } from "./record/mod.ts";
 export type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord, RunRecordInput } from "./record/mod.ts";
 export { countStreams } from "./media.ts";
 export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";

@@ -1,5 +1,9 @@
 import type * as v from "valibot";
 import type { MediaInfo, StreamType } from "./media.ts";
+import type { RUN_FACT_KEYS } from "./record/mod.ts";
+
+/** A typed column of the run record that a plugin may fill, e.g. "size_before". */
+export type RunFactKey = (typeof RUN_FACT_KEYS)[number];
 
 /** Where a hook runs relative to others: all "pre", then unordered, then all "post". */
 export type HookOrder = "pre" | "post";
@@ -19,7 +23,12 @@ export interface RunIntent {
   videoEncoder?: string | null;
 }
 
-/** One processing run of one file, as plugins see it. Per-run state belongs here or in a WeakMap keyed by it. */
+/**
+ * One processing run of one file, as plugins see it: a frozen, read-only view. Every hook of one
+ * run gets the same object, so per-run state belongs in a `WeakMap` keyed by it. Its lists are
+ * read-only and its reports frozen copies: nothing a plugin does to them reaches the record or
+ * the other plugins.
+ */
 export interface RunContext {
   readonly id: string;
   /** Absolute path of the file being processed; after the run, its final state. */
@@ -77,6 +86,12 @@ export interface VpoPlugin<M extends PluginMetrics = PluginMetrics> {
   description?: string;
   /** valibot schema of what afterRun returns; validated before anything is stored. */
   metrics?: v.GenericSchema<unknown, M>;
+  /**
+   * The typed run facts (columns of the run record, see `RUN_FACT_KEYS`) this plugin fills, e.g.
+   * `["size_before", "size_after"]`. Each fact has at most one owner among the registered
+   * plugins; a fact returned by any other plugin is refused and recorded as PLUGIN_FACT_NOT_OWNED.
+   */
+  facts?: readonly RunFactKey[];
   /** Before the file is touched. */
   beforeRun?: Hook<[run: RunContext]>;
   /** After each phase. */
@@ -91,7 +106,7 @@ export const HOOK_NAMES = ["beforeRun", "onPhase", "onAction", "afterRun"] as co
 export type HookName = (typeof HOOK_NAMES)[number];
 
 /**
- * Typing-only identity helper for writing a plugin.
+ * Typing-only identity helper for writing a plugin; `facts` must name keys of its metrics.
  *
  * @example
  * export default definePlugin({
@@ -100,6 +115,6 @@ export type HookName = (typeof HOOK_NAMES)[number];
  *   afterRun: async (run) => ({ words: await countWords(run.filePath) }),
  * });
  */
-export function definePlugin<M extends PluginMetrics>(plugin: VpoPlugin<M>): VpoPlugin<M> {
+export function definePlugin<M extends PluginMetrics>(plugin: VpoPlugin<M> & { facts?: readonly (RunFactKey & keyof M)[] }): VpoPlugin<M> {
   return plugin;
 }

@@ -1,9 +1,11 @@
 import { didYouMean } from "./did_you_mean.ts";
 import { VpoError } from "./errors.ts";
-import { HOOK_NAMES, type HookName, type HookOrder, type VpoPlugin } from "./plugin.ts";
+import { HOOK_NAMES, type HookName, type HookOrder, type RunFactKey, type VpoPlugin } from "./plugin.ts";
+import { RUN_FACT_KEYS } from "./record/mod.ts";
 
 const NAME = /^[a-z][a-z0-9-]*$/;
-const KNOWN_KEYS = ["name", "version", "description", "metrics", ...HOOK_NAMES];
+const KNOWN_KEYS = ["name", "version", "description", "metrics", "facts", ...HOOK_NAMES];
+const FACT_KEYS: readonly string[] = RUN_FACT_KEYS;
 
 /** A plugin hook resolved to its handler and order. */
 export interface ResolvedHook {
@@ -20,6 +22,8 @@ export interface PluginInfo {
   source: string;
   hooks: { name: HookName; order: HookOrder | null }[];
   metrics: string[];
+  /** The typed run facts it owns. */
+  facts: RunFactKey[];
 }
 
 export interface PluginRegistry {
@@ -28,7 +32,9 @@ export interface PluginRegistry {
   readonly plugins: readonly VpoPlugin[];
   get(name: string): VpoPlugin | undefined;
   /** The handlers of one hook in call order: pre, normal, post; registration order within each. */
-  hooks(name: HookName): ResolvedHook[];
+  hooks(name: HookName): readonly ResolvedHook[];
+  /** The plugin allowed to fill a typed run fact, if any plugin declared it in `facts`. */
+  factOwner(fact: string): VpoPlugin | undefined;
   describe(): PluginInfo[];
 }
 
@@ -52,12 +58,30 @@ function resolveHook(plugin: VpoPlugin, hookName: HookName, label: string): Reso
 }
 
 /** Declared metric keys, read off a valibot object schema (`*` stands for open-ended keys). */
-function metricKeys(plugin: VpoPlugin): string[] {
+export function metricKeys(plugin: Pick<VpoPlugin, "metrics">): string[] {
   const schema = plugin.metrics as { entries?: Record<string, unknown>; rest?: unknown; type?: string } | undefined;
   if (!schema) return [];
   const keys = Object.keys(schema.entries ?? {});
   if (schema.rest || schema.type === "record") keys.push("*");
   return keys;
+}
+
+/** Checks `facts`: known fact names, declared in the metrics schema, not owned by another plugin. */
+function validateFacts(plugin: Record<string, unknown>, label: string, owners: ReadonlyMap<string, VpoPlugin>): RunFactKey[] {
+  const facts = plugin.facts;
+  if (facts === undefined) return [];
+  if (!Array.isArray(facts) || facts.some((f) => typeof f !== "string")) fail(label, "facts must be a list of run fact names");
+  const declared = metricKeys(plugin as Pick<VpoPlugin, "metrics">);
+  const seen = new Set<string>();
+  for (const fact of facts as string[]) {
+    if (!FACT_KEYS.includes(fact)) fail(label, `facts names "${fact}", which is not a run fact${didYouMean(fact, FACT_KEYS)}`);
+    if (seen.has(fact)) fail(label, `facts names "${fact}" twice`);
+    seen.add(fact);
+    const owner = owners.get(fact);
+    if (owner) fail(label, `facts names "${fact}", which plugin "${owner.name}" already owns`);
+    if (!declared.includes(fact) && !declared.includes("*")) fail(label, `facts names "${fact}", which its metrics schema does not declare`);
+  }
+  return [...seen] as RunFactKey[];
 }
 
 function validate(candidate: unknown, taken: Set<string>): VpoPlugin {
@@ -84,12 +108,17 @@ export function createRegistry(): PluginRegistry {
   const plugins: VpoPlugin[] = [];
   const sources = new Map<VpoPlugin, string>();
   const resolved = new Map<VpoPlugin, Partial<Record<HookName, ResolvedHook>>>();
+  const owned = new Map<VpoPlugin, RunFactKey[]>();
+  const owners = new Map<string, VpoPlugin>();
+  // Call order per hook, computed on first use after a registration: hooks run per phase and action.
+  const ordered = new Map<HookName, readonly ResolvedHook[]>();
   const rank = (order: HookOrder | null) => (order === "pre" ? 0 : order === "post" ? 2 : 1);
 
   return {
     register(candidate, source = "built-in") {
       const plugin = validate(candidate, new Set(plugins.map((p) => p.name)));
       const label = `"${plugin.name}"`;
+      const facts = validateFacts(plugin as unknown as Record<string, unknown>, label, owners);
       const hooks: Partial<Record<HookName, ResolvedHook>> = {};
       for (const name of HOOK_NAMES) {
         const hook = resolveHook(plugin, name, label);
@@ -98,6 +127,10 @@ export function createRegistry(): PluginRegistry {
       plugins.push(plugin);
       sources.set(plugin, source);
       resolved.set(plugin, hooks);
+      // Ownership is read once, here: changing `facts` on the object later changes nothing.
+      owned.set(plugin, facts);
+      for (const fact of facts) owners.set(fact, plugin);
+      ordered.clear();
       return plugin;
     },
     get plugins() {
@@ -107,9 +140,16 @@ export function createRegistry(): PluginRegistry {
       return plugins.find((p) => p.name === name);
     },
     hooks(name) {
-      const list = plugins.flatMap((p) => (resolved.get(p)?.[name] ? [resolved.get(p)![name]!] : []));
-      // Array.prototype.sort is stable, so registration order holds within each group.
-      return list.sort((a, b) => rank(a.order) - rank(b.order));
+      let list = ordered.get(name);
+      if (!list) {
+        // Array.prototype.sort is stable, so registration order holds within each group.
+        list = Object.freeze(plugins.flatMap((p) => resolved.get(p)?.[name] ?? []).sort((a, b) => rank(a.order) - rank(b.order)));
+        ordered.set(name, list);
+      }
+      return list;
+    },
+    factOwner(fact) {
+      return owners.get(fact);
     },
     describe() {
       return plugins.map((p) => ({
@@ -119,6 +159,7 @@ export function createRegistry(): PluginRegistry {
         source: sources.get(p) ?? "built-in",
         hooks: HOOK_NAMES.filter((h) => resolved.get(p)?.[h]).map((h) => ({ name: h, order: resolved.get(p)![h]!.order })),
         metrics: metricKeys(p),
+        facts: [...(owned.get(p) ?? [])],
       }));
     },
   };

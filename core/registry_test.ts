@@ -60,9 +60,10 @@ describe("plugin registry", () => {
       definePlugin({
         name: "words",
         version: "0.1.0",
-        metrics: v.object({ words: v.number(), lines: v.number() }),
+        metrics: v.object({ words: v.number(), lines: v.number(), duration_seconds: v.number() }),
+        facts: ["duration_seconds"],
         beforeRun: { order: "pre", handler() {} },
-        afterRun: () => ({ words: 1, lines: 2 }),
+        afterRun: () => ({ words: 1, lines: 2, duration_seconds: 3 }),
       }),
       "./words.ts",
     );
@@ -76,8 +77,42 @@ describe("plugin registry", () => {
           { name: "beforeRun", order: "pre" },
           { name: "afterRun", order: null },
         ],
-        metrics: ["words", "lines"],
+        metrics: ["words", "lines", "duration_seconds"],
+        facts: ["duration_seconds"],
       },
     ]);
+  });
+
+  test("gives each run fact at most one owner, and refuses unknown or undeclared facts", () => {
+    const metrics = v.object({ size_before: v.number(), size_after: v.number() });
+    const registry = createRegistry();
+    const size = registry.register({ name: "size", version: "1", metrics, facts: ["size_before", "size_after"] });
+    expect(registry.factOwner("size_before")).toBe(size);
+    expect(registry.factOwner("hash_before")).toBeUndefined();
+    expect(() => registry.register({ name: "forger", version: "1", metrics, facts: ["size_before"] })).toThrow(
+      'Plugin "forger" is invalid: facts names "size_before", which plugin "size" already owns',
+    );
+    // The refused plugin took nothing: the owner stays and its name is free.
+    expect(registry.factOwner("size_before")).toBe(size);
+    expect(registry.plugins.map((p) => p.name)).toEqual(["size"]);
+    expect(refusal({ name: "x", version: "1", metrics, facts: ["size_befor"] })).toBe(
+      'Plugin "x" is invalid: facts names "size_befor", which is not a run fact (did you mean "size_before"?)',
+    );
+    expect(refusal({ name: "x", version: "1", metrics, facts: ["size_before", "size_before"] })).toBe('Plugin "x" is invalid: facts names "size_before" twice');
+    expect(refusal({ name: "x", version: "1", metrics, facts: ["hash_after"] })).toBe(
+      'Plugin "x" is invalid: facts names "hash_after", which its metrics schema does not declare',
+    );
+    expect(refusal({ name: "x", version: "1", metrics, facts: "size_before" })).toBe('Plugin "x" is invalid: facts must be a list of run fact names');
+  });
+
+  test("keeps the call order of a hook until the next registration", () => {
+    const registry = createRegistry();
+    registry.register({ name: "a", version: "1", onPhase: { order: "post", handler() {} } });
+    registry.register({ name: "b", version: "1", onPhase() {} });
+    const first = registry.hooks("onPhase");
+    expect(first.map((h) => h.plugin.name)).toEqual(["b", "a"]);
+    expect(registry.hooks("onPhase")).toBe(first);
+    registry.register({ name: "c", version: "1", onPhase: { order: "pre", handler() {} } });
+    expect(registry.hooks("onPhase").map((h) => h.plugin.name)).toEqual(["c", "b", "a"]);
   });
 });

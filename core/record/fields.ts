@@ -2,8 +2,9 @@
  * The run record, defined once. Every run-level field is declared here with its kind, whether a
  * run must carry it, and — for the facts plugins contribute — the built-in plugin that owns it.
  * The import/export schema, normalisation, the processing_stats columns, the CSV export's
- * columns and the plugin fact-ownership rule are all derived from this table: adding a fact is
- * one line here plus a migration that adds its column.
+ * columns and the list of facts plugins may contribute are all derived from this table: adding a
+ * fact is one line here plus a migration that adds its column (and, for a plugin fact, the
+ * plugin declaring it in its `facts`).
  */
 
 /** Largest file size accepted, in bytes (1 PiB): far beyond any media file, small enough that sums stay exact. */
@@ -60,8 +61,8 @@ interface FieldDef {
   notNull?: true;
   /** Computed by normalisation from other fields; may be given, and must then agree. */
   derived?: true;
-  /** The built-in plugin whose afterRun sets this fact; no other plugin may. */
-  owner?: "size" | "hash" | "tracks" | "transcode" | "timing";
+  /** A fact a plugin contributes from afterRun; exactly one registered plugin may own it (its `facts`). */
+  fact?: true;
 }
 
 /** Every run-level field in record order: the order of exports, CSV columns and processing_stats. */
@@ -80,44 +81,41 @@ export const RUN_FIELDS = {
   status: { kind: "status", notNull: true, derived: true },
   success: { kind: "flag", required: true },
   error_message: { kind: "text" },
-  size_before: { kind: "bytes", owner: "size" },
-  size_after: { kind: "bytes", owner: "size" },
+  size_before: { kind: "bytes", fact: true },
+  size_after: { kind: "bytes", fact: true },
   size_change: { kind: "bytesChange", derived: true },
-  audio_tracks_before: { kind: "tracks", owner: "tracks" },
-  audio_tracks_after: { kind: "tracks", owner: "tracks" },
+  audio_tracks_before: { kind: "tracks", fact: true },
+  audio_tracks_after: { kind: "tracks", fact: true },
   audio_tracks_removed: { kind: "tracks", derived: true },
-  subtitle_tracks_before: { kind: "tracks", owner: "tracks" },
-  subtitle_tracks_after: { kind: "tracks", owner: "tracks" },
+  subtitle_tracks_before: { kind: "tracks", fact: true },
+  subtitle_tracks_after: { kind: "tracks", fact: true },
   subtitle_tracks_removed: { kind: "tracks", derived: true },
-  attachments_before: { kind: "tracks", owner: "tracks" },
-  attachments_after: { kind: "tracks", owner: "tracks" },
+  attachments_before: { kind: "tracks", fact: true },
+  attachments_after: { kind: "tracks", fact: true },
   attachments_removed: { kind: "tracks", derived: true },
-  duration_seconds: { kind: "seconds", owner: "timing" },
+  duration_seconds: { kind: "seconds", fact: true },
   phases_completed: { kind: "tracks", notNull: true, derived: true },
   phases_total: { kind: "tracks", notNull: true, derived: true },
   total_changes: { kind: "tracks", notNull: true, derived: true },
-  video_source_codec: { kind: "text", owner: "transcode" },
-  video_target_codec: { kind: "text", owner: "transcode" },
-  video_transcode_skipped: { kind: "flag", owner: "transcode" },
-  video_skip_reason: { kind: "text", owner: "transcode" },
-  audio_tracks_transcoded: { kind: "tracks", owner: "transcode" },
-  audio_tracks_preserved: { kind: "tracks", owner: "transcode" },
-  encoder_type: { kind: "encoder", owner: "transcode" },
-  hash_before: { kind: "hash", owner: "hash" },
-  hash_after: { kind: "hash", owner: "hash" },
+  video_source_codec: { kind: "text", fact: true },
+  video_target_codec: { kind: "text", fact: true },
+  video_transcode_skipped: { kind: "flag", fact: true },
+  video_skip_reason: { kind: "text", fact: true },
+  audio_tracks_transcoded: { kind: "tracks", fact: true },
+  audio_tracks_preserved: { kind: "tracks", fact: true },
+  encoder_type: { kind: "encoder", fact: true },
+  hash_before: { kind: "hash", fact: true },
+  hash_after: { kind: "hash", fact: true },
 } as const satisfies Record<string, FieldDef>;
 
 export type RunFieldName = keyof typeof RUN_FIELDS;
 export const RUN_FIELD_NAMES = Object.keys(RUN_FIELDS) as RunFieldName[];
 
-type Owned = { [K in RunFieldName]: (typeof RUN_FIELDS)[K] extends { owner: string } ? K : never }[RunFieldName];
+type Facts = { [K in RunFieldName]: (typeof RUN_FIELDS)[K] extends { fact: true } ? K : never }[RunFieldName];
 
-/** Run-level facts a plugin may contribute by returning them from `afterRun`; each has one owner. */
-export const RUN_FACT_KEYS = RUN_FIELD_NAMES.filter((k) => "owner" in RUN_FIELDS[k]) as Owned[];
-export type RunFactKey = Owned;
-
-/** The built-in plugin that owns each fact. */
-export const FACT_OWNERS = Object.fromEntries(RUN_FACT_KEYS.map((k) => [k, (RUN_FIELDS[k] as FieldDef).owner!])) as Record<RunFactKey, string>;
+/** Run-level facts a plugin may contribute by returning them from `afterRun`; each has one owner (the plugin's `facts`). */
+export const RUN_FACT_KEYS = RUN_FIELD_NAMES.filter((k) => "fact" in RUN_FIELDS[k]) as Facts[];
+export type RunFactKey = Facts;
 
 /** (before, after, removed) triples: removed = max(0, before − after). */
 export const REMOVED_COUNTS = [

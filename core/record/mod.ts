@@ -3,7 +3,7 @@
  * (schema.ts) and normalisation (normalize.ts).
  */
 export {
-  ENCODER_TYPES, FACT_OWNERS, FIELD_KINDS, MAX_BYTES, MAX_METRIC, MAX_SECONDS, MAX_TEXT, MAX_TRACKS, REMOVED_COUNTS, RUN_FACT_KEYS,
+  ENCODER_TYPES, FIELD_KINDS, MAX_BYTES, MAX_METRIC, MAX_SECONDS, MAX_TEXT, MAX_TRACKS, REMOVED_COUNTS, RUN_FACT_KEYS,
   RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RUN_STATUSES, runColumnTypes,
 } from "./fields.ts";
 export type { FieldKind, RunColumns, RunFactKey, RunFieldName, RunFields } from "./fields.ts";

@@ -60,6 +60,7 @@ export function createHashPlugin(options: HashOptions = {}): VpoPlugin<HashMetri
     version: "1.0.0",
     description: full ? "sha256 of the whole file before and after the run" : "sha256 of the file's size, first and last MiB before and after the run",
     metrics: HashMetricsSchema,
+    facts: ["hash_before", "hash_after"],
     async beforeRun(run) {
       before.set(run, await hashOrNull(run.filePath, full));
     },

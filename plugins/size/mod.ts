@@ -55,6 +55,7 @@ export function createSizePlugin(): VpoPlugin<SizeMetrics> {
     version: "1.0.0",
     description: "File size before and after the run; bytes read and written by its phases",
     metrics: SizeMetricsSchema,
+    facts: ["size_before", "size_after"],
     async beforeRun(run) {
       before.set(run, await sizeOf(run.filePath));
     },

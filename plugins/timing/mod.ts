@@ -49,6 +49,7 @@ export function createTimingPlugin(): VpoPlugin<TimingMetrics> {
     version: "1.0.0",
     description: "Run duration, per-phase wall time, action time and encoder throughput",
     metrics: TimingMetricsSchema,
+    facts: ["duration_seconds"],
     beforeRun: {
       order: "post",
       handler(run) {

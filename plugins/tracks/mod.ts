@@ -87,6 +87,7 @@ export function createTracksPlugin(): VpoPlugin<TracksMetrics> {
     version: "1.0.0",
     description: "Audio, subtitle, attachment and video tracks before and after the run, by language",
     metrics: TracksMetricsSchema,
+    facts: ["audio_tracks_before", "audio_tracks_after", "subtitle_tracks_before", "subtitle_tracks_after", "attachments_before", "attachments_after"],
     async beforeRun(run) {
       before.set(run, countsOf(await run.probe()));
     },

@@ -107,6 +107,7 @@ export function createTranscodePlugin(): VpoPlugin<TranscodeMetrics> {
     version: "1.0.0",
     description: "Video and audio codecs before and after the run, skips and encoder type",
     metrics: TranscodeMetricsSchema,
+    facts: ["video_source_codec", "video_target_codec", "video_transcode_skipped", "video_skip_reason", "audio_tracks_transcoded", "audio_tracks_preserved", "encoder_type"],
     async beforeRun(run) {
       before.set(run, codecsOf(await run.probe()));
     },

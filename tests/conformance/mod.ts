@@ -8,14 +8,17 @@
  * // my-plugin_test.ts
  * import { testPluginConformance } from "vpo/testing";
  * import plugin from "./my-plugin.ts";
- * testPluginConformance(plugin);
+ * // `module`: also check the plugin the way vpo runs a third-party plugin, loaded in a worker.
+ * testPluginConformance(plugin, { module: new URL("./my-plugin.ts", import.meta.url).pathname });
  */
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
-import { createCapture, createRegistry, getMetricAggregates, getRunDetail, openDatabase, recordRun, runCapture, type VpoPlugin } from "../../core/mod.ts";
+import {
+  createCapture, createRegistry, getMetricAggregates, getRunDetail, loadPluginModule, openDatabase, recordRun, runCapture, type RunRecord, type VpoPlugin,
+} from "../../core/mod.ts";
 import { createProbe } from "../../engine/probe.ts";
 import { resolveTools } from "../../engine/tools.ts";
 import { copyFixture, type FixtureName, makeFixtures } from "../fixtures/media.ts";
@@ -25,7 +28,17 @@ export interface ConformanceOptions {
   fixtures?: FixtureName[];
   /** Hook time budget during the checks, in ms (default 10 s). */
   hookTimeoutMs?: number;
+  /**
+   * The plugin's module (a file path or package name). When given, the plugin is also loaded the
+   * way vpo loads third-party plugins — in its own worker, the factory called with `{}` — and must
+   * give the same results there: output that survives the copy out of the worker, no reliance on
+   * state shared with the main thread.
+   */
+  module?: string;
 }
+
+/** Timing-like values legitimately differ between runs: compare the rest. */
+const stable = (m: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(m).filter(([k]) => !/time|duration|fps|_ms$|seconds/.test(k)));
 
 function harness(plugin: VpoPlugin, hookTimeoutMs: number) {
   const registry = createRegistry();
@@ -96,8 +109,6 @@ export function testPluginConformance(plugin: VpoPlugin, options: ConformanceOpt
         const capture = harness(plugin, budget);
         const once = (file: string) => runCapture(capture, { filePath: file, policyName: "conformance" }, async () => {});
         // Timing-like metrics legitimately differ between runs: compare keys and non-time values.
-        const stable = (m: Record<string, unknown> = {}) =>
-          Object.fromEntries(Object.entries(m).filter(([k]) => !/time|duration|fps|_ms$|seconds/.test(k)));
         const sequential = [];
         for (const f of files) sequential.push(await once(f));
         const concurrent = await Promise.all(files.map(once));
@@ -109,6 +120,34 @@ export function testPluginConformance(plugin: VpoPlugin, options: ConformanceOpt
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    if (options.module) {
+      const module = options.module;
+      test("gives the same record loaded in a worker, as vpo runs third-party plugins", async () => {
+        const hosted = await loadPluginModule(module);
+        expect(hosted.name).toBe(plugin.name);
+        const dir = mkdtempSync(join(tmpdir(), "vpo-conformance-"));
+        try {
+          const fixtures = await makeFixtures();
+          for (const name of names.slice(0, 2)) {
+            const once = async (p: VpoPlugin, sub: string) => {
+              const file = await copyFixture(fixtures, name, join(dir, sub));
+              return runCapture(harness(p, budget), { filePath: file, policyName: "conformance", phasesTotal: 1 }, async (run) => {
+                await run.action({ type: "keep", trackType: "video", trackIndex: 0 });
+                await run.startPhase("noop").end({ bytesRead: 0, bytesWritten: 0 });
+              });
+            };
+            const [local, isolated] = [await once(plugin, `${name}-local`), await once(hosted, `${name}-worker`)];
+            expect(isolated.plugin_errors).toEqual([]);
+            expect(stable(isolated.plugin_metrics[plugin.name])).toEqual(stable(local.plugin_metrics[plugin.name]));
+            const facts = (r: RunRecord) => stable(Object.fromEntries((plugin.facts ?? []).map((f) => [f, r[f as keyof RunRecord]])));
+            expect(facts(isolated)).toEqual(facts(local));
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
 
     test("returns output that its own schema accepts", async () => {
       if (!plugin.afterRun || !plugin.metrics) return;

@@ -9,7 +9,7 @@ import { tempDir, vpo } from "../cli/_cli.ts";
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 const job = (id: string, type: JobsTable["type"], status: JobsTable["status"], created_at: string, extra: Partial<JobsTable> = {}): JobsTable => ({
   id, type, status, created_at, started_at: created_at, completed_at: null, policy_name: null, summary: null,
-  files_total: null, files_affected: null, error: null, ...extra,
+  files_total: null, files_affected: null, error: null, host: null, pid: null, node: null, ...extra,
 });
 const SCAN = "0195aaaa-1111-7000-8000-000000000001";
 const PROCESS = "0195aaaa-2222-7000-8000-000000000002";
