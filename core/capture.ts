@@ -28,6 +28,12 @@ export interface BeginOptions {
   filePath: string;
   policyName: string;
   jobId?: string | null;
+  /** The machine doing the work (`[node] name`). */
+  node?: string | null;
+  /** The library the file belongs to (`[libraries]`). */
+  library?: string | null;
+  /** sha256 of the policy's content: a file already processed by the same policy is skipped. */
+  policyDigest?: string | null;
   intent?: RunIntent;
   /** Phases the run plans to execute; phases_completed never exceeds it. */
   phasesTotal?: number;
@@ -241,6 +247,9 @@ export function createCapture(options: CaptureOptions): Capture {
             processed_at: new Date().toISOString(),
             policy_name: context.policyName,
             job_id: context.jobId,
+            node: begin.node ?? null,
+            library: begin.library ?? null,
+            policy_digest: begin.policyDigest ?? null,
             status,
             success: result.success,
             error_message: error,

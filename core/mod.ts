@@ -37,3 +37,4 @@ export { directFeedReader, followRunFeed, type FeedReader, type RunFeedFollower 
 export type { DatabaseHandle, DialectCapabilities } from "./db/handle.ts";
 export { isAlive } from "./process_alive.ts";
 export { toOpenApiSchema } from "./json_schema.ts";
+export { libraryOf, nodeIdentity, pathInLibrary, registerNode, type LibraryPath, type NodeIdentity } from "./node.ts";

@@ -17,5 +17,7 @@ export function defaultConfig(env: Env = process.env): Config {
     server: { host: "127.0.0.1", port: 8321, cors_origins: [], body_limit_bytes: 10 * 1024 * 1024 },
     plugins: { load: [], hook_timeout_ms: 30_000, options: {} },
     processing: { workers: 1, keep_backup: false },
+    node: {},
+    libraries: {},
   };
 }

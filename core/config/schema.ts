@@ -63,6 +63,18 @@ export const ConfigSchema = v.strictObject({
       temp_dir: v.optional(v.string()),
     }),
   ),
+  /** This machine: its name in every run it records (default: the host name). */
+  node: v.optional(v.strictObject({ name: v.optional(v.pipe(v.string(), v.regex(/^[^\0]{1,128}$/, "expected 1–128 characters"))) })),
+  /**
+   * Library roots on this machine by name (`movies = "/mnt/nas/movies"`): each machine may mount
+   * the share elsewhere, so runs and jobs name files as library + path inside it.
+   */
+  libraries: v.optional(
+    v.record(
+      v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a library name of letters, digits, _ and -")),
+      v.pipe(v.string(), v.check((p) => p.startsWith("/"), "expected an absolute path")),
+    ),
+  ),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

@@ -13,7 +13,7 @@ import type { MetricAggregate, MetricFilter } from "./views.ts";
  */
 export async function getMetricAggregates(db: Db, filter: MetricFilter = {}): Promise<MetricAggregate[]> {
   const range = normalizeRange(filter);
-  const windowed = range.since !== undefined || range.until !== undefined;
+  const scoped = range.since !== undefined || range.until !== undefined || filter.library !== undefined || filter.node !== undefined;
   const rows = await db
     .selectFrom("plugin_metrics")
     .select((eb) => [
@@ -29,8 +29,8 @@ export async function getMetricAggregates(db: Db, filter: MetricFilter = {}): Pr
     .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
     .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
     // A semi-join: the processed_at index picks the runs, and unwindowed queries skip it entirely.
-    .$if(windowed, (qb) =>
-      qb.where("stats_id", "in", db.selectFrom("processing_stats").select("processing_stats.id").where(runFilter(range))),
+    .$if(scoped, (qb) =>
+      qb.where("stats_id", "in", db.selectFrom("processing_stats").select("processing_stats.id").where(runFilter(range, filter))),
     )
     .groupBy(["plugin", "key"])
     .orderBy("plugin")

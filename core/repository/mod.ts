@@ -6,6 +6,7 @@ export { recordRun, recordRuns } from "./record.ts";
 export { closeDeadJobs } from "./jobs.ts";
 export { getSummary } from "./summary.ts";
 export { getPolicyStats, getPolicy } from "./policies.ts";
+export { getBreakdown } from "./breakdown.ts";
 export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";
@@ -13,6 +14,8 @@ export { resolveRunId, MIN_PREFIX_LENGTH } from "./run_id.ts";
 export { getMetricAggregates } from "./metrics.ts";
 export { purgeRuns } from "./purge.ts";
 export {
+  BreakdownBySchema,
+  BreakdownRowSchema,
   FileHistoryOptionsSchema,
   FileProcessingHistorySchema,
   MetricAggregateSchema,
@@ -36,6 +39,8 @@ export {
   TrendsOptionsSchema,
 } from "./views.ts";
 export type {
+  BreakdownBy,
+  BreakdownRow,
   FileHistoryOptions,
   FileProcessingHistory,
   MetricAggregate,

@@ -2,7 +2,7 @@ import type { Selectable, SelectQueryBuilder } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { Database, FilesTable, ProcessingStatsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
-import { checkLimit, flag, flagOrNull } from "./_filters.ts";
+import { checkLimit, flag, flagOrNull, runFilter } from "./_filters.ts";
 import type { FileHistoryOptions, FileProcessingHistory, RecentRun, RecentRunsOptions } from "./views.ts";
 
 type StatsRow = Selectable<ProcessingStatsTable>;
@@ -42,8 +42,7 @@ export async function getRecentRuns(db: Db, options: RecentRunsOptions = {}): Pr
  */
 export function recentRunsQuery(db: Db, options: RecentRunsOptions = {}) {
   const limit = checkLimit(options.limit) ?? 20;
-  const ofPolicy = <Q extends SelectQueryBuilder<Database, "processing_stats", object>>(qb: Q): Q =>
-    options.policy === undefined ? qb : (qb.where("policy_name", "=", options.policy) as Q);
+  const ofPolicy = <Q extends SelectQueryBuilder<Database, "processing_stats", object>>(qb: Q): Q => qb.where(runFilter({}, options)) as Q;
   const boundary = ofPolicy(db.selectFrom("processing_stats").select("processed_at")).orderBy("processed_at", "desc").limit(1).offset(limit - 1);
   return ofPolicy(db.selectFrom("processing_stats").select(RECENT_COLUMNS))
     // Fewer runs than the limit: no boundary, every run qualifies.

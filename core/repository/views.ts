@@ -162,6 +162,8 @@ export const MetricFilterSchema = v.object({
   key: v.optional(v.string()),
   since: v.optional(iso),
   until: v.optional(iso),
+  library: v.optional(v.string()),
+  node: v.optional(v.string()),
 });
 export interface MetricFilter extends v.InferOutput<typeof MetricFilterSchema> {}
 
@@ -250,3 +252,29 @@ export const PurgeCountsSchema = v.object({
   plugin_errors: count,
 });
 export interface PurgeCounts extends v.InferOutput<typeof PurgeCountsSchema> {}
+
+/** What a breakdown groups runs by, besides policy. */
+export const BreakdownBySchema = v.picklist(["node", "library"]);
+export type BreakdownBy = v.InferOutput<typeof BreakdownBySchema>;
+
+/** Totals of one node or library over a window (getBreakdown). */
+export const BreakdownRowSchema = v.object({
+  name: v.pipe(nStr, v.description("The node or library; null for runs that named none")),
+  files_processed: count,
+  successes: count,
+  failures: count,
+  success_rate: ratio,
+  total_size_before: bytesTotal,
+  total_size_after: bytesTotal,
+  total_size_saved: bytesTotal,
+  avg_savings_percent: v.number(),
+  audio_tracks_removed: count,
+  subtitle_tracks_removed: count,
+  attachments_removed: count,
+  videos_transcoded: count,
+  audio_transcoded: count,
+  avg_processing_time: nNum,
+  first_used: v.nullable(iso),
+  last_used: v.nullable(iso),
+});
+export interface BreakdownRow extends v.InferOutput<typeof BreakdownRowSchema> {}

@@ -1,5 +1,5 @@
 import {
-  type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
+  type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
   type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
 } from "../../core/mod.ts";
@@ -12,10 +12,11 @@ export const READ_OPS = {
   summary: (db: Db, a: StatsFilter) => getSummary(db, a),
   recent: (db: Db, a: RecentRunsOptions) => getRecentRuns(db, a),
   policies: (db: Db, a: PolicyStatsOptions) => getPolicyStats(db, a),
-  policy: (db: Db, a: { name: string; since?: string; until?: string }) => getPolicy(db, a.name, { since: a.since, until: a.until }),
+  policy: (db: Db, a: { name: string } & StatsFilter) => getPolicy(db, a.name, { since: a.since, until: a.until, library: a.library, node: a.node }),
   trends: (db: Db, a: TrendsOptions) => getTrends(db, a),
   metrics: (db: Db, a: MetricFilter) => getMetricAggregates(db, a),
   codecs: (db: Db, a: StatsFilter) => getCodecDistribution(db, a),
+  breakdown: (db: Db, a: { by: BreakdownBy } & StatsFilter) => getBreakdown(db, a.by, a),
   runDetail: (db: Db, a: { id: string }) => getRunDetail(db, a.id),
   fileHistory: async (db: Db, a: { fileId: number; limit?: number }) => {
     const runs = await getFileHistory(db, { fileId: a.fileId, limit: a.limit });

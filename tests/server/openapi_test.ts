@@ -18,15 +18,18 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 /** Every API route, its query/path parameters and the statuses it documents with a JSON body schema. */
+const S = ["library", "node"]; // every view's scope
 const ROUTES: [method: string, path: string, query: string[], pathParams: string[], jsonStatuses: string[]][] = [
-  ["get", "/api/stats/summary", ["since", "until", "policy"], [], ["200", "400"]],
-  ["get", "/api/stats/recent", ["limit", "policy"], [], ["200", "400"]],
-  ["get", "/api/stats/policies", ["since", "until", "sort"], [], ["200", "400"]],
-  ["get", "/api/stats/policies/{name}", ["since", "until"], ["name"], ["200", "400", "404"]],
+  ["get", "/api/stats/summary", ["since", "until", "policy", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/recent", ["limit", "policy", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/policies", ["since", "until", "sort", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/policies/{name}", ["since", "until", ...S], ["name"], ["200", "400", "404"]],
   ["get", "/api/stats/files/{file_id}", ["limit"], ["file_id"], ["200", "400", "404"]],
-  ["get", "/api/stats/trends", ["since", "until", "group_by", "policy"], [], ["200", "400"]],
-  ["get", "/api/stats/metrics", ["plugin", "key", "since", "until"], [], ["200", "400"]],
-  ["get", "/api/stats/codecs", ["since", "until", "policy"], [], ["200", "400"]],
+  ["get", "/api/stats/trends", ["since", "until", "group_by", "policy", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/metrics", ["plugin", "key", "since", "until", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/codecs", ["since", "until", "policy", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/nodes", ["since", "until", "policy", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/libraries", ["since", "until", "policy", ...S], [], ["200", "400"]],
   ["get", "/api/stats/{stats_id}", [], ["stats_id"], ["200", "400", "404"]],
   ["delete", "/api/stats/purge", ["before", "policy", "all", "dry_run"], [], ["200", "400", "401", "403"]],
   ["post", "/api/stats/runs", [], [], ["201", "400", "401", "403", "409", "413", "422"]],

@@ -1,11 +1,18 @@
-import { type Db, didYouMean, getPolicyStats, parseTimeRange, type TimeRange, VpoError } from "../../../core/mod.ts";
+import { type Db, didYouMean, getPolicyStats, parseTimeRange, type RunScope, type TimeRange, VpoError } from "../../../core/mod.ts";
 import { renderCsv, renderJson } from "../../format.ts";
 
-/** `--since`, `--until`, `--policy`: the filters most views share. */
+/** The scope every view takes besides its window: `--library`, `--node`. */
+export const scopeArgs = {
+  library: { type: "string", description: "Only runs of this library ([libraries] in the config)" },
+  node: { type: "string", description: "Only runs of this machine ([node] name)" },
+} as const;
+
+/** `--since`, `--until`, `--policy`, `--library`, `--node`: the filters most views share. */
 export const filterArgs = {
   since: { type: "string", description: "From this time: ISO date/datetime or 30m, 24h, 7d, 2w" },
   until: { type: "string", description: "Up to this time (a date-only value includes that whole day)" },
   policy: { type: "string", description: "Only runs of this policy" },
+  ...scopeArgs,
 } as const;
 
 /** A `--format` flag offering `formats`, the first being the default. */
@@ -22,8 +29,13 @@ export function parseFormat<const F extends string>(value: string | undefined, a
 }
 
 /** The filters as parsed by core parseTimeRange (exit 2 with the accepted forms on a bad date). */
-export function parseFilter(args: { since?: string; until?: string; policy?: string }): TimeRange & { policy?: string } {
-  return { ...parseTimeRange(args), ...(args.policy ? { policy: args.policy } : {}) };
+export function parseFilter(args: { since?: string; until?: string; policy?: string; library?: string; node?: string }): TimeRange & RunScope {
+  return {
+    ...parseTimeRange(args),
+    ...(args.policy ? { policy: args.policy } : {}),
+    ...(args.library ? { library: args.library } : {}),
+    ...(args.node ? { node: args.node } : {}),
+  };
 }
 
 /** Exit 65 with a friendly message when a view has nothing to show. */

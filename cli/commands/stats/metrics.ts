@@ -1,9 +1,9 @@
 import { defineCommand } from "citty";
 import { withDatabase } from "../../database.ts";
-import { getMetricAggregates, parseTimeRange } from "../../../core/mod.ts";
+import { getMetricAggregates } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { formatNumber, renderCsv, renderJson, renderTable } from "../../format.ts";
-import { filterArgs, formatArg, noStats, parseFormat } from "./_shared.ts";
+import { filterArgs, formatArg, noStats, parseFilter, parseFormat, scopeArgs } from "./_shared.ts";
 
 export const metricsCommand = defineCommand({
   meta: { name: "metrics", description: "Aggregates of plugin metrics: count, sum, avg, min, max per key" },
@@ -14,11 +14,12 @@ export const metricsCommand = defineCommand({
     key: { type: "string", description: "Only this metric key" },
     since: filterArgs.since,
     until: filterArgs.until,
+    ...scopeArgs,
     format: formatArg(["table", "json", "csv"]),
   },
   async run({ args, rawArgs }) {
     const format = parseFormat(args.format, ["table", "json", "csv"] as const);
-    const range = parseTimeRange(args);
+    const { policy: _p, ...range } = parseFilter({ ...args, policy: undefined });
     await withDatabase(args, rawArgs, async (db) => {
       const rows = await getMetricAggregates(db, { ...range, plugin: args.plugin, key: args.key });
       if (rows.length === 0) throw noStats(args.plugin ? `for plugin "${args.plugin}"` : "for any plugin metric");

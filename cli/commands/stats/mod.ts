@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { librariesCommand, nodesCommand } from "./breakdown.ts";
 import { detailCommand } from "./detail.ts";
 import { exportCommand } from "./export.ts";
 import { fileCommand } from "./file.ts";
@@ -17,6 +18,8 @@ export const statsCommand = defineCommand({
     recent: recentCommand,
     policies: policiesCommand,
     policy: policyCommand,
+    nodes: nodesCommand,
+    libraries: librariesCommand,
     file: fileCommand,
     detail: detailCommand,
     trends: trendsCommand,

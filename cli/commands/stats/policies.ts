@@ -1,8 +1,8 @@
 import { defineCommand } from "citty";
-import { getPolicy, getPolicyStats, parseTimeRange } from "../../../core/mod.ts";
+import { getPolicy, getPolicyStats } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { POLICY_COLUMNS, renderPolicyDetail, renderPolicyTable } from "../../views/policies.ts";
-import { filterArgs, formatArg, nothingFound, parseChoice, parseFormat, printView, withDatabase } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseChoice, parseFilter, parseFormat, printView, scopeArgs, withDatabase } from "./_shared.ts";
 
 const SORTS = ["files", "savings", "time"] as const;
 
@@ -11,6 +11,7 @@ export const policiesCommand = defineCommand({
   args: {
     since: filterArgs.since,
     until: filterArgs.until,
+    ...scopeArgs,
     sort: { type: "string", description: `${SORTS.join(" | ")} (descending; default files)` },
     format: formatArg(["table", "json", "csv"]),
     ...globalArgs,
@@ -18,9 +19,9 @@ export const policiesCommand = defineCommand({
   async run({ args, rawArgs }) {
     const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const sort = parseChoice(args.sort, SORTS, "sort");
-    const range = parseTimeRange(args);
+    const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
-      const rows = await getPolicyStats(db, { ...range, sort });
+      const rows = await getPolicyStats(db, { ...filter, sort });
       if (rows.length === 0) throw await nothingFound(db, {});
       printView(format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
     });
@@ -33,14 +34,15 @@ export const policyCommand = defineCommand({
     name: { type: "positional", required: true, description: "Policy name" },
     since: filterArgs.since,
     until: filterArgs.until,
+    ...scopeArgs,
     format: formatArg(["table", "json", "csv"]),
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
     const format = parseFormat(args.format, ["table", "json", "csv"] as const);
-    const range = parseTimeRange(args);
+    const { policy: _p, ...filter } = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
-      const stats = await getPolicy(db, args.name, range);
+      const stats = await getPolicy(db, args.name, filter);
       if (!stats) throw await nothingFound(db, { policy: args.name });
       printView(format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
     });

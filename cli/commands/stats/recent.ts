@@ -2,13 +2,14 @@ import { defineCommand } from "citty";
 import { getRecentRuns } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { RECENT_COLUMNS, renderRecentRuns } from "../../views/runs.ts";
-import { filterArgs, formatArg, nothingFound, parseFormat, parseLimit, printView, withDatabase } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat, parseLimit, printView, scopeArgs, withDatabase } from "./_shared.ts";
 
 export const recentCommand = defineCommand({
   meta: { name: "recent", description: "The latest runs, newest first" },
   args: {
     limit: { type: "string", description: "How many runs (default 20)" },
     policy: filterArgs.policy,
+    ...scopeArgs,
     format: formatArg(["table", "json", "csv"]),
     ...globalArgs,
   },
@@ -16,7 +17,7 @@ export const recentCommand = defineCommand({
     const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const limit = parseLimit(args.limit, 20);
     await withDatabase(args, rawArgs, async (db) => {
-      const runs = await getRecentRuns(db, { limit, policy: args.policy || undefined });
+      const runs = await getRecentRuns(db, { limit, ...parseFilter({ policy: args.policy, library: args.library, node: args.node }) });
       if (runs.length === 0) throw await nothingFound(db, { policy: args.policy || undefined });
       printView(format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs) });
     });

@@ -1,0 +1,37 @@
+import type { Db } from "../db/handle.ts";
+import { exactInteger } from "../json.ts";
+import { normalizeRange, roundSeconds } from "./_filters.ts";
+import { queryTotals, savedBytes, savingsPercent } from "./_totals.ts";
+import type { BreakdownBy, BreakdownRow, StatsFilter } from "./views.ts";
+
+/**
+ * Totals per node or per library over a window (and the other filters), most files first, from
+ * the rollup: what `vpo stats nodes|libraries` and the dashboard's tables show. The rows add up to
+ * the summary over the same filters.
+ *
+ * @example await getBreakdown(db, "node", { since: parseTimeBound("7d", "since") })
+ */
+export async function getBreakdown(db: Db, by: BreakdownBy, filter: StatsFilter = {}): Promise<BreakdownRow[]> {
+  const rows = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: by, source: "auto" });
+  return rows
+    .map(({ key, totals: t }): BreakdownRow => ({
+      name: key === "" ? null : key,
+      files_processed: t.runs,
+      successes: t.successes,
+      failures: t.runs - t.successes,
+      success_rate: t.runs === 0 ? 0 : t.successes / t.runs,
+      total_size_before: exactInteger(t.size_before),
+      total_size_after: exactInteger(t.size_after),
+      total_size_saved: exactInteger(savedBytes(t)),
+      avg_savings_percent: savingsPercent(t),
+      audio_tracks_removed: t.audio_removed,
+      subtitle_tracks_removed: t.subtitles_removed,
+      attachments_removed: t.attachments_removed,
+      videos_transcoded: t.videos_transcoded,
+      audio_transcoded: t.audio_transcoded,
+      avg_processing_time: t.duration_count === 0 ? null : roundSeconds(t.duration_sum / t.duration_count),
+      first_used: t.first_at,
+      last_used: t.last_at,
+    }))
+    .sort((a, b) => b.files_processed - a.files_processed || String(a.name ?? "").localeCompare(String(b.name ?? "")));
+}
