@@ -9,18 +9,15 @@ export const filterArgs = {
   policy: { type: "string", description: "Only runs of this policy" },
 } as const;
 
-/** A `--format` flag offering `formats`, the first being the default. */
-export const formatArg = (formats: readonly string[], fallback = formats[0]) =>
-  ({ type: "string", description: formats.join(" | "), default: fallback }) as const;
+/**
+ * A flag taking one of `options`, by default the first: citty's enum, whose values are checked
+ * before the command runs (cli/argv_check.ts: exit 2 naming the choices, with a did-you-mean).
+ */
+export const choiceArg = <const O extends string>(options: readonly O[], description: string, fallback: O = options[0]!) =>
+  ({ type: "enum" as const, options: [...options], default: fallback, description });
 
-/** Checks `--format`; anything else is an invalid argument (exit 2). */
-export function parseFormat<const F extends string>(value: string | undefined, allowed: readonly F[]): F {
-  const format = (value ?? allowed[0]) as F;
-  if (!allowed.includes(format)) {
-    throw new VpoError("INVALID_ARGUMENT", `Invalid --format "${value}": expected ${allowed.join(", ")}`);
-  }
-  return format;
-}
+/** `--format` offering `formats`, the first being the default. */
+export const formatArg = <const F extends string>(formats: readonly F[]) => choiceArg(formats, "Output format");
 
 /** The filters as parsed by core parseTimeRange (exit 2 with the accepted forms on a bad date). */
 export function parseFilter(args: { since?: string; until?: string; policy?: string }): TimeRange & { policy?: string } {
@@ -56,15 +53,6 @@ export function parseLimit(value: string | undefined, fallback?: number): number
     throw new VpoError("INVALID_ARGUMENT", `Invalid --limit "${value}": expected a positive integer`);
   }
   return n;
-}
-
-/** One of a fixed set of values for `--flag`, else an invalid argument naming the choices. */
-export function parseChoice<const C extends string>(value: string | undefined, allowed: readonly C[], flag: string): C {
-  const choice = (value ?? allowed[0]) as C;
-  if (!allowed.includes(choice)) {
-    throw new VpoError("INVALID_ARGUMENT", `Invalid --${flag} "${value}": expected ${allowed.join(", ")}`);
-  }
-  return choice;
 }
 
 /** Opens the database the flags and config name, runs `use`, and always closes it. */

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { getMetricAggregates, parseTimeRange } from "../../../core/mod.ts";
 import { createContext, globalArgs } from "../../context.ts";
 import { formatNumber, renderCsv, renderJson, renderTable } from "../../format.ts";
-import { filterArgs, formatArg, noStats, parseFormat } from "./_shared.ts";
+import { filterArgs, formatArg, noStats } from "./_shared.ts";
 
 export const metricsCommand = defineCommand({
   meta: { name: "metrics", description: "Aggregates of plugin metrics: count, sum, avg, min, max per key" },
@@ -16,15 +16,14 @@ export const metricsCommand = defineCommand({
     format: formatArg(["table", "json", "csv"]),
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const range = parseTimeRange(args);
     const ctx = await createContext(args, rawArgs, { plugins: false });
     const { db, close } = await ctx.open();
     try {
       const rows = await getMetricAggregates(db, { ...range, plugin: args.plugin, key: args.key });
       if (rows.length === 0) throw noStats(args.plugin ? `for plugin "${args.plugin}"` : "for any plugin metric");
-      if (format === "json") process.stdout.write(`${renderJson(rows)}\n`);
-      else if (format === "csv") process.stdout.write(renderCsv(rows as unknown as Record<string, unknown>[], ["plugin", "key", "count", "sum", "avg", "min", "max"]));
+      if (args.format === "json") process.stdout.write(`${renderJson(rows)}\n`);
+      else if (args.format === "csv") process.stdout.write(renderCsv(rows as unknown as Record<string, unknown>[], ["plugin", "key", "count", "sum", "avg", "min", "max"]));
       else {
         const n = (x: number | null) => formatNumber(x);
         process.stdout.write(

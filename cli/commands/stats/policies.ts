@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { getPolicy, getPolicyStats, parseTimeRange } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { POLICY_COLUMNS, renderPolicyDetail, renderPolicyTable } from "../../views/policies.ts";
-import { filterArgs, formatArg, nothingFound, parseChoice, parseFormat, printView, withDatabase } from "./_shared.ts";
+import { choiceArg, filterArgs, formatArg, nothingFound, printView, withDatabase } from "./_shared.ts";
 
 const SORTS = ["files", "savings", "time"] as const;
 
@@ -11,18 +11,16 @@ export const policiesCommand = defineCommand({
   args: {
     since: filterArgs.since,
     until: filterArgs.until,
-    sort: { type: "string", description: `${SORTS.join(" | ")} (descending; default files)` },
+    sort: choiceArg(SORTS, "Sort by, descending"),
     format: formatArg(["table", "json", "csv"]),
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
-    const sort = parseChoice(args.sort, SORTS, "sort");
     const range = parseTimeRange(args);
     await withDatabase(args, rawArgs, async (db) => {
-      const rows = await getPolicyStats(db, { ...range, sort });
+      const rows = await getPolicyStats(db, { ...range, sort: args.sort });
       if (rows.length === 0) throw await nothingFound(db, {});
-      printView(format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
+      printView(args.format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
     });
   },
 });
@@ -37,12 +35,11 @@ export const policyCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const range = parseTimeRange(args);
     await withDatabase(args, rawArgs, async (db) => {
       const stats = await getPolicy(db, args.name, range);
       if (!stats) throw await nothingFound(db, { policy: args.name });
-      printView(format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
+      printView(args.format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
     });
   },
 });
