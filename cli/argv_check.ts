@@ -54,8 +54,11 @@ function flagsOf(args: ArgsDef): Map<string, ArgDef> {
 }
 
 /** ` (did you mean --x?)`: the core suggestion, unquoted as options are written on a command line. */
-const suggestFlag = (written: string, flags: Map<string, ArgDef>): string =>
-  didYouMean(written, [...flags.keys()].map((name) => (name.length === 1 ? `-${name}` : `--${name}`))).replaceAll('"', "");
+function suggestFlag(written: string, flags: Map<string, ArgDef>): string {
+  const known = [...flags].flatMap(([name, def]) =>
+    name.length === 1 ? [`-${name}`] : def.type === "boolean" ? [`--${name}`, `--no-${name}`] : [`--${name}`]);
+  return didYouMean(written, known).replaceAll('"', "");
+}
 
 interface FlagRead {
   /** How many of the following arguments the flag took as its value (0 or 1). */
