@@ -51,8 +51,10 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     if (beforeSeparator.includes("--help") || beforeSeparator.includes("-h") || argv.length === 0) {
       // The usage of the deepest command named, even if the rest of the line is wrong.
-      const { chain } = await readCommandLine(main, argv);
-      const usage = await renderUsage(chain.at(-1)!, chain.at(-2));
+      const { chain, path } = await readCommandLine(main, argv);
+      // citty names a command after its direct parent only ("stats trends"): give it the whole path.
+      const parent = path.length > 0 ? { meta: { name: ["vpo", ...path.slice(0, -1)].join(" "), version: pkg.version } } : undefined;
+      const usage = await renderUsage(chain.at(-1)!, parent);
       process.stdout.write(`${forStream(process.stdout, usage)}\n`);
       return 0;
     }

@@ -108,9 +108,10 @@ describe("the usage hint after an error is a command line that works", () => {
     ]);
     expect(root.stderr).toBe(usageError('unknown command "statz" (did you mean "stats"?)', "vpo"));
     expect(nested.stderr).toBe(usageError('unknown command "stats sumary" (did you mean "summary"?)', "vpo stats"));
-    // ... and the hint runs.
-    const hint = await vpo(["stats", "--help"], { dataDir: dir });
-    expect([hint.code, hint.stdout]).toEqual([0, expect.stringContaining("USAGE vpo stats")]);
+    // ... and the hint runs; usage names a command by its whole path, as it is typed.
+    const [hint, leaf] = await Promise.all([vpo(["stats", "--help"], { dataDir: dir }), vpo(["--profile", "kids", "stats", "trends", "-h"], { dataDir: dir })]);
+    expect([hint.code, hint.stdout]).toEqual([0, expect.stringContaining("USAGE vpo stats summary|recent|")]);
+    expect([leaf.code, leaf.stdout]).toEqual([0, expect.stringContaining("USAGE vpo stats trends [OPTIONS]")]);
   });
 });
 
