@@ -77,7 +77,7 @@ function readFlag(argv: readonly string[], i: number, flags: Map<string, ArgDef>
   const name = token.slice(long ? 2 : 1, eq < 0 ? undefined : eq);
   const written = eq < 0 ? token : token.slice(0, eq);
   const inline = eq < 0 ? undefined : token.slice(eq + 1);
-  let def = long || name.length === 1 ? flags.get(name) : undefined;
+  const def = long || name.length === 1 ? flags.get(name) : undefined;
   if (!def && long && name.startsWith("no-") && inline === undefined) {
     // citty reads --no-x as x = false, for booleans only here.
     const negated = flags.get(name.slice(3));
