@@ -1,9 +1,10 @@
 #!/usr/bin/env bun
-import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
-import { stripVTControlCharacters } from "node:util";
+import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { VpoError } from "../core/mod.ts";
+import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
+import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
 import { configCommand } from "./commands/config.ts";
 import { initCommand } from "./commands/init.ts";
 import { jobsCommand } from "./commands/jobs.ts";
@@ -37,51 +38,42 @@ export const main = defineCommand({
   },
 });
 
-/** The subcommand chain named by `argv` (flags skipped), for `--help` at any depth. */
-async function resolveCommand(argv: string[]): Promise<[CommandDef, CommandDef | undefined]> {
-  let cmd: CommandDef = main as CommandDef;
-  let parent: CommandDef | undefined;
-  for (const arg of argv) {
-    if (arg === "--") break;
-    if (arg.startsWith("-")) continue;
-    const subs = (await (typeof cmd.subCommands === "function" ? cmd.subCommands() : cmd.subCommands)) as Record<string, CommandDef> | undefined;
-    const next = subs?.[arg];
-    if (!next) break;
-    parent = cmd;
-    cmd = typeof next === "function" ? await (next as () => Promise<CommandDef>)() : next;
-  }
-  return [cmd, parent];
+/** `vpo: <problem>` and where to read the usage of the command it concerns. */
+function usageError(message: string, path: readonly string[]): number {
+  process.stderr.write(forStream(process.stderr, `vpo: ${message}\nRun "${["vpo", ...path].join(" ")} --help" for usage.\n`));
+  return 2;
 }
 
 /** Runs the CLI: usage on --help, one-line errors with contract exit codes, never a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
   const beforeSeparator = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  let path: string[] = [];
   try {
     if (beforeSeparator.includes("--help") || beforeSeparator.includes("-h") || argv.length === 0) {
-      const [cmd, parent] = await resolveCommand(argv);
-      const usage = await renderUsage(cmd, parent);
-      // citty colours usage unconditionally; keep colour to terminals and honour NO_COLOR.
-      const plain = !process.stdout.isTTY || "NO_COLOR" in process.env;
-      process.stdout.write(`${plain ? stripVTControlCharacters(usage) : usage}\n`);
+      // The usage of the deepest command named, even if the rest of the line is wrong.
+      const { chain, path } = await readCommandLine(main, argv);
+      // citty names a command after its direct parent only ("stats trends"): give it the whole path.
+      const parent = path.length > 0 ? { meta: { name: ["vpo", ...path.slice(0, -1)].join(" "), version: pkg.version } } : undefined;
+      const usage = await renderUsage(chain.at(-1)!, parent);
+      process.stdout.write(`${forStream(process.stdout, usage)}\n`);
       return 0;
     }
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
       process.stdout.write(`${pkg.version}\n`);
       return 0;
     }
-    await runCommand(main, { rawArgs: argv });
+    const line = await readCommandLine(main, argv);
+    path = line.path;
+    if (line.error) return usageError(line.error, path);
+    await runCommand(main, { rawArgs: line.argv });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     if (error instanceof VpoError) {
       process.stderr.write(`vpo: ${error.message}\n`);
       return error.exitCode;
     }
-    const code = (error as { code?: string }).code;
-    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) {
-      // citty's own argument errors: unknown command, missing required argument.
-      process.stderr.write(`vpo: ${(error as Error).message}\nRun "vpo ${beforeSeparator.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ")} --help" for usage.\n`);
-      return 2;
-    }
+    // citty's own argument errors (a missing required argument).
+    if ((error as Error)?.name === "CLIError") return usageError((error as Error).message, path);
     process.stderr.write(`vpo: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
     if (process.env.VPO_DEBUG) console.error(error);
     return 1;
@@ -89,6 +81,8 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  exitQuietlyWhenReaderLeaves();
   const code = await runCli(process.argv.slice(2));
+  await drainStdio();
   process.exit(code);
 }

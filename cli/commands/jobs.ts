@@ -41,12 +41,13 @@ const listCommand = defineCommand({
   async run({ args, rawArgs }) {
     const input = parseListArgs({ status: args.status, type: args.type, limit: args.limit });
     const { since } = parseTimeRange({ since: args.since });
+    const none = () => void process.stdout.write(args.json ? "[]\n" : "No jobs found.\n");
     await withDatabase(args, rawArgs, async (db) => {
       const jobs = await listJobs(db, { status: input.status, type: input.type === "all" ? undefined : input.type, since, limit: input.limit });
+      if (jobs.length === 0) return none();
       if (args.json) return void process.stdout.write(`${renderJson(jobs)}\n`);
-      if (jobs.length === 0) return void process.stdout.write("No jobs found.\n");
       process.stdout.write(`${renderJobList(jobs, await shortJobIds(db, jobs.map((j) => j.id)))}\n`);
-    });
+    }, { ifMissing: none });
   },
 });
 

@@ -9,6 +9,7 @@ import { type LoadedPolicy, loadPolicy } from "../../engine/policy/load.ts";
 import { type BatchSummary, runProcessJob } from "../../engine/process_batch.ts";
 import { createProbe } from "../../engine/probe.ts";
 import { resolveTools } from "../../engine/tools.ts";
+import { variadic } from "../argv_check.ts";
 import { type CliContext, createContext, globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
 import { planJson, renderPlan } from "../plan_view.ts";
@@ -68,7 +69,7 @@ export async function processWithView(
 export const processCommand = defineCommand({
   meta: { name: "process", description: "Apply a policy to media files: drop tracks, transcode, remux — safely, with a record of every file" },
   args: {
-    paths: { type: "positional", required: true, description: "Files or directories to process" },
+    paths: variadic({ type: "positional", required: true, description: "Files or directories to process" }),
     policy: { type: "string", required: true, description: "Policy file, or the name of one in ~/.vpo/policies/" },
     "dry-run": { type: "boolean", description: "Print what would be done to each file; change nothing" },
     workers: { type: "string", description: "Files processed at once (default [processing] workers, else 1)" },

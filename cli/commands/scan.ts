@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { parseExtensions } from "../../engine/discover.ts";
 import { watchInterrupts } from "../../engine/interrupt.ts";
 import { runScan, type ScanSummary } from "../../engine/scan.ts";
+import { variadic } from "../argv_check.ts";
 import { globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
 import { formatDuration, renderJson } from "../format.ts";
@@ -27,7 +28,7 @@ export function renderScanSummary(s: ScanSummary): string {
 export const scanCommand = defineCommand({
   meta: { name: "scan", description: "Find media files and record what ffprobe sees in them; unchanged files are skipped" },
   args: {
-    paths: { type: "positional", required: true, description: "Files or directories to scan" },
+    paths: variadic({ type: "positional", required: true, description: "Files or directories to scan" }),
     full: { type: "boolean", description: "Re-introspect every file, changed or not" },
     prune: { type: "boolean", description: "Delete the rows of files gone from disk (their processing history stays)" },
     "verify-hash": { type: "boolean", description: "Re-hash unchanged-looking files and re-introspect those whose content changed" },

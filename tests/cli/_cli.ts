@@ -11,11 +11,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The environment the CLI runs in under test: its own data dir, no colour, no user config. */
+export const cliEnv = (dataDir: string, env?: Record<string, string>): Record<string, string | undefined> =>
+  ({ ...process.env, VPO_DATA_DIR: dataDir, NO_COLOR: "1", VPO_CONFIG: "", VPO_PROFILE: "", ...env });
+
+/** The CLI as a shell command line, for tests that put it in a pipeline: `${VPO} stats summary | head`. */
+export const VPO = `"${process.execPath}" "${MAIN}"`;
+
 /** Runs the real CLI in a subprocess with its own data dir. */
 export async function vpo(args: string[], options: { dataDir: string; cwd?: string; env?: Record<string, string> }): Promise<CliResult> {
   const proc = Bun.spawn([process.execPath, MAIN, ...args], {
     cwd: options.cwd ?? options.dataDir,
-    env: { ...process.env, VPO_DATA_DIR: options.dataDir, NO_COLOR: "1", VPO_CONFIG: "", VPO_PROFILE: "", ...options.env },
+    env: cliEnv(options.dataDir, options.env),
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

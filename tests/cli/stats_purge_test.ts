@@ -71,7 +71,7 @@ describe("vpo stats purge", () => {
     expect(refused.stderr).toBe("vpo: Refusing to purge without confirmation: not on a terminal. Pass --yes to delete, or --dry-run to only count.\n");
     expect(nothing).toMatchObject({ code: 0, stdout: 'Nothing to delete: no runs of policy "never-ran" are recorded.\n' });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--all cannot be combined with --before or --policy");
+    expect(bad.stderr).toContain("A purge of every run cannot also name a cutoff time or a policy");
     expect(await recentIds(dataDir)).toHaveLength(8);
   });
 

@@ -25,7 +25,7 @@ const POLICY = {
   },
   transcode: {
     policy_name: "transcode", files_processed: 3, success_rate: 2 / 3, total_size_saved: 6000 * M, avg_savings_percent: 60,
-    audio_tracks_removed: 2, subtitle_tracks_removed: 2, attachments_removed: 1, videos_transcoded: 3, audio_transcoded: 3,
+    audio_tracks_removed: 2, subtitle_tracks_removed: 2, attachments_removed: 1, videos_transcoded: 2, audio_transcoded: 3, // S3's transcode failed
     avg_processing_time: 1810, last_used: "2026-03-31T23:59:59.000Z",
   },
   remux: {
@@ -38,14 +38,14 @@ const POLICY = {
 describe("vpo stats summary", () => {
   test("JSON holds every total of the seed, computed by hand", async () => {
     expect(await json("summary")).toEqual({
-      total_files_processed: 8, total_successful: 6, total_failed: 2, success_rate: 0.75,
+      total_files_processed: 8, total_successful: 6, total_failed: 2, total_interrupted: 1, success_rate: 0.75,
       total_size_before: 16600 * M, total_size_after: 9750 * M, total_size_saved: 6850 * M,
       avg_savings_percent: (6850 / 16600) * 100,
       total_audio_removed: 4, total_subtitles_removed: 6, total_attachments_removed: 3,
-      total_videos_transcoded: 3, total_videos_skipped: 2, total_audio_transcoded: 3,
+      total_videos_transcoded: 2, total_videos_skipped: 2, total_audio_transcoded: 3, // work done: successful runs only
       avg_processing_time: 808.571, total_processing_time: 5660,
       earliest_processing: "2026-02-27T09:00:00.000Z", latest_processing: "2026-03-31T23:59:59.000Z",
-      hardware_encodes: 1, software_encodes: 2,
+      hardware_encodes: 1, software_encodes: 1,
     });
   });
 
@@ -56,8 +56,8 @@ describe("vpo stats summary", () => {
       "  Total       8", "  Successful  6 (75.0%)", "  Failed      2 (25.0%)",
       "  Before  16.2 GiB", "  After   9.52 GiB", "  Saved   6.69 GiB (41.3%)",
       "  Audio        4", "  Subtitles    6", "  Attachments  3",
-      "  Videos transcoded            3", "  Videos skipped               2", "  Audio tracks transcoded      3",
-      "  Hardware / software encodes  1 / 2",
+      "  Videos transcoded            2", "  Videos skipped               2", "  Audio tracks transcoded      3",
+      "  Hardware / software encodes  1 / 1",
       "  Avg processing time    13m 29s", "  Total processing time  1h 34m",
       "  Earliest  2026-02-27 09:00:00 UTC", "  Latest    2026-03-31 23:59:59 UTC",
     ]) expect(stdout).toContain(`${line}\n`);
@@ -83,8 +83,8 @@ describe("vpo stats summary", () => {
     expect(grew.stdout).toContain("  Grew    200 MiB larger (20.0%)\n");
     expect(same.stdout).toContain("  Saved   no change\n");
     const [header, row, ...rest] = csvLines(csv.stdout);
-    expect(header!.split(",").slice(0, 4)).toEqual(["total_files_processed", "total_successful", "total_failed", "success_rate"]);
-    expect(row!.split(",").slice(0, 8)).toEqual(["3", "2", "1", String(2 / 3), String(5000 * M), String(4200 * M), String(800 * M), "16"]);
+    expect(header!.split(",").slice(0, 5)).toEqual(["total_files_processed", "total_successful", "total_failed", "total_interrupted", "success_rate"]);
+    expect(row!.split(",").slice(0, 9)).toEqual(["3", "2", "1", "1", String(2 / 3), String(5000 * M), String(4200 * M), String(800 * M), "16"]);
     expect(rest).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "nod
 import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { errorMessage, VpoError } from "../../../core/mod.ts";
+import { isBrokenPipe } from "../../stdio.ts";
 
 /** Text written incrementally to stdout or to a file. */
 export interface Output {
@@ -15,9 +16,6 @@ export interface Output {
 }
 
 const CHUNK = 256 * 1024;
-
-/** True for the error a write gets when the reader has gone away (`vpo stats export | head`). */
-export const isBrokenPipe = (error: unknown): boolean => (error as { code?: string })?.code === "EPIPE";
 
 /**
  * Opens stdout, or FILE by way of FILE.tmp renamed into place by finish(), so a failed or

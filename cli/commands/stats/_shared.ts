@@ -1,4 +1,5 @@
 import { type Db, didYouMean, getPolicyStats, parseTimeRange, type RunScope, type TimeRange, VpoError } from "../../../core/mod.ts";
+import { NOTHING_RECORDED } from "../../database.ts";
 import { renderCsv, renderJson } from "../../format.ts";
 
 /** The scope every view takes besides its window: `--library`, `--node`. */
@@ -15,18 +16,15 @@ export const filterArgs = {
   ...scopeArgs,
 } as const;
 
-/** A `--format` flag offering `formats`, the first being the default. */
-export const formatArg = (formats: readonly string[], fallback = formats[0]) =>
-  ({ type: "string", description: formats.join(" | "), default: fallback }) as const;
+/**
+ * A flag taking one of `options`, by default the first: citty's enum, whose values are checked
+ * before the command runs (cli/argv_check.ts: exit 2 naming the choices, with a did-you-mean).
+ */
+export const choiceArg = <const O extends string>(options: readonly O[], description: string, fallback: O = options[0]!) =>
+  ({ type: "enum" as const, options: [...options], default: fallback, description });
 
-/** Checks `--format`; anything else is an invalid argument (exit 2). */
-export function parseFormat<const F extends string>(value: string | undefined, allowed: readonly F[]): F {
-  const format = (value ?? allowed[0]) as F;
-  if (!allowed.includes(format)) {
-    throw new VpoError("INVALID_ARGUMENT", `Invalid --format "${value}": expected ${allowed.join(", ")}`);
-  }
-  return format;
-}
+/** `--format` offering `formats`, the first being the default. */
+export const formatArg = <const F extends string>(formats: readonly F[]) => choiceArg(formats, "Output format");
 
 /** The filters as parsed by core parseTimeRange (exit 2 with the accepted forms on a bad date). */
 export function parseFilter(args: { since?: string; until?: string; policy?: string; library?: string; node?: string }): TimeRange & RunScope {
@@ -50,7 +48,7 @@ export function noStats(what: string, advice = "Process some files first (vpo ru
 export async function nothingFound(db: Db, filter: { policy?: string }): Promise<VpoError> {
   const known = (await getPolicyStats(db)).map((p) => p.policy_name).sort();
   if (known.length === 0) {
-    return new VpoError("NO_STATS", "No statistics found: no runs are recorded yet. Process some files (vpo run / vpo process) or import runs (vpo stats import).");
+    return new VpoError("NO_STATS", NOTHING_RECORDED);
   }
   const { policy } = filter;
   if (policy !== undefined && !known.includes(policy)) {
@@ -67,15 +65,6 @@ export function parseLimit(value: string | undefined, fallback?: number): number
     throw new VpoError("INVALID_ARGUMENT", `Invalid --limit "${value}": expected a positive integer`);
   }
   return n;
-}
-
-/** One of a fixed set of values for `--flag`, else an invalid argument naming the choices. */
-export function parseChoice<const C extends string>(value: string | undefined, allowed: readonly C[], flag: string): C {
-  const choice = (value ?? allowed[0]) as C;
-  if (!allowed.includes(choice)) {
-    throw new VpoError("INVALID_ARGUMENT", `Invalid --${flag} "${value}": expected ${allowed.join(", ")}`);
-  }
-  return choice;
 }
 
 export { withDatabase } from "../../database.ts";

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { type BreakdownBy, getBreakdown } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { BREAKDOWN_COLUMNS, renderBreakdown } from "../../views/breakdown.ts";
-import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat, printView, withDatabase } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseFilter, printView, withDatabase } from "./_shared.ts";
 
 /** `vpo stats nodes` / `vpo stats libraries`: totals per machine or per library. */
 function breakdownCommand(by: BreakdownBy, description: string) {
@@ -10,12 +10,11 @@ function breakdownCommand(by: BreakdownBy, description: string) {
     meta: { name: by === "node" ? "nodes" : "libraries", description },
     args: { ...filterArgs, format: formatArg(["table", "json", "csv"]), ...globalArgs },
     async run({ args, rawArgs }) {
-      const format = parseFormat(args.format, ["table", "json", "csv"] as const);
       const filter = parseFilter(args);
       await withDatabase(args, rawArgs, async (db) => {
         const rows = await getBreakdown(db, by, filter);
         if (rows.length === 0) throw await nothingFound(db, filter);
-        printView(format, { json: rows, rows, columns: BREAKDOWN_COLUMNS, table: () => renderBreakdown(by, rows) });
+        printView(args.format, { json: rows, rows, columns: BREAKDOWN_COLUMNS, table: () => renderBreakdown(by, rows) });
       });
     },
   });

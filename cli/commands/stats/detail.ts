@@ -4,7 +4,7 @@ import { getRunDetail } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
 import { renderRunDetail } from "../../views/run_detail.ts";
-import { formatArg, parseFormat } from "./_shared.ts";
+import { formatArg } from "./_shared.ts";
 
 export const detailCommand = defineCommand({
   meta: { name: "detail", description: "Everything about one run; <id> may be a unique prefix of 4+ characters" },
@@ -16,11 +16,10 @@ export const detailCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json"] as const);
     await withDatabase(args, rawArgs, async (db) => {
       const run = await getRunDetail(db, args.id);
       process.stdout.write(
-        `${format === "json" ? renderJson(run) : renderRunDetail(run, { actions: args["show-actions"], performance: args["show-performance"] })}\n`,
+        `${args.format === "json" ? renderJson(run) : renderRunDetail(run, { actions: args["show-actions"], performance: args["show-performance"] })}\n`,
       );
     });
   },

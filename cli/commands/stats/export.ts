@@ -2,8 +2,9 @@ import { defineCommand } from "citty";
 import { hasRuns, streamRunRecords } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { EXPORT_FORMATS, writeRuns } from "./_export_formats.ts";
-import { isBrokenPipe, openOutput } from "./_output.ts";
-import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat, withDatabase } from "./_shared.ts";
+import { isBrokenPipe } from "../../stdio.ts";
+import { openOutput } from "./_output.ts";
+import { filterArgs, formatArg, nothingFound, parseFilter, withDatabase } from "./_shared.ts";
 
 export const exportCommand = defineCommand({
   meta: { name: "export", description: "Every run with its actions, phases and plugin metrics, streamed (NDJSON re-imports with `stats import`)" },
@@ -14,7 +15,6 @@ export const exportCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, EXPORT_FORMATS);
     const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
       if (!(await hasRuns(db, filter))) throw await nothingFound(db, filter);
@@ -27,7 +27,7 @@ export const exportCommand = defineCommand({
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       try {
-        const count = await writeRuns(streamRunRecords(db, filter), format, out);
+        const count = await writeRuns(streamRunRecords(db, filter), args.format, out);
         await out.finish();
         if (out.path) process.stderr.write(`Exported ${count.toLocaleString("en-US")} ${count === 1 ? "run" : "runs"} to ${out.path}\n`);
       } catch (error) {

@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { getFileHistory, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { HISTORY_COLUMNS, renderFileHistory } from "../../views/runs.ts";
-import { formatArg, noStats, parseFormat, parseLimit, printView, withDatabase } from "./_shared.ts";
+import { formatArg, noStats, parseLimit, printView, withDatabase } from "./_shared.ts";
 
 export const fileCommand = defineCommand({
   meta: { name: "file", description: "Every recorded run of one file, newest first" },
@@ -15,18 +15,18 @@ export const fileCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const limit = parseLimit(args.limit);
     // Runs record the absolute path the file had when processed.
     const path = resolve(args.path);
+    // History outlives the file, so a missing file is only an error when nothing was recorded either.
+    const noHistory = () => {
+      if (!existsSync(path)) throw new VpoError("FILE_NOT_FOUND", `File not found: "${path}" (and no runs are recorded for that path)`);
+      throw noStats(`for "${path}"`);
+    };
     await withDatabase(args, rawArgs, async (db) => {
       const runs = await getFileHistory(db, { path, limit });
-      if (runs.length === 0) {
-        // History outlives the file, so a missing file is only an error when nothing was recorded either.
-        if (!existsSync(path)) throw new VpoError("FILE_NOT_FOUND", `File not found: "${path}" (and no runs are recorded for that path)`);
-        throw noStats(`for "${path}"`);
-      }
-      printView(format, { json: { file_path: path, runs }, rows: runs, columns: HISTORY_COLUMNS, table: () => renderFileHistory(path, runs) });
-    });
+      if (runs.length === 0) noHistory();
+      printView(args.format, { json: { file_path: path, runs }, rows: runs, columns: HISTORY_COLUMNS, table: () => renderFileHistory(path, runs) });
+    }, { ifMissing: noHistory });
   },
 });

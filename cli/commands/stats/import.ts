@@ -6,7 +6,7 @@ import { defineCommand } from "citty";
 import { createJob, importRunLines, type ImportReport, readLines, updateJob, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
-import { formatArg, parseFormat, withDatabase } from "./_shared.ts";
+import { formatArg, withDatabase } from "./_shared.ts";
 
 export const importCommand = defineCommand({
   meta: { name: "import", description: "Import runs from NDJSON (as `stats export` writes it); runs already present are skipped" },
@@ -18,7 +18,6 @@ export const importCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json"] as const);
     const dryRun = Boolean(args["dry-run"]);
     const source = await openSource(args.file);
     try {
@@ -47,7 +46,7 @@ export const importCommand = defineCommand({
         if (blocked) throw new VpoError("INVALID_RECORD", refusal);
         const { errors: _e, ...counts } = report;
         process.stdout.write(
-          format === "json"
+          args.format === "json"
             ? `${renderJson({ source: source.label, dry_run: dryRun, job_id: job?.id ?? null, ...counts, errors: report.errors })}\n`
             : `${describeImport(source.label, report, dryRun)}\n`,
         );

@@ -3,7 +3,7 @@ import { withDatabase } from "../../database.ts";
 import { getMetricAggregates } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { formatNumber, renderCsv, renderJson, renderTable } from "../../format.ts";
-import { filterArgs, formatArg, noStats, parseFilter, parseFormat, scopeArgs } from "./_shared.ts";
+import { filterArgs, formatArg, noStats, parseFilter, scopeArgs } from "./_shared.ts";
 
 export const metricsCommand = defineCommand({
   meta: { name: "metrics", description: "Aggregates of plugin metrics: count, sum, avg, min, max per key" },
@@ -18,13 +18,12 @@ export const metricsCommand = defineCommand({
     format: formatArg(["table", "json", "csv"]),
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const { policy: _p, ...range } = parseFilter({ ...args, policy: undefined });
     await withDatabase(args, rawArgs, async (db) => {
       const rows = await getMetricAggregates(db, { ...range, plugin: args.plugin, key: args.key });
       if (rows.length === 0) throw noStats(args.plugin ? `for plugin "${args.plugin}"` : "for any plugin metric");
-      if (format === "json") process.stdout.write(`${renderJson(rows)}\n`);
-      else if (format === "csv") process.stdout.write(renderCsv(rows as unknown as Record<string, unknown>[], ["plugin", "key", "count", "sum", "avg", "min", "max"]));
+      if (args.format === "json") process.stdout.write(`${renderJson(rows)}\n`);
+      else if (args.format === "csv") process.stdout.write(renderCsv(rows as unknown as Record<string, unknown>[], ["plugin", "key", "count", "sum", "avg", "min", "max"]));
       else {
         const n = (x: number | null) => formatNumber(x);
         process.stdout.write(

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { getPolicy, getPolicyStats } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { POLICY_COLUMNS, renderPolicyDetail, renderPolicyTable } from "../../views/policies.ts";
-import { filterArgs, formatArg, nothingFound, parseChoice, parseFilter, parseFormat, printView, scopeArgs, withDatabase } from "./_shared.ts";
+import { choiceArg, filterArgs, formatArg, nothingFound, parseFilter, printView, scopeArgs, withDatabase } from "./_shared.ts";
 
 const SORTS = ["files", "savings", "time"] as const;
 
@@ -12,18 +12,16 @@ export const policiesCommand = defineCommand({
     since: filterArgs.since,
     until: filterArgs.until,
     ...scopeArgs,
-    sort: { type: "string", description: `${SORTS.join(" | ")} (descending; default files)` },
+    sort: choiceArg(SORTS, "Sort by, descending"),
     format: formatArg(["table", "json", "csv"]),
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
-    const sort = parseChoice(args.sort, SORTS, "sort");
     const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
-      const rows = await getPolicyStats(db, { ...filter, sort });
+      const rows = await getPolicyStats(db, { ...filter, sort: args.sort });
       if (rows.length === 0) throw await nothingFound(db, {});
-      printView(format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
+      printView(args.format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
     });
   },
 });
@@ -39,12 +37,11 @@ export const policyCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const { policy: _p, ...filter } = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
       const stats = await getPolicy(db, args.name, filter);
       if (!stats) throw await nothingFound(db, { policy: args.name });
-      printView(format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
+      printView(args.format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
     });
   },
 });

@@ -4,7 +4,7 @@ import { parseTimeBound, type PurgeCounts, purgeRuns, VpoError } from "../../../
 import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
 import { describePurge, renderPurgeCounts } from "../../views/purge.ts";
-import { formatArg, parseFormat, withDatabase } from "./_shared.ts";
+import { formatArg, withDatabase } from "./_shared.ts";
 
 export const purgeCommand = defineCommand({
   meta: { name: "purge", description: "Delete runs (with their actions, phases and plugin metrics) before a date, of a policy, or all" },
@@ -18,7 +18,6 @@ export const purgeCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json"] as const);
     const criteria = {
       before: args.before === undefined ? undefined : parseTimeBound(args.before, "since", undefined, "--before"),
       policy: args.policy,
@@ -33,17 +32,17 @@ export const purgeCommand = defineCommand({
       // Counting first also checks the criteria, so a bad combination is reported before anything else.
       const planned = await purgeRuns(db, { ...criteria, dryRun: true });
       if (planned.processing_stats === 0) {
-        return write(format === "json" ? json(false, planned) : `Nothing to delete: no ${what === "every run" ? "runs" : what} are recorded.`);
+        return write(args.format === "json" ? json(false, planned) : `Nothing to delete: no ${what === "every run" ? "runs" : what} are recorded.`);
       }
       if (dryRun) {
-        return write(format === "json" ? json(false, planned) : `${renderPurgeCounts(`Would delete (${what}):`, planned)}\nDry run: nothing was deleted.`);
+        return write(args.format === "json" ? json(false, planned) : `${renderPurgeCounts(`Would delete (${what}):`, planned)}\nDry run: nothing was deleted.`);
       }
       if (!args.yes) {
         // A script must not hang on a prompt it cannot answer.
         if (!process.stdin.isTTY) {
           throw new VpoError("INVALID_ARGUMENT", "Refusing to purge without confirmation: not on a terminal. Pass --yes to delete, or --dry-run to only count.");
         }
-        if (format !== "json") write(renderPurgeCounts(`About to delete (${what}):`, planned));
+        if (args.format !== "json") write(renderPurgeCounts(`About to delete (${what}):`, planned));
         if (!(await confirm("Delete these? [y/N] "))) {
           process.stderr.write("Nothing deleted.\n");
           process.exitCode = 1;
@@ -51,7 +50,7 @@ export const purgeCommand = defineCommand({
         }
       }
       const counts = await purgeRuns(db, criteria);
-      write(format === "json" ? json(true, counts) : renderPurgeCounts(`Deleted (${what}):`, counts));
+      write(args.format === "json" ? json(true, counts) : renderPurgeCounts(`Deleted (${what}):`, counts));
     }, { access: dryRun ? "read" : "write" });
   },
 });

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { getRecentRuns } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { RECENT_COLUMNS, renderRecentRuns } from "../../views/runs.ts";
-import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat, parseLimit, printView, scopeArgs, withDatabase } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseFilter, parseLimit, printView, scopeArgs, withDatabase } from "./_shared.ts";
 
 export const recentCommand = defineCommand({
   meta: { name: "recent", description: "The latest runs, newest first" },
@@ -14,12 +14,11 @@ export const recentCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const limit = parseLimit(args.limit, 20);
     await withDatabase(args, rawArgs, async (db) => {
       const runs = await getRecentRuns(db, { limit, ...parseFilter({ policy: args.policy, library: args.library, node: args.node }) });
       if (runs.length === 0) throw await nothingFound(db, { policy: args.policy || undefined });
-      printView(format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs) });
+      printView(args.format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs) });
     });
   },
 });

@@ -3,7 +3,7 @@ import { withDatabase } from "../../database.ts";
 import { getSummary, type StatsSummary } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { formatBytes, formatDuration, formatInstant, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
-import { filterArgs, formatArg, nothingFound, parseFilter, parseFormat } from "./_shared.ts";
+import { filterArgs, formatArg, nothingFound, parseFilter } from "./_shared.ts";
 
 export function renderSummary(s: StatsSummary): string {
   const pct = (n: number) => (s.total_files_processed ? ` (${formatPercent(n / s.total_files_processed)})` : "");
@@ -53,13 +53,12 @@ export const summaryCommand = defineCommand({
   meta: { name: "summary", description: "Totals over all runs: files, space saved, tracks removed, transcodes, time" },
   args: { ...filterArgs, format: formatArg(["table", "json", "csv"]), ...globalArgs },
   async run({ args, rawArgs }) {
-    const format = parseFormat(args.format, ["table", "json", "csv"] as const);
     const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
       const summary = await getSummary(db, filter);
       if (summary.total_files_processed === 0) throw await nothingFound(db, filter);
-      if (format === "json") process.stdout.write(`${renderJson(summary)}\n`);
-      else if (format === "csv") process.stdout.write(renderCsv([summary as unknown as Record<string, unknown>], Object.keys(summary)));
+      if (args.format === "json") process.stdout.write(`${renderJson(summary)}\n`);
+      else if (args.format === "csv") process.stdout.write(renderCsv([summary as unknown as Record<string, unknown>], Object.keys(summary)));
       else process.stdout.write(`${renderSummary(summary)}\n`);
     });
   },
