@@ -28,5 +28,7 @@ export { LATEST_SCHEMA_VERSION } from "./db/migrations.ts";
 export * from "./repository/mod.ts";
 export { deleteFiles, getFileByPath, knownFilesUnder, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
 export type { FileEntry, KnownFile, ScannedFile, ScanStatus } from "./repository/files.ts";
+export { claimInFlight, deleteInFlight, insertInFlight, isRunStored, listInFlight, updateInFlight } from "./repository/in_flight.ts";
+export type { InFlightMarker } from "./repository/in_flight.ts";
 export * from "./config/mod.ts";
 export { fullHash, partialHash, PARTIAL_WINDOW_BYTES } from "./content_hash.ts";

@@ -1,16 +1,14 @@
 import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import { defineCommand } from "citty";
 import * as v from "valibot";
 import { errorMessage, parseOrThrow } from "../../core/mod.ts";
-import { discoverMediaFiles, parseExtensions } from "../../engine/discover.ts";
-import { watchInterrupts } from "../../engine/interrupt.ts";
-import { planFile } from "../../engine/plan/plan.ts";
-import { type LoadedPolicy, loadPolicy } from "../../engine/policy/load.ts";
-import { type BatchSummary, runProcessJob } from "../../engine/process_batch.ts";
-import { createProbe } from "../../engine/probe.ts";
-import { resolveTools } from "../../engine/tools.ts";
+import {
+  type BatchSummary, createProbe, discoverMediaFiles, type Engine, type LoadedPolicy, loadPolicy, parseExtensions, planFile, resolveTools, runProcessJob, writeBlocker,
+} from "../../engine/mod.ts";
 import { type CliContext, createContext, globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
+import { watchInterrupts } from "../interrupt.ts";
 import { planJson, renderPlan } from "../plan_view.ts";
 import { attachProcessView, chooseViewMode, describeBatch } from "../process_view.ts";
 
@@ -25,7 +23,10 @@ async function dryRun(ctx: CliContext, files: { path: string; size: number }[], 
   for (const file of files) {
     try {
       const plan = planFile(await probe(file.path), loaded.policy);
-      process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", ...planJson(plan, file.size) }) : `${renderPlan(plan, file.size)}\n`}\n`);
+      // Say so now if the file could not be rewritten (a read-only disk), rather than promise it.
+      const blocked = plan.changes ? writeBlocker(dirname(plan.path)) : null;
+      if (blocked) failures++;
+      process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", ...planJson(plan, file.size, blocked) }) : `${renderPlan(plan, file.size, blocked)}\n`}\n`);
     } catch (error) {
       failures++;
       process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", file: file.path, error: errorMessage(error) }) : `${file.path}\n  → cannot plan: ${errorMessage(error)}\n`}\n`);
@@ -39,7 +40,7 @@ async function dryRun(ctx: CliContext, files: { path: string; size: number }[], 
  * Sets the exit code: 1 when a file failed, 130 when interrupted.
  */
 export async function processWithView(
-  session: { ctx: CliContext; engine: Parameters<typeof runProcessJob>[0]; db: Parameters<typeof runProcessJob>[1] },
+  session: { ctx: CliContext; engine: Engine },
   files: { path: string; size: number }[],
   loaded: LoadedPolicy,
   options: { workers: number; keepBackup: boolean; json: boolean },
@@ -50,14 +51,14 @@ export async function processWithView(
   const view = attachProcessView(session.ctx.bus, chooseViewMode(options.json), new Map(files.map((f) => [f.path, f.size])));
   let summary: BatchSummary;
   try {
-    summary = await runProcessJob(session.engine, session.db, {
+    summary = await runProcessJob(session.engine, {
       files: files.map((f) => f.path), policy: loaded, workers: options.workers, keepBackup: options.keepBackup, signal: interrupts.signal, bus: session.ctx.bus,
     });
   } finally {
     view.close();
     interrupts.dispose();
   }
-  const { outcomes, job, ...counts } = summary;
+  const { outcomes, errors, job, ...counts } = summary;
   if (options.json) process.stdout.write(`${JSON.stringify({ event: "job.finished", job_id: job.id, status: job.status, error: job.error, policy: loaded.name, ...counts })}\n`);
   else process.stdout.write(`${describeBatch(summary, loaded.name)}\n`);
   if (summary.interrupted > 0 || job.status === "cancelled") process.exitCode = 130;

@@ -170,6 +170,16 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    name: "in-flight markers carry the run",
+    async up(db) {
+      // JSON: the file's facts and identity before the run, and (from the commit point on) the
+      // run as it will be recorded, so a run killed after replacing its file is recorded right.
+      await db.schema.alterTable("runs_in_flight").addColumn("before_facts", "text").execute();
+      await db.schema.alterTable("runs_in_flight").addColumn("pending_run", "text").execute();
+    },
+  },
 ];
 
 /** The schema version this build writes. */

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEventBus, createRegistry, type Db, type EventBus, openDatabase } from "../../core/mod.ts";
 import { parsePolicy, type LoadedPolicy } from "../../engine/policy/load.ts";
-import { createEngine, type Engine } from "../../engine/session.ts";
+import { createEngine, type Engine, spoolPathFor } from "../../engine/session.ts";
 import { resolveTools } from "../../engine/tools.ts";
 import { builtinPlugins } from "../../plugins/mod.ts";
 
@@ -44,7 +44,7 @@ export async function engineFixture(options: { ffmpeg?: string } = {}): Promise<
   const registry = createRegistry();
   for (const plugin of builtinPlugins()) registry.register(plugin);
   const bus = createEventBus();
-  const engine = createEngine({ db: opened.db, registry, bus, tools: options.ffmpeg ? { ffmpeg: options.ffmpeg } : {} });
+  const engine = createEngine({ db: opened.db, registry, bus, tools: options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}, spoolPath: spoolPathFor(opened.path) });
   return { dir, db: opened.db, engine, bus, close: opened.close };
 }
 
