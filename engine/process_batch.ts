@@ -5,7 +5,8 @@
  * (interrupted). file.started / file.progress / file.finished events go on the bus for
  * terminals and the server.
  */
-import { createJob, errorMessage, type EventBus, type Job, type JobType, updateJob } from "../core/mod.ts";
+import { getLogger } from "@logtape/logtape";
+import { createJob, errorMessage, type EventBus, type Job, type JobType, updateJob, VpoError } from "../core/mod.ts";
 import type { FreeBytesFn } from "./disk_space.ts";
 import { type FileOutcome, runLifecycle } from "./lifecycle.ts";
 import type { MayReplace } from "./commit.ts";
@@ -14,6 +15,8 @@ import type { LoadedPolicy } from "./policy/load.ts";
 import { commandStep } from "./run_command.ts";
 import type { Engine } from "./session.ts";
 import type { RunStep } from "./step.ts";
+
+const log = getLogger(["vpo", "engine"]);
 
 export interface JobOptions {
   type: Extract<JobType, "process" | "run">;
@@ -66,7 +69,9 @@ function finishedEvent(jobId: string, file: string, index: number, total: number
 /** Runs the job and closes it (see the module comment). */
 export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummary> {
   const total = o.files.length;
-  const job = await createJob(engine.db, { type: o.type, policy_name: o.policyName, files_total: total });
+  const job = await createJob(engine.db, { type: o.type, policy_name: o.policyName, files_total: total }).catch((error: unknown) => {
+    throw new VpoError("DB_ERROR", `Cannot start the ${o.type} job: the database refused it (${errorMessage(error)}); nothing was changed`, { cause: error });
+  });
   o.bus?.emit("job.updated", { id: job.id, type: job.type, status: job.status, policy_name: o.policyName, files_total: total });
   const outcomes: FileOutcome[] = [];
   const errors: BatchSummary["errors"] = [];
@@ -119,7 +124,12 @@ export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummar
   const error = cancelled
     ? `Interrupted by ${String(o.signal?.reason ?? "a signal")} after ${outcomes.length} of ${total} file(s)`
     : stopReason ?? (summary.failed > 0 ? `${summary.failed} of ${total} file(s) failed` : null);
-  const closed = await updateJob(engine.db, job.id, { status, files_total: total, files_affected: summary.changed, error, summary: { ...summary, run_ids: records.map((r) => r.id) } });
+  // A database that refused the runs may refuse this too; that must not hide what happened to the files.
+  const closed = await updateJob(engine.db, job.id, { status, files_total: total, files_affected: summary.changed, error, summary: { ...summary, run_ids: records.map((r) => r.id) } })
+    .catch((e: unknown): Job => {
+      log.error("Cannot close job {job_id}: {error}", { job_id: job.id, error: errorMessage(e) });
+      return { ...job, status, error: `${error ?? "done"} (the job could not be closed in the database: ${errorMessage(e)})` };
+    });
   o.bus?.emit("job.updated", { id: job.id, type: job.type, status, error, ...summary });
   return { job: closed, ...summary, outcomes, errors };
 }

@@ -96,7 +96,8 @@ async function recoverRun(engine: Engine, m: InFlightRun, from: RecoveredRun["fr
     record = await capture(engine, m, m.pending!.final_path, m.pending!.outcome);
   } else {
     const where = m.phase === "replace" ? "while replacing the file" : m.phase ? `during phase "${m.phase}"` : "before its first phase";
-    const reason = `Interrupted: vpo (pid ${m.pid}) stopped ${where} without finishing — killed or crashed; found on the next start at ${new Date().toISOString()}` +
+    // Killed or crashed, usually; or its record fit neither in the database nor in the spool (a full disk).
+    const reason = `Interrupted: vpo (pid ${m.pid}) stopped ${where} without finishing — killed or crashed, or unable to store the run; found on the next start at ${new Date().toISOString()}` +
       `; "${m.filePath}" was left untouched${removedTempFiles.length ? ` and ${removedTempFiles.length} temp file(s) removed` : ""}`;
     record = await capture(engine, m, m.filePath, { success: false, status: "interrupted", error: reason });
   }
