@@ -4,6 +4,7 @@
  * died mid-run; the next start records the run from what the row carries. The `before` and
  * `pending` payloads are JSON defined by the engine; the core stores them as given.
  */
+import { sql } from "kysely";
 import type { Db } from "../db/open.ts";
 
 /** A marker as stored; `before` and `pending` are the engine's JSON payloads (null when absent or unreadable). */
@@ -59,6 +60,9 @@ export async function updateInFlight(db: Db, runId: string, patch: { phase?: str
   if (patch.pending !== undefined) set.pending_run = json(patch.pending);
   const result = await db.updateTable("runs_in_flight").set(set).where("run_id", "=", runId).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new Error(`no in-flight marker for run ${runId}`);
+  // The pending run must outlive a power cut, and with synchronous=NORMAL a WAL commit is not
+  // fsynced; a checkpoint syncs the WAL first. Best effort: the commit itself survives a crash.
+  if (patch.pending !== undefined) await sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(db).catch(() => {});
 }
 
 /** Removes a marker (its run is stored). */
