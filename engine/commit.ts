@@ -6,11 +6,14 @@
  */
 import { closeSync, copyFileSync, fsyncSync, linkSync, openSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
+import { getLogger } from "@logtape/logtape";
 import { type ActiveRun, errorMessage, type InFlightMarker, updateInFlight, VpoError } from "../core/mod.ts";
 import type { PendingRun } from "./in_flight.ts";
 import type { Engine } from "./session.ts";
 import { identityOf, sameIdentity, type Source } from "./source.ts";
 import { appendToSpool } from "./spool.ts";
+
+const log = getLogger(["vpo", "engine"]);
 
 /** `movie.mkv` → `movie.orig.mkv`. */
 export function backupPathFor(file: string): string {
@@ -62,7 +65,10 @@ async function makeDurable(o: CommitOptions, pending: PendingRun): Promise<void>
   }
 }
 
-/** Replaces the original with the verified output (see the module comment); throws, touching nothing, on any "no". */
+/**
+ * Replaces the original with the verified output (see the module comment). Throws only before
+ * the rename, the original untouched; once the rename happened it never throws.
+ */
 export async function commitReplace(o: CommitOptions): Promise<void> {
   const file = o.source.path;
   fsyncPath(o.output);
@@ -89,9 +95,18 @@ export async function commitReplace(o: CommitOptions): Promise<void> {
     }
   }
   renameSync(o.output, o.finalPath);
+  // Committed: from here on nothing throws, the run is the completed run whatever follows.
   if (o.finalPath !== file) {
-    rmSync(file, { force: true }); // the new file is in place first: never a moment with neither
     o.run.moveTo(o.finalPath);
+    try {
+      rmSync(file, { force: true }); // the new file is in place first: never a moment with neither
+    } catch (error) {
+      log.warn("Replaced {file} by {final_path} but cannot remove the old name: {error}", { file, final_path: o.finalPath, error: errorMessage(error) });
+    }
   }
-  fsyncPath(dirname(o.finalPath));
+  try {
+    fsyncPath(dirname(o.finalPath));
+  } catch (error) {
+    log.warn("Cannot fsync {dir} after replacing {file}: {error}", { dir: dirname(o.finalPath), file, error: errorMessage(error) });
+  }
 }

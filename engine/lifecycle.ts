@@ -17,7 +17,7 @@ import { hostname } from "node:os";
 import { dirname, extname, resolve } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import {
-  type ActiveRun, deleteInFlight, errorMessage, insertInFlight, partialHash, renameFile, runCapture, type RunOutcome, type RunRecord,
+  type ActiveRun, deleteInFlight, errorMessage, insertInFlight, partialHash, renameFile, type RunOutcome, type RunRecord,
   saveScannedFiles, updateInFlight, VpoError,
 } from "../core/mod.ts";
 import { backupPathFor, commitReplace, type MayReplace } from "./commit.ts";
@@ -25,7 +25,7 @@ import { ensureFreeSpace, type FreeBytesFn, writeBlocker } from "./disk_space.ts
 import { removeTempFiles, tempPrefixFor } from "./in_flight.ts";
 import type { Engine, Stored } from "./session.ts";
 import { readSource, type Source } from "./source.ts";
-import { interrupted, type PhaseProgress, type RunStep, type StepPlan } from "./step.ts";
+import { interrupted, type PhaseProgress, type RunStep, type StepPlan, type StepResult } from "./step.ts";
 
 const log = getLogger(["vpo", "engine"]);
 
@@ -84,39 +84,62 @@ interface Work {
   signal: AbortSignal;
 }
 
-/** Phases → verify → commit, inside the captured run. Resolves to the outcome; true in `committed` once the file was replaced. */
-async function work(w: Work, run: ActiveRun, committed: { value: boolean }): Promise<RunOutcome | void> {
+/** What the work inside a captured run came to: the outcome to record, and whether the file was replaced. */
+interface Done {
+  outcome: RunOutcome;
+  committed: boolean;
+}
+
+/** How a thrown error is recorded: interrupted when the signal (or a veto) stopped the run, failed otherwise. */
+function failure(error: unknown): RunOutcome {
+  return { success: false, error, status: error instanceof VpoError && error.code === "INTERRUPTED" ? "interrupted" : "failed" };
+}
+
+/** Phases → verify → commit, inside the captured run. Never throws: a failure is the outcome. */
+async function work(w: Work, run: ActiveRun): Promise<Done> {
   const { engine, plan, source, signal } = w;
   const file = source.path;
   const started = performance.now();
-  if (plan.outputs > 0) await preflight(source, plan, w.o);
-  if (signal.aborted) throw interrupted(signal, file);
-  const result = await plan.execute({
-    run, source, signal, onProgress: w.o.onProgress,
-    tempFile: (tag, ext) => `${w.marker.tempPrefix}.${tag}${ext}`,
-    onStep: (phase, childPid) => updateInFlight(engine.db, run.context.id, { phase, childPid }).catch((error) => {
-      log.warn("Cannot note phase {phase} of run {run_id} in its in-flight marker: {error}", { phase, run_id: run.context.id, error: errorMessage(error) });
-    }),
-  });
-  if (!result.output) return result.failure ? { success: false, error: new VpoError("COMMAND_FAILED", result.failure) } : undefined;
-  await plan.verify(result.output);
-  if (signal.aborted) throw interrupted(signal, file);
-  const outcome = result.failure
-    ? { success: false, status: "failed" as const, error: result.failure }
-    : { success: true, status: "success" as const, error: null };
+  let result: StepResult;
+  try {
+    if (plan.outputs > 0) await preflight(source, plan, w.o);
+    if (signal.aborted) throw interrupted(signal, file);
+    result = await plan.execute({
+      run, source, signal, onProgress: w.o.onProgress,
+      tempFile: (tag, ext) => `${w.marker.tempPrefix}.${tag}${ext}`,
+      onStep: (phase, childPid) => updateInFlight(engine.db, run.context.id, { phase, childPid }).catch((error) => {
+        log.warn("Cannot note phase {phase} of run {run_id} in its in-flight marker: {error}", { phase, run_id: run.context.id, error: errorMessage(error) });
+      }),
+    });
+    if (result.output) {
+      await plan.verify(result.output);
+      if (signal.aborted) throw interrupted(signal, file);
+    }
+  } catch (error) {
+    return { outcome: failure(error), committed: false };
+  }
+  // on_error: continue — the output still replaces the original, and the run is recorded as failed.
+  const outcome = result.failure ? failure(new VpoError("COMMAND_FAILED", result.failure)) : { success: true };
+  if (!result.output) return { outcome, committed: false };
   const phases = run.context.phases;
-  await commitReplace({
-    engine, run, marker: w.marker, source, output: result.output, finalPath: result.finalPath ?? plan.finalPath ?? file, keepBackup: w.o.keepBackup === true, mayReplace: w.o.mayReplace,
-    pending: {
-      outcome, intent: plan.intent, actions: [...run.context.actions],
-      phases: phases.map((p) => ({ phase_name: p.name, wall_time_seconds: p.wallTimeSeconds, bytes_read: p.bytesRead, bytes_written: p.bytesWritten, encoding_fps: p.encodingFps, encoding_bitrate: p.encodingBitrate })),
-      phases_completed: phases.filter((p) => p.success).length,
-      phases_total: Math.max(w.step.phasesTotal, phases.filter((p) => p.success).length),
-      duration_seconds: (performance.now() - started) / 1000,
-    },
-  });
-  committed.value = true;
-  if (result.failure) return { success: false, error: new VpoError("COMMAND_FAILED", result.failure) };
+  const completed = phases.filter((p) => p.success).length;
+  try {
+    await commitReplace({
+      engine, run, marker: w.marker, source, output: result.output, finalPath: result.finalPath ?? plan.finalPath ?? file, keepBackup: w.o.keepBackup === true, mayReplace: w.o.mayReplace,
+      pending: {
+        outcome: result.failure ? { success: false, status: "failed", error: result.failure } : { success: true, status: "success", error: null },
+        intent: plan.intent,
+        actions: [...run.context.actions],
+        phases: phases.map((p) => ({ phase_name: p.name, wall_time_seconds: p.wallTimeSeconds, bytes_read: p.bytesRead, bytes_written: p.bytesWritten, encoding_fps: p.encodingFps, encoding_bitrate: p.encodingBitrate })),
+        phases_completed: completed,
+        phases_total: Math.max(w.step.phasesTotal, completed),
+        duration_seconds: (performance.now() - started) / 1000,
+      },
+    });
+  } catch (error) {
+    return { outcome: failure(error), committed: false }; // commitReplace throws only before the rename
+  }
+  return { outcome, committed: true };
 }
 
 /** Keeps the files table in step with a replaced file, so the next scan need not probe it. */
@@ -152,17 +175,16 @@ export async function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOp
     runId, filePath: file, tempPrefix: tempPrefixFor(file, runId), policyName: o.policyName, jobId: o.jobId ?? null,
     host: hostname(), pid: process.pid, sizeBefore: source.before.size, startedAt: new Date().toISOString(), before: source.before,
   };
-  // Written before anything else, so a run killed from here on is found and recorded by the next start.
+  // Written before the plugins run and before any temp file, so a run killed from here on is recorded by the next start.
   const markerError = await insertInFlight(engine.db, marker).then(() => null, (error: unknown) => error);
-  const committed = { value: false };
+  let done: Done;
   let record: RunRecord;
   try {
-    const begin = { id: runId, filePath: file, policyName: o.policyName, jobId: o.jobId ?? null, intent: plan?.intent ?? {}, phasesTotal: step.phasesTotal };
-    record = await runCapture(engine.capture, begin, async (run) => {
-      if (markerError) throw new VpoError("DB_ERROR", `Cannot mark the run in flight in the database (${errorMessage(markerError)}); "${file}" was left untouched`);
-      if (!plan) throw planError;
-      return work({ engine, step, plan, source, marker, o, signal }, run, committed);
-    });
+    const run = await engine.capture.begin({ id: runId, filePath: file, policyName: o.policyName, jobId: o.jobId ?? null, intent: plan?.intent ?? {}, phasesTotal: step.phasesTotal });
+    done = markerError
+      ? { outcome: failure(new VpoError("DB_ERROR", `Cannot mark the run in flight in the database (${errorMessage(markerError)}); "${file}" was left untouched`)), committed: false }
+      : plan ? await work({ engine, step, plan, source, marker, o, signal }, run) : { outcome: failure(planError), committed: false };
+    record = await run.finish(done.outcome);
   } finally {
     removeTempFiles(marker.tempPrefix);
   }
@@ -170,6 +192,6 @@ export async function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOp
   const stored = await engine.record(record);
   // Stored (or durably spooled, which the next start replays before it looks at markers).
   await deleteInFlight(engine.db, runId).catch(() => {});
-  if (committed.value) await refreshFileRow(engine, file, record.file_path).catch(() => {});
-  return { record, changed: committed.value, path: record.file_path, stored };
+  if (done.committed) await refreshFileRow(engine, file, record.file_path).catch(() => {});
+  return { record, changed: done.committed, path: record.file_path, stored };
 }
