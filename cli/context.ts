@@ -1,6 +1,6 @@
 import type { ArgsDef } from "citty";
 import {
-  type Config, createEventBus, databaseLocation, createRegistry, type EventBus, loadConfig, type LoadedConfig, loadPluginModule,
+  type Config, createEventBus, databaseLocation, dataDir, type NodeIdentity, nodeIdentity, createRegistry, type EventBus, loadConfig, type LoadedConfig, loadPluginModule,
   LOG_LEVELS, type LogLevelName, openDatabase, type OpenedDatabase, type PluginRegistry, VpoError,
 } from "../core/mod.ts";
 import { builtinPlugins } from "../plugins/mod.ts";
@@ -54,6 +54,8 @@ export interface CliContext {
   bus: EventBus;
   /** The database this command uses: a SQLite path or a PostgreSQL URL. */
   location: string;
+  /** This machine: a stable id from the data dir and its `[node] name`. */
+  readonly node: NodeIdentity;
   /** Opens it for writing (creating and migrating as needed), or with `access: "read"` only for reading. */
   open(options?: { access?: "read" | "write" }): Promise<OpenedDatabase>;
 }
@@ -95,6 +97,7 @@ export async function createContext(args: GlobalValues, rawArgs: readonly string
   const loaded = loadCliConfig(args);
   await configureLogging(loaded.config.logging);
 
+  let node: NodeIdentity | undefined;
   const registry = createRegistry();
   if (options.plugins !== false) {
     const pluginOptions = (loaded.config.plugins.options ?? {}) as Record<string, Record<string, unknown>>;
@@ -110,6 +113,10 @@ export async function createContext(args: GlobalValues, rawArgs: readonly string
     registry,
     bus: createEventBus(),
     location: databaseLocation(loaded),
+    // Read on first use: commands that never record need no node-id file.
+    get node() {
+      return (node ??= nodeIdentity(dataDir(), loaded.config.node?.name));
+    },
     open: (options) => openDatabase(databaseLocation(loaded), options),
   };
 }

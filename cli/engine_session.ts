@@ -1,10 +1,10 @@
 /**
  * What scan, process, run and demo share: config and plugins, the database, the engine, and
- * the start-up housekeeping (interrupted runs recovered, old jobs purged) reported to the user.
+ * the start-up housekeeping (unrecorded runs recorded, old jobs purged) reported to the user.
  */
-import type { DatabaseHandle, Db } from "../core/mod.ts";
-import { createEngine, type Engine } from "../engine/session.ts";
-import { type Housekeeping, startupHousekeeping } from "../engine/startup.ts";
+import { type DatabaseHandle, type Db, registerNode } from "../core/mod.ts";
+import pkg from "../package.json" with { type: "json" };
+import { createEngine, type Engine, type Housekeeping, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
 import { type CliContext, createContext } from "./context.ts";
 
 export interface EngineSession {
@@ -17,40 +17,50 @@ export interface EngineSession {
   close(): Promise<void>;
 }
 
-/** Engine wired to the command's config, database and event bus. */
-export function engineFor(ctx: CliContext, db: Db): Engine {
+/** Engine wired to the command's config, database (and its spool) and event bus. */
+export function engineFor(ctx: CliContext, db: Db, databaseLocation: string): Engine {
   return createEngine({
+    node: ctx.node.name,
+    libraries: ctx.config.libraries ?? {},
     db,
     registry: ctx.registry,
     tools: ctx.config.tools,
     probeTimeoutMs: (ctx.config.tools.probe_timeout_seconds ?? 30) * 1000,
     hookTimeoutMs: ctx.config.plugins.hook_timeout_ms,
     bus: ctx.bus,
+    spoolPath: spoolPathFor(databaseLocation),
   });
 }
 
 /**
- * Tells the user about runs an earlier, killed vpo left unfinished: on stderr, or as NDJSON
- * `run.recovered` events on stdout when the command speaks JSON.
+ * Tells the user about runs an earlier vpo left unrecorded and that are recorded now: on
+ * stderr, or as NDJSON `run.recovered` events on stdout when the command speaks JSON. Problems
+ * (a torn spool line, a run that still cannot be stored) always go to stderr.
  */
 export function reportRecovered(housekeeping: Housekeeping, json: boolean): void {
-  for (const { record, removedTempFiles } of housekeeping.recovered) {
+  for (const { record, removedTempFiles, from, committed } of housekeeping.recovered) {
     if (json) {
-      process.stdout.write(`${JSON.stringify({ event: "run.recovered", run_id: record.id, file: record.file_path, status: record.status, error: record.error_message, removed_temp_files: removedTempFiles })}\n`);
-    } else {
+      process.stdout.write(`${JSON.stringify({ event: "run.recovered", run_id: record.id, file: record.file_path, status: record.status, from, error: record.error_message, removed_temp_files: removedTempFiles })}\n`);
+    } else if (record.status === "interrupted") {
       process.stderr.write(`vpo: recorded an interrupted run from an earlier process: ${record.file_path} (run ${record.id})\n      ${record.error_message}\n`);
+    } else if (from === "spool" && !committed) {
+      process.stderr.write(`vpo: stored a run the database had refused earlier (it waited in the spool): ${record.file_path} (run ${record.id})\n`);
+    } else {
+      process.stderr.write(`vpo: recorded a run an earlier process finished but did not record (it was stopped after replacing the file): ${record.file_path} (run ${record.id}, ${record.status})\n`);
     }
   }
+  for (const problem of housekeeping.problems) process.stderr.write(`vpo: ${problem}\n`);
 }
 
 /** Opens everything a media command needs and does the housekeeping; call `close()` when done. */
 export async function openEngineSession(args: Record<string, unknown>, rawArgs: readonly string[], options: { json?: boolean } = {}): Promise<EngineSession> {
   const ctx = await createContext(args as never, rawArgs);
   const database = await ctx.open();
-  const { db, close } = database;
+  const { db, location, close } = database;
   try {
-    const engine = engineFor(ctx, db);
-    const housekeeping = await startupHousekeeping(engine, db, { retentionDays: ctx.config.jobs.retention_days });
+    const engine = engineFor(ctx, db, location);
+    await registerNode(db, ctx.node, pkg.version);
+    const housekeeping = await startupHousekeeping(engine, { retentionDays: ctx.config.jobs.retention_days });
     reportRecovered(housekeeping, options.json === true);
     return { ctx, database, db, engine, housekeeping, close };
   } catch (error) {

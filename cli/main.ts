@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../package.json" with { type: "json" };
-import { VpoError } from "../core/mod.ts";
+import { storageError, VpoError } from "../core/mod.ts";
 import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
@@ -67,7 +67,9 @@ export async function runCli(argv: string[]): Promise<number> {
     if (line.error) return usageError(line.error, path);
     await runCommand(main, { rawArgs: line.argv });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (error) {
+  } catch (thrown) {
+    // A database failure in the domain's words (a full disk says so) rather than the driver's.
+    const error = storageError(thrown);
     if (error instanceof VpoError) {
       process.stderr.write(`vpo: ${error.message}\n`);
       return error.exitCode;

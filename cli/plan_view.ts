@@ -7,13 +7,15 @@ import type { FilePlan, PlannedAction } from "../engine/plan/types.ts";
 import { formatBytes } from "./format.ts";
 
 /** A plan as plain data for JSON output. */
-export function planJson(plan: FilePlan, sizeBytes: number | null) {
+export function planJson(plan: FilePlan, sizeBytes: number | null, cannotWrite: string | null = null) {
   return {
     file: plan.path,
     final_path: plan.finalPath,
     container: plan.source.container,
     size_bytes: sizeBytes,
     changes: plan.changes,
+    /** Why the file could not be rewritten (a read-only file system), or null. */
+    cannot_write: cannotWrite,
     intent: plan.intent,
     phases: plan.phases.map((p) => ({
       name: p.name,
@@ -29,8 +31,8 @@ function track(a: PlannedAction): string {
   return `${a.trackType} #${a.trackIndex} ${before.language ?? "und"} ${before.codec ?? ""}`.trim();
 }
 
-/** Text for one file's plan. */
-export function renderPlan(plan: FilePlan, sizeBytes: number | null): string {
+/** Text for one file's plan; `cannotWrite` says why it could not be rewritten (a read-only file system). */
+export function renderPlan(plan: FilePlan, sizeBytes: number | null, cannotWrite: string | null = null): string {
   const lines = [`${plan.path}  (${plan.source.container ?? "unknown"}, ${formatBytes(sizeBytes)})`];
   for (const phase of plan.phases) {
     lines.push(`  phase ${phase.name}${phase.changes ? "" : " — no changes"}`);
@@ -38,8 +40,10 @@ export function renderPlan(plan: FilePlan, sizeBytes: number | null): string {
     for (const a of phase.actions) lines.push(`    ${a.type.padEnd(14)} ${track(a).padEnd(width)}  ${a.message}  [${a.rule}]`);
   }
   const changes = plan.phases.flatMap((p) => p.actions).filter((a) => a.type === "remove" || a.type === "transcode" || a.type === "container").length;
-  lines.push(plan.changes
-    ? `  → ${changes} change(s); the file would be rewritten${plan.finalPath !== plan.path ? ` as ${basename(plan.finalPath)}` : ""}`
-    : "  → no changes; the file would not be rewritten");
+  lines.push(!plan.changes
+    ? "  → no changes; the file would not be rewritten"
+    : cannotWrite
+      ? `  → ${changes} change(s), but the file cannot be rewritten: ${cannotWrite}`
+      : `  → ${changes} change(s); the file would be rewritten${plan.finalPath !== plan.path ? ` as ${basename(plan.finalPath)}` : ""}`);
   return lines.join("\n");
 }

@@ -23,6 +23,7 @@ export function chooseViewMode(json: boolean): ViewMode {
 
 /** One line about a finished file: outcome, name, what changed, time, run id. */
 export function describeFinished(e: Finished): string {
+  if (e.status === "already_processed") return `[${e.index}/${e.total}] already processed by this policy (run ${e.run_id.slice(0, 13)}, ${String(e.processed_at).slice(0, 10)}): ${e.file}`;
   const status = e.success ? (e.changed ? "done" : "unchanged") : e.status === "interrupted" ? "INTERRUPTED" : "FAILED";
   const parts = [`[${e.index}/${e.total}] ${status.padEnd(9)} ${e.path === e.file ? e.file : `${e.file} → ${basename(String(e.path))}`}`];
   if (e.success && e.changed) parts.push(formatSaving(e.size_before as number | null, e.size_after as number | null));
@@ -88,8 +89,9 @@ export function attachProcessView(bus: EventBus, mode: ViewMode, sizes: Readonly
 }
 
 /** The closing summary of a batch. */
-export function describeBatch(s: { files: number; changed: number; unchanged: number; failed: number; interrupted: number; not_started: number; size_saved: number; job: { id: string; status: string } }, policy: string): string {
+export function describeBatch(s: { files: number; changed: number; unchanged: number; failed: number; interrupted: number; not_started: number; already_processed: number; size_saved: number; job: { id: string; status: string } }, policy: string): string {
   const counts = [`${s.changed} changed`, `${s.unchanged} unchanged`, `${s.failed} failed`];
+  if (s.already_processed) counts.push(`${s.already_processed} already processed`);
   if (s.interrupted) counts.push(`${s.interrupted} interrupted`);
   if (s.not_started) counts.push(`${s.not_started} not started`);
   const saved = s.size_saved >= 0 ? `${formatBytes(s.size_saved)} saved` : `${formatBytes(-s.size_saved)} larger`;

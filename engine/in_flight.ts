@@ -1,52 +1,91 @@
 /**
- * In-flight markers: a `runs_in_flight` row is written before a file is touched and removed
- * once its run is recorded. A row whose process is gone means that process was killed
- * (SIGKILL, power loss) mid-run: the next start removes its temp files, stops an orphaned
- * ffmpeg, and records the run as interrupted.
+ * What an in-flight marker carries for the engine (the SQL lives in core/repository/in_flight.ts):
+ * the file's "before" facts from the start, and from the commit point on the pending run — the
+ * outcome, actions and phases the run will be recorded with — plus the identity of the output
+ * that is about to replace the original. Also: finding and stopping what a dead run left behind.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { type Db, errorMessage, runCapture, type RunRecord, updateJob, VpoError } from "../core/mod.ts";
-import type { Engine } from "./session.ts";
+import { getLogger } from "@logtape/logtape";
+import * as v from "valibot";
+import { errorMessage, type InFlightMarker } from "../core/mod.ts";
+import { type BeforeFacts, BeforeFactsSchema, FileIdentitySchema } from "./source.ts";
 
-export interface InFlightMarker {
-  runId: string;
-  filePath: string;
-  tempPrefix: string;
-  policyName: string;
-  jobId: string | null;
-  sizeBefore: number | null;
+const log = getLogger(["vpo", "engine"]);
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const nullableNumber = v.nullable(v.number());
+
+/** The run as it will be recorded, made durable right before the original is replaced. */
+export const PendingRunSchema = v.object({
+  /** When the replace began. */
+  at: v.string(),
+  /** Where the output goes (a container change gives it a new extension). */
+  final_path: v.string(),
+  /** The verified temp output; the rename keeps its inode, which tells a recovery whether it happened. */
+  output_path: v.string(),
+  output: FileIdentitySchema,
+  /** The hard link kept by --keep-backup, made just before the rename. */
+  backup_path: v.nullable(v.string()),
+  outcome: v.object({ success: v.boolean(), status: v.picklist(["success", "failed", "interrupted"]), error: v.nullable(v.string()) }),
+  intent: v.object({ videoTargetCodec: v.optional(v.nullable(v.string())), videoSkipReason: v.optional(v.nullable(v.string())), videoEncoder: v.optional(v.nullable(v.string())) }),
+  /** Action reports as the capture runner took them. */
+  actions: v.array(v.object({
+    type: v.string(), trackType: v.nullable(v.picklist(["video", "audio", "subtitle", "attachment", "data"])), trackIndex: v.nullable(v.number()),
+    before: v.unknown(), after: v.unknown(), success: v.boolean(), durationMs: nullableNumber, rule: v.nullable(v.string()), message: v.nullable(v.string()),
+  })),
+  /** Phases in the record's format. */
+  phases: v.array(v.object({
+    phase_name: v.string(), wall_time_seconds: nullableNumber, bytes_read: nullableNumber, bytes_written: nullableNumber, encoding_fps: nullableNumber, encoding_bitrate: nullableNumber,
+  })),
+  phases_completed: count,
+  phases_total: count,
+  duration_seconds: v.number(),
+});
+export type PendingRun = v.InferOutput<typeof PendingRunSchema>;
+
+/** A marker as the engine reads it: payloads checked, an unreadable one treated as absent. */
+export interface InFlightRun extends Omit<InFlightMarker, "before" | "pending"> {
+  before: BeforeFacts | null;
+  pending: PendingRun | null;
 }
 
-/** Persists the marker; must happen before any temp file is written. */
-export async function markInFlight(db: Db, m: InFlightMarker): Promise<void> {
-  await db
-    .insertInto("runs_in_flight")
-    .values({
-      run_id: m.runId, file_path: m.filePath, temp_prefix: m.tempPrefix, policy_name: m.policyName, job_id: m.jobId,
-      host: hostname(), pid: process.pid, child_pid: null, phase: null, size_before: m.sizeBefore, started_at: new Date().toISOString(),
-    })
-    .execute();
+/** Checks a marker's payloads (from the database or a spool line); what does not parse is dropped, never fatal. */
+export function inFlightRun(m: InFlightMarker): InFlightRun {
+  const before = v.safeParse(BeforeFactsSchema, m.before);
+  const pending = v.safeParse(PendingRunSchema, m.pending);
+  return { ...m, before: before.success ? (before.output as BeforeFacts) : null, pending: pending.success ? pending.output : null };
 }
 
-/** Notes the phase (and ffmpeg child) now running. */
-export async function updateInFlight(db: Db, runId: string, patch: { phase?: string; child_pid?: number | null }): Promise<void> {
-  await db.updateTable("runs_in_flight").set(patch).where("run_id", "=", runId).execute();
+/** Temp files of a run start with this: hidden, beside the original, tagged with the run id. */
+export function tempPrefixFor(file: string, runId: string): string {
+  return join(dirname(file), `.${basename(file)}.vpo-${runId.slice(-12)}`);
 }
 
-export async function clearInFlight(db: Db, runId: string): Promise<void> {
-  await db.deleteFrom("runs_in_flight").where("run_id", "=", runId).execute();
-}
-
-/** Deletes every file whose path starts with `prefix` (a run's temp files); returns their names. */
+/**
+ * Deletes every file whose path starts with `prefix` (a run's temp files); returns their names.
+ * Never throws: a cleanup problem (a read-only disk) is logged, and must not hide why the run failed.
+ */
 export function removeTempFiles(prefix: string): string[] {
   const dir = dirname(prefix);
-  if (!existsSync(dir)) return [];
   const stem = basename(prefix);
-  const found = readdirSync(dir).filter((name) => name.startsWith(stem));
-  for (const name of found) rmSync(join(dir, name), { force: true });
-  return found;
+  let found: string[];
+  try {
+    found = existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(stem)) : [];
+  } catch (error) {
+    log.warn("Cannot list {dir} to remove temp files: {error}", { dir, error: errorMessage(error) });
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of found) {
+    try {
+      rmSync(join(dir, name), { force: true });
+      removed.push(name);
+    } catch (error) {
+      log.warn("Cannot remove temp file {file}: {error}", { file: join(dir, name), error: errorMessage(error) });
+    }
+  }
+  return removed;
 }
 
 /** Whether `pid` runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
@@ -65,63 +104,12 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Kills an orphaned ffmpeg, but only when its command line proves it is writing this run's temp file. */
-function stopOrphan(pid: number | null, tempPrefix: string): void {
+/** Kills an orphaned child, but only when its command line proves it is writing this run's temp file. */
+export function stopOrphan(pid: number | null, tempPrefix: string): void {
   if (!pid || !isAlive(pid)) return;
   try {
     if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(tempPrefix)) process.kill(pid, "SIGKILL");
   } catch {
     // no /proc (not Linux) or the process just ended: nothing to stop
-  }
-}
-
-export interface RecoveredRun {
-  record: RunRecord;
-  removedTempFiles: string[];
-}
-
-/**
- * Finds markers left by dead vpo processes on this host and turns each into an interrupted run
- * (through the capture runner, so plugins record the file as it is now). Markers of live
- * processes — another vpo working right now — are left alone.
- */
-export async function recoverInterruptedRuns(engine: Engine, db: Db): Promise<RecoveredRun[]> {
-  const markers = await db.selectFrom("runs_in_flight").selectAll().where("host", "=", hostname()).execute();
-  const recovered: RecoveredRun[] = [];
-  for (const m of markers) {
-    if (m.pid !== process.pid && isAlive(m.pid)) continue;
-    const stored = await db.selectFrom("processing_stats").select("id").where("id", "=", m.run_id).executeTakeFirst();
-    if (stored) {
-      // Killed between storing the run and removing its marker: the record is complete.
-      removeTempFiles(m.temp_prefix);
-      await clearInFlight(db, m.run_id);
-      continue;
-    }
-    stopOrphan(m.child_pid, m.temp_prefix);
-    const removedTempFiles = removeTempFiles(m.temp_prefix);
-    const where = m.phase === "replace" ? "while replacing the file (the new file may already be in place)" : m.phase ? `during phase "${m.phase}"` : "before its first phase";
-    const reason = `Interrupted: vpo (pid ${m.pid}) stopped ${where} without finishing — killed or crashed; found on the next start at ${new Date().toISOString()}` +
-      `${m.phase === "replace" ? "" : `; "${m.file_path}" was left untouched`}${removedTempFiles.length ? ` and ${removedTempFiles.length} temp file(s) removed` : ""}`;
-    const record = await runCapture(engine.capture, { id: m.run_id, filePath: m.file_path, policyName: m.policy_name, jobId: m.job_id }, async () => {
-      throw new VpoError("INTERRUPTED", reason);
-    });
-    try {
-      await engine.record(record);
-    } finally {
-      await clearInFlight(db, m.run_id);
-    }
-    if (m.job_id) await closeOrphanedJob(db, m.job_id, reason);
-    recovered.push({ record, removedTempFiles });
-  }
-  return recovered;
-}
-
-async function closeOrphanedJob(db: Db, jobId: string, reason: string): Promise<void> {
-  const job = await db.selectFrom("jobs").select("status").where("id", "=", jobId).executeTakeFirst();
-  if (job?.status !== "running") return;
-  try {
-    await updateJob(db, jobId, { status: "cancelled", error: reason });
-  } catch (error) {
-    throw new VpoError("DB_ERROR", `Cannot close job ${jobId}: ${errorMessage(error)}`);
   }
 }

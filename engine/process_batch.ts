@@ -1,23 +1,41 @@
 /**
- * Processing a batch of files as one `process` job: N workers, on_error honoured (skip and
- * continue go on, fail stops starting new files), SIGINT/SIGTERM stop the batch, and
- * file.started / file.progress / file.finished events on the bus for terminals and the server.
+ * A job of runs: `vpo process` (a policy over many files) and `vpo run` (a command on one file)
+ * both open a job, put each file through the run lifecycle with N workers, and close the job as
+ * completed, failed (on_error: fail tripped, or the database refused a run) or cancelled
+ * (interrupted). file.started / file.progress / file.finished events go on the bus for
+ * terminals and the server.
  */
-import { createJob, type Db, errorMessage, type EventBus, type Job, updateJob } from "../core/mod.ts";
+import { getLogger } from "@logtape/logtape";
+import { createJob, errorMessage, type EventBus, findProcessedRun, type Job, type JobType, partialHash, updateJob, VpoError } from "../core/mod.ts";
 import type { FreeBytesFn } from "./disk_space.ts";
-import { type FileOutcome, processFile } from "./process_file.ts";
+import { type FileOutcome, runLifecycle } from "./lifecycle.ts";
+import type { MayReplace } from "./commit.ts";
+import { policyStep } from "./policy_step.ts";
 import type { LoadedPolicy } from "./policy/load.ts";
+import { commandStep } from "./run_command.ts";
 import type { Engine } from "./session.ts";
+import type { RunStep } from "./step.ts";
 
-export interface BatchOptions {
+const log = getLogger(["vpo", "engine"]);
+
+export interface JobOptions {
+  type: Extract<JobType, "process" | "run">;
+  /** The name runs are recorded under. */
+  policyName: string;
   files: readonly string[];
-  policy: LoadedPolicy;
+  /** What is done to each file. */
+  step: RunStep;
+  /** Start no new file once one failed (on_error: fail). */
+  stopOnFailure?: boolean;
   /** Files processed at once (default 1). */
   workers?: number;
   keepBackup?: boolean;
   signal?: AbortSignal;
   bus?: EventBus;
   freeBytes?: FreeBytesFn;
+  mayReplace?: MayReplace;
+  /** Process files even when their content already has a successful run under the same policy. */
+  force?: boolean;
 }
 
 export interface BatchSummary {
@@ -32,13 +50,16 @@ export interface BatchSummary {
   unchanged: number;
   /** Files never started (the batch was stopped). */
   not_started: number;
+  /** Files skipped because their content already had a successful run under this policy (no run recorded). */
+  already_processed: number;
   size_before: number;
   size_after: number;
   size_saved: number;
   outcomes: FileOutcome[];
+  /** Files whose run could be stored neither in the database nor in the spool, with the error. */
+  errors: { file: string; error: string }[];
 }
 
-/** A failure that happened outside any run (the database refused the record). */
 function finishedEvent(jobId: string, file: string, index: number, total: number, outcome: FileOutcome | null, error: string | null) {
   const r = outcome?.record;
   return {
@@ -49,50 +70,77 @@ function finishedEvent(jobId: string, file: string, index: number, total: number
   };
 }
 
-/** Runs the batch and closes its job as completed, failed (on_error: fail tripped) or cancelled (interrupted). */
-export async function runProcessJob(engine: Engine, db: Db, o: BatchOptions): Promise<BatchSummary> {
+/**
+ * The successful run that already left `file` as it is now under the step's policy, if any: then
+ * there is nothing to do, and a new run would only count the file twice. Files the hash cannot
+ * read go through the lifecycle, which records why.
+ */
+async function processedBefore(engine: Engine, step: RunStep, file: string): Promise<{ id: string; processed_at: string } | null> {
+  if (!step.policyDigest) return null;
+  const hash = await partialHash(file).catch(() => null);
+  return hash ? findProcessedRun(engine.db, { policyDigest: step.policyDigest, hash }) : null;
+}
+
+/** Runs the job and closes it (see the module comment). */
+export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummary> {
   const total = o.files.length;
-  const job = await createJob(db, { type: "process", policy_name: o.policy.name, files_total: total });
-  o.bus?.emit("job.updated", { id: job.id, type: job.type, status: job.status, policy_name: o.policy.name, files_total: total });
+  const job = await createJob(engine.db, { type: o.type, policy_name: o.policyName, files_total: total }).catch((error: unknown) => {
+    throw new VpoError("DB_ERROR", `Cannot start the ${o.type} job: the database refused it (${errorMessage(error)}); nothing was changed`, { cause: error });
+  });
+  o.bus?.emit("job.updated", { id: job.id, type: job.type, status: job.status, policy_name: o.policyName, files_total: total });
   const outcomes: FileOutcome[] = [];
+  const errors: BatchSummary["errors"] = [];
+  let alreadyProcessed = 0;
   let next = 0;
   let stopReason: string | null = null;
-  let dbError: string | null = null;
 
   const worker = async () => {
     while (next < total && !stopReason && !o.signal?.aborted) {
       const index = next++;
       const file = o.files[index]!;
       o.bus?.emit("file.started", { job_id: job.id, file, index: index + 1, total });
+      const earlier = o.force ? null : await processedBefore(engine, o.step, file);
+      if (earlier) {
+        alreadyProcessed++;
+        o.bus?.emit("file.finished", {
+          job_id: job.id, file, index: index + 1, total, run_id: earlier.id, success: true, status: "already_processed", changed: false, path: file,
+          processed_at: earlier.processed_at, error: null,
+        });
+        continue;
+      }
+      // Per file: a worker's error never leaks into another file's event or count.
       let outcome: FileOutcome | null = null;
+      let error: string | null = null;
       try {
-        outcome = await processFile(engine, db, {
-          file, policy: o.policy, jobId: job.id, keepBackup: o.keepBackup, signal: o.signal, freeBytes: o.freeBytes,
+        outcome = await runLifecycle(engine, o.step, {
+          file, policyName: o.policyName, jobId: job.id, keepBackup: o.keepBackup, signal: o.signal, freeBytes: o.freeBytes, mayReplace: o.mayReplace,
           onProgress: (p) => o.bus?.emit("file.progress", { job_id: job.id, file, percent: p.percent, speed: p.speed, fps: p.fps }),
         });
         outcomes.push(outcome);
-      } catch (error) {
-        dbError = errorMessage(error);
+        if (outcome.stored.in === "spool") error = `the database refused the run (${outcome.stored.error}); it was saved to ${engine.spoolPath} and is stored at the next start`;
+      } catch (e) {
+        error = errorMessage(e);
+        errors.push({ file, error });
       }
-      o.bus?.emit("file.finished", finishedEvent(job.id, file, index + 1, total, outcome, dbError));
+      o.bus?.emit("file.finished", finishedEvent(job.id, file, index + 1, total, outcome, error));
       const failed = !outcome || (!outcome.record.success && outcome.record.status !== "interrupted");
-      if (failed && (o.policy.policy.config.on_error === "fail" || dbError)) {
-        stopReason = `Stopped after "${file}" failed (on_error: ${dbError ? "database error" : "fail"}): ${outcome?.record.error_message ?? dbError}`;
-      }
+      if (error) stopReason ??= `Stopped after "${file}" (database error): ${error}`;
+      else if (failed && o.stopOnFailure) stopReason ??= `Stopped after "${file}" failed (on_error: fail): ${outcome?.record.error_message}`;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers ?? 1, total)) }, worker));
 
   const records = outcomes.map((x) => x.record);
   const sized = records.filter((r) => r.size_before !== null && r.size_after !== null);
-  const summary: Omit<BatchSummary, "job" | "outcomes"> = {
+  const summary: Omit<BatchSummary, "job" | "outcomes" | "errors"> = {
     files: total,
     succeeded: records.filter((r) => r.success).length,
-    failed: records.filter((r) => r.status === "failed").length + (dbError ? 1 : 0),
+    failed: records.filter((r) => r.status === "failed").length + errors.length,
     interrupted: records.filter((r) => r.status === "interrupted").length,
     changed: outcomes.filter((x) => x.changed).length,
     unchanged: outcomes.filter((x) => x.record.success && !x.changed).length,
-    not_started: total - outcomes.length - (dbError ? 1 : 0),
+    not_started: total - outcomes.length - errors.length - alreadyProcessed,
+    already_processed: alreadyProcessed,
     size_before: sized.reduce((n, r) => n + r.size_before!, 0),
     size_after: sized.reduce((n, r) => n + r.size_after!, 0),
     size_saved: sized.reduce((n, r) => n + r.size_change!, 0),
@@ -102,7 +150,34 @@ export async function runProcessJob(engine: Engine, db: Db, o: BatchOptions): Pr
   const error = cancelled
     ? `Interrupted by ${String(o.signal?.reason ?? "a signal")} after ${outcomes.length} of ${total} file(s)`
     : stopReason ?? (summary.failed > 0 ? `${summary.failed} of ${total} file(s) failed` : null);
-  const closed = await updateJob(db, job.id, { status, files_total: total, files_affected: summary.changed, error, summary: { ...summary, run_ids: records.map((r) => r.id) } });
+  // A database that refused the runs may refuse this too; that must not hide what happened to the files.
+  const closed = await updateJob(engine.db, job.id, { status, files_total: total, files_affected: summary.changed, error, summary: { ...summary, run_ids: records.map((r) => r.id) } })
+    .catch((e: unknown): Job => {
+      log.error("Cannot close job {job_id}: {error}", { job_id: job.id, error: errorMessage(e) });
+      return { ...job, status, error: `${error ?? "done"} (the job could not be closed in the database: ${errorMessage(e)})` };
+    });
   o.bus?.emit("job.updated", { id: job.id, type: job.type, status, error, ...summary });
-  return { job: closed, ...summary, outcomes };
+  return { job: closed, ...summary, outcomes, errors };
+}
+
+export interface ProcessJobOptions extends Omit<JobOptions, "type" | "policyName" | "step" | "stopOnFailure"> {
+  policy: LoadedPolicy;
+}
+
+/** `vpo process`: the policy over `files`, as one `process` job. */
+export function runProcessJob(engine: Engine, o: ProcessJobOptions): Promise<BatchSummary> {
+  const { policy, ...rest } = o;
+  return runJob(engine, { ...rest, type: "process", policyName: policy.name, step: policyStep(engine, policy), stopOnFailure: policy.policy.config.on_error === "fail" });
+}
+
+export interface CommandJobOptions extends Omit<JobOptions, "type" | "step" | "files" | "workers" | "stopOnFailure"> {
+  file: string;
+  /** Program and arguments; `{input}` and `{output}` are replaced in every argument. */
+  command: readonly string[];
+}
+
+/** `vpo run`: a command on one file, as one `run` job. */
+export function runCommandJob(engine: Engine, o: CommandJobOptions): Promise<BatchSummary> {
+  const { file, command, ...rest } = o;
+  return runJob(engine, { ...rest, type: "run", files: [file], step: commandStep(engine, command) });
 }

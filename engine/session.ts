@@ -1,11 +1,11 @@
-import { appendFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import {
-  type Capture, createCapture, dataDir, type Db, type EventBus, errorMessage, type PluginRegistry, type ProbeFn,
+  type Capture, createCapture, dataDir, type Db, type EventBus, errorMessage, isRunStored, type PluginRegistry, type ProbeFn,
   recordRun, type RunRecord, toRecordedEvent, VpoError,
 } from "../core/mod.ts";
 import { createProbe } from "./probe.ts";
+import { appendToSpool } from "./spool.ts";
 import { resolveTools, type Tools, type ToolsConfig } from "./tools.ts";
 
 const log = getLogger(["vpo", "engine"]);
@@ -17,7 +17,16 @@ export interface EngineOptions {
   probeTimeoutMs?: number;
   hookTimeoutMs?: number;
   bus?: EventBus;
+  /** Where runs go when the database cannot take them (default: `spoolPathFor` the data dir's database). */
+  spoolPath?: string;
+  /** This machine's name, recorded on every run and marker. */
+  node?: string | null;
+  /** Library roots by name (`[libraries]`): a run records the library its file is in. */
+  libraries?: Record<string, string>;
 }
+
+/** Where a run ended up: the database, or (when it refused) the spool, which the next start replays. */
+export type Stored = { in: "database" } | { in: "spool"; error: string };
 
 export interface Engine {
   /** The database runs are recorded in (in-flight markers live there too). */
@@ -25,38 +34,65 @@ export interface Engine {
   tools: Tools;
   probe: ProbeFn;
   capture: Capture;
-  /** Stores a finished run and announces it; see `spoolPath` for what happens when the database refuses. */
-  record(run: RunRecord): Promise<RunRecord>;
+  /** The same capture runner reading media through another probe (a recovery shows plugins the file as it was). */
+  captureWith(probe: ProbeFn): Capture;
+  spoolPath: string;
+  /** This machine's name (null when not configured: tests, embedders). */
+  node: string | null;
+  libraries: Record<string, string>;
+  /**
+   * Stores a finished run and announces it. When the database refuses it, the run is appended
+   * to the spool (fsynced); throws DB_ERROR only when neither could take it.
+   */
+  record(run: RunRecord): Promise<Stored>;
 }
 
-/** Where runs go when the database cannot take them, in the import format: `vpo stats import` replays them. */
-export function spoolPath(): string {
-  return join(dataDir(), "unrecorded-runs.ndjson");
+/**
+ * The spool of a database: `unrecorded-runs.ndjson` beside the default `library.db`, else
+ * `<database file>.unrecorded-runs.ndjson` — so runs are never replayed into another database.
+ */
+export function spoolPathFor(databasePath: string): string {
+  if (databasePath === ":memory:") return join(dataDir(), "unrecorded-runs.ndjson");
+  // A server's runs wait in the data dir, in a spool named after the server and database.
+  if (/^postgres(ql)?:\/\//i.test(databasePath)) {
+    const url = new URL(databasePath);
+    return join(dataDir(), `unrecorded-runs.${`${url.hostname}-${url.port || "5432"}${url.pathname}`.replace(/[^A-Za-z0-9._-]+/g, "_")}.ndjson`);
+  }
+  const name = basename(databasePath);
+  return join(dirname(databasePath), name === "library.db" ? "unrecorded-runs.ndjson" : `${name}.unrecorded-runs.ndjson`);
 }
 
 /** Wires media tools, the capture runner and the repository together for one command. */
 export function createEngine(options: EngineOptions): Engine {
   const tools = resolveTools(options.tools);
   const probe = createProbe(tools, { timeoutMs: options.probeTimeoutMs });
-  const capture = createCapture({ registry: options.registry, probe, hookTimeoutMs: options.hookTimeoutMs });
+  const captureWith = (p: ProbeFn) => createCapture({ registry: options.registry, probe: p, hookTimeoutMs: options.hookTimeoutMs });
+  const spoolPath = options.spoolPath ?? spoolPathFor(join(dataDir(), "library.db"));
   return {
     db: options.db,
     tools,
     probe,
-    capture,
+    capture: captureWith(probe),
+    captureWith,
+    spoolPath,
+    node: options.node ?? null,
+    libraries: options.libraries ?? {},
     async record(run) {
       try {
         await recordRun(options.db, run);
       } catch (error) {
-        // Never lose a record: keep it where `vpo stats import` can bring it back.
-        const spool = spoolPath();
-        mkdirSync(dataDir(), { recursive: true });
-        appendFileSync(spool, `${JSON.stringify(run)}\n`);
-        log.error("Run {run_id} could not be stored and was written to {spool}: {error}", { run_id: run.id, spool, error: errorMessage(error) });
-        throw new VpoError("DB_ERROR", `Cannot store run ${run.id} (${errorMessage(error)}); it was saved to ${spool} — import it later with: vpo stats import ${spool}`, { cause: error });
+        // Stored meanwhile by a concurrent recovery of the same run: run ids are primary keys.
+        if (await isRunStored(options.db, run.id).catch(() => false)) return { in: "database" };
+        try {
+          appendToSpool(spoolPath, run);
+        } catch (spoolError) {
+          throw new VpoError("DB_ERROR", `Cannot store run ${run.id} (${errorMessage(error)}) nor save it to ${spoolPath} (${errorMessage(spoolError)})`, { cause: error });
+        }
+        log.error("Run {run_id} could not be stored and was written to {spool}: {error}", { run_id: run.id, spool: spoolPath, error: errorMessage(error) });
+        return { in: "spool", error: errorMessage(error) };
       }
       options.bus?.emit("run.recorded", toRecordedEvent(run));
-      return run;
+      return { in: "database" };
     },
   };
 }

@@ -1,17 +1,15 @@
 import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import { defineCommand } from "citty";
 import * as v from "valibot";
 import { errorMessage, parseOrThrow } from "../../core/mod.ts";
-import { discoverMediaFiles, parseExtensions } from "../../engine/discover.ts";
-import { watchInterrupts } from "../../engine/interrupt.ts";
-import { planFile } from "../../engine/plan/plan.ts";
-import { type LoadedPolicy, loadPolicy } from "../../engine/policy/load.ts";
-import { type BatchSummary, runProcessJob } from "../../engine/process_batch.ts";
-import { createProbe } from "../../engine/probe.ts";
-import { resolveTools } from "../../engine/tools.ts";
+import {
+  type BatchSummary, createProbe, discoverMediaFiles, type Engine, type LoadedPolicy, loadPolicy, parseExtensions, planFile, resolveTools, runProcessJob, writeBlocker,
+} from "../../engine/mod.ts";
 import { variadic } from "../argv_check.ts";
 import { type CliContext, createContext, globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
+import { watchInterrupts } from "../interrupt.ts";
 import { planJson, renderPlan } from "../plan_view.ts";
 import { attachProcessView, chooseViewMode, describeBatch } from "../process_view.ts";
 
@@ -26,7 +24,10 @@ async function dryRun(ctx: CliContext, files: { path: string; size: number }[], 
   for (const file of files) {
     try {
       const plan = planFile(await probe(file.path), loaded.policy);
-      process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", ...planJson(plan, file.size) }) : `${renderPlan(plan, file.size)}\n`}\n`);
+      // Say so now if the file could not be rewritten (a read-only disk), rather than promise it.
+      const blocked = plan.changes ? writeBlocker(dirname(plan.path)) : null;
+      if (blocked) failures++;
+      process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", ...planJson(plan, file.size, blocked) }) : `${renderPlan(plan, file.size, blocked)}\n`}\n`);
     } catch (error) {
       failures++;
       process.stdout.write(`${json ? JSON.stringify({ event: "file.plan", file: file.path, error: errorMessage(error) }) : `${file.path}\n  → cannot plan: ${errorMessage(error)}\n`}\n`);
@@ -40,10 +41,10 @@ async function dryRun(ctx: CliContext, files: { path: string; size: number }[], 
  * Sets the exit code: 1 when a file failed, 130 when interrupted.
  */
 export async function processWithView(
-  session: { ctx: CliContext; engine: Parameters<typeof runProcessJob>[0]; db: Parameters<typeof runProcessJob>[1] },
+  session: { ctx: CliContext; engine: Engine },
   files: { path: string; size: number }[],
   loaded: LoadedPolicy,
-  options: { workers: number; keepBackup: boolean; json: boolean },
+  options: { workers: number; keepBackup: boolean; json: boolean; force?: boolean },
 ): Promise<BatchSummary> {
   const interrupts = watchInterrupts((signal) => {
     if (!options.json) process.stderr.write(`\nvpo: ${signal} received — stopping; temp files are removed and originals left untouched (press Ctrl-C again to quit at once)\n`);
@@ -51,14 +52,15 @@ export async function processWithView(
   const view = attachProcessView(session.ctx.bus, chooseViewMode(options.json), new Map(files.map((f) => [f.path, f.size])));
   let summary: BatchSummary;
   try {
-    summary = await runProcessJob(session.engine, session.db, {
+    summary = await runProcessJob(session.engine, {
       files: files.map((f) => f.path), policy: loaded, workers: options.workers, keepBackup: options.keepBackup, signal: interrupts.signal, bus: session.ctx.bus,
+      force: options.force,
     });
   } finally {
     view.close();
     interrupts.dispose();
   }
-  const { outcomes, job, ...counts } = summary;
+  const { outcomes, errors, job, ...counts } = summary;
   if (options.json) process.stdout.write(`${JSON.stringify({ event: "job.finished", job_id: job.id, status: job.status, error: job.error, policy: loaded.name, ...counts })}\n`);
   else process.stdout.write(`${describeBatch(summary, loaded.name)}\n`);
   if (summary.interrupted > 0 || job.status === "cancelled") process.exitCode = 130;
@@ -74,6 +76,7 @@ export const processCommand = defineCommand({
     "dry-run": { type: "boolean", description: "Print what would be done to each file; change nothing" },
     workers: { type: "string", description: "Files processed at once (default [processing] workers, else 1)" },
     "keep-backup": { type: "boolean", description: "Keep each original as <name>.orig.<ext>" },
+    force: { type: "boolean", description: "Process files even if this policy already processed their current content" },
     ext: { type: "string", description: "Extensions to look for in directories (default mkv,mp4,m4v,avi,mov,webm,ts,m2ts)" },
     json: { type: "boolean", description: "NDJSON events (file.started, file.progress, file.finished, job.finished)" },
     ...globalArgs,
@@ -97,7 +100,7 @@ export const processCommand = defineCommand({
       }
       const workers = workersFlag ?? session.ctx.config.processing.workers ?? 1;
       const keepBackup = args["keep-backup"] ?? session.ctx.config.processing.keep_backup ?? false;
-      await processWithView(session, found.map((f) => ({ ...f, size: statSync(f.path).size })), loaded, { workers, keepBackup, json: args.json === true });
+      await processWithView(session, found.map((f) => ({ ...f, size: statSync(f.path).size })), loaded, { workers, keepBackup, json: args.json === true, force: args.force === true });
     } finally {
       await session.close();
     }

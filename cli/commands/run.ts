@@ -1,10 +1,12 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { startupHousekeeping } from "../../engine/startup.ts";
-import { runExternalCommand } from "../../engine/run_command.ts";
-import { createJob, updateJob, VpoError } from "../../core/mod.ts";
-import { createContext, globalArgs } from "../context.ts";
-import { engineFor, reportRecovered } from "../engine_session.ts";
+import { VpoError } from "../../core/mod.ts";
+import { runCommandJob } from "../../engine/mod.ts";
+import { globalArgs } from "../context.ts";
+import { openEngineSession } from "../engine_session.ts";
 import { renderJson } from "../format.ts";
+import { watchInterrupts } from "../interrupt.ts";
 import { renderRunDetail } from "../views/run_detail.ts";
 
 export const runCommandDef = defineCommand({
@@ -24,26 +26,26 @@ export const runCommandDef = defineCommand({
     if (command.length === 0) {
       throw new VpoError("INVALID_ARGUMENT", "No command given: vpo run <file> --policy-name <name> -- <command with {input} and {output}>");
     }
-    const ctx = await createContext(args, rawArgs);
-    const { db, close } = await ctx.open();
+    const file = resolve(args.file);
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new VpoError("FILE_NOT_FOUND", `No such file: "${file}"`);
+    // Recovered runs are reported on stderr: stdout carries this run's record alone.
+    const session = await openEngineSession(args, rawArgs, { json: false });
+    const interrupts = watchInterrupts((signal) => {
+      process.stderr.write(`\nvpo: ${signal} received — stopping the command; the temp file is removed and "${file}" left untouched (press Ctrl-C again to quit at once)\n`);
+    });
     try {
-      const engine = engineFor(ctx, db);
-      reportRecovered(await startupHousekeeping(engine, db, { retentionDays: ctx.config.jobs.retention_days }), false);
-      const job = await createJob(db, { type: "run", policy_name: args["policy-name"], files_total: 1 });
-      const run = await runExternalCommand(engine, { file: args.file, policyName: args["policy-name"], command, jobId: job.id }).catch(async (error) => {
-        await updateJob(db, job.id, { status: "failed", error: (error as Error).message });
-        throw error;
-      });
-      await updateJob(db, job.id, {
-        status: run.success ? "completed" : run.status === "interrupted" ? "cancelled" : "failed",
-        files_affected: run.success && run.size_change !== 0 ? 1 : 0,
-        error: run.error_message,
-        summary: { run_id: run.id, size_change: run.size_change, success: run.success },
-      });
-      process.stdout.write(`${args.json ? renderJson(run) : `${renderRunDetail(run)}\n\nRecorded run ${run.id}`}\n`);
-      if (!run.success) process.exitCode = run.status === "interrupted" ? 130 : 1;
+      const summary = await runCommandJob(session.engine, { file, policyName: args["policy-name"], command, signal: interrupts.signal, bus: session.ctx.bus });
+      const failure = summary.errors[0];
+      if (failure) throw new VpoError("DB_ERROR", failure.error);
+      const { record, stored } = summary.outcomes[0]!;
+      process.stdout.write(`${args.json ? renderJson(record) : `${renderRunDetail(record)}\n\nRecorded run ${record.id}`}\n`);
+      if (stored.in === "spool") {
+        process.stderr.write(`vpo: the database refused run ${record.id} (${stored.error}); it was saved to ${session.engine.spoolPath} and is stored by the next vpo scan, process or run\n`);
+        process.exitCode = 1;
+      } else if (!record.success) process.exitCode = record.status === "interrupted" ? 130 : 1;
     } finally {
-      await close();
+      interrupts.dispose();
+      await session.close();
     }
   },
 });

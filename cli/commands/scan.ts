@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { parseExtensions } from "../../engine/discover.ts";
-import { watchInterrupts } from "../../engine/interrupt.ts";
+import { watchInterrupts } from "../interrupt.ts";
 import { runScan, type ScanSummary } from "../../engine/scan.ts";
 import { variadic } from "../argv_check.ts";
 import { globalArgs } from "../context.ts";

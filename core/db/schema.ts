@@ -171,6 +171,12 @@ export interface RunsInFlightTable {
   phase: string | null;
   size_before: number | null;
   started_at: string;
+  /** JSON (engine-defined): the file's identity and facts before the run. */
+  before_facts: string | null;
+  /** JSON (engine-defined): the run as it will be recorded; set at the commit point, before the file is replaced. */
+  pending_run: string | null;
+  /** The node doing the work. */
+  node: string | null;
 }
 
 export interface SchemaMigrationsTable {

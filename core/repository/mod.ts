@@ -7,6 +7,7 @@ export { closeDeadJobs } from "./jobs.ts";
 export { getSummary } from "./summary.ts";
 export { getPolicyStats, getPolicy } from "./policies.ts";
 export { getBreakdown } from "./breakdown.ts";
+export { findProcessedRun } from "./processed.ts";
 export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";

@@ -79,13 +79,8 @@ export function planPhase(policy: Policy, index: number, input: MediaState): Pha
   }
   actions.push(...containerActions);
   const output: MediaState = { container, ext, durationSeconds: input.durationSeconds, bitRate: null, tracks };
-  const plan: PhasePlan = { index, name: phase.name, actions, changes: actions.some((a) => CHANGES.has(a.type)), input, output, encodes };
-  intents.set(plan, intent);
-  return plan;
+  return { index, name: phase.name, actions, changes: actions.some((a) => CHANGES.has(a.type)), input, output, encodes, intent };
 }
-
-/** Each phase plan's share of the run intent (kept off the plan object so it stays plain data). */
-const intents = new WeakMap<PhasePlan, RunIntent>();
 
 /** Plans phases `from`… on `state`: the whole policy, or what remains after a failed phase. */
 export function planPhases(policy: Policy, state: MediaState, from = 0): PhasePlan[] {
@@ -101,10 +96,7 @@ export function planPhases(policy: Policy, state: MediaState, from = 0): PhasePl
 /** The run intent: the last phase that plans a video transcode (or skip) decides. */
 export function intentOf(phases: readonly PhasePlan[]): RunIntent {
   let intent: RunIntent = {};
-  for (const phase of phases) {
-    const own = intents.get(phase);
-    if (own && Object.keys(own).length > 0) intent = own;
-  }
+  for (const phase of phases) if (Object.keys(phase.intent).length > 0) intent = phase.intent;
   return intent;
 }
 

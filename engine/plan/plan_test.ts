@@ -119,4 +119,18 @@ describe("planner", () => {
     expect(none.changes).toBe(false);
     expect(none.phases.every((p) => !p.changes)).toBe(true);
   });
+
+  test("each phase carries its share of the intent as plain data; the last phase planning video decides the run's", () => {
+    const plan = planFile(MULTI(), policy(`  - name: filter
+    keep_audio: { languages: [eng] }
+  - name: first
+    transcode: { video: { to: hevc } }
+  - name: second
+    transcode: { video: { to: av1 } }
+`));
+    expect(plan.phases.map((p) => p.intent.videoTargetCodec ?? null)).toEqual([null, "hevc", "av1"]);
+    expect(plan.intent).toEqual(plan.phases[2]!.intent);
+    // A plan copied as data (structuredClone, JSON) keeps its intents: nothing hides in a side table.
+    expect(structuredClone(plan.phases).map((p) => p.intent)).toEqual(plan.phases.map((p) => p.intent));
+  });
 });

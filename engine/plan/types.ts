@@ -55,6 +55,8 @@ export interface PhasePlan {
   output: MediaState;
   /** sourceIndex → encoding of that track in this phase. */
   encodes: Map<number, EncodeSpec>;
+  /** This phase's share of the run intent (what the transcode plugin is told); empty when it plans no video transcode. */
+  intent: RunIntent;
 }
 
 export interface FilePlan {

@@ -14,6 +14,26 @@ export interface LoadedPolicy {
   /** What runs are recorded under: the policy's `name`, else its file name without extension. */
   name: string;
   path: string;
+  /**
+   * `sha256:<hex>` of what the policy does (its parsed content, keys sorted): the same rules give
+   * the same digest however the file is laid out, and any change of a rule gives another.
+   */
+  digest: string;
+}
+
+/** JSON with object keys sorted, so equal content serialises equally. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** The digest of a parsed policy (see LoadedPolicy.digest). */
+export function policyDigest(policy: Policy): string {
+  const { name: _name, description: _description, ...rules } = policy as Policy & { description?: unknown };
+  return `sha256:${new Bun.CryptoHasher("sha256").update(canonical(rules)).digest("hex")}`;
 }
 
 /** `<data dir>/policies`: where policies given by name live. */
@@ -100,5 +120,5 @@ export function loadPolicy(ref: string, dir?: string): LoadedPolicy {
     throw new VpoError("FILE_NOT_FOUND", `Cannot read policy "${path}": ${(error as Error).message}`);
   }
   const policy = parsePolicy(text, path);
-  return { policy, path, name: policy.name ?? basename(path, extname(path)) };
+  return { policy, path, name: policy.name ?? basename(path, extname(path)), digest: policyDigest(policy) };
 }

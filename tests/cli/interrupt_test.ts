@@ -5,13 +5,14 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAlive } from "../../engine/in_flight.ts";
+import { partialHash } from "../../core/mod.ts";
+import { isAlive } from "../../engine/mod.ts";
 import { ACCEPTANCE_POLICY, leftovers, realtimeFfmpeg, sha256 } from "../engine/_setup.ts";
-import { runFfmpeg } from "../fixtures/ffmpeg.ts";
+import { rawStreams, runFfmpeg } from "../fixtures/ffmpeg.ts";
 import { copyFixture, type Fixtures, makeFixtures } from "../fixtures/media.ts";
-import { ROOT, tempDir, vpo } from "./_cli.ts";
+import { ROOT, tempDir, thirdPartyProject, vpo } from "./_cli.ts";
 
 let fixtures: Fixtures;
 beforeAll(async () => {
@@ -123,4 +124,62 @@ describe("interrupting vpo process", () => {
     expect(isAlive(child_pid)).toBe(false);
     expect(await sha256(file)).toBe(sha);
   }, 30000);
+});
+
+/**
+ * A plugin that kills vpo (SIGKILL: nothing can clean up) in afterRun of a successful run: the
+ * new file is in place, the run not yet stored. What the next start records must describe the
+ * original as it was before, not the new file.
+ */
+const CRASH_AFTER_REPLACE = `import { definePlugin } from "vpo";
+export default definePlugin({
+  name: "crash-after-replace",
+  version: "0.1.0",
+  afterRun(run) {
+    if (run.outcome?.success) process.kill(process.pid, "SIGKILL");
+  },
+});
+`;
+
+const CRASHES: { name: string; args: (file: string, dir: string) => string[]; audioAfter: number }[] = [
+  { name: "vpo process", args: (file, dir) => ["process", file, "--policy", join(dir, "policy.yaml")], audioAfter: 2 },
+  { name: "vpo run", args: (file) => ["run", file, "--policy-name", "strip", "--", "ffmpeg", "-i", "{input}", "-map", "0:v", "-map", "0:a:0", "-c:v", "libx265", "-preset", "ultrafast", "-c:a", "copy", "{output}"], audioAfter: 1 },
+];
+
+describe("a crash after the new file is in place", () => {
+  for (const c of CRASHES) {
+    test(`${c.name}: the next start records the completed run with the original's before facts, once`, async () => {
+      const project = thirdPartyProject();
+      writeFileSync(join(project, "crash.ts"), CRASH_AFTER_REPLACE);
+      writeFileSync(join(project, "policy.yaml"), ACCEPTANCE_POLICY());
+      const file = await copyFixture(fixtures, "multi", join(project, "lib"));
+      const before = { size: statSync(file).size, hash: await partialHash(file) };
+
+      const killed = await vpo(["--plugin", "./crash.ts", ...c.args(file, project)], { dataDir: project, cwd: project });
+      expect(killed.code).toBe(137); // SIGKILL
+      expect((await rawStreams(file, "video"))[0]!.codec_name).toBe("hevc"); // replaced before the crash
+
+      const next = await vpo(["scan", join(project, "lib"), "--json"], { dataDir: project });
+      expect(next.code).toBe(0);
+      const recovered = JSON.parse(next.stdout.split("\n")[0]!);
+      expect(recovered).toMatchObject({ event: "run.recovered", status: "success", from: "marker", file });
+      const detail = JSON.parse((await vpo(["stats", "detail", recovered.run_id, "--format", "json", "--show-actions"], { dataDir: project })).stdout);
+      expect(detail).toMatchObject({
+        status: "success", success: true, error_message: null,
+        size_before: before.size, hash_before: before.hash, size_after: statSync(file).size, hash_after: await partialHash(file),
+        video_source_codec: "h264", video_target_codec: "hevc", video_transcode_skipped: false, encoder_type: "software",
+        audio_tracks_before: 3, audio_tracks_after: c.audioAfter, subtitle_tracks_before: 2, attachments_before: 1,
+      });
+      expect(detail.size_before).not.toBe(detail.size_after);
+      expect(detail.actions.length).toBeGreaterThan(0);
+
+      const db = new Database(join(project, "library.db"));
+      expect(db.query("SELECT count(*) AS n FROM processing_stats").get()).toEqual({ n: 1 });
+      expect(db.query("SELECT count(*) AS n FROM runs_in_flight").get()).toEqual({ n: 0 });
+      db.close();
+      expect(leftovers(join(project, "lib"))).toEqual([]);
+      // A second start finds nothing left to record.
+      expect((await vpo(["scan", join(project, "lib"), "--json"], { dataDir: project })).stdout).not.toContain("run.recovered");
+    }, 30000);
+  }
 });

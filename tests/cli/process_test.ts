@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ACCEPTANCE_POLICY, sha256 } from "../engine/_setup.ts";
+import { ACCEPTANCE_POLICY, leftovers, realtimeFfmpeg, sha256 } from "../engine/_setup.ts";
+import { runFfmpeg } from "../fixtures/ffmpeg.ts";
 import { copyFixture, type Fixtures, makeFixtures } from "../fixtures/media.ts";
-import { tempDir, vpo } from "./_cli.ts";
+import { ROOT, tempDir, vpo } from "./_cli.ts";
 
 let fixtures: Fixtures;
 beforeAll(async () => {
@@ -92,5 +93,112 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(workers!.code).toBe(2);
     expect(workers!.stderr).toContain("Invalid --workers 0: expected at least 1");
     for (const r of results) expect(r.stderr).not.toContain("    at ");
+  }, 30000);
+});
+
+/**
+ * `vpo process --json` of one file with ffmpeg at native speed (-re), so the transcode of a 4 s
+ * file lasts ~4 s; `during` runs once the first progress event arrived. Resolves with the exit
+ * code and the events.
+ */
+async function processWhile(dir: string, file: string, during: () => void) {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "cli/main.ts"), "process", file, "--policy", join(dir, "policy.yaml"), "--json"], {
+    cwd: dir,
+    env: { ...process.env, VPO_DATA_DIR: dir, VPO_CONFIG: "", VPO_PROFILE: "", NO_COLOR: "1", VPO_TOOLS_FFMPEG: realtimeFfmpeg(dir) },
+    stdin: "ignore", stdout: "pipe", stderr: "pipe",
+  });
+  const decoder = new TextDecoder();
+  let out = "";
+  let acted = false;
+  for await (const chunk of proc.stdout) {
+    out += decoder.decode(chunk);
+    if (!acted && out.includes('"event":"file.progress"')) {
+      during();
+      acted = true;
+    }
+  }
+  const code = await proc.exited;
+  return { code, acted, stderr: await new Response(proc.stderr).text(), events: lines(out) };
+}
+
+async function slowFile(dir: string): Promise<string> {
+  writeFileSync(join(dir, "policy.yaml"), ACCEPTANCE_POLICY());
+  const file = join(dir, "lib", "r.mkv");
+  mkdirSync(join(dir, "lib"), { recursive: true });
+  await runFfmpeg(["-f", "lavfi", "-i", "testsrc=size=320x180:rate=10:duration=4", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", file]);
+  return file;
+}
+
+describe("a source changed by someone else while vpo process works on it", () => {
+  test("replaced (mv other.mkv r.mkv): the new content stays byte for byte; the run fails saying why", async () => {
+    const dir = tempDir();
+    const file = await slowFile(dir);
+    const other = await copyFixture(fixtures, "hevc", join(dir, "elsewhere"));
+    const otherSha = await sha256(other);
+    const run = await processWhile(dir, file, () => renameSync(other, file));
+    expect(run.acted).toBe(true);
+    expect(run.code).toBe(1);
+    const finished = run.events.find((e) => e.event === "file.finished")!;
+    expect(finished).toMatchObject({ status: "failed", changed: false });
+    expect(String(finished.error)).toStartWith(`Source changed during processing: "${file}" was replaced or modified by something else meanwhile; the current file was kept`);
+    expect(await sha256(file)).toBe(otherSha);
+    expect(leftovers(join(dir, "lib"))).toEqual([]);
+  }, 30000);
+
+  test("deleted: nothing is put in its place; the run fails saying why", async () => {
+    const dir = tempDir();
+    const file = await slowFile(dir);
+    const run = await processWhile(dir, file, () => rmSync(file));
+    expect([run.acted, run.code]).toEqual([true, 1]);
+    expect(String(run.events.find((e) => e.event === "file.finished")!.error)).toContain(`Source changed during processing: "${file}" was deleted`);
+    expect(existsSync(file)).toBe(false);
+    expect(leftovers(join(dir, "lib"))).toEqual([]);
+  }, 30000);
+});
+
+/**
+ * A directory nothing can be written in: a read-only tmpfs mount when running as root (root
+ * ignores permission bits), else a directory without write permission.
+ */
+async function unwritableDir(dir: string): Promise<{ path: string; why: RegExp; release(): Promise<void> }> {
+  const path = join(dir, "ro");
+  mkdirSync(path);
+  const sh = async (...argv: string[]) => {
+    const p = Bun.spawn(argv, { stdout: "ignore", stderr: "pipe" });
+    if ((await p.exited) !== 0) throw new Error(`${argv.join(" ")}: ${await new Response(p.stderr).text()}`);
+  };
+  if (process.getuid?.() === 0) {
+    await sh("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", path);
+    copyFileSync(fixtures.clip, join(path, "clip.mp4"));
+    await sh("mount", "-o", "remount,ro", path);
+    return { path, why: /is on a read-only file system/, release: () => sh("umount", path) };
+  }
+  copyFileSync(fixtures.clip, join(path, "clip.mp4"));
+  chmodSync(path, 0o555);
+  return { path, why: /no permission to write in/, release: async () => chmodSync(path, 0o755) };
+}
+
+describe("a folder that cannot be written", () => {
+  test("processing fails with the real cause, not a cleanup error; --dry-run says the file cannot be rewritten", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "policy.yaml"), ACCEPTANCE_POLICY());
+    const ro = await unwritableDir(dir);
+    try {
+      const sha = await sha256(join(ro.path, "clip.mp4"));
+      const run = await vpo(["process", ro.path, "--policy", join(dir, "policy.yaml")], { dataDir: dir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(new RegExp(`FAILED .*clip\\.mp4.*\\n +Cannot rewrite ".*clip\\.mp4": "${ro.path}" ${ro.why.source}; nothing was changed\\n`));
+      expect(run.stdout).not.toContain("EROFS");
+      expect(await sha256(join(ro.path, "clip.mp4"))).toBe(sha);
+
+      const dry = await vpo(["process", ro.path, "--policy", join(dir, "policy.yaml"), "--dry-run"], { dataDir: dir });
+      expect(dry.code).toBe(1);
+      expect(dry.stdout).toMatch(new RegExp(`→ 1 change\\(s\\), but the file cannot be rewritten: "${ro.path}" ${ro.why.source}`));
+      expect(dry.stdout).not.toContain("would be rewritten");
+      const json = lines((await vpo(["process", ro.path, "--policy", join(dir, "policy.yaml"), "--dry-run", "--json"], { dataDir: dir })).stdout);
+      expect(json[0]).toMatchObject({ event: "file.plan", changes: true, cannot_write: expect.stringMatching(ro.why) });
+    } finally {
+      await ro.release();
+    }
   }, 30000);
 });

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { copyFixture, type Fixtures, makeFixtures } from "../fixtures/media.ts";
 import { rawStreams } from "../fixtures/ffmpeg.ts";
-import { thirdPartyProject, tempDir, vpo } from "./_cli.ts";
+import { ROOT, thirdPartyProject, tempDir, vpo } from "./_cli.ts";
 
 let fixtures: Fixtures;
 beforeAll(async () => {
@@ -147,5 +147,25 @@ export default definePlugin({
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('Invalid since "yesterday"');
     for (const r of [missing, noCommand, badPlugin, empty, badDate]) expect(r.stderr).not.toContain("    at ");
+  });
+
+  test("a source replaced while the command runs is kept byte for byte; the run fails saying why", async () => {
+    const dir = tempDir();
+    const file = await copyFixture(fixtures, "clip", dir);
+    const other = await copyFixture(fixtures, "multi", join(dir, "elsewhere"));
+    const otherSha = await sha(other);
+    const proc = Bun.spawn([process.execPath, join(ROOT, "cli/main.ts"), "run", file, "--policy-name", "copy", "--json", "--", "sh", "-c", "cp {input} {output} && sleep 2"], {
+      cwd: dir, env: { ...process.env, VPO_DATA_DIR: dir, VPO_CONFIG: "", VPO_PROFILE: "" }, stdin: "ignore", stdout: "pipe", stderr: "pipe",
+    });
+    // Once the command has copied the old content, someone else puts a new file in place.
+    while (!readdirSync(dir).some((f) => f.includes(".vpo-"))) await Bun.sleep(20);
+    renameSync(other, file);
+    const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+    expect(code).toBe(1);
+    const record = JSON.parse(stdout);
+    expect(record).toMatchObject({ status: "failed", success: false });
+    expect(record.error_message).toStartWith(`Source changed during processing: "${file}" was replaced or modified`);
+    expect(await sha(file)).toBe(otherSha);
+    expect(readdirSync(dir).filter((f) => f.includes(".vpo-"))).toEqual([]);
   });
 });

@@ -5,9 +5,9 @@
 import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEventBus, createRegistry, type Db, type EventBus, openDatabase } from "../../core/mod.ts";
-import { parsePolicy, type LoadedPolicy } from "../../engine/policy/load.ts";
-import { createEngine, type Engine } from "../../engine/session.ts";
+import { createEventBus, createRegistry, type Db, type EventBus, openDatabase, type VpoPlugin } from "../../core/mod.ts";
+import { parsePolicy, type LoadedPolicy, policyDigest } from "../../engine/policy/load.ts";
+import { createEngine, type Engine, spoolPathFor } from "../../engine/session.ts";
 import { resolveTools } from "../../engine/tools.ts";
 import { builtinPlugins } from "../../plugins/mod.ts";
 
@@ -26,7 +26,8 @@ phases:
 ${extra}`;
 
 export function loaded(text: string, name = "acceptance"): LoadedPolicy {
-  return { policy: parsePolicy(text, `${name}.yaml`), name, path: `${name}.yaml` };
+  const policy = parsePolicy(text, `${name}.yaml`);
+  return { policy, name, path: `${name}.yaml`, digest: policyDigest(policy) };
 }
 
 export interface EngineFixture {
@@ -37,14 +38,25 @@ export interface EngineFixture {
   close(): Promise<void>;
 }
 
-/** A fresh temp dir with its own database and engine (optionally with another ffmpeg). */
-export async function engineFixture(options: { ffmpeg?: string } = {}): Promise<EngineFixture> {
+export interface EngineFixtureOptions {
+  /** Another ffmpeg (a stand-in that fails or runs at native speed). */
+  ffmpeg?: string;
+  /** Where the spool goes (default: beside the fixture's database). */
+  spoolPath?: string;
+  /** Plugins registered after the built-ins. */
+  plugins?: VpoPlugin[];
+}
+
+/** A fresh temp dir with its own database and engine. */
+export async function engineFixture(options: EngineFixtureOptions = {}): Promise<EngineFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vpo-engine-"));
   const opened = await openDatabase(join(dir, "library.db"));
   const registry = createRegistry();
-  for (const plugin of builtinPlugins()) registry.register(plugin);
+  for (const plugin of [...builtinPlugins(), ...(options.plugins ?? [])]) registry.register(plugin);
   const bus = createEventBus();
-  const engine = createEngine({ db: opened.db, registry, bus, tools: options.ffmpeg ? { ffmpeg: options.ffmpeg } : {} });
+  const engine = createEngine({
+    db: opened.db, registry, bus, tools: options.ffmpeg ? { ffmpeg: options.ffmpeg } : {}, spoolPath: options.spoolPath ?? spoolPathFor(opened.location),
+  });
   return { dir, db: opened.db, engine, bus, close: opened.close };
 }
 

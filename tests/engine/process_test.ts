@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { getFileByPath, getJob, getRunDetail, type RunRecord } from "../../core/mod.ts";
-import { runProcessJob, type BatchSummary } from "../../engine/process_batch.ts";
+import { type BatchSummary, runProcessJob } from "../../engine/mod.ts";
 import { ffprobeJson } from "../fixtures/ffmpeg.ts";
 import { copyFixture, type FixtureName, makeFixtures } from "../fixtures/media.ts";
 import { ACCEPTANCE_POLICY, type EngineFixture, engineFixture, leftovers, loaded, sha256 } from "./_setup.ts";
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const lib = join(fx.dir, "lib");
   const paths = await Promise.all(NAMES.map((n) => copyFixture(fixtures, n, lib)));
   before = Object.fromEntries(await Promise.all(NAMES.map(async (n, i) => [n, await observe(paths[i]!)])));
-  batch = await runProcessJob(fx.engine, fx.db, { files: paths, policy: loaded(ACCEPTANCE_POLICY()) });
+  batch = await runProcessJob(fx.engine, { files: paths, policy: loaded(ACCEPTANCE_POLICY()) });
   after = Object.fromEntries(await Promise.all(NAMES.map(async (n, i) => [n, await observe(paths[i]!)])));
 }, 60_000);
 afterAll(() => fx.close());

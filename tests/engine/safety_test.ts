@@ -7,8 +7,7 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getJob } from "../../core/mod.ts";
-import { runProcessJob } from "../../engine/process_batch.ts";
-import { backupPathFor, processFile } from "../../engine/process_file.ts";
+import { backupPathFor, processFile, runProcessJob } from "../../engine/mod.ts";
 import { rawStreams } from "../fixtures/ffmpeg.ts";
 import { copyFixture, type Fixtures, makeFixtures } from "../fixtures/media.ts";
 import { ACCEPTANCE_POLICY, type EngineFixture, engineFixture, failingFfmpeg, leftovers, loaded, realtimeFfmpeg, sha256 } from "./_setup.ts";
@@ -34,7 +33,7 @@ describe("safety of the original", () => {
       const info = await realProbe(p);
       return p.includes(".vpo-") && p.includes(".p1") ? { ...info, streams: info.streams.filter((s) => s.type !== "video") } : info;
     } };
-    const { record, changed } = await processFile(engine, fx.db, { file, policy: loaded(ACCEPTANCE_POLICY()) });
+    const { record, changed } = await processFile(engine, { file, policy: loaded(ACCEPTANCE_POLICY()) });
     expect(changed).toBe(false);
     expect(record.success).toBe(false);
     expect(record.error_message).toContain("Output failed verification: 1 video stream(s) planned, 0 found");
@@ -47,7 +46,7 @@ describe("safety of the original", () => {
     fx = await engineFixture();
     const file = await copyFixture(fixtures, "clip", fx.dir);
     const sha = await sha256(file);
-    const { record } = await processFile(fx.engine, fx.db, { file, policy: loaded(ACCEPTANCE_POLICY()), freeBytes: async () => 1000 });
+    const { record } = await processFile(fx.engine, { file, policy: loaded(ACCEPTANCE_POLICY()), freeBytes: async () => 1000 });
     expect(record.success).toBe(false);
     expect(record.error_message).toMatch(/^Not enough free disk space to process ".*clip\.mp4": about 0\.0 MiB is needed in ".*" but only 0\.0 MiB is free; nothing was changed$/);
     expect(record.phases).toEqual([]);
@@ -58,7 +57,7 @@ describe("safety of the original", () => {
     fx = await engineFixture();
     const file = await copyFixture(fixtures, "clip", fx.dir);
     const sha = await sha256(file);
-    const first = await processFile(fx.engine, fx.db, { file, policy: loaded(ACCEPTANCE_POLICY()), keepBackup: true });
+    const first = await processFile(fx.engine, { file, policy: loaded(ACCEPTANCE_POLICY()), keepBackup: true });
     expect(first.changed).toBe(true);
     expect(await sha256(backupPathFor(file))).toBe(sha);
     expect(backupPathFor(file)).toEndWith("clip.orig.mp4");
@@ -66,7 +65,7 @@ describe("safety of the original", () => {
 
     const other = await copyFixture(fixtures, "silent", fx.dir);
     writeFileSync(backupPathFor(other), "an older backup");
-    const second = await processFile(fx.engine, fx.db, { file: other, policy: loaded(ACCEPTANCE_POLICY()), keepBackup: true });
+    const second = await processFile(fx.engine, { file: other, policy: loaded(ACCEPTANCE_POLICY()), keepBackup: true });
     expect(second.record.error_message).toContain("already exists (an earlier backup is never overwritten)");
     expect(await Bun.file(backupPathFor(other)).text()).toBe("an older backup");
   }, 30000);
@@ -75,7 +74,7 @@ describe("safety of the original", () => {
     fx = await engineFixture();
     const file = await copyFixture(fixtures, "clip", fx.dir);
     const policy = loaded(ACCEPTANCE_POLICY("skip", "    container: { target: mkv }\n"));
-    const { record, path } = await processFile(fx.engine, fx.db, { file, policy });
+    const { record, path } = await processFile(fx.engine, { file, policy });
     expect(path).toBe(join(fx.dir, "clip.mkv"));
     expect(existsSync(file)).toBe(false);
     expect(record).toMatchObject({ success: true, file_path: path, size_after: statSync(path).size, video_target_codec: "hevc" });
@@ -86,7 +85,7 @@ describe("safety of the original", () => {
     fx = await engineFixture({ ffmpeg: failingFfmpeg(toolsDir(), "libx265") });
     const files = [await copyFixture(fixtures, "clip", fx.dir), await copyFixture(fixtures, "silent", fx.dir)];
     const sha = await sha256(files[0]!);
-    const batch = await runProcessJob(fx.engine, fx.db, { files, policy: loaded(ACCEPTANCE_POLICY("fail")) });
+    const batch = await runProcessJob(fx.engine, { files, policy: loaded(ACCEPTANCE_POLICY("fail")) });
     expect(batch).toMatchObject({ failed: 1, not_started: 1, changed: 0 });
     expect(batch.outcomes[0]!.record.error_message).toContain('Phase "compress" failed (ffmpeg exited with code 1: Unknown encoder \'libx265\' (test stand-in))');
     expect(await sha256(files[0]!)).toBe(sha);
@@ -97,7 +96,7 @@ describe("safety of the original", () => {
   test("on_error: continue applies the phases that work and records the file as failed", async () => {
     fx = await engineFixture({ ffmpeg: failingFfmpeg(toolsDir(), "libx265") });
     const file = await copyFixture(fixtures, "multi", fx.dir);
-    const { record, changed } = await processFile(fx.engine, fx.db, { file, policy: loaded(ACCEPTANCE_POLICY("continue")) });
+    const { record, changed } = await processFile(fx.engine, { file, policy: loaded(ACCEPTANCE_POLICY("continue")) });
     expect(changed).toBe(true);
     expect(record).toMatchObject({ success: false, status: "failed", phases_completed: 1, phases_total: 2, audio_tracks_after: 2, attachments_after: 0 });
     expect(record.error_message).toContain("the other phases were applied (on_error: continue)");
@@ -112,7 +111,7 @@ describe("safety of the original", () => {
     const sha = await sha256(file);
     const controller = new AbortController();
     const off = fx.bus.on("file.progress", () => controller.abort("SIGINT"));
-    const batch = await runProcessJob(fx.engine, fx.db, { files: [file], policy: loaded(ACCEPTANCE_POLICY()), signal: controller.signal, bus: fx.bus });
+    const batch = await runProcessJob(fx.engine, { files: [file], policy: loaded(ACCEPTANCE_POLICY()), signal: controller.signal, bus: fx.bus });
     off();
     const record = batch.outcomes[0]!.record;
     expect(record.status).toBe("interrupted");

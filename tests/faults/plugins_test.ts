@@ -285,7 +285,8 @@ export default definePlugin({
     expect(errorsOf(spun, "sometimes")).toEqual([["beforeRun", "PLUGIN_TIMEOUT"]]);
     expect(spun.plugin_metrics.sometimes).toBeUndefined();
     const next = await runCapture(capture, { filePath: file, policyName: "calm" }, async () => {});
-    expect(next.plugin_errors).toEqual([]);
+    // (Only this plugin's: on a loaded machine a built-in's probe may itself pass the 300 ms budget.)
+    expect(errorsOf(next, "sometimes")).toEqual([]);
     // A fresh module instance: its module state started over.
     expect(next.plugin_metrics.sometimes).toEqual({ runs: 1 });
   }, 30_000);

@@ -7,7 +7,7 @@ const DURATION_BUCKET_COLUMNS = 12;
  * Runs carry the policy's digest, the node and the library; the per-day rollup becomes
  * stats_rollup, keyed also by library and node, with exact (split) byte sums, counts per status,
  * work totals over successful runs only and the duration histogram; the run feed; the nodes
- * table; jobs remember their process so a dead one can be closed.
+ * table; in-flight markers carry the run; jobs remember their process so a dead one can be closed.
  */
 export const trustworthyRecord: Migration = {
   version: 3,
@@ -61,6 +61,11 @@ export const trustworthyRecord: Migration = {
       .addColumn("last_seen", t.text, (c) => c.notNull())
       .addColumn("version", t.text)
       .execute();
+
+    // In-flight markers carry the run: the file's facts and identity before it (JSON), and from
+    // the commit point on the run as it will be recorded, so a run killed after replacing its file
+    // is recorded right; and the node doing it.
+    for (const col of ["before_facts", "pending_run", "node"]) await db.schema.alterTable("runs_in_flight").addColumn(col, t.text).execute();
 
     await db.schema.alterTable("jobs").addColumn("host", t.text).execute();
     await db.schema.alterTable("jobs").addColumn("pid", "integer").execute();

@@ -1,6 +1,7 @@
 /**
  * SIGINT/SIGTERM → an AbortSignal the engine checks between steps and that kills running
- * ffmpeg children; the work then cleans up and records the run as interrupted.
+ * children; the work then cleans up and records the run as interrupted. Only the CLI listens
+ * for signals: the engine is cancelled through the AbortSignal alone.
  */
 
 export interface InterruptWatch {

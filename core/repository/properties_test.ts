@@ -1,0 +1,141 @@
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { runArb, scopeArb, windowArb } from "../../tests/arbitraries.ts";
+import { forEachDialect } from "../../tests/dialects.ts";
+import { openDatabase } from "../db/open.ts";
+import { normalizeRunRecord } from "../record/mod.ts";
+import { getBreakdown } from "./breakdown.ts";
+import { streamRunRecords } from "./export.ts";
+import { importRunLines } from "./import.ts";
+import { policyStatsFrom } from "./policies.ts";
+import { purgeRuns } from "./purge.ts";
+import { recordRuns } from "./record.ts";
+import { summaryFrom } from "./summary.ts";
+import { trendsFrom } from "./trends.ts";
+import { queryTotals } from "./_totals.ts";
+import { rebuildRollups } from "./_rollup.ts";
+import type { Db } from "../db/handle.ts";
+import { normalizeRange } from "./_filters.ts";
+
+/**
+ * Properties of the record over random histories: whatever was recorded, imported, purged and
+ * processed again, the rollup kept in step equals the rollup rebuilt from the runs, and every view
+ * read from it (with scanned edge days) equals the same view computed by a full scan of the runs;
+ * export then import is the identity.
+ * VPO_PROPERTY_RUNS raises the number of histories tried (default small enough for CI).
+ */
+const RUNS = Number(process.env.VPO_PROPERTY_RUNS ?? 25);
+
+const operation = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("record" as const), runs: fc.array(runArb, { minLength: 1, maxLength: 12 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("import" as const), runs: fc.array(runArb, { minLength: 1, maxLength: 8 }) }) },
+  // Processing again: new runs of files already seen, with fresh ids.
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("reprocess" as const), count: fc.integer({ min: 1, max: 4 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("purge" as const),
+      before: fc.option(fc.integer({ min: 0, max: 5 * 86_400_000 }).map((ms) => new Date(Date.UTC(2026, 0, 30) + ms).toISOString()), { nil: undefined }),
+      policy: fc.option(fc.constantFrom("strip", "transcode"), { nil: undefined }),
+    }),
+  },
+);
+
+forEachDialect("record properties", (dialect) => {
+  const runs = dialect.name === "sqlite" ? RUNS : Math.max(3, Math.ceil(RUNS / 3));
+
+  test("every view from the rollup equals the same view from a full scan, after any history", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(windowArb, scopeArb), { minLength: 3, maxLength: 6 }), async (ops, filters) => {
+        const { db, close } = await openDatabase(await dialect.newLocation());
+        try {
+          const stored: string[] = [];
+          for (const op of ops) {
+            if (op.kind === "record") stored.push(...(await recordRuns(db, op.runs.map(fresh))).map((r) => r.id));
+            else if (op.kind === "import") {
+              const lines = op.runs.map((r) => JSON.stringify(fresh(r)));
+              await importRunLines(db, async function* () { yield* lines; }, {});
+            } else if (op.kind === "reprocess") {
+              const again: unknown[] = [];
+              for await (const run of streamRunRecords(db)) if (again.length < op.count) again.push({ ...run, id: undefined, processed_at: run.processed_at });
+              if (again.length) await recordRuns(db, again);
+            } else if (op.before !== undefined || op.policy !== undefined) {
+              await purgeRuns(db, { before: op.before, policy: op.policy });
+            }
+          }
+          expect(await rollupRows(db)).toEqual(await rebuiltRollupRows(db));
+          for (const [window, scope] of filters) {
+            const filter = { ...window, ...scope };
+            const raw = await summaryFrom(db, filter, "raw");
+            expect(await summaryFrom(db, filter, "auto")).toEqual(raw);
+            expect(await policyStatsFrom(db, filter, "auto")).toEqual(await policyStatsFrom(db, filter, "raw"));
+            for (const groupBy of ["day", "week", "month"] as const) {
+              expect(await trendsFrom(db, { ...filter, groupBy }, "auto")).toEqual(await trendsFrom(db, { ...filter, groupBy }, "raw"));
+            }
+            for (const by of ["node", "library"] as const) {
+              const fromRollup = await getBreakdown(db, by, filter);
+              const fromRuns = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: by, source: "raw" });
+              expect(fromRollup.map((r) => [r.name ?? "", r.files_processed])).toEqual(
+                fromRuns.map((r) => [r.key, r.totals.runs]).sort((a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0]))),
+              );
+            }
+          }
+        } finally {
+          await close();
+        }
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 300_000);
+
+  test("export then import is the identity", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(runArb, { minLength: 1, maxLength: 30 }), async (history) => {
+        const source = await openDatabase(await dialect.newLocation());
+        const target = await openDatabase(await dialect.newLocation());
+        try {
+          await recordRuns(source.db, history.map(fresh));
+          const exported: string[] = [];
+          for await (const run of streamRunRecords(source.db)) exported.push(JSON.stringify(run));
+          const report = await importRunLines(target.db, async function* () { yield* exported; });
+          expect([report.invalid, report.imported]).toEqual([0, exported.length]);
+          const again: string[] = [];
+          for await (const run of streamRunRecords(target.db)) again.push(JSON.stringify(run));
+          expect(again).toEqual(exported);
+          expect(await summaryFrom(target.db, {}, "auto")).toEqual(await summaryFrom(source.db, {}, "auto"));
+        } finally {
+          await source.close();
+          await target.close();
+        }
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 300_000);
+});
+
+const KEYS = ["day", "policy_name", "library", "node"] as const;
+
+/** The rollup as kept, durations rounded (summed in another order they differ in the last bits). */
+async function rollupRows(db: Db) {
+  const rows = await db.selectFrom("stats_rollup").selectAll().orderBy(KEYS.map((k) => k)).execute();
+  return rows.map((r) => ({ ...r, duration_sum: Number(Number(r.duration_sum).toPrecision(12)) }));
+}
+
+/** The rollup as a rebuild from the runs would make it (computed in a transaction that is rolled back). */
+async function rebuiltRollupRows(db: Db) {
+  let rebuilt: Awaited<ReturnType<typeof rollupRows>> = [];
+  await db.transaction().execute(async (trx) => {
+    await rebuildRollups(trx);
+    rebuilt = await rollupRows(trx);
+    throw ROLLBACK;
+  }).catch((error) => {
+    if (error !== ROLLBACK) throw error;
+  });
+  return rebuilt;
+}
+const ROLLBACK = new Error("rollback");
+
+/** A run with a new id (so generated histories never collide on ids), normalised as recordRuns would. */
+function fresh(run: Parameters<typeof normalizeRunRecord>[0]) {
+  return { ...(run as object), id: Bun.randomUUIDv7() };
+}

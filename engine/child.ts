@@ -1,0 +1,79 @@
+/**
+ * Running the child process of a run — an ffmpeg pass or a user's command: ffmpeg progress
+ * blocks as they come, the tail of stderr for messages, the pid as soon as it starts (the
+ * in-flight marker keeps it so a later start can stop an orphan), and a stop when the caller's
+ * AbortSignal fires. The only place the engine spawns media work.
+ */
+import { basename } from "node:path";
+import { errorMessage, VpoError } from "../core/mod.ts";
+import { type ProgressBlock, readProgress } from "./ffmpeg_progress.ts";
+
+export interface ChildRun {
+  exitCode: number;
+  /** Last lines of stderr joined with " | " (empty when it printed nothing). */
+  stderrTail: string;
+  /** `stderrTail`, or "<program> exited with code N" when it printed nothing. */
+  error: string;
+  /** ffmpeg progress blocks (empty unless `progress` was asked for). */
+  blocks: ProgressBlock[];
+  wallTimeSeconds: number;
+  /** Whether the child was stopped because the signal fired. */
+  aborted: boolean;
+}
+
+export interface ChildRunOptions {
+  signal?: AbortSignal;
+  /** Read stdout as ffmpeg `-progress pipe:1` output; otherwise stdout is drained and ignored. */
+  progress?: boolean;
+  onProgress?: (block: ProgressBlock) => void;
+  /** Called with the child's pid right after it starts. */
+  onSpawn?: (pid: number) => void | Promise<void>;
+  /**
+   * How an aborted child is stopped: SIGKILL at once (ffmpeg: its output is thrown away anyway),
+   * or SIGTERM so a user's command may clean up, then SIGKILL after a grace period.
+   */
+  stopWith?: "SIGKILL" | "SIGTERM";
+}
+
+const STDERR_LINES = 3;
+const TERM_GRACE_MS = 3000;
+
+/** Runs `argv`; never throws for the child's own failure (look at exitCode and error), only when it cannot start. */
+export async function runChild(argv: readonly string[], options: ChildRunOptions = {}): Promise<ChildRun> {
+  const started = performance.now();
+  const program = basename(argv[0] ?? "");
+  if (options.signal?.aborted) return { exitCode: -1, stderrTail: "", error: "not started: interrupted", blocks: [], wallTimeSeconds: 0, aborted: true };
+  let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  try {
+    proc = Bun.spawn([...argv], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  } catch (error) {
+    throw new VpoError("COMMAND_FAILED", `Cannot start "${argv[0]}": ${errorMessage(error)}`, { cause: error });
+  }
+  let aborted = false;
+  let escalation: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    aborted = true;
+    proc.kill(options.stopWith ?? "SIGKILL");
+    if (options.stopWith === "SIGTERM") escalation = setTimeout(() => proc.exitCode === null && proc.kill("SIGKILL"), TERM_GRACE_MS);
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    await options.onSpawn?.(proc.pid);
+    const stderr = new Response(proc.stderr).text();
+    const blocks = options.progress ? await readProgress(proc.stdout, options.onProgress) : (await new Response(proc.stdout).arrayBuffer(), []);
+    const exitCode = await proc.exited;
+    const tail = (await stderr).trim().split("\n").map((l) => l.trim()).filter(Boolean).slice(-STDERR_LINES).join(" | ");
+    return {
+      exitCode,
+      stderrTail: tail,
+      error: tail || (exitCode === 0 ? "" : `${program} exited with code ${exitCode}`),
+      blocks,
+      wallTimeSeconds: (performance.now() - started) / 1000,
+      aborted,
+    };
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+    clearTimeout(escalation);
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+  }
+}

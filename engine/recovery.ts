@@ -1,0 +1,206 @@
+/**
+ * Finishing what an earlier vpo left unrecorded, at the start of every scan, process and run:
+ *
+ * 1. the spool — runs the database refused (stored now, skipping any already stored: run ids
+ *    are primary keys) and in-flight markers written there at a commit point;
+ * 2. in-flight markers of dead processes on this host.
+ *
+ * A run found before its commit point is recorded as interrupted (its original untouched, its
+ * temp files removed, an orphaned child stopped). A run found after it — the output's inode is
+ * at the final path — is a completed run: the outcome, actions and phases of the pending run,
+ * the "before" facts from the marker, the "after" facts of the file as it is now.
+ */
+import { rmSync } from "node:fs";
+import { hostname } from "node:os";
+import * as v from "valibot";
+import {
+  claimInFlight, deleteInFlight, errorMessage, type InFlightMarker, isRunStored, listInFlight, type MediaInfo, normalizeRunRecord, type ProbeFn,
+  getJob, recordRun, type RunRecord, updateJob,
+} from "../core/mod.ts";
+import { type InFlightRun, inFlightRun, isAlive, removeTempFiles, stopOrphan } from "./in_flight.ts";
+import type { Engine, Stored } from "./session.ts";
+import { identityOf, sameIdentity, sameInode } from "./source.ts";
+import { appendToSpool, claimSpool, readSpoolFile } from "./spool.ts";
+
+export interface RecoveredRun {
+  record: RunRecord;
+  removedTempFiles: string[];
+  /** A marker of a dead process, or the spool. */
+  from: "marker" | "spool";
+  /** Whether the run had replaced its file (then it is recorded as the completed run it was). */
+  committed: boolean;
+  stored: Stored;
+}
+
+export interface Recovery {
+  recovered: RecoveredRun[];
+  /** What could not be recovered now (it is tried again at the next start) or was unreadable; one line each. */
+  problems: string[];
+}
+
+const MarkerSchema = v.looseObject({
+  runId: v.string(), filePath: v.string(), tempPrefix: v.string(), policyName: v.string(), jobId: v.nullable(v.string()), host: v.string(),
+  pid: v.number(), childPid: v.nullable(v.number()), phase: v.nullable(v.string()), sizeBefore: v.nullable(v.number()), startedAt: v.string(),
+});
+
+/** Whether the pending run's output is at its final path, i.e. the rename happened. */
+function isCommitted(m: InFlightRun): boolean {
+  return m.pending !== null && sameInode(identityOf(m.pending.final_path), m.pending.output);
+}
+
+/**
+ * A capture of the run as it is now, showing the plugins the original as it was (from the
+ * marker's probe, behind a path that does not exist, so the size and hash plugins find nothing)
+ * and, after, the file at `path`. The record's "before" facts are then set from the marker.
+ */
+async function capture(engine: Engine, m: InFlightRun, path: string, outcome: { success: boolean; status: "success" | "failed" | "interrupted"; error: string | null }): Promise<RunRecord> {
+  const info = m.before?.info ?? null;
+  const placeholder = info ? `${m.tempPrefix}.before` : null;
+  const probe: ProbeFn = (p) => (p === placeholder ? Promise.resolve({ ...(info as MediaInfo), path: p }) : engine.probe(p));
+  const run = await engine.captureWith(probe).begin({
+    id: m.runId, filePath: placeholder ?? path, policyName: m.policyName, jobId: m.jobId, intent: m.pending?.intent ?? {}, phasesTotal: m.pending?.phases_total,
+  });
+  run.moveTo(path);
+  for (const action of m.pending && outcome.status !== "interrupted" ? m.pending.actions : []) await run.action(action);
+  const raw = await run.finish({ success: outcome.success, status: outcome.status, error: outcome.error ?? undefined });
+  const b = m.before;
+  const p = outcome.status === "interrupted" ? null : m.pending;
+  return normalizeRunRecord({
+    ...raw,
+    // Derived again from the corrected facts.
+    size_change: undefined, audio_tracks_removed: undefined, subtitle_tracks_removed: undefined, attachments_removed: undefined, total_changes: undefined,
+    ...(b ? {
+      size_before: b.size, hash_before: b.hash, video_source_codec: b.video_codec,
+      audio_tracks_before: b.audio_tracks, subtitle_tracks_before: b.subtitle_tracks, attachments_before: b.attachments,
+    } : {}),
+    ...(p ? { processed_at: p.at, phases: p.phases, phases_completed: p.phases_completed, phases_total: p.phases_total, duration_seconds: p.duration_seconds } : {}),
+    // Measured during the recovery, not during the run (timings, the new file as "before"): not kept.
+    plugin_metrics: {},
+  }, `Cannot assemble the recovered run of "${path}"`);
+}
+
+/** Records one unfinished run (see the module comment) and removes its marker. Throws when the run could not be stored anywhere. */
+async function recoverRun(engine: Engine, m: InFlightRun, from: RecoveredRun["from"]): Promise<RecoveredRun> {
+  stopOrphan(m.childPid, m.tempPrefix);
+  const committed = isCommitted(m);
+  const original = m.before?.identity ?? null;
+  if (committed && m.pending!.final_path !== m.filePath && sameIdentity(identityOf(m.filePath), original)) {
+    rmSync(m.filePath, { force: true }); // a container change stopped between the rename and removing the old name
+  }
+  if (!committed && m.pending?.backup_path && sameInode(identityOf(m.pending.backup_path), original)) {
+    rmSync(m.pending.backup_path, { force: true }); // --keep-backup's link to an original that was not replaced after all
+  }
+  const removedTempFiles = removeTempFiles(m.tempPrefix);
+  let record: RunRecord;
+  if (committed) {
+    record = await capture(engine, m, m.pending!.final_path, m.pending!.outcome);
+  } else {
+    const where = m.phase === "replace" ? "while replacing the file" : m.phase ? `during phase "${m.phase}"` : "before its first phase";
+    // Killed or crashed, usually; or its record fit neither in the database nor in the spool (a full disk).
+    const reason = `Interrupted: vpo (pid ${m.pid}) stopped ${where} without finishing — killed or crashed, or unable to store the run; found on the next start at ${new Date().toISOString()}` +
+      `; "${m.filePath}" was left untouched${removedTempFiles.length ? ` and ${removedTempFiles.length} temp file(s) removed` : ""}`;
+    record = await capture(engine, m, m.filePath, { success: false, status: "interrupted", error: reason });
+  }
+  const stored = await engine.record(record);
+  await deleteInFlight(engine.db, m.runId).catch(() => {});
+  if (m.jobId) await closeOrphanedJob(engine, m.jobId, m);
+  return { record, removedTempFiles, from, committed, stored };
+}
+
+async function closeOrphanedJob(engine: Engine, jobId: string, m: InFlightRun): Promise<void> {
+  const job = await getJob(engine.db, jobId).catch(() => null);
+  if (job?.status !== "running") return;
+  await updateJob(engine.db, jobId, { status: "cancelled", error: `vpo (pid ${m.pid}) stopped before finishing this job — killed or crashed; found on the next start while recording its run of "${m.filePath}"` });
+}
+
+/** Replays the spool (see the module comment); returns the ids of runs left there because the database still refuses them. */
+async function replaySpool(engine: Engine, out: Recovery): Promise<Set<string>> {
+  const waiting = new Set<string>();
+  const keep: unknown[] = [];
+  const claimed = claimSpool(engine.spoolPath);
+  const lines = claimed.flatMap((file) => readSpoolFile(file));
+  for (const l of lines) if ("problem" in l) out.problems.push(`${engine.spoolPath}: ${l.problem}`);
+  const entries = lines.flatMap((l) => ("entry" in l ? [l.entry] : []));
+  // Whole runs first: a run's record supersedes the in-flight line written at its commit point.
+  for (const entry of entries.filter((e) => !("in_flight" in e))) {
+    let run: RunRecord;
+    try {
+      run = normalizeRunRecord(entry, "Spooled run");
+    } catch (error) {
+      out.problems.push(`${engine.spoolPath}: a spooled run is invalid and was dropped: ${errorMessage(error)}`);
+      continue;
+    }
+    if (waiting.size > 0 || !(await storeOnce(engine, run, out))) {
+      keep.push(run);
+      waiting.add(run.id);
+    }
+  }
+  for (const entry of entries.filter((e) => "in_flight" in e)) {
+    const parsed = v.safeParse(MarkerSchema, entry.in_flight);
+    if (!parsed.success) {
+      out.problems.push(`${engine.spoolPath}: an in-flight line is invalid and was dropped`);
+      continue;
+    }
+    const m = inFlightRun(parsed.output as unknown as InFlightMarker);
+    if (waiting.has(m.runId) || (await isRunStored(engine.db, m.runId).catch(() => false))) continue;
+    if (m.host !== hostname() || (m.pid !== process.pid && isAlive(m.pid))) {
+      keep.push(entry); // its process is still at work (or on another machine)
+      continue;
+    }
+    try {
+      out.recovered.push(await recoverRun(engine, m, "spool"));
+    } catch (error) {
+      out.problems.push(`Cannot record the unfinished run ${m.runId} of "${m.filePath}" yet: ${errorMessage(error)}`);
+      keep.push(entry);
+      waiting.add(m.runId);
+    }
+  }
+  try {
+    for (const entry of keep) appendToSpool(engine.spoolPath, entry);
+    for (const file of claimed) rmSync(file, { force: true });
+  } catch (error) {
+    // The claimed files stay; the next start claims them again (and skips what is stored by then).
+    out.problems.push(`Cannot rewrite ${engine.spoolPath}: ${errorMessage(error)}; its runs are kept for the next start`);
+  }
+  return waiting;
+}
+
+/** Stores a spooled run unless it is stored already; false when the database still refuses it. */
+async function storeOnce(engine: Engine, run: RunRecord, out: Recovery): Promise<boolean> {
+  try {
+    if (await isRunStored(engine.db, run.id)) return true;
+    await recordRun(engine.db, run);
+  } catch (error) {
+    out.problems.push(`Cannot store the spooled run ${run.id} yet: ${errorMessage(error)}; it stays in ${engine.spoolPath}`);
+    return false;
+  }
+  out.recovered.push({ record: run, removedTempFiles: [], from: "spool", committed: false, stored: { in: "database" } });
+  return true;
+}
+
+/**
+ * Records every run an earlier vpo left unrecorded (see the module comment). Markers of live
+ * processes — another vpo at work right now — are left alone. Never throws for one run: what
+ * cannot be recorded yet is reported in `problems` and tried again at the next start.
+ */
+export async function recoverUnfinishedRuns(engine: Engine): Promise<Recovery> {
+  const out: Recovery = { recovered: [], problems: [] };
+  const waiting = await replaySpool(engine, out);
+  for (const marker of await listInFlight(engine.db, hostname())) {
+    if (marker.pid !== process.pid && isAlive(marker.pid)) continue;
+    if (waiting.has(marker.runId)) continue; // its record waits in the spool
+    try {
+      if (!(await claimInFlight(engine.db, marker.runId, marker.pid, process.pid))) continue; // another process took it
+      if (await isRunStored(engine.db, marker.runId)) {
+        // Killed between storing the run and removing its marker: the record is complete.
+        removeTempFiles(marker.tempPrefix);
+        await deleteInFlight(engine.db, marker.runId);
+        continue;
+      }
+      out.recovered.push(await recoverRun(engine, inFlightRun(marker), "marker"));
+    } catch (error) {
+      out.problems.push(`Cannot record the unfinished run ${marker.runId} of "${marker.filePath}" yet: ${errorMessage(error)}`);
+    }
+  }
+  return out;
+}
