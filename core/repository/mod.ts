@@ -10,6 +10,7 @@ export { getBreakdown } from "./breakdown.ts";
 export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";
+export { searchRuns, RUN_SEARCH_DEFAULT_LIMIT, RUN_SEARCH_MAX_LIMIT } from "./run_search.ts";
 export { resolveRunId, MIN_PREFIX_LENGTH } from "./run_id.ts";
 export { getMetricAggregates } from "./metrics.ts";
 export { purgeRuns } from "./purge.ts";
@@ -31,7 +32,11 @@ export {
   RunCandidateSchema,
   RunDetailSchema,
   RunPhaseSchema,
+  RunListItemSchema,
+  RunPageSchema,
   RunPluginErrorSchema,
+  RunSearchOptionsSchema,
+  RunStatusSchema,
   StatsFilterSchema,
   StatsSummarySchema,
   TrendGroupBySchema,
@@ -56,7 +61,11 @@ export type {
   RunCandidate,
   RunDetail,
   RunPhase,
+  RunListItem,
+  RunPage,
   RunPluginError,
+  RunSearchOptions,
+  RunStatus,
   StatsFilter,
   StatsSummary,
   TrendGroupBy,
