@@ -28,9 +28,9 @@ const SHOTS: [name: string, width: number, hash: string, prepare?: (page: Page) 
   ["dashboard-1400-filtered", 1400, "#range=90d", async (page) => {
     await page.click('#policies [data-filter-policy="transcode-hevc"]');
     await page.waitForSelector('#active-filters [data-remove-filter="policy"]');
-    await page.fill("#run-q", "Paper Moons");
+    await page.fill("#run-q", "S02E1");
     await page.press("#run-q", "Enter");
-    await page.waitForFunction(() => new URL(location.href).hash.includes("q=Paper"));
+    await page.waitForFunction(() => new URL(location.href).hash.includes("q=S02E1"));
   }],
   ["dashboard-390", 390, "#range=30d"],
 ];

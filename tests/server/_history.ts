@@ -25,10 +25,10 @@ export function historyRuns(options: { days: number; perDay: number; end?: numbe
     const interrupted = !failed && i % 50 === 7;
     const policy = POLICIES[(i * 7) % POLICIES.length]!;
     const transcoded = policy === "transcode-hevc" || policy === "4k-hdr" || i % 3 === 0;
-    const source = CODECS[(i * 3) % CODECS.length]!;
+    const source = CODECS[(i * 3 + Math.floor(i / 5)) % CODECS.length]!;
     const before = Math.round((0.7 + ((i * 37) % 100) / 12) * GiB);
     const after = failed || interrupted ? null : Math.round(before * (transcoded ? 0.35 + (i % 20) / 100 : 0.82 + (i % 10) / 100));
-    const show = `${["Northern Lights", "The Long Road", "Paper Moons", "Quiet Harbour", "Salt & Iron"][i % 5]}`;
+    const show = ["Northern Lights", "The Long Road", "Paper Moons", "Quiet Harbour", "Salt & Iron"][Math.floor(i / 3) % 5]!;
     runs.push({
       id: `${Math.floor(at / 1000).toString(16).padStart(8, "0")}-0000-7000-8000-${i.toString(16).padStart(12, "0")}`,
       processed_at: new Date(at).toISOString(),
