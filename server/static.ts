@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { Elysia } from "elysia";
 import { HttpError } from "./errors.ts";
 
@@ -26,18 +26,21 @@ function notFound(path: string): never {
 }
 
 /**
- * The dashboard (/, /dashboard/*), its chart library (/vendor/*) and Swagger UI's assets
+ * The dashboard (/, /dashboard/*, /dashboard/panels/*), its chart library (/vendor/*) and Swagger UI's assets
  * (/swagger/assets/*), all from the project: every page works with no internet. Only files
  * listed at start are served, so no path can escape these folders.
  */
 export function staticRoutes() {
   const swaggerDir = packageDir("swagger-ui-dist");
   const uplotDir = join(packageDir("uplot"), "dist");
-  const dashboardFiles = new Set(readdirSync(DASHBOARD_DIR).filter((f) => /^[\w.-]+\.(html|js|css|svg)$/.test(f)));
+  // Panels live in a subfolder (dashboard/panels/*.js): one level of folders, plain names only.
+  const dashboardFiles = new Set(
+    readdirSync(DASHBOARD_DIR, { recursive: true, encoding: "utf8" }).map((f) => f.split(sep).join("/")).filter((f) => /^([\w-]+\/)?[\w.-]+\.(html|js|css|svg)$/.test(f)),
+  );
   const hide = { detail: { hide: true } };
   return new Elysia({ name: "vpo-static-routes" })
     .get("/", () => serveFile(join(DASHBOARD_DIR, "index.html"), { "content-security-policy": DASHBOARD_CSP }), hide)
-    .get("/dashboard/:file", ({ params }) => (dashboardFiles.has(params.file) ? serveFile(join(DASHBOARD_DIR, params.file)) : notFound(params.file)), hide)
+    .get("/dashboard/*", ({ params }) => (dashboardFiles.has(params["*"]) ? serveFile(join(DASHBOARD_DIR, params["*"])) : notFound(params["*"])), hide)
     .get("/vendor/:file", ({ params }) => (VENDOR_FILES[params.file] ? serveFile(join(uplotDir, VENDOR_FILES[params.file]!)) : notFound(params.file)), hide)
     .get("/swagger/assets/:file", ({ params }) => (SWAGGER_FILES.includes(params.file) ? serveFile(join(swaggerDir, params.file)) : notFound(params.file)), hide);
 }

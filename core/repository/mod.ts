@@ -11,6 +11,7 @@ export { findProcessedRun } from "./processed.ts";
 export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";
+export { searchRuns, RUN_SEARCH_DEFAULT_LIMIT, RUN_SEARCH_MAX_LIMIT } from "./run_search.ts";
 export { resolveRunId, MIN_PREFIX_LENGTH } from "./run_id.ts";
 export { getMetricAggregates } from "./metrics.ts";
 export { purgeRuns } from "./purge.ts";
@@ -32,7 +33,11 @@ export {
   RunCandidateSchema,
   RunDetailSchema,
   RunPhaseSchema,
+  RunListItemSchema,
+  RunPageSchema,
   RunPluginErrorSchema,
+  RunSearchOptionsSchema,
+  RunStatusSchema,
   StatsFilterSchema,
   StatsSummarySchema,
   TrendGroupBySchema,
@@ -57,7 +62,11 @@ export type {
   RunCandidate,
   RunDetail,
   RunPhase,
+  RunListItem,
+  RunPage,
   RunPluginError,
+  RunSearchOptions,
+  RunStatus,
   StatsFilter,
   StatsSummary,
   TrendGroupBy,

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { RunFieldsOutputSchema, type RunFields } from "../record/mod.ts";
+import { RUN_STATUSES, RunFieldsOutputSchema, type RunFields } from "../record/mod.ts";
 
 /*
  * The shapes the stats repository reads and returns. Each is a declarative valibot schema
@@ -278,3 +278,36 @@ export const BreakdownRowSchema = v.object({
   last_used: v.nullable(iso),
 });
 export interface BreakdownRow extends v.InferOutput<typeof BreakdownRowSchema> {}
+
+/** Run outcomes a run search can ask for. */
+export const RunStatusSchema = v.picklist(RUN_STATUSES);
+export type RunStatus = v.InferOutput<typeof RunStatusSchema>;
+
+/**
+ * Options of searchRuns: the usual filters, a substring of the file path (`q`), an outcome, a page
+ * size (default 50, at most 200) and the `cursor` of the previous page.
+ */
+export const RunSearchOptionsSchema = v.object({
+  ...StatsFilterSchema.entries,
+  q: v.optional(v.string()),
+  status: v.optional(RunStatusSchema),
+  limit: v.optional(v.pipe(int, v.minValue(1), v.maxValue(200))),
+  cursor: v.optional(v.string()),
+});
+export interface RunSearchOptions extends v.InferOutput<typeof RunSearchOptionsSchema> {}
+
+/** One run in a search result: a recent-runs row plus where it ran. */
+export const RunListItemSchema = v.object({
+  ...RecentRunSchema.entries,
+  library: v.pipe(nStr, v.description("Library the file belongs to, if the run named one")),
+  node: v.pipe(nStr, v.description("Machine that processed the file, if the run named one")),
+});
+export interface RunListItem extends v.InferOutput<typeof RunListItemSchema> {}
+
+/** One page of a run search (searchRuns), newest first. */
+export const RunPageSchema = v.object({
+  runs: v.array(RunListItemSchema),
+  has_more: v.pipe(v.boolean(), v.description("Whether older runs match too")),
+  next_cursor: v.pipe(nStr, v.description("Pass as `cursor` for the next page; null on the last page")),
+});
+export interface RunPage extends v.InferOutput<typeof RunPageSchema> {}

@@ -1,4 +1,5 @@
 // Talks to the vpo HTTP API; every number the dashboard shows comes from these calls.
+import { FILTERS } from "./state.js";
 
 /** GET a JSON view; throws an Error carrying the API's message on a non-2xx answer. */
 export async function getJson(path, signal) {
@@ -8,37 +9,36 @@ export async function getJson(path, signal) {
   return body;
 }
 
-const DAY = 86_400_000;
+export const DAY = 86_400_000;
+
+/** `since`/`until` of a range as the API takes them: a relative preset, or the custom dates. */
+export function rangeParams(range) {
+  if (range.preset === "custom") return { ...(range.since ? { since: range.since } : {}), ...(range.until ? { until: range.until } : {}) };
+  return range.preset === "all" ? {} : { since: range.preset };
+}
+
+/** The days a preset spans. */
+const PRESET_DAYS = { "24h": 1, "7d": 7, "30d": 30, "90d": 90 };
 
 /**
- * A time range as the dashboard knows it: a preset ("24h", "7d", "30d", "90d", "all") or
- * { since, until } dates for "custom". Returns the query string for the views and the trend
- * period that gives a readable number of points (undefined for "all": see periodForSummary).
+ * The span the charts show, in ms: a preset from its start to `now`; a custom range from its
+ * first day to the end of its last (open ends: the first run, now); "all" from the first run to
+ * the last. `summary` is the StatsSummary under the same filters. A span of no length (one run)
+ * is widened by half a day each side so there is something to draw.
  */
-export function rangeQuery(range) {
-  const params = new URLSearchParams();
-  let days;
-  if (range.preset === "custom") {
-    if (range.since) params.set("since", range.since);
-    if (range.until) params.set("until", range.until);
-    const from = range.since ? Date.parse(range.since) : Date.now() - 365 * DAY;
-    const to = range.until ? Date.parse(range.until) + DAY : Date.now();
-    days = (to - from) / DAY;
-  } else if (range.preset !== "all") {
-    params.set("since", range.preset);
-    days = range.preset === "24h" ? 1 : Number.parseInt(range.preset, 10);
-  }
-  return { query: params.toString(), groupBy: days === undefined ? undefined : periodFor(days) };
+export function rangeSpan(range, summary, now) {
+  const first = summary.earliest_processing ? Date.parse(summary.earliest_processing) : undefined;
+  const last = summary.latest_processing ? Date.parse(summary.latest_processing) : undefined;
+  let span;
+  if (range.preset === "all") span = [first ?? now - 30 * DAY, last ?? now];
+  else if (range.preset === "custom") {
+    span = [range.since ? Date.parse(`${range.since}T00:00:00Z`) : (first ?? now - 30 * DAY), range.until ? Date.parse(`${range.until}T00:00:00Z`) + DAY : now];
+  } else span = [now - PRESET_DAYS[range.preset] * DAY, now];
+  return span[1] > span[0] ? span : [span[0] - DAY / 2, span[0] + DAY / 2];
 }
 
 /** The trend period for a span of days: day up to 45, week up to 400, else month. */
 export const periodFor = (days) => (days <= 45 ? "day" : days <= 400 ? "week" : "month");
-
-/** For "all time": the period that suits the span of the runs themselves. */
-export function periodForSummary(summary) {
-  if (!summary.earliest_processing) return "day";
-  return periodFor((Date.parse(summary.latest_processing) - Date.parse(summary.earliest_processing)) / DAY);
-}
 
 /** Human label of a range: "last 7 days", "all time", "2026-01-01 → 2026-01-31". */
 export function rangeLabel(range) {
@@ -50,20 +50,31 @@ export function rangeLabel(range) {
   }
 }
 
-/** Reads the range from the URL hash (#range=7d or #range=custom&since=…&until=…). */
-export function rangeFromHash(hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const preset = params.get("range");
-  if (!["24h", "7d", "30d", "90d", "all", "custom"].includes(preset ?? "")) return { preset: "30d" };
-  return preset === "custom" ? { preset, since: params.get("since") ?? "", until: params.get("until") ?? "" } : { preset };
-}
-
-/** The hash that restores a range. */
-export function rangeToHash(range) {
-  const params = new URLSearchParams({ range: range.preset });
-  if (range.preset === "custom") {
-    if (range.since) params.set("since", range.since);
-    if (range.until) params.set("until", range.until);
-  }
-  return `#${params}`;
+/**
+ * What a panel loads through during one refresh of the page: the state, a signal that aborts
+ * when a newer refresh starts, one `now` for every panel, and `get`, which adds the page's
+ * filters to a view's query and asks the API once per URL however many panels need it.
+ */
+export function createView(state, signal, now = Date.now()) {
+  const loads = new Map();
+  return {
+    state,
+    signal,
+    now,
+    /**
+     * GET `path` with the range and filters (`without` names those the endpoint does not take;
+     * `filters: false` adds none) and the `extra` parameters.
+     */
+    get(path, extra = {}, { without = [], filters = true } = {}) {
+      const params = new URLSearchParams();
+      if (filters) {
+        const scope = { ...rangeParams(state.range), ...Object.fromEntries(FILTERS.filter((k) => state[k]).map((k) => [k, state[k]])) };
+        for (const [key, value] of Object.entries(scope)) if (!without.includes(key)) params.set(key, value);
+      }
+      for (const [key, value] of Object.entries(extra)) if (value !== undefined && value !== "") params.set(key, String(value));
+      const url = params.size ? `${path}?${params}` : path;
+      if (!loads.has(url)) loads.set(url, getJson(url, signal));
+      return loads.get(url);
+    },
+  };
 }

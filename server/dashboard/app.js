@@ -1,21 +1,33 @@
-// Dashboard wiring: time range, loading the views, sorting, run details and live updates.
-import { getJson, periodForSummary, rangeFromHash, rangeLabel, rangeQuery, rangeToHash } from "./api.js";
-import { renderTrend, resizeTrend } from "./chart.js";
+// Dashboard wiring: the shared state, the time range form, loading the panels, live updates.
+import { createView, rangeLabel } from "./api.js";
 import { openDetail } from "./detail.js";
-import { renderCodecs, renderPolicies, renderRecent, renderSummary, sortPolicies } from "./views.js";
+import { renderFilterChips } from "./filter_chips.js";
+import { el } from "./format.js";
+import { PANELS } from "./panels.js";
+import { createStore, FILTERS } from "./state.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#range-form");
 const live = $("#live-status");
 const dialog = $("#run-detail");
+const store = createStore(location, history);
 
-let range = rangeFromHash(location.hash);
-let policies = [];
-let sort = { key: "files_processed", direction: "descending" };
-let loading;
-const fresh = new Set();
+const page = {
+  store,
+  /** Ids of runs that arrived while the page was open, highlighted where they are listed. */
+  fresh: new Set(),
+  openRun: (id, opener) => openDetail(dialog, id, opener),
+  reload: (panel) => refresh(new Set(), [panel]),
+};
+
+const roots = new Map(PANELS.map((panel) => [panel, document.querySelector(`[data-panel="${panel.id}"]`)]));
+for (const [panel, root] of roots) {
+  if (!root) throw new Error(`index.html has no <section data-panel="${panel.id}">`);
+  panel.mount?.(root, page);
+}
 
 function showRange() {
+  const { range } = store.get();
   form.elements.range.value = range.preset;
   $("#range-custom").hidden = range.preset !== "custom";
   if (range.preset === "custom") {
@@ -23,77 +35,73 @@ function showRange() {
     $("#custom-until").value = range.until ?? "";
   }
   for (const node of document.querySelectorAll("[data-range-label]")) node.textContent = `(${rangeLabel(range)})`;
+  renderFilterChips($("#active-filters"), store);
 }
 
-function showError(message) {
+function showRangeError(message) {
   const box = $("#range-error");
   box.hidden = !message;
   box.textContent = message ?? "";
 }
 
-/** Loads every view for the current range; a newer load cancels an older one. */
-async function loadAll() {
-  loading?.abort();
-  const controller = new AbortController();
-  loading = controller;
-  const { query, groupBy: fixedPeriod } = rangeQuery(range);
-  const q = query ? `?${query}` : "";
-  const trendsFor = (groupBy) => getJson(`/api/stats/trends?${[query, `group_by=${groupBy}`].filter(Boolean).join("&")}`, controller.signal);
+function showPanelError(root, message) {
+  let box = root.querySelector(":scope > .panel-error");
+  if (!message) return box?.remove();
+  box ??= root.appendChild(el("p", { class: "panel-error", role: "alert" }));
+  box.textContent = `Could not load: ${message}`;
+}
+
+const generation = new Map(); // panel → number of its latest load, so an older answer is dropped
+let current; // the page-wide refresh under way
+
+async function loadPanel(panel, view) {
+  const mine = (generation.get(panel) ?? 0) + 1;
+  generation.set(panel, mine);
   try {
-    const summaryLoad = getJson(`/api/stats/summary${q}`, controller.signal);
-    const trendLoad = fixedPeriod ? trendsFor(fixedPeriod).then((t) => [fixedPeriod, t]) : summaryLoad.then(async (s) => [periodForSummary(s), await trendsFor(periodForSummary(s))]);
-    const [summary, [groupBy, trends], policyRows, codecs, recent] = await Promise.all([
-      summaryLoad,
-      trendLoad,
-      getJson(`/api/stats/policies${q}`, controller.signal),
-      getJson(`/api/stats/codecs${q}`, controller.signal),
-      getJson("/api/stats/recent?limit=20", controller.signal),
-    ]);
-    showError(null);
-    renderSummary($("#summary"), summary);
-    $("[data-trend-label]").textContent = `(per ${groupBy})`;
-    $("#trend-caption").textContent = renderTrend($("#trend-chart"), trends, groupBy);
-    policies = policyRows;
-    renderPolicies($("#policies"), sortPolicies(policies, sort.key, sort.direction));
-    renderCodecs($("#codecs"), codecs);
-    renderRecent($("#recent"), recent, (id, opener) => openDetail(dialog, id, opener), fresh);
-    document.body.dataset.loaded = String(Date.now());
+    const data = await panel.load(view);
+    if (generation.get(panel) !== mine) return;
+    panel.render(roots.get(panel), data, view);
+    showPanelError(roots.get(panel), null);
   } catch (error) {
-    if (error.name !== "AbortError") showError(error.message);
+    if (error.name !== "AbortError" && generation.get(panel) === mine) showPanelError(roots.get(panel), error.message);
   }
 }
+
+/** Loads `panels` (every one by default) for the current state; a newer page-wide refresh cancels an older one. */
+async function refresh(changed = new Set(), panels = PANELS) {
+  const controller = new AbortController();
+  if (panels === PANELS) {
+    current?.abort();
+    current = controller;
+  }
+  const view = { ...createView(store.get(), controller.signal), changed };
+  await Promise.all(panels.map((panel) => loadPanel(panel, view)));
+  if (!controller.signal.aborted) document.body.dataset.loaded = String(Date.now());
+}
+
+store.subscribe((_state, keys) => {
+  showRange();
+  if (["range", ...FILTERS].some((key) => keys.has(key))) return refresh(keys);
+  const watching = PANELS.filter((panel) => panel.watches?.some((key) => keys.has(key)));
+  if (watching.length) refresh(keys, watching);
+});
 
 form.addEventListener("change", (event) => {
   if (event.target.name !== "range") return;
   const preset = form.elements.range.value;
   $("#range-custom").hidden = preset !== "custom";
   if (preset === "custom") return $("#custom-since").focus();
-  range = { preset };
-  history.replaceState(null, "", rangeToHash(range));
-  showRange();
-  loadAll();
+  showRangeError(null);
+  store.update({ range: { preset } });
 });
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const since = $("#custom-since").value;
   const until = $("#custom-until").value;
-  if (since && until && since > until) return showError("The start date is after the end date.");
-  range = { preset: "custom", since, until };
-  history.replaceState(null, "", rangeToHash(range));
-  showRange();
-  loadAll();
-});
-
-$("#policies thead").addEventListener("click", (event) => {
-  const button = event.target.closest("button[data-sort]");
-  if (!button) return;
-  const key = button.dataset.sort;
-  const textual = key === "policy_name";
-  const direction = sort.key === key ? (sort.direction === "ascending" ? "descending" : "ascending") : textual ? "ascending" : "descending";
-  sort = { key, direction };
-  for (const th of document.querySelectorAll("#policies th")) th.setAttribute("aria-sort", th.querySelector(`[data-sort="${key}"]`) ? direction : "none");
-  renderPolicies($("#policies"), sortPolicies(policies, key, direction));
+  if (since && until && since > until) return showRangeError("The start date is after the end date.");
+  showRangeError(null);
+  store.update({ range: { preset: "custom", since, until } });
 });
 
 dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
@@ -101,19 +109,19 @@ dialog.addEventListener("click", (event) => {
   if (event.target === dialog) dialog.close(); // a click on the backdrop
 });
 
-/** Live updates: a new run refreshes the views (coalesced), and is highlighted in the list. */
+/** Live updates: a new run or job refreshes the panels (coalesced); new runs are highlighted. */
 function connect() {
   const source = new EventSource("/api/events");
   let timer;
-  const refresh = () => {
+  const later = () => {
     clearTimeout(timer);
-    timer = setTimeout(loadAll, 250);
+    timer = setTimeout(() => refresh(), 250);
   };
   let opened = false;
   source.addEventListener("open", () => {
     live.dataset.state = "live";
     live.textContent = "Live";
-    if (opened) refresh(); // back after a disconnect: events may have been missed
+    if (opened) later(); // back after a disconnect: events may have been missed
     opened = true;
   });
   source.addEventListener("error", () => {
@@ -122,20 +130,13 @@ function connect() {
   });
   source.addEventListener("run.recorded", (event) => {
     const run = JSON.parse(event.data);
-    fresh.add(run.id);
+    page.fresh.add(run.id);
     live.textContent = `Live — new run: ${run.file_path.split(/[\\/]/).pop()}`;
-    refresh();
+    later();
   });
-  source.addEventListener("job.updated", refresh);
+  source.addEventListener("job.updated", later);
 }
 
-window.addEventListener("hashchange", () => {
-  range = rangeFromHash(location.hash);
-  showRange();
-  loadAll();
-});
-window.addEventListener("resize", () => resizeTrend($("#trend-chart")));
-
 showRange();
-loadAll();
+refresh();
 connect();

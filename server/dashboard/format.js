@@ -39,6 +39,14 @@ export function when(iso) {
   return new Date(iso).toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
+/** ISO instant → a short local date and time for narrow columns: "Mar 4, 14:05", or "Mar 4, 2024" in another year. */
+export function shortWhen(iso) {
+  if (!iso) return "–";
+  const date = new Date(iso);
+  if (date.getFullYear() !== new Date().getFullYear()) return date.toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric" });
+  return `${date.toLocaleDateString("en-US", { month: "short", day: "numeric" })}, ${date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}`;
+}
+
 /** bits/s → "2.5 Mb/s" */
 export function bitrate(bps) {
   if (bps === null || bps === undefined) return "–";

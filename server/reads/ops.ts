@@ -1,7 +1,7 @@
 import {
   type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
-  type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
+  type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type RunSearchOptions, searchRuns, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
 } from "../../core/mod.ts";
 
 /**
@@ -18,6 +18,7 @@ export const READ_OPS = {
   codecs: (db: Db, a: StatsFilter) => getCodecDistribution(db, a),
   breakdown: (db: Db, a: { by: BreakdownBy } & StatsFilter) => getBreakdown(db, a.by, a),
   runDetail: (db: Db, a: { id: string }) => getRunDetail(db, a.id),
+  runSearch: (db: Db, a: RunSearchOptions) => searchRuns(db, a),
   fileHistory: async (db: Db, a: { fileId: number; limit?: number }) => {
     const runs = await getFileHistory(db, { fileId: a.fileId, limit: a.limit });
     if (runs.length === 0) {

@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import * as v from "valibot";
 import {
   BreakdownRowSchema, FileProcessingHistorySchema, MetricAggregateSchema, parseTimeRange, PolicySortSchema, PolicyStatsSchema, RecentRunSchema,
-  RunDetailSchema, StatsSummarySchema, TrendGroupBySchema, TrendPointSchema, VpoError,
+  RUN_SEARCH_MAX_LIMIT, RunDetailSchema, RunPageSchema, RunStatusSchema, StatsSummarySchema, TrendGroupBySchema, TrendPointSchema, VpoError,
 } from "../../core/mod.ts";
 import { CodecShareSchema } from "../../core/mod.ts";
 import { cacheKey } from "../cache.ts";
@@ -23,6 +23,15 @@ const PoliciesQuery = v.strictObject({ ...windowParams, ...scopeParams, sort: ch
 const WindowQuery = v.strictObject({ ...windowParams, ...scopeParams });
 const TrendsQuery = v.strictObject({ ...windowParams, group_by: choiceParam(TrendGroupBySchema.options, "Period: day (default), ISO week, month"), policy: policyParam, ...scopeParams });
 const MetricsQuery = v.strictObject({ plugin: nameParam("Only this plugin's metrics"), key: nameParam("Only this metric key"), ...windowParams, ...scopeParams });
+const RunSearchQuery = v.strictObject({
+  q: v.optional(v.pipe(plainText, v.description("Only runs whose file path contains this text (ASCII letters in any case; % and _ are plain characters)"))),
+  policy: policyParam,
+  ...scopeParams,
+  status: choiceParam(RunStatusSchema.options, "Only runs with this outcome"),
+  ...windowParams,
+  limit: positiveIntParam("Runs per page, newest first; default 50", RUN_SEARCH_MAX_LIMIT),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,400}$/, "expected the next_cursor of a previous page"), v.description("next_cursor of the previous page"))),
+});
 const FileQuery = v.strictObject({ limit: positiveIntParam("How many runs, newest first; default all", 10000) });
 const PolicyParams = v.object({ name: v.pipe(plainText, v.minLength(1), v.description("Policy name")) });
 const FileParams = v.object({ file_id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, "expected a file id (a positive integer)"), v.description("files.id")) });
@@ -41,6 +50,18 @@ export function statsRoutes(deps: RouteDeps) {
       const options = { limit: toInt(query.limit), policy: query.policy, ...scope(query) };
       return view(request, () => deps.reader.read("recent", options));
     }, { query: RecentQuery, response: { 200: v.array(RecentRunSchema), ...errors }, detail: { tags, summary: "The latest runs, newest first" } })
+    .get("/api/stats/runs", ({ query, request }) => {
+      const options = { ...range(query), q: query.q, policy: query.policy, ...scope(query), status: query.status, limit: toInt(query.limit), cursor: query.cursor };
+      return view(request, () => deps.reader.read("runSearch", options));
+    }, {
+      query: RunSearchQuery,
+      response: { 200: RunPageSchema, ...errors },
+      detail: {
+        tags,
+        summary: "Search every run, a page at a time",
+        description: "Newest first. Filters combine; pass `next_cursor` back as `cursor` for the next page (keyset paging: a run recorded meanwhile never shifts a page). The POST on this path records runs.",
+      },
+    })
     .get("/api/stats/policies", ({ query, request }) => {
       const options = { ...range(query), sort: query.sort, ...scope(query) };
       return view(request, () => deps.reader.read("policies", options));

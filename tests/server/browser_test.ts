@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { openDatabase, recordRuns } from "../../core/mod.ts";
+import { hasChromium, launchChromium, offlinePage as newOfflinePage } from "./_browser.ts";
 import { startServe, type ServeProcess } from "./_serve.ts";
 import { newRun, SEED_RUNS, SID, tempDir } from "./_seed.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`SKIPPING browser tests: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
 
 let server: ServeProcess;
 let browser: Browser;
@@ -18,16 +14,9 @@ async function api(path: string) {
   return (await fetch(`${server.url}${path}`)).json();
 }
 
-/** A page whose every request to anything but the local server is aborted and remembered. */
+/** A page whose every request to anything but the local server is aborted and remembered in `blocked`. */
 async function offlinePage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1" || url.protocol === "data:") return route.continue();
-    blocked.push(url.href);
-    return route.abort();
-  });
-  return page;
+  return (await newOfflinePage(browser, { blocked })).page;
 }
 
 describe.skipIf(!hasChromium)("dashboard and Swagger UI in headless Chromium", () => {
@@ -38,10 +27,7 @@ describe.skipIf(!hasChromium)("dashboard and Swagger UI in headless Chromium", (
     await recordRuns(opened.db, SEED_RUNS);
     await opened.close();
     server = await startServe(["--port", "0", "--token", "s3cret", "--db", db], { dataDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -143,7 +129,7 @@ describe.skipIf(!hasChromium)("dashboard and Swagger UI in headless Chromium", (
     await page.waitForSelector(".swagger-ui .opblock", { timeout: 15_000 });
     const operations = await page.$$eval(".opblock-summary-path", (nodes) => nodes.map((n) => n.textContent?.replace(/\u200b/g, "")));
     expect(operations).toEqual(expect.arrayContaining(["/api/stats/summary", "/api/stats/runs", "/api/stats/{stats_id}", "/api/events", "/metrics"]));
-    expect(operations.length).toBe(17);
+    expect(operations.length).toBe(20);
     expect(await page.textContent(".swagger-ui .title")).toContain("vpo API");
     expect(blocked).toEqual([]);
     await page.close();

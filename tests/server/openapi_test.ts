@@ -22,6 +22,7 @@ const S = ["library", "node"]; // every view's scope
 const ROUTES: [method: string, path: string, query: string[], pathParams: string[], jsonStatuses: string[]][] = [
   ["get", "/api/stats/summary", ["since", "until", "policy", ...S], [], ["200", "400"]],
   ["get", "/api/stats/recent", ["limit", "policy", ...S], [], ["200", "400"]],
+  ["get", "/api/stats/runs", ["q", "policy", "status", "since", "until", "limit", "cursor", ...S], [], ["200", "400"]],
   ["get", "/api/stats/policies", ["since", "until", "sort", ...S], [], ["200", "400"]],
   ["get", "/api/stats/policies/{name}", ["since", "until", ...S], ["name"], ["200", "400", "404"]],
   ["get", "/api/stats/files/{file_id}", ["limit"], ["file_id"], ["200", "400", "404"]],
