@@ -12,12 +12,14 @@ export function defaultConfig(env: Env = process.env): Config {
   return {
     database: { path: join(dataDir(env), "library.db") },
     tools: { probe_timeout_seconds: 30 },
-    logging: { level: "warning", json: false, max_bytes: 10 * 1024 * 1024, backup_count: 3 },
+    logging: { level: "warning", json: false, max_bytes: 10 * 1024 * 1024, backup_count: 3, store_level: "warning", store_days: 90 },
     jobs: { retention_days: 90 },
     server: { host: "127.0.0.1", port: 8321, cors_origins: [], body_limit_bytes: 10 * 1024 * 1024 },
     plugins: { load: [], hook_timeout_ms: 30_000, options: {} },
     processing: { workers: 1, keep_backup: false },
     node: {},
     libraries: {},
+    channels: {},
+    alerts: { evaluate_every: "30s", history_days: 90, rules: [] },
   };
 }

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { AlertsSchema, ChannelsSchema } from "./monitoring.ts";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 
@@ -34,6 +35,10 @@ export const ConfigSchema = v.strictObject({
       max_bytes: v.optional(positiveInt),
       /** Rotated files kept beside the log file (`vpo.log.1` … `vpo.log.N`); 0 keeps none. */
       backup_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      /** Records at this level and above are also kept in the database (`vpo logs`); "off" keeps none. */
+      store_level: v.optional(v.picklist([...LOG_LEVELS, "off"], `expected one of ${[...LOG_LEVELS, "off"].join(", ")}`)),
+      /** Stored log records older than this are deleted when a command opens the database. */
+      store_days: v.optional(positiveInt),
     }),
   ),
   jobs: v.optional(v.strictObject({ retention_days: v.optional(positiveInt) })),
@@ -44,6 +49,8 @@ export const ConfigSchema = v.strictObject({
       token: v.optional(v.string()),
       cors_origins: v.optional(v.array(v.string())),
       body_limit_bytes: v.optional(positiveInt),
+      /** The dashboard's address as people reach it: links in notifications point there. */
+      public_url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "expected an http:// or https:// URL"))),
     }),
   ),
   plugins: v.optional(
@@ -75,6 +82,10 @@ export const ConfigSchema = v.strictObject({
       v.pipe(v.string(), v.check((p) => p.startsWith("/"), "expected an absolute path")),
     ),
   ),
+  /** Notification channels by name (`[channels.ops] type = "webhook"`), used by alert rules and reports. */
+  channels: v.optional(ChannelsSchema),
+  /** Alert rules (`[[alerts.rules]]`) and how often they are evaluated. */
+  alerts: v.optional(AlertsSchema),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
