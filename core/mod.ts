@@ -40,3 +40,16 @@ export type { DatabaseHandle, DialectCapabilities } from "./db/handle.ts";
 export { isAlive } from "./process_alive.ts";
 export { toOpenApiSchema } from "./json_schema.ts";
 export { libraryOf, nodeIdentity, pathInLibrary, registerNode, type LibraryPath, type NodeIdentity } from "./node.ts";
+export {
+  activeSilences, addSilence, alertHistory, alertStates, applyAlertChange, deliveryCounts, dueDeliveries, eventsSince, finishAttempt, getDelivery, leaseDelivery,
+  pruneAlertHistory, recordDeliveries, recordEvent,
+  type AlertChange, type AlertDelivery, type AlertEvent, type AlertHistoryEntry, type AlertState, type NewAlertEvent, type NewDelivery,
+} from "./repository/alerts.ts";
+export {
+  failedRunGroups, LABEL_COLUMNS, latestRunAt, listNodes, phaseTotals, runCountGroups,
+  type AlertLabel, type FailedRun, type LabelFilter, type LabelValues, type PhaseTotals, type RunCounts, type WindowQuery,
+} from "./repository/alert_inputs.ts";
+export {
+  insertLogRecords, LOG_STORE_LEVELS, LogEntrySchema, logSeverity, pruneLogs, queryLogs,
+  type LogEntry, type LogQuery, type LogStoreLevel, type NewLogRecord,
+} from "./repository/logs.ts";
