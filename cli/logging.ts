@@ -10,7 +10,7 @@ import type { Config } from "../core/mod.ts";
 type LoggingConfig = NonNullable<Config["logging"]>;
 
 /** Context keys worth repeating on a text line when the message does not already show them. */
-const CONTEXT_KEYS = ["job_id", "run_id", "file", "plugin"] as const;
+const CONTEXT_KEYS = ["job_id", "run_id", "file", "node", "plugin"] as const;
 
 /** `key=value` for the context properties the message template does not interpolate. */
 function contextSuffix(record: LogRecord): string {
