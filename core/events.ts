@@ -27,6 +27,19 @@ export interface VpoEvents {
   "file.started": { job_id: string | null; file: string; index: number; total: number };
   "file.progress": { job_id: string | null; file: string; percent: number | null; speed: number | null; fps: number | null };
   "file.finished": { job_id: string | null; file: string; run_id: string; success: boolean; [key: string]: unknown };
+  /** An alert notification (fired, repeated, resolved, held back by a silence) made by any server on this database. */
+  alert: AlertEventPayload;
+}
+
+export interface AlertEventPayload {
+  id: number;
+  rule: string;
+  /** firing, resolved, silenced or test */
+  kind: string;
+  severity: string;
+  summary: string;
+  labels: Record<string, string | null>;
+  at: string;
 }
 
 export type EventName = keyof VpoEvents;

@@ -16,7 +16,7 @@ export type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord, Ru
 export { countStreams } from "./media.ts";
 export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";
 export { createEventBus, toRecordedEvent } from "./events.ts";
-export type { EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
+export type { AlertEventPayload, EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
 export { VpoError, errorMessage } from "./errors.ts";
 export type { ErrorCode } from "./errors.ts";
 export { parseOrThrow, describeIssues } from "./validation.ts";

@@ -12,7 +12,8 @@ export interface AlertStateTable {
   fingerprint: string;
   /** JSON object of those labels. */
   labels: string;
-  status: "pending" | "firing" | "resolved";
+  /** inactive: never fired or cleared while pending. */
+  status: "inactive" | "pending" | "firing" | "resolved";
   /** When the condition was first seen to hold (for `for`). */
   active_since: string | null;
   fired_at: string | null;
@@ -37,7 +38,8 @@ export interface AlertEventsTable {
   fingerprint: string;
   epoch: number;
   seq: number;
-  kind: "firing" | "resolved" | "test";
+  /** "silenced": a firing or resolve a silence held back (recorded, not sent). */
+  kind: "firing" | "resolved" | "silenced" | "test";
   severity: string;
   labels: string;
   value: number | null;
