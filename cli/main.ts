@@ -7,7 +7,9 @@ import { globalArgs, rememberRootArgs } from "./context.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
 import { configCommand } from "./commands/config.ts";
 import { initCommand } from "./commands/init.ts";
+import { alertsCommand } from "./commands/alerts.ts";
 import { jobsCommand } from "./commands/jobs.ts";
+import { logsCommand } from "./commands/logs.ts";
 import { profilesCommand } from "./commands/profiles.ts";
 import { pluginsCommand } from "./commands/plugins.ts";
 import { runCommandDef } from "./commands/run.ts";
@@ -32,6 +34,8 @@ export const main = defineCommand({
     plugins: pluginsCommand,
     serve: serveCommand,
     jobs: jobsCommand,
+    logs: logsCommand,
+    alerts: alertsCommand,
     profiles: profilesCommand,
     config: configCommand,
     init: initCommand,

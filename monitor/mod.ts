@@ -18,3 +18,4 @@ export { alertMessage, linkFor, renderTemplate } from "./messages.ts";
 export {
   type Attachment, decodeMessage, deliver, encodeMessage, type Message, resolveChannelPaths, retryPolicy, type RetryPolicy, signature, webhookBody,
 } from "./channels/mod.ts";
+export { alertOverview, AlertSchema, type RuleOverview, RuleOverviewSchema } from "./overview.ts";

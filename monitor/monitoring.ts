@@ -19,7 +19,8 @@ import { type MonitorInputs, RUN_DRIVEN_KINDS } from "./rules/observe.ts";
 const log = getLogger(["vpo", "monitor"]);
 
 export interface MonitoringOptions {
-  database: DatabaseHandle;
+  /** The open database (only its Kysely instance is used). */
+  database: Pick<DatabaseHandle, "db">;
   /** Where `run.recorded` arrives and where notifications are announced (`alert`). */
   bus: EventBus;
   config: Config;
