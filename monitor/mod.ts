@@ -19,3 +19,5 @@ export {
   type Attachment, decodeMessage, deliver, encodeMessage, type Message, resolveChannelPaths, retryPolicy, type RetryPolicy, signature, webhookBody,
 } from "./channels/mod.ts";
 export { alertOverview, AlertSchema, type RuleOverview, RuleOverviewSchema } from "./overview.ts";
+export { type ConfigReloader, createConfigReloader, type ReloadOutcome, RESTART_KEYS, restartNeeded } from "./config_reload.ts";
+export { createLogStoreSink, type LogStoreSink } from "./log_store.ts";

@@ -1,7 +1,10 @@
+import { hostname } from "node:os";
 import { defineCommand } from "citty";
-import { VpoError } from "../../core/mod.ts";
+import { configFilePath, profilePath, VpoError } from "../../core/mod.ts";
+import { createConfigReloader, type Monitoring, startMonitoring } from "../../monitor/mod.ts";
 import { checkExposure, startServer } from "../../server/mod.ts";
-import { createContext, globalArgs } from "../context.ts";
+import { createContext, globalArgs, loadCliConfig } from "../context.ts";
+import { configureLogging } from "../logging.ts";
 
 function parsePort(value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
@@ -12,8 +15,13 @@ function parsePort(value: string | number | undefined, fallback: number): number
   return port;
 }
 
+/** Where links in notifications point when `[server] public_url` is not set: this server, by a name others can reach. */
+function reachableUrl(url: string, host: string): string {
+  return host === "0.0.0.0" || host === "::" ? url.replace(/\/\/[^/]+:/, `//${hostname()}:`) : url;
+}
+
 export const serveCommand = defineCommand({
-  meta: { name: "serve", description: "HTTP API (docs at /swagger), live dashboard at /, Prometheus metrics at /metrics" },
+  meta: { name: "serve", description: "HTTP API (docs at /swagger), live dashboard at /, Prometheus metrics at /metrics, alerts" },
   args: {
     host: { type: "string", description: "Address to bind (default [server] host, else 127.0.0.1)" },
     port: { type: "string", description: "Port; 0 picks a free one (default [server] port, else 8321)" },
@@ -33,6 +41,9 @@ export const serveCommand = defineCommand({
       process.once("SIGTERM", resolve);
     });
     const opened = await ctx.open();
+    // The config in force from now on: reloaded on a change of the file, SIGHUP or POST /api/config/reload.
+    const reloader = createConfigReloader({ load: () => loadCliConfig(args), initial: ctx.loaded });
+    let monitoring: Monitoring | null = null;
     const server = await startServer({
       database: opened,
       bus: ctx.bus,
@@ -42,14 +53,39 @@ export const serveCommand = defineCommand({
       bodyLimit: config.body_limit_bytes,
       host,
       port,
+      monitor: {
+        config: () => reloader.current.config,
+        status: () => monitoring?.status() ?? [],
+        reload: () => reloader.reload("POST /api/config/reload"),
+        configInfo: () => ({ version: reloader.version, loaded_at: reloader.loadedAt }),
+      },
     }).catch(async (error) => {
       await opened.close();
       throw error;
     });
+    monitoring = await startMonitoring({
+      database: { db: server.vpo.db },
+      bus: ctx.bus,
+      config: ctx.config,
+      node: ctx.node.name,
+      publicUrl: reachableUrl(server.url, host),
+      onDelivery: (d) => server.vpo.selfMetrics.countDelivery(d),
+    });
+    reloader.onChange(async (next) => {
+      await configureLogging(next.config.logging);
+      monitoring?.reconfigure(next.config);
+    });
+    reloader.watch([configFilePath(), ...(ctx.loaded.profile ? [profilePath(ctx.loaded.profile.name)] : [])]);
+    const onHangup = () => void reloader.reload("SIGHUP");
+    process.on("SIGHUP", onHangup);
+
     const readOnly = token ? "" : "vpo: no API token set: reads only (POST/DELETE answer 403)\n";
     process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.location})\n${readOnly}`);
     await stopRequested;
     process.stdout.write("vpo: shutting down\n");
+    process.off("SIGHUP", onHangup);
+    reloader.stop();
+    await monitoring.stop();
     await server.stop();
     await opened.close();
   },

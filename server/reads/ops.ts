@@ -1,8 +1,9 @@
 import {
-  type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
+  alertHistory, type Config, type LogQuery, queryLogs, type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
   type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type RunSearchOptions, searchRuns, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
 } from "../../core/mod.ts";
+import { alertOverview } from "../../monitor/overview.ts";
 
 /**
  * Every read the server makes, by name, with structured-clone-safe arguments and results, so the
@@ -33,6 +34,9 @@ export const READ_OPS = {
   feedHead: (db: Db, _a: Record<string, never>) => feedHead(db),
   readFeed: (db: Db, a: { cursor: FeedCursor }) => readFeed(db, a.cursor),
   runEvents: (db: Db, a: { ids: string[] }) => runEvents(db, a.ids),
+  alertOverview: (db: Db, a: { config: Config; now: string }) => alertOverview(db, a.config, new Date(a.now)),
+  alertHistory: (db: Db, a: { since?: string; rule?: string; limit?: number }) => alertHistory(db, a),
+  logs: (db: Db, a: LogQuery) => queryLogs(db, a),
 } as const;
 
 export type ReadOps = typeof READ_OPS;
