@@ -93,9 +93,13 @@ export function loadCliConfig(args: GlobalValues, options: { profile?: string } 
  * Config (with flags as the top layer), logging and the plugin registry for one command.
  * Commands that only read the database pass `plugins: false` and skip loading plugins.
  */
-export async function createContext(args: GlobalValues, rawArgs: readonly string[], options: { plugins?: boolean } = {}): Promise<CliContext> {
+export async function createContext(
+  args: GlobalValues,
+  rawArgs: readonly string[],
+  options: { plugins?: boolean; reportedLogCategories?: readonly string[] } = {},
+): Promise<CliContext> {
   const loaded = loadCliConfig(args);
-  await configureLogging(loaded.config.logging);
+  await configureLogging(loaded.config.logging, { reported: options.reportedLogCategories });
 
   let node: NodeIdentity | undefined;
   const registry = createRegistry();

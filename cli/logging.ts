@@ -55,6 +55,11 @@ export function detachLogStore(): Promise<void> {
 export interface LoggingStreams {
   /** Where console logs and the one-time warning go (default: process.stderr). */
   stderr?: (text: string) => void;
+  /**
+   * Categories (`vpo.engine.runs`) of records that repeat what the command prints itself: kept
+   * off stderr at the warning and error levels, shown from info down.
+   */
+  reported?: readonly string[];
 }
 
 /**
@@ -69,7 +74,12 @@ export async function configureLogging(options: LoggingConfig, streams: LoggingS
   const formatter = options.json ? jsonFormatter : textFormatter;
   const level = (options.level ?? "warning") as LogLevel;
   const storeLevel = options.store_level ?? "warning";
-  const sinks: Record<string, Sink> = { stderr: withFilter((record) => write(formatter(record)), level) };
+  const reported = new Set(level === "warning" || level === "error" ? (streams.reported ?? []) : []);
+  const console: Sink = (record) => {
+    if (reported.size && reported.has(record.category.join("."))) return;
+    write(formatter(record));
+  };
+  const sinks: Record<string, Sink> = { stderr: withFilter(console, level) };
   if (options.file) {
     try {
       mkdirSync(dirname(options.file), { recursive: true });

@@ -29,6 +29,8 @@ import { readSource, type Source } from "./source.ts";
 import { interrupted, type PhaseProgress, type RunStep, type StepPlan, type StepResult } from "./step.ts";
 
 const log = getLogger(["vpo", "engine"]);
+/** Each run's start and outcome: what `vpo process` prints itself (REPORTED_LOG_CATEGORIES). */
+const runLog = getLogger(["vpo", "engine", "runs"]);
 
 export interface LifecycleOptions {
   file: string;
@@ -176,19 +178,19 @@ function withFailureDetail(record: RunRecord, outcome: RunOutcome): RunRecord {
 function logOutcome(record: RunRecord, changed: boolean, seconds: number): void {
   const props = { run_id: record.id, file: record.file_path, policy: record.policy_name, status: record.status, seconds: Math.round(seconds * 1000) / 1000 };
   if (record.success) {
-    log.info("Finished {file}: {outcome} in {seconds} s", { ...props, outcome: changed ? `rewritten (${record.total_changes} change(s))` : "left as it was" });
+    runLog.info("Finished {file}: {outcome} in {seconds} s", { ...props, outcome: changed ? `rewritten (${record.total_changes} change(s))` : "left as it was" });
   } else if (record.status === "interrupted") {
-    log.warn("Interrupted {file} after {seconds} s: {error}", { ...props, error: record.error_message });
+    runLog.warn("Interrupted {file} after {seconds} s: {error}", { ...props, error: record.error_message });
   } else {
-    log.error("Failed {file} after {seconds} s: {error}", { ...props, error: record.error_message, command: record.failure_command });
-    if (record.failure_output) log.error("{program} said (last lines of stderr):\n{output}", { ...props, program: record.failure_command?.split(" ")[0]?.split("/").pop() ?? "the tool", output: record.failure_output, command: record.failure_command });
+    runLog.error("Failed {file} after {seconds} s: {error}", { ...props, error: record.error_message, command: record.failure_command });
+    if (record.failure_output) runLog.error("{program} said (last lines of stderr):\n{output}", { ...props, program: record.failure_command?.split(" ")[0]?.split("/").pop() ?? "the tool", output: record.failure_output, command: record.failure_command });
   }
 }
 
 async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, runId: string): Promise<FileOutcome> {
   const file = resolve(o.file);
   const started = performance.now();
-  log.info("Started {file} (policy {policy})", { file, policy: o.policyName, job_id: o.jobId ?? undefined });
+  runLog.info("Started {file} (policy {policy})", { file, policy: o.policyName, job_id: o.jobId ?? undefined });
   const signal = o.signal ?? new AbortController().signal;
   const source = await readSource(engine.probe, file);
   let plan: StepPlan | null = null;

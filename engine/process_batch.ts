@@ -16,7 +16,14 @@ import { commandStep } from "./run_command.ts";
 import type { Engine } from "./session.ts";
 import type { RunStep } from "./step.ts";
 
-const log = getLogger(["vpo", "engine"]);
+const log = getLogger(["vpo", "engine", "jobs"]);
+
+/**
+ * Log categories whose records repeat what a command reports to its user itself (each file's
+ * outcome, the job's totals, recovered runs): a CLI showing its own report leaves them out of
+ * stderr unless asked for detail (--log-level info); the log file and the log store keep them.
+ */
+export const REPORTED_LOG_CATEGORIES = ["vpo.engine.runs", "vpo.engine.jobs", "vpo.engine.recovery"] as const;
 
 export interface JobOptions {
   type: Extract<JobType, "process" | "run">;

@@ -3,6 +3,7 @@ import { createView, rangeLabel } from "./api.js";
 import { openDetail } from "./detail.js";
 import { renderFilterChips } from "./filter_chips.js";
 import { el } from "./format.js";
+import alertsPanel from "./panels/alerts.js";
 import { PANELS } from "./panels.js";
 import { createStore, FILTERS } from "./state.js";
 
@@ -135,7 +136,17 @@ function connect() {
     later();
   });
   source.addEventListener("job.updated", later);
+  // A notification of any server: the alerts panel shows it at once.
+  source.addEventListener("alert", (event) => {
+    const alert = JSON.parse(event.data);
+    live.textContent = `Live — alert ${alert.rule}: ${alert.kind}`;
+    page.reload(alertsPanel);
+  });
 }
+
+// A link from a notification names the run to open (#…&run=<id>).
+const linkedRun = new URLSearchParams(location.hash.replace(/^#/, "")).get("run");
+if (linkedRun) page.openRun(linkedRun, null);
 
 showRange();
 refresh();

@@ -11,14 +11,16 @@
 // `page` gives every panel the shared store (page.store.get(), .update({ policy: "x" })),
 // page.openRun(id, opener), page.reload(panel) and page.fresh (ids of runs that arrived live).
 // A failed load shows its error in that panel only.
+import alerts from "./panels/alerts.js";
 import codecs from "./panels/codecs.js";
 import cumulative from "./panels/cumulative.js";
 import failed from "./panels/failed.js";
 import jobs from "./panels/jobs.js";
+import logs from "./panels/logs.js";
 import { librariesPanel, nodesPanel } from "./panels/breakdown.js";
 import policies from "./panels/policies.js";
 import runs from "./panels/runs.js";
 import summary from "./panels/summary.js";
 import trend from "./panels/trend.js";
 
-export const PANELS = [summary, trend, cumulative, policies, librariesPanel, nodesPanel, codecs, jobs, failed, runs];
+export const PANELS = [summary, alerts, trend, cumulative, policies, librariesPanel, nodesPanel, codecs, jobs, failed, runs, logs];
