@@ -1,4 +1,4 @@
-#!/usr/bin/env bun
+#!/usr/bin/env -S bun --no-install
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { stripVTControlCharacters } from "node:util";
 import pkg from "../package.json" with { type: "json" };
