@@ -9,7 +9,7 @@ export { getPolicyStats, getPolicy } from "./policies.ts";
 export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";
-export { resolveRunId, MIN_PREFIX_LENGTH } from "./run_id.ts";
+export { resolveRunId, MIN_PREFIX_LENGTH, shortRunIds } from "./run_id.ts";
 export { getMetricAggregates } from "./metrics.ts";
 export { purgeRuns } from "./purge.ts";
 export {

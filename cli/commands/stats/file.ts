@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { getFileHistory, VpoError } from "../../../core/mod.ts";
+import { getFileHistory, shortRunIds, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { HISTORY_COLUMNS, renderFileHistory } from "../../views/runs.ts";
 import { formatArg, noStats, parseFormat, parseLimit, printView, withDatabase } from "./_shared.ts";
@@ -26,7 +26,8 @@ export const fileCommand = defineCommand({
         if (!existsSync(path)) throw new VpoError("FILE_NOT_FOUND", `File not found: "${path}" (and no runs are recorded for that path)`);
         throw noStats(`for "${path}"`);
       }
-      printView(format, { json: { file_path: path, runs }, rows: runs, columns: HISTORY_COLUMNS, table: () => renderFileHistory(path, runs) });
+      const ids = format === "table" ? await shortRunIds(db, runs.map((r) => r.stats_id)) : new Map<string, string>();
+      printView(format, { json: { file_path: path, runs }, rows: runs, columns: HISTORY_COLUMNS, table: () => renderFileHistory(path, runs, ids) });
     });
   },
 });

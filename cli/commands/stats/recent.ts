@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { getRecentRuns } from "../../../core/mod.ts";
+import { getRecentRuns, shortRunIds } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { RECENT_COLUMNS, renderRecentRuns } from "../../views/runs.ts";
 import { filterArgs, formatArg, nothingFound, parseFormat, parseLimit, printView, withDatabase } from "./_shared.ts";
@@ -18,7 +18,8 @@ export const recentCommand = defineCommand({
     await withDatabase(args, rawArgs, async (db) => {
       const runs = await getRecentRuns(db, { limit, policy: args.policy || undefined });
       if (runs.length === 0) throw await nothingFound(db, { policy: args.policy || undefined });
-      printView(format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs) });
+      const ids = format === "table" ? await shortRunIds(db, runs.map((r) => r.stats_id)) : new Map<string, string>();
+      printView(format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs, ids) });
     });
   },
 });
