@@ -13,6 +13,7 @@ import { runCommandDef } from "./commands/run.ts";
 import { scanCommand } from "./commands/scan.ts";
 import { processCommand } from "./commands/process.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { filesCommand } from "./commands/files.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
 
@@ -25,6 +26,7 @@ export const main = defineCommand({
   subCommands: {
     run: runCommandDef,
     scan: scanCommand,
+    files: filesCommand,
     process: processCommand,
     demo: demoCommand,
     stats: statsCommand,
