@@ -1,4 +1,4 @@
-#!/usr/bin/env bun
+#!/usr/bin/env -S bun --no-install
 import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { storageError, VpoError } from "../core/mod.ts";
@@ -14,6 +14,7 @@ import { runCommandDef } from "./commands/run.ts";
 import { scanCommand } from "./commands/scan.ts";
 import { processCommand } from "./commands/process.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { filesCommand } from "./commands/files.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
 
@@ -26,6 +27,7 @@ export const main = defineCommand({
   subCommands: {
     run: runCommandDef,
     scan: scanCommand,
+    files: filesCommand,
     process: processCommand,
     demo: demoCommand,
     stats: statsCommand,

@@ -29,7 +29,7 @@ export { LATEST_SCHEMA_VERSION } from "./db/migrations/mod.ts";
 export { parseDatabaseLocation, redact } from "./db/location.ts";
 export { exactInteger, toJson } from "./json.ts";
 export * from "./repository/mod.ts";
-export { deleteFiles, getFileByPath, knownFilesUnder, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
+export { deleteFiles, getFileByPath, knownFilesUnder, listFiles, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
 export type { FileEntry, KnownFile, ScannedFile, ScanStatus } from "./repository/files.ts";
 export { claimInFlight, deleteInFlight, insertInFlight, isRunStored, listInFlight, updateInFlight } from "./repository/in_flight.ts";
 export type { InFlightMarker } from "./repository/in_flight.ts";

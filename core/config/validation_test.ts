@@ -17,7 +17,9 @@ function thrown(fn: () => unknown): VpoError {
 
 describe("config file errors name the file, the key and what was expected", () => {
   const cases: [string, string, RegExp][] = [
-    ["TOML syntax", `[server\nport = 1\n`, /not valid TOML/],
+    ["TOML syntax, with its line and column", `[server]\nport = 1\nhost = "a\n`, /: not valid TOML at line 3, column 10: Unterminated string/],
+    ["TOML syntax in a table header", `[server\nport = 1\n`, /: not valid TOML at line 1, column 8: /],
+    ["a key defined twice", `[server]\nport = 1\nport = 2\n`, /: not valid TOML at line 3, column 1: Cannot redefine key 'port'$/],
     ["unknown key, with a suggestion", `[server]\nprot = 80\n`, /server\.prot: unknown key "prot" \(did you mean "port"\?\)/],
     ["unknown section", `[servre]\nport = 80\n`, /servre: unknown key "servre" \(did you mean "server"\?\)/],
     ["wrong type", `[server]\nport = "80"\n`, /server\.port: Invalid type: Expected number but received "80"/],
@@ -34,6 +36,7 @@ describe("config file errors name the file, the key and what was expected", () =
       expect(error.exitCode).toBe(2);
       expect(error.message).toContain(`Invalid config "${join(dir, "config.toml")}"`);
       expect(error.message).toMatch(message);
+      expect(error.message).not.toContain("\n");
     });
   }
 
@@ -82,7 +85,9 @@ describe("environment overrides", () => {
   });
 
   const bad: [string, Record<string, string>, string][] = [
-    ["a number", { VPO_SERVER_PORT: "eighty" }, `VPO_SERVER_PORT="eighty": server.port: Invalid type: Expected number but received NaN`],
+    ["a number", { VPO_SERVER_PORT: "abc" }, `Invalid environment: VPO_SERVER_PORT: expected an integer, got "abc"`],
+    ["an integer", { VPO_PROCESSING_WORKERS: "1.5" }, `Invalid environment: VPO_PROCESSING_WORKERS: expected an integer, got "1.5"`],
+    ["an integer even when blank", { VPO_JOBS_RETENTION_DAYS: " " }, `Invalid environment: VPO_JOBS_RETENTION_DAYS: expected an integer, got " "`],
     ["a boolean", { VPO_LOGGING_JSON: "maybe" }, `VPO_LOGGING_JSON="maybe": logging.json: Invalid type: Expected boolean but received "maybe"`],
     ["a choice", { VPO_LOGGING_LEVEL: "loud" }, `VPO_LOGGING_LEVEL="loud": logging.level: Invalid type`],
     ["a known key", { VPO_TOOLS_FFMPG: "/x" }, `VPO_TOOLS_FFMPG: unknown key "tools.ffmpg" (did you mean "VPO_TOOLS_FFMPEG"?)`],
@@ -93,6 +98,7 @@ describe("environment overrides", () => {
       const error = thrown(() => load(vars));
       expect(error.exitCode).toBe(2);
       expect(error.message).toContain(message);
+      expect(error.message).not.toContain("NaN");
     });
   }
 

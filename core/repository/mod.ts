@@ -12,7 +12,7 @@ export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";
 export { searchRuns, RUN_SEARCH_DEFAULT_LIMIT, RUN_SEARCH_MAX_LIMIT } from "./run_search.ts";
-export { resolveRunId, MIN_PREFIX_LENGTH } from "./run_id.ts";
+export { resolveRunId, MIN_PREFIX_LENGTH, shortRunIds } from "./run_id.ts";
 export { getMetricAggregates } from "./metrics.ts";
 export { purgeRuns } from "./purge.ts";
 export {

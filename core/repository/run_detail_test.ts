@@ -118,7 +118,7 @@ describe("getRunDetail", () => {
     }
   });
 
-  test.if(dialect.name === "sqlite")("prefix lookup searches the primary-key index rather than scanning the table", async () => {
+  if (dialect.name === "sqlite") test("prefix lookup searches the primary-key index rather than scanning the table", async () => {
     const compiled = runIdPrefixQuery(db, "c0ffee").compile();
     const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
     const details = plan.rows.map((r) => r.detail).join("\n");
