@@ -45,7 +45,8 @@ export function createBreather(ms = 20): () => Promise<void> {
 async function insertChunked<T extends keyof Database>(trx: Db, table: T, rows: Insertable<Database[T]>[], breathe?: () => Promise<void>): Promise<void> {
   if (rows.length === 0) return;
   const perRow = Object.keys(rows[0] as object).length;
-  const size = Math.max(1, Math.floor(MAX_PARAMETERS / perRow));
+  // Smaller statements when others are waiting for the event loop: each runs without a break.
+  const size = Math.max(1, Math.floor((breathe ? MAX_PARAMETERS / 8 : MAX_PARAMETERS) / perRow));
   for (let i = 0; i < rows.length; i += size) {
     await trx.insertInto(table).values(rows.slice(i, i + size) as never).execute();
     await breathe?.();
@@ -53,17 +54,19 @@ async function insertChunked<T extends keyof Database>(trx: Db, table: T, rows: 
 }
 
 /** files.id of every path, creating rows for paths never scanned; an upsert, so concurrent writers never collide. */
-async function fileIds(trx: Db, paths: string[]): Promise<Map<string, number>> {
+async function fileIds(trx: Db, paths: string[], breathe?: () => Promise<void>): Promise<Map<string, number>> {
   const unique = [...new Set(paths)];
   const ids = new Map<string, number>();
-  for (let i = 0; i < unique.length; i += 5_000) {
-    const chunk = unique.slice(i, i + 5_000);
+  const size = breathe ? 500 : 5_000;
+  for (let i = 0; i < unique.length; i += size) {
+    const chunk = unique.slice(i, i + size);
     await trx
       .insertInto("files")
       .values(chunk.map((path) => ({ path, scan_status: "ok" as const })) as never)
       .onConflict((oc) => oc.column("path").doNothing())
       .execute();
     for (const row of await trx.selectFrom("files").select(["id", "path"]).where("path", "in", chunk).execute()) ids.set(row.path, Number(row.id));
+    await breathe?.();
   }
   return ids;
 }
@@ -83,7 +86,7 @@ function metricRows(run: RunRecord) {
 
 /** Stores normalised runs (none of them stored yet) in the open transaction `trx`. */
 async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<void>): Promise<void> {
-  const ids = await fileIds(trx, runs.map((r) => r.file_path));
+  const ids = await fileIds(trx, runs.map((r) => r.file_path), breathe);
   await insertChunked(trx, "processing_stats", runs.map((run) => statsRow(run, ids.get(run.file_path) ?? null)), breathe);
   await insertChunked(
     trx,
@@ -125,17 +128,21 @@ async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<vo
   await insertChunked(trx, "plugin_metrics", runs.flatMap(metricRows), breathe);
   await insertChunked(trx, "plugin_errors", runs.flatMap((run) => run.plugin_errors.map((e) => ({ stats_id: run.id, ...e }))), breathe);
   const batch = runs.map((r) => r.id);
-  for (let i = 0; i < batch.length; i += 5_000) {
-    await foldIntoRollup(trx, sql`id in (${sql.join(batch.slice(i, i + 5_000))})`);
+  const foldSize = breathe ? 500 : 5_000;
+  for (let i = 0; i < batch.length; i += foldSize) {
+    await foldIntoRollup(trx, sql`id in (${sql.join(batch.slice(i, i + foldSize))})`);
+    await breathe?.();
   }
   await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
 }
 
 /** Ids among `ids` already stored. */
-async function storedIds(trx: Db, ids: string[]): Promise<Set<string>> {
+async function storedIds(trx: Db, ids: string[], breathe?: () => Promise<void>): Promise<Set<string>> {
   const stored = new Set<string>();
-  for (let i = 0; i < ids.length; i += 5_000) {
-    for (const row of await trx.selectFrom("processing_stats").select("id").where("id", "in", ids.slice(i, i + 5_000)).execute()) stored.add(row.id);
+  const size = breathe ? 500 : 5_000;
+  for (let i = 0; i < ids.length; i += size) {
+    for (const row of await trx.selectFrom("processing_stats").select("id").where("id", "in", ids.slice(i, i + size)).execute()) stored.add(row.id);
+    await breathe?.();
   }
   return stored;
 }
@@ -163,7 +170,7 @@ export async function storeRuns(db: Db, runs: RunRecord[], options: RecordOption
   if (runs.length === 0) return { stored: [], duplicates: [] };
   try {
     return await db.transaction().execute(async (trx) => {
-      const stored = await storedIds(trx, runs.map((r) => r.id));
+      const stored = await storedIds(trx, runs.map((r) => r.id), options.breathe);
       const fresh: RunRecord[] = [];
       const duplicates: RunRecord[] = [];
       for (const run of runs) {
