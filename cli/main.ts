@@ -6,6 +6,7 @@ import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
 import { configCommand } from "./commands/config.ts";
+import { dbCommand } from "./commands/db.ts";
 import { initCommand } from "./commands/init.ts";
 import { jobsCommand } from "./commands/jobs.ts";
 import { profilesCommand } from "./commands/profiles.ts";
@@ -37,6 +38,7 @@ export const main = defineCommand({
     profiles: profilesCommand,
     config: configCommand,
     init: initCommand,
+    db: dbCommand,
   },
 });
 

@@ -85,3 +85,4 @@ export { DURATION_BUCKETS } from "./_rollup.ts";
 export { feedHead, readFeed, runEvents, pruneFeed, type FeedCursor, type FeedEntry } from "./feed.ts";
 export { createBreather, storeRuns, storageError, type RecordOptions, type RecordResult } from "./record.ts";
 export type { RunScope } from "./_filters.ts";
+export { copyDatabase, type CopyProgress } from "./copy.ts";
