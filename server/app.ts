@@ -18,7 +18,6 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { statsWriteRoutes } from "./routes/stats_write.ts";
 import { systemRoutes } from "./routes/system.ts";
-import { watchDatabase } from "./watch.ts";
 import { createSseHub, type SseHub } from "./sse.ts";
 import { staticRoutes } from "./static.ts";
 import { validationToHttpError } from "./validation_errors.ts";
@@ -111,7 +110,7 @@ export function createApp(options: AppOptions): VpoApp {
   const feed = followRunFeed(feedReaderOf(reader), options.bus, { pollMs: options.pollMs });
   feed.catch((error) => log.error("Could not follow the run feed: {error}", { error: String(error) }));
   // Another process wrote (a run, a job, a purge): cached views may be stale, and the feed has news.
-  const unwatch = watchDatabase(database, () => {
+  const unwatch = database.listen(() => {
     cache.invalidate();
     void feed.then((f) => f.poke());
   });

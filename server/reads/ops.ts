@@ -19,14 +19,7 @@ export const READ_OPS = {
   breakdown: (db: Db, a: { by: BreakdownBy } & StatsFilter) => getBreakdown(db, a.by, a),
   runDetail: (db: Db, a: { id: string }) => getRunDetail(db, a.id),
   runSearch: (db: Db, a: RunSearchOptions) => searchRuns(db, a),
-  fileHistory: async (db: Db, a: { fileId: number; limit?: number }) => {
-    const runs = await getFileHistory(db, { fileId: a.fileId, limit: a.limit });
-    if (runs.length === 0) {
-      const file = await db.selectFrom("files").select("id").where("id", "=", a.fileId).executeTakeFirst();
-      if (!file) throw new VpoError("NOT_FOUND", `No file with id ${a.fileId}`);
-    }
-    return runs;
-  },
+  fileHistory: (db: Db, a: { fileId: number; limit?: number }) => getFileHistory(db, { fileId: a.fileId, limit: a.limit }),
   jobs: (db: Db, a: { status?: JobStatus; type?: JobType; since?: string; limit?: number }) => listJobs(db, a),
   job: (db: Db, a: { id: string }) => getJob(db, a.id),
   policyTotals: (db: Db, _a: Record<string, never>) => getPolicyTotals(db),
