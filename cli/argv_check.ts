@@ -110,6 +110,8 @@ async function commandNames(subCommands: Record<string, Resolvable<CommandDef>>)
 }
 
 async function findCommand(subCommands: Record<string, Resolvable<CommandDef>>, name: string): Promise<CommandDef | undefined> {
+  // By name first: subcommands are loaded lazily, and only the one named needs loading.
+  if (Object.hasOwn(subCommands, name)) return resolve(subCommands[name]);
   for (const [key, sub] of Object.entries(subCommands)) {
     const def = await resolve(sub);
     const alias = (await resolve(def?.meta))?.alias;

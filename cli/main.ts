@@ -5,19 +5,6 @@ import { storageError, VpoError } from "../core/mod.ts";
 import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
-import { configCommand } from "./commands/config.ts";
-import { dbCommand } from "./commands/db.ts";
-import { initCommand } from "./commands/init.ts";
-import { jobsCommand } from "./commands/jobs.ts";
-import { profilesCommand } from "./commands/profiles.ts";
-import { pluginsCommand } from "./commands/plugins.ts";
-import { runCommandDef } from "./commands/run.ts";
-import { scanCommand } from "./commands/scan.ts";
-import { processCommand } from "./commands/process.ts";
-import { demoCommand } from "./commands/demo.ts";
-import { filesCommand } from "./commands/files.ts";
-import { serveCommand } from "./commands/serve.ts";
-import { statsCommand } from "./commands/stats/mod.ts";
 
 export const main = defineCommand({
   meta: { name: "vpo", version: pkg.version, description: "Process a media library by policy and keep a record of every run" },
@@ -26,19 +13,19 @@ export const main = defineCommand({
     rememberRootArgs(args, rawArgs);
   },
   subCommands: {
-    run: runCommandDef,
-    scan: scanCommand,
-    files: filesCommand,
-    process: processCommand,
-    demo: demoCommand,
-    stats: statsCommand,
-    plugins: pluginsCommand,
-    serve: serveCommand,
-    jobs: jobsCommand,
-    profiles: profilesCommand,
-    config: configCommand,
-    init: initCommand,
-    db: dbCommand,
+    run: () => import("./commands/run.ts").then((m) => m.runCommandDef),
+    scan: () => import("./commands/scan.ts").then((m) => m.scanCommand),
+    files: () => import("./commands/files.ts").then((m) => m.filesCommand),
+    process: () => import("./commands/process.ts").then((m) => m.processCommand),
+    demo: () => import("./commands/demo.ts").then((m) => m.demoCommand),
+    stats: () => import("./commands/stats/mod.ts").then((m) => m.statsCommand),
+    plugins: () => import("./commands/plugins.ts").then((m) => m.pluginsCommand),
+    serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
+    jobs: () => import("./commands/jobs.ts").then((m) => m.jobsCommand),
+    profiles: () => import("./commands/profiles.ts").then((m) => m.profilesCommand),
+    config: () => import("./commands/config.ts").then((m) => m.configCommand),
+    init: () => import("./commands/init.ts").then((m) => m.initCommand),
+    db: () => import("./commands/db.ts").then((m) => m.dbCommand),
   },
 });
 
