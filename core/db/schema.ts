@@ -132,6 +132,32 @@ export interface StatsRollupTable {
   last_at: string;
 }
 
+/** Runs per (day, policy, library, node) and video codec before → after ("" for unknown). */
+export interface CodecRollupTable {
+  day: string;
+  policy_name: string;
+  library: string;
+  node: string;
+  codec_before: string;
+  codec_after: string;
+  runs: number;
+}
+
+/** Plugin metric aggregates per (day, policy, library, node) and (plugin, key). */
+export interface MetricRollupTable {
+  day: string;
+  policy_name: string;
+  library: string;
+  node: string;
+  plugin: string;
+  key: string;
+  num_count: number;
+  text_count: number;
+  num_sum: number;
+  num_min: number | null;
+  num_max: number | null;
+}
+
 /**
  * The run feed: an ordered, durable log of recorded runs and purges that every process on the
  * database follows (SSE, alerts, reports). `tx` is the PostgreSQL transaction id (null on SQLite,
@@ -194,6 +220,8 @@ export interface Database {
   plugin_metrics: PluginMetricsTable;
   plugin_errors: PluginErrorsTable;
   stats_rollup: StatsRollupTable;
+  codec_rollup: CodecRollupTable;
+  metric_rollup: MetricRollupTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;

@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, expressionBuilder } from "kysely";
+import { type Expression, type SqlBool, expressionBuilder, sql } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import type { TimeRange } from "../time_filter.ts";
@@ -82,15 +82,19 @@ export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<Sq
   return eb.and(parts);
 }
 
-/** stats_rollup rows covering the whole days of an aligned range, of the scope's policy, library and node. */
-export function rollupFilter(range: TimeRange, scope: RunScope = {}): Expression<SqlBool> {
-  const eb = expressionBuilder<Database, "stats_rollup">();
+/** The rollup tables: each keyed by (day, policy_name, library, node), and more. */
+export type RollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup";
+
+/** Rows of a rollup covering the whole days of an aligned range, of the scope's policy, library and node. */
+export function rollupFilter(range: TimeRange, scope: RunScope = {}, table: RollupTable = "stats_rollup"): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, RollupTable>();
+  const col = (name: string) => sql.ref(`${table}.${name}`);
   const parts: Expression<SqlBool>[] = [];
-  if (range.since !== undefined) parts.push(eb("stats_rollup.day", ">=", dayOf(range.since)));
-  if (range.until !== undefined) parts.push(eb("stats_rollup.day", "<", dayOf(range.until)));
-  if (scope.policy !== undefined) parts.push(eb("stats_rollup.policy_name", "=", scope.policy));
-  if (scope.library !== undefined) parts.push(eb("stats_rollup.library", "=", scope.library));
-  if (scope.node !== undefined) parts.push(eb("stats_rollup.node", "=", scope.node));
+  if (range.since !== undefined) parts.push(eb(col("day"), ">=", dayOf(range.since)));
+  if (range.until !== undefined) parts.push(eb(col("day"), "<", dayOf(range.until)));
+  if (scope.policy !== undefined) parts.push(eb(col("policy_name"), "=", scope.policy));
+  if (scope.library !== undefined) parts.push(eb(col("library"), "=", scope.library));
+  if (scope.node !== undefined) parts.push(eb(col("node"), "=", scope.node));
   return eb.and(parts);
 }
 
@@ -116,3 +120,11 @@ export const numOrNull = (value: unknown): number | null => (value === null || v
 /** A stored 0/1 flag as a boolean (Number() also accepts a PostgreSQL boolean). */
 export const flag = (value: unknown): boolean => Number(value) === 1;
 export const flagOrNull = (value: unknown): boolean | null => (value === null || value === undefined ? null : flag(value));
+
+/** The rollup key of a run. */
+export const RUN_KEY = {
+  day: sql<string>`substr(processed_at, 1, 10)`,
+  policy_name: sql<string>`policy_name`,
+  library: sql<string>`coalesce(library, '')`,
+  node: sql<string>`coalesce(node, '')`,
+};

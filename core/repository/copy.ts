@@ -7,7 +7,7 @@ import { rebuildRollups } from "./_rollup.ts";
 /** Copied first, in this order, so every foreign key finds its row; any other table follows. */
 const FIRST = ["files", "jobs", "nodes", "processing_stats"];
 /** Derived from the rest (rebuilt, or only meaningful to the processes of the source). */
-const SKIPPED = new Set(["schema_migrations", "stats_rollup", "run_feed"]);
+const SKIPPED = new Set(["schema_migrations", "stats_rollup", "codec_rollup", "metric_rollup", "run_feed"]);
 
 interface TableToCopy {
   name: string;

@@ -5,6 +5,8 @@ import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { normalizeRunRecord } from "../record/mod.ts";
 import { getBreakdown } from "./breakdown.ts";
+import { codecsFrom } from "./codecs.ts";
+import { metricsFrom } from "./metrics.ts";
 import { streamRunRecords } from "./export.ts";
 import { importRunLines } from "./import.ts";
 import { policyStatsFrom } from "./policies.ts";
@@ -72,6 +74,9 @@ forEachDialect("record properties", (dialect) => {
             for (const groupBy of ["day", "week", "month"] as const) {
               expect(await trendsFrom(db, { ...filter, groupBy }, "auto")).toEqual(await trendsFrom(db, { ...filter, groupBy }, "raw"));
             }
+            expect(await codecsFrom(db, filter, "auto")).toEqual(await codecsFrom(db, filter, "raw"));
+            const metricsOf = async (source: "auto" | "raw") => (await metricsFrom(db, filter, source)).map((m) => ({ ...m, sum: round(m.sum), avg: round(m.avg) }));
+            expect(await metricsOf("auto")).toEqual(await metricsOf("raw"));
             for (const by of ["node", "library"] as const) {
               const fromRollup = await getBreakdown(db, by, filter);
               const fromRuns = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: by, source: "raw" });
@@ -114,16 +119,23 @@ forEachDialect("record properties", (dialect) => {
 });
 
 const KEYS = ["day", "policy_name", "library", "node"] as const;
+const round = (x: unknown) => (x === null ? null : Number(Number(x).toPrecision(12)));
 
-/** The rollup as kept, durations rounded (summed in another order they differ in the last bits). */
+/** Every rollup as kept, floating sums rounded (summed in another order they differ in the last bits). */
 async function rollupRows(db: Db) {
-  const rows = await db.selectFrom("stats_rollup").selectAll().orderBy(KEYS.map((k) => k)).execute();
-  return rows.map((r) => ({ ...r, duration_sum: Number(Number(r.duration_sum).toPrecision(12)) }));
+  const stats = await db.selectFrom("stats_rollup").selectAll().orderBy(KEYS.map((k) => k)).execute();
+  const codecs = await db.selectFrom("codec_rollup").selectAll().orderBy([...KEYS, "codec_before", "codec_after"]).execute();
+  const metrics = await db.selectFrom("metric_rollup").selectAll().orderBy([...KEYS, "plugin", "key"]).execute();
+  return {
+    stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })),
+    codecs,
+    metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })),
+  };
 }
 
 /** The rollup as a rebuild from the runs would make it (computed in a transaction that is rolled back). */
 async function rebuiltRollupRows(db: Db) {
-  let rebuilt: Awaited<ReturnType<typeof rollupRows>> = [];
+  let rebuilt: Awaited<ReturnType<typeof rollupRows>> | undefined;
   await db.transaction().execute(async (trx) => {
     await rebuildRollups(trx);
     rebuilt = await rollupRows(trx);
@@ -131,7 +143,7 @@ async function rebuiltRollupRows(db: Db) {
   }).catch((error) => {
     if (error !== ROLLBACK) throw error;
   });
-  return rebuilt;
+  return rebuilt!;
 }
 const ROLLBACK = new Error("rollback");
 

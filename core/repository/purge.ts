@@ -42,7 +42,7 @@ export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCou
     const regionEnd = lastDay === undefined ? undefined : nextDayStart(lastDay);
     await rebuildRollups(trx, {
       runs: runFilter({ until: regionEnd }, { policy }),
-      keys: rollupFilter({ until: regionEnd }, { policy }),
+      keys: (table) => rollupFilter({ until: regionEnd }, { policy }, table),
     });
     await appendToFeed(trx, [{ kind: "purge", run_id: null }]);
     return counts;

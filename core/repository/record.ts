@@ -1,4 +1,5 @@
 import { type Insertable, sql } from "kysely";
+import { bulkInsert } from "../db/bulk_insert.ts";
 import type { Db } from "../db/handle.ts";
 import type { Database } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
@@ -14,9 +15,6 @@ import { appendToFeed } from "./feed_write.ts";
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
-
-/** Most bound parameters used by one statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
-const MAX_PARAMETERS = 30_000;
 
 /** The processing_stats row of a normalised run. */
 export function statsRow(run: RunRecord, fileId: number | null): Insertable<Database["processing_stats"]> {
@@ -39,18 +37,6 @@ export function createBreather(ms = 20): () => Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     last = performance.now();
   };
-}
-
-/** Inserts `rows` into `table` in as few statements as the parameter limit allows. */
-async function insertChunked<T extends keyof Database>(trx: Db, table: T, rows: Insertable<Database[T]>[], breathe?: () => Promise<void>): Promise<void> {
-  if (rows.length === 0) return;
-  const perRow = Object.keys(rows[0] as object).length;
-  // Smaller statements when others are waiting for the event loop: each runs without a break.
-  const size = Math.max(1, Math.floor((breathe ? MAX_PARAMETERS / 8 : MAX_PARAMETERS) / perRow));
-  for (let i = 0; i < rows.length; i += size) {
-    await trx.insertInto(table).values(rows.slice(i, i + size) as never).execute();
-    await breathe?.();
-  }
 }
 
 /** files.id of every path, creating rows for paths never scanned; an upsert, so concurrent writers never collide. */
@@ -84,53 +70,35 @@ function metricRows(run: RunRecord) {
   );
 }
 
+const RUN_COLUMNS = ["file_id", ...RUN_FIELD_NAMES];
+const ACTION_COLUMNS = ["stats_id", "seq", "action_type", "track_type", "track_index", "before_state", "after_state", "success", "duration_ms", "rule_reference", "message"];
+const PHASE_COLUMNS = ["stats_id", "seq", "phase_name", "wall_time_seconds", "bytes_read", "bytes_written", "encoding_fps", "encoding_bitrate"];
+const METRIC_COLUMNS = ["stats_id", "plugin", "key", "num", "text"];
+const ERROR_COLUMNS = ["stats_id", "plugin", "hook", "code", "message"];
+
 /** Stores normalised runs (none of them stored yet) in the open transaction `trx`. */
 async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<void>): Promise<void> {
   const ids = await fileIds(trx, runs.map((r) => r.file_path), breathe);
-  await insertChunked(trx, "processing_stats", runs.map((run) => statsRow(run, ids.get(run.file_path) ?? null)), breathe);
-  await insertChunked(
-    trx,
-    "action_results",
-    runs.flatMap((run) =>
-      run.actions.map((a, seq) => ({
-        stats_id: run.id,
-        seq,
-        action_type: a.action_type,
-        track_type: a.track_type ?? null,
-        track_index: a.track_index ?? null,
-        before_state: json(a.before_state),
-        after_state: json(a.after_state),
-        success: a.success ? 1 : 0,
-        duration_ms: a.duration_ms ?? null,
-        rule_reference: a.rule_reference ?? null,
-        message: a.message ?? null,
-      })),
-    ),
-    breathe,
-  );
-  await insertChunked(
-    trx,
-    "performance_metrics",
-    runs.flatMap((run) =>
-      run.phases.map((p, seq) => ({
-        stats_id: run.id,
-        seq,
-        phase_name: p.phase_name,
-        wall_time_seconds: p.wall_time_seconds ?? null,
-        bytes_read: p.bytes_read ?? null,
-        bytes_written: p.bytes_written ?? null,
-        encoding_fps: p.encoding_fps ?? null,
-        encoding_bitrate: p.encoding_bitrate ?? null,
-      })),
-    ),
-    breathe,
-  );
-  await insertChunked(trx, "plugin_metrics", runs.flatMap(metricRows), breathe);
-  await insertChunked(trx, "plugin_errors", runs.flatMap((run) => run.plugin_errors.map((e) => ({ stats_id: run.id, ...e }))), breathe);
+  // Smaller statements when others wait for the event loop: each runs without a break.
+  const options = { between: breathe, rowsPerStatement: breathe ? 200 : undefined };
+  const row = (run: RunRecord) => {
+    const stats = statsRow(run, ids.get(run.file_path) ?? null) as Record<string, unknown>;
+    return RUN_COLUMNS.map((c) => stats[c] ?? null);
+  };
+  await bulkInsert(trx, "processing_stats", RUN_COLUMNS, runs.map(row), options);
+  await bulkInsert(trx, "action_results", ACTION_COLUMNS, runs.flatMap((run) => run.actions.map((a, seq) => [
+    run.id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
+    a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null,
+  ])), options);
+  await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, runs.flatMap((run) => run.phases.map((p, seq) => [
+    run.id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null,
+  ])), options);
+  await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, runs.flatMap((run) => metricRows(run).map((m) => [m.stats_id, m.plugin, m.key, m.num, m.text])), options);
+  await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, runs.flatMap((run) => run.plugin_errors.map((e) => [run.id, e.plugin, e.hook, e.code, e.message])), options);
   const batch = runs.map((r) => r.id);
   const foldSize = breathe ? 500 : 5_000;
   for (let i = 0; i < batch.length; i += foldSize) {
-    await foldIntoRollup(trx, sql`id in (${sql.join(batch.slice(i, i + foldSize))})`);
+    await foldIntoRollup(trx, sql`processing_stats.id in (${sql.join(batch.slice(i, i + foldSize))})`);
     await breathe?.();
   }
   await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
