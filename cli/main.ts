@@ -1,7 +1,7 @@
 #!/usr/bin/env -S bun --no-install
 import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../package.json" with { type: "json" };
-import { storageError, VpoError } from "../core/mod.ts";
+import { storageError, VpoError } from "../core/errors.ts";
 import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";

@@ -23,6 +23,7 @@ export type ErrorCode =
   | "DB_NOT_VPO"
   | "DISK_FULL"
   | "DUPLICATE_RUN"
+  | "QUERY_TIMEOUT"
   | "TOOL_MISSING"
   | "TOOL_FAILED"
   | "TOOL_TIMEOUT"
@@ -52,6 +53,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   NO_STATS: 404,
   DUPLICATE_RUN: 409,
   DISK_FULL: 507,
+  QUERY_TIMEOUT: 503,
 };
 
 export class VpoError extends Error {
@@ -80,4 +82,23 @@ export class VpoError extends Error {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * A database failure in the domain's words, for what has words: a full disk, a run stored twice,
+ * a query stopped at its time budget. Anything else comes back as it was.
+ */
+export function storageError(error: unknown): unknown {
+  if (error instanceof VpoError) return error;
+  const text = `${(error as { code?: unknown })?.code ?? ""} ${(error as Error)?.message ?? error}`;
+  if (/SQLITE_FULL|database or disk is full|ENOSPC|No space left|53100|could not extend file/i.test(text)) {
+    return new VpoError("DISK_FULL", "The database's disk is full: nothing was stored; free some space and try again", { cause: error });
+  }
+  if (/unique|SQLITE_CONSTRAINT_PRIMARYKEY|23505/i.test(text) && /processing_stats/i.test(text)) {
+    return new VpoError("DUPLICATE_RUN", "A run with this id is already recorded; nothing was stored", { cause: error });
+  }
+  if (/57014|canceling statement due to statement timeout/i.test(text)) {
+    return new VpoError("QUERY_TIMEOUT", "The query took longer than its time budget and was stopped; narrow it or try again", { cause: error });
+  }
+  return error;
 }

@@ -17,7 +17,7 @@ export { countStreams } from "./media.ts";
 export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";
 export { createEventBus, toRecordedEvent } from "./events.ts";
 export type { EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
-export { VpoError, errorMessage } from "./errors.ts";
+export { VpoError, errorMessage, storageError } from "./errors.ts";
 export type { ErrorCode } from "./errors.ts";
 export { parseOrThrow, describeIssues } from "./validation.ts";
 export { didYouMean } from "./did_you_mean.ts";

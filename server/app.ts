@@ -35,8 +35,10 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Largest request body in bytes (default 10 MiB). */
   bodyLimit?: number;
-  /** Read worker threads (default: cores − 1, between 1 and 4), or "inline" to read on the main thread. */
+  /** Read worker threads for the cheap views (default: cores − 1, between 1 and 4; one more serves the scans), or "inline" to read on the main thread. */
   readers?: number | "inline";
+  /** Longest a read may take before it is stopped and answered 503 (default 10 s). */
+  readBudgetMs?: number;
   /** SSE heartbeat interval (default 15 s). */
   heartbeatMs?: number;
   /** How often the run feed is read whatever happens (default 1 s); writes also wake it at once. */
@@ -100,7 +102,8 @@ export function createApp(options: AppOptions): VpoApp {
   const readers = options.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   // Worker threads only help SQLite, whose queries block the thread; PostgreSQL's pool is asynchronous.
   const inline = readers === "inline" || database.dialect !== "sqlite" || database.location === ":memory:";
-  const reader: Reader = inline ? createInlineReader(database.db) : createWorkerReader(database.location, { size: readers as number });
+  const budget = { budgetMs: options.readBudgetMs };
+  const reader: Reader = inline ? createInlineReader(database.db, budget) : createWorkerReader(database.location, { size: readers as number, ...budget });
   const cache = createViewCache();
   const sse = createSseHub(options.bus, { heartbeatMs: options.heartbeatMs });
   const metrics = createRunMetrics(() => reader.read("policyTotals", {}), {

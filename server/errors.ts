@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { errorMessage, VpoError } from "../core/mod.ts";
+import { errorMessage, storageError, VpoError } from "../core/mod.ts";
 
 /** The body of every error response: a message for people, a stable code for programs. */
 export const ErrorBodySchema = v.object({
@@ -34,13 +34,17 @@ export function errorResponse(status: number, body: ErrorBody, headers: Record<s
 }
 
 /** Maps anything thrown to { status, body }: domain errors by VpoError.status, the rest to a bare 500. */
-export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
+/** Server-side failures whose message is safe and useful to show the client. */
+const TOLD: ReadonlySet<string> = new Set(["QUERY_TIMEOUT", "DISK_FULL"]);
+
+export function toErrorBody(thrown: unknown): { status: number; body: ErrorBody } {
+  const error = storageError(thrown);
   if (error instanceof HttpError) {
     return { status: error.status, body: withDetails({ error: error.message, code: error.code }, error.details) };
   }
   if (error instanceof VpoError) {
     // A 5xx message may name files or SQL on the server: say which kind of failure, not the internals.
-    if (error.status >= 500) return { status: error.status, body: { error: "Internal server error", code: error.code } };
+    if (error.status >= 500 && !TOLD.has(error.code)) return { status: error.status, body: { error: "Internal server error", code: error.code } };
     return { status: error.status, body: withDetails({ error: error.message, code: error.code }, error.details) };
   }
   return { status: 500, body: { error: "Internal server error", code: "INTERNAL" } };

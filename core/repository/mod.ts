@@ -83,6 +83,6 @@ export { CodecShareSchema, getCodecDistribution, type CodecShare } from "./codec
 export { getPolicyTotals, type PolicyTotals, type Totals } from "./_totals.ts";
 export { DURATION_BUCKETS } from "./_rollup.ts";
 export { feedHead, readFeed, runEvents, pruneFeed, type FeedCursor, type FeedEntry } from "./feed.ts";
-export { createBreather, storeRuns, storageError, type RecordOptions, type RecordResult } from "./record.ts";
+export { createBreather, storeRuns, type RecordOptions, type RecordResult } from "./record.ts";
 export type { RunScope } from "./_filters.ts";
 export { copyDatabase, type CopyProgress } from "./copy.ts";

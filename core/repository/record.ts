@@ -2,7 +2,7 @@ import { type Insertable, sql } from "kysely";
 import { bulkInsert } from "../db/bulk_insert.ts";
 import type { Db } from "../db/handle.ts";
 import type { Database } from "../db/schema.ts";
-import { VpoError } from "../errors.ts";
+import { storageError, VpoError } from "../errors.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
 import { foldIntoRollup } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
@@ -181,17 +181,4 @@ export async function recordRuns(db: Db, inputs: unknown[], options: Pick<Record
     await options.breathe?.();
   }
   return (await storeRuns(db, runs, options)).stored;
-}
-
-/** Database failures in the domain's words: a full disk says so. */
-export function storageError(error: unknown): unknown {
-  if (error instanceof VpoError) return error;
-  const text = `${(error as { code?: unknown })?.code ?? ""} ${(error as Error)?.message ?? error}`;
-  if (/SQLITE_FULL|database or disk is full|ENOSPC|No space left|53100|could not extend file/i.test(text)) {
-    return new VpoError("DISK_FULL", "The database's disk is full: nothing was stored; free some space and try again", { cause: error });
-  }
-  if (/unique|SQLITE_CONSTRAINT_PRIMARYKEY|23505/i.test(text) && /processing_stats/i.test(text)) {
-    return new VpoError("DUPLICATE_RUN", "A run with this id is already recorded; nothing was stored", { cause: error });
-  }
-  return error;
 }

@@ -1,3 +1,5 @@
+import { sql } from "kysely";
+import { dialectOf } from "../../core/db/handle.ts";
 import {
   type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
@@ -39,10 +41,45 @@ export interface Reader {
   close(): Promise<void>;
 }
 
-/** Reads on the given connection, on the calling thread. */
-export function createInlineReader(db: Db): Reader {
+/** The reads that may scan runs (a path search, a file's history): they get a lane of their own. */
+const SLOW_OPS: ReadonlySet<ReadOp> = new Set(["runSearch", "fileHistory"]);
+export const laneOf = (op: ReadOp): "fast" | "slow" => (SLOW_OPS.has(op) ? "slow" : "fast");
+
+/** Longest a read may take before it is answered 503 (well inside the server's 30 s idle timeout). */
+export const DEFAULT_READ_BUDGET_MS = 10_000;
+
+/** The server's own reads (following the feed, /metrics): no client waits on them, so they get longer. */
+const INTERNAL_OPS: ReadonlySet<ReadOp> = new Set(["feedHead", "readFeed", "runEvents", "policyTotals"]);
+export const budgetOf = (op: ReadOp, viewBudgetMs: number): number => (INTERNAL_OPS.has(op) ? Math.max(viewBudgetMs, 60_000) : viewBudgetMs);
+
+export const budgetError = (op: string, ms: number) =>
+  new VpoError("QUERY_TIMEOUT", `The ${op} query took longer than ${ms / 1000} s and was stopped; narrow it (a shorter window, a policy) or try again`);
+
+/**
+ * Reads on the given connection, on the calling thread (PostgreSQL's asynchronous pool, tests,
+ * :memory:). A read past its budget is answered QUERY_TIMEOUT; PostgreSQL cancels the statement
+ * itself through its statement_timeout.
+ */
+export function createInlineReader(db: Db, options: { budgetMs?: number } = {}): Reader {
+  const budgetMs = options.budgetMs ?? DEFAULT_READ_BUDGET_MS;
+  const postgres = dialectOf(db) === "postgres";
   return {
-    read: (op, args) => (READ_OPS[op] as (db: Db, a: unknown) => Promise<never>)(db, args),
+    read: (op, args) => {
+      const ms = budgetOf(op, budgetMs);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const overtime = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(budgetError(op, ms)), ms);
+      });
+      const run = (on: Db) => (READ_OPS[op] as (db: Db, a: unknown) => Promise<never>)(on, args);
+      // PostgreSQL stops the statement itself at the budget, so a runaway query costs nothing after.
+      const read = postgres
+        ? db.transaction().execute(async (trx) => {
+            await sql`select set_config('statement_timeout', ${String(ms)}, true)`.execute(trx);
+            return run(trx);
+          })
+        : run(db);
+      return Promise.race([read, overtime]).finally(() => clearTimeout(timer));
+    },
     close: async () => {},
   };
 }
