@@ -2,6 +2,7 @@
 import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { storageError, VpoError } from "../core/errors.ts";
+import { exitCodeOf } from "./exit_codes.ts";
 import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
@@ -63,7 +64,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const error = storageError(thrown);
     if (error instanceof VpoError) {
       process.stderr.write(`vpo: ${error.message}\n`);
-      return error.exitCode;
+      return exitCodeOf(error.code);
     }
     // citty's own argument errors (a missing required argument).
     if ((error as Error)?.name === "CLIError") return usageError((error as Error).message, path);

@@ -1,6 +1,8 @@
 /**
- * One error class for every domain condition. `code` is stable and machine-readable;
- * `exitCode` and `status` let the CLI and the HTTP server map it without guessing.
+ * The domain's error conditions, as Rollup's logs.ts has them: a stable, machine-readable `code`
+ * and a message in the domain's words (a cutoff time, a policy — not a flag or a query
+ * parameter). The CLI maps codes to exit codes (cli/exit_codes.ts) and the server to HTTP
+ * statuses (server/error_status.ts), each in one table of its own.
  */
 export type ErrorCode =
   | "INVALID_ARGUMENT"
@@ -32,30 +34,6 @@ export type ErrorCode =
   | "INSUFFICIENT_SPACE"
   | "INTERRUPTED";
 
-const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
-  INVALID_ARGUMENT: 2,
-  INVALID_CONFIG: 2,
-  INVALID_RECORD: 2,
-  AMBIGUOUS_ID: 2,
-  FILE_NOT_FOUND: 64,
-  NOT_FOUND: 64,
-  NO_STATS: 65,
-  DB_MISSING: 64,
-  DB_NOT_VPO: 2,
-};
-
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  INVALID_ARGUMENT: 400,
-  INVALID_RECORD: 422,
-  AMBIGUOUS_ID: 400,
-  NOT_FOUND: 404,
-  FILE_NOT_FOUND: 404,
-  NO_STATS: 404,
-  DUPLICATE_RUN: 409,
-  DISK_FULL: 507,
-  QUERY_TIMEOUT: 503,
-};
-
 export class VpoError extends Error {
   readonly code: ErrorCode;
   readonly details?: unknown;
@@ -65,16 +43,6 @@ export class VpoError extends Error {
     this.name = "VpoError";
     this.code = code;
     this.details = options?.details;
-  }
-
-  /** Process exit code for the CLI: 2 bad input, 64 not found, 65 no statistics, 1 otherwise. */
-  get exitCode(): number {
-    return EXIT_CODES[this.code] ?? 1;
-  }
-
-  /** HTTP status for the server; anything not caused by the request is a 500. */
-  get status(): number {
-    return HTTP_STATUS[this.code] ?? 500;
   }
 }
 

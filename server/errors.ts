@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { errorMessage, storageError, VpoError } from "../core/mod.ts";
+import { httpStatusOf } from "./error_status.ts";
 
 /** The body of every error response: a message for people, a stable code for programs. */
 export const ErrorBodySchema = v.object({
@@ -43,9 +44,10 @@ export function toErrorBody(thrown: unknown): { status: number; body: ErrorBody 
     return { status: error.status, body: withDetails({ error: error.message, code: error.code }, error.details) };
   }
   if (error instanceof VpoError) {
+    const status = httpStatusOf(error.code);
     // A 5xx message may name files or SQL on the server: say which kind of failure, not the internals.
-    if (error.status >= 500 && !TOLD.has(error.code)) return { status: error.status, body: { error: "Internal server error", code: error.code } };
-    return { status: error.status, body: withDetails({ error: error.message, code: error.code }, error.details) };
+    if (status >= 500 && !TOLD.has(error.code)) return { status, body: { error: "Internal server error", code: error.code } };
+    return { status, body: withDetails({ error: error.message, code: error.code }, error.details) };
   }
   return { status: 500, body: { error: "Internal server error", code: "INTERNAL" } };
 }

