@@ -7,6 +7,7 @@ import pkg from "../package.json" with { type: "json" };
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import { cacheKey, createViewCache, type ViewCache } from "./cache.ts";
 import { jsonBody, type RouteDeps } from "./deps.ts";
+import { guardWrites } from "./auth.ts";
 import { describeUnexpected, errorResponse, HttpError, toErrorBody } from "./errors.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { createRunMetrics, type RunMetrics } from "./prometheus.ts";
@@ -82,9 +83,9 @@ function onError({ error, request }: { error: unknown; request: Request }): Resp
     const http = cause instanceof HttpError ? cause : new HttpError(400, "MALFORMED_JSON", "Request body is not valid JSON");
     return errorResponse(http.status, { error: http.message, code: http.code, ...(http.details === undefined ? {} : { details: http.details }) });
   }
-  const { status, body } = toErrorBody(error);
+  const { status, body, headers } = toErrorBody(error);
   if (status >= 500) log.error("{method} {url} failed: {error}", { method: request.method, url: request.url, error: describeUnexpected(error) });
-  return errorResponse(status, body);
+  return errorResponse(status, body, headers);
 }
 
 /**
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions): VpoApp {
   const app = new Elysia({ name: "vpo-server" })
     .use(origins.length ? cors({ origin: origins, methods: ["GET", "POST", "DELETE"], allowedHeaders: ["authorization", "content-type"], credentials: false }) : new Elysia())
     .onRequest(({ request }) => {
+      guardWrites(request, deps.token);
       // Hot path: a cached view answers before routing and validation (it was valid when stored).
       if (!isCacheable(request)) return;
       const body = cache.peek(cacheKey(request.url));
