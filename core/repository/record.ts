@@ -1,5 +1,5 @@
-import { type Insertable, sql } from "kysely";
-import { bulkInsert } from "../db/bulk_insert.ts";
+import { type Insertable, type SqlBool, sql } from "kysely";
+import { bulkInsert, selectIn } from "../db/bulk_insert.ts";
 import type { Db } from "../db/handle.ts";
 import type { Database } from "../db/schema.ts";
 import { storageError, VpoError } from "../errors.ts";
@@ -46,12 +46,8 @@ async function fileIds(trx: Db, paths: string[], breathe?: () => Promise<void>):
   const size = breathe ? 500 : 5_000;
   for (let i = 0; i < unique.length; i += size) {
     const chunk = unique.slice(i, i + size);
-    await trx
-      .insertInto("files")
-      .values(chunk.map((path) => ({ path, scan_status: "ok" as const })) as never)
-      .onConflict((oc) => oc.column("path").doNothing())
-      .execute();
-    for (const row of await trx.selectFrom("files").select(["id", "path"]).where("path", "in", chunk).execute()) ids.set(row.path, Number(row.id));
+    await bulkInsert(trx, "files", ["path", "scan_status"], chunk.map((path) => [path, "ok"]), { ignoreConflictsOn: ["path"] });
+    for (const row of await selectIn<{ id: unknown; path: string }>(trx, `select id, path from files where path in`, chunk)) ids.set(row.path, Number(row.id));
     await breathe?.();
   }
   return ids;
@@ -98,10 +94,22 @@ async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<vo
   const batch = runs.map((r) => r.id);
   const foldSize = breathe ? 500 : 5_000;
   for (let i = 0; i < batch.length; i += foldSize) {
-    await foldIntoRollup(trx, sql`processing_stats.id in (${sql.join(batch.slice(i, i + foldSize))})`);
+    await foldIntoRollup(trx, idIn(batch.slice(i, i + foldSize)));
     await breathe?.();
   }
   await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * `processing_stats.id in ('…', …)` with the ids written into the SQL: the rollup folds are
+ * Kysely queries, and a bound value per id would cost a frozen node each. Only ids that passed the
+ * record's UUID check (lowercase hex and dashes) are written; anything else is refused.
+ */
+function idIn(ids: readonly string[]) {
+  for (const id of ids) if (!UUID.test(id)) throw new Error(`not a run id: ${JSON.stringify(id)}`);
+  return sql<SqlBool>`processing_stats.id in (${sql.raw(ids.map((id) => `'${id}'`).join(", "))})`;
 }
 
 /** Ids among `ids` already stored. */
@@ -109,7 +117,7 @@ async function storedIds(trx: Db, ids: string[], breathe?: () => Promise<void>):
   const stored = new Set<string>();
   const size = breathe ? 500 : 5_000;
   for (let i = 0; i < ids.length; i += size) {
-    for (const row of await trx.selectFrom("processing_stats").select("id").where("id", "in", ids.slice(i, i + size)).execute()) stored.add(row.id);
+    for (const row of await selectIn<{ id: string }>(trx, `select id from processing_stats where id in`, ids.slice(i, i + size))) stored.add(row.id);
     await breathe?.();
   }
   return stored;
