@@ -1,6 +1,7 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
+import { retentionHorizon } from "./retention.ts";
 
 /**
  * The stats_rollup table, defined once: each column is the SQL sum of one contribution per run
@@ -100,6 +101,11 @@ export async function foldIntoRollup(db: Db, where: Expression<SqlBool>): Promis
  * rollup row a deleted run contributed to.
  */
 export async function rebuildRollups(db: Db, region?: { runs: Expression<SqlBool>; keys: Expression<SqlBool> }): Promise<void> {
+  if (region === undefined) {
+    // Days before the retention horizon have no runs left: their rollup rows are all there is of them.
+    const horizon = await retentionHorizon(db);
+    if (horizon !== null) region = { runs: sql<SqlBool>`processed_at >= ${horizon}`, keys: sql<SqlBool>`day >= ${horizon.slice(0, 10)}` };
+  }
   await db.deleteFrom("stats_rollup").$if(region !== undefined, (qb) => qb.where(region!.keys as never)).execute();
   await foldIntoRollup(db, region?.runs ?? sql<SqlBool>`1 = 1`);
 }
