@@ -16,6 +16,8 @@ import { processCommand } from "./commands/process.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
+import { reportCommand } from "./commands/report.ts";
+import { dbCommand } from "./commands/db.ts";
 
 export const main = defineCommand({
   meta: { name: "vpo", version: pkg.version, description: "Process a media library by policy and keep a record of every run" },
@@ -29,6 +31,8 @@ export const main = defineCommand({
     process: processCommand,
     demo: demoCommand,
     stats: statsCommand,
+    report: reportCommand,
+    db: dbCommand,
     plugins: pluginsCommand,
     serve: serveCommand,
     jobs: jobsCommand,

@@ -1,0 +1,2 @@
+import { defineCommand } from "citty";
+export const dbCommand = defineCommand({ meta: { name: "db", description: "Database maintenance" }, subCommands: {} });
