@@ -92,3 +92,4 @@ export { getPhaseTimes, type PhaseTime, type SlowPhase } from "./phases.ts";
 export { getPerfSamples, type PerfSample } from "./perf_samples.ts";
 export { claimReport, completeReport, countReports, failReport, getReport, listReports, setReportDeliveries, type ReportClaim, type ReportInfo, type StoredReport } from "./reports.ts";
 export { getLibrarySnapshots, readableFiles, saveLibrarySnapshot, snapshotLibraries, takeLibrarySnapshot, type CompositionFile, type SnapshotRow } from "./library.ts";
+export { backupDatabase, databaseInfo, optimizeDatabase, verifyDatabase, VPO_TABLES, type DatabaseInfo, type MaintenanceTarget, type VerifyResult } from "./maintenance.ts";
