@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import type { StatsSummary } from "../../core/mod.ts";
+import { type Db, getSummary, parseTimeRange, type RunScope, type StatsSummary, VpoError } from "../../core/mod.ts";
+import { customWindow, lastCompletePeriod, type PERIODS, previousWindow, type Window } from "./period.ts";
 
 /** One summary field over two windows. */
 export const ComparedFieldSchema = v.object({
@@ -48,3 +49,41 @@ export function compareSummaries(current: StatsSummary, baseline: StatsSummary):
     return { field, current: a, baseline: b, change, change_percent: base === 0 ? null : Math.round((Number(change) / Math.abs(base)) * 1e6) / 1e4 };
   });
 }
+
+/** Two windows and every summary field over each, with the change. */
+export interface Comparison {
+  current: Window;
+  baseline: Window;
+  fields: ComparedField[];
+}
+
+/**
+ * The windows to compare: `--period` (the last complete one against the one before), or
+ * --since/--until against --to-since/--to-until (default: the window of the same length just before).
+ */
+export function comparisonWindows(a: { period?: string; since?: string; until?: string; toSince?: string; toUntil?: string }, now = new Date()): { current: Window; baseline: Window } {
+  const custom = a.since || a.until || a.toSince || a.toUntil;
+  if (a.period && custom) throw new VpoError("INVALID_ARGUMENT", "Give either --period or windows (--since/--until, --to-since/--to-until), not both");
+  if (!custom) {
+    const period = (a.period || "week") as (typeof PERIODS)[number];
+    const current = lastCompletePeriod(period, now);
+    return { current, baseline: previousWindow(current, period) };
+  }
+  const bounded = (since: string | undefined, until: string | undefined, flags: string) => {
+    if (!since || !until) throw new VpoError("INVALID_ARGUMENT", `Comparing windows needs both ${flags}`);
+    const r = parseTimeRange({ since, until }, now);
+    if (r.since! >= r.until!) throw new VpoError("INVALID_ARGUMENT", `Invalid window: ${since} is not before ${until}`);
+    return customWindow(r.since!, r.until!);
+  };
+  const current = bounded(a.since, a.until, "--since and --until");
+  const baseline = a.toSince || a.toUntil ? bounded(a.toSince, a.toUntil, "--to-since and --to-until") : previousWindow(current);
+  return { current, baseline };
+}
+
+/** Both summaries and their comparison (what `/api/stats/compare` answers too). */
+export async function compareWindows(db: Db, windows: { current: Window; baseline: Window }, scope: RunScope): Promise<Comparison> {
+  const current = await getSummary(db, { since: windows.current.since, until: windows.current.until, ...scope });
+  const baseline = await getSummary(db, { since: windows.baseline.since, until: windows.baseline.until, ...scope });
+  return { ...windows, fields: compareSummaries(current, baseline) };
+}
+

@@ -3,6 +3,6 @@
  * render (PDF, HTML, Markdown, JSON), schedule and deliver.
  */
 export { buildReport, type ReportData } from "./build.ts";
-export { compareSummaries, ComparedFieldSchema, type ComparedField } from "./compare.ts";
+export { compareSummaries, ComparedFieldSchema, comparisonWindows, compareWindows, type ComparedField, type Comparison } from "./compare.ts";
 export { customWindow, lastCompletePeriod, PERIODS, previousWindow, type Period, type Window } from "./period.ts";
 export { CONTENT_TYPES, REPORT_FORMATS, renderReport, type RenderedReport, type ReportFormat } from "./render.ts";

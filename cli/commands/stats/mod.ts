@@ -10,6 +10,9 @@ import { purgeCommand } from "./purge.ts";
 import { recentCommand } from "./recent.ts";
 import { summaryCommand } from "./summary.ts";
 import { trendsCommand } from "./trends.ts";
+import { compareCommand } from "./compare.ts";
+import { libraryCommand } from "./library.ts";
+import { regressionsCommand } from "./regressions.ts";
 
 export const statsCommand = defineCommand({
   meta: { name: "stats", description: "Read, export, import and purge the record of processing runs" },
@@ -24,6 +27,9 @@ export const statsCommand = defineCommand({
     detail: detailCommand,
     trends: trendsCommand,
     metrics: metricsCommand,
+    compare: compareCommand,
+    library: libraryCommand,
+    regressions: regressionsCommand,
     export: exportCommand,
     import: importCommand,
     purge: purgeCommand,
