@@ -27,13 +27,14 @@ function bounds(root: string): [string, string] {
 }
 
 /**
- * Every file the last scans read successfully, below `root` (every file when null), in path
+ * Every file the last scans read successfully (with its streams), below `root` (every file when null), in path
  * order, a page at a time so a library of any size is never held whole.
  */
 export async function* readableFiles(db: Db, root: string | null, page = 2_000): AsyncGenerator<CompositionFile> {
   let after = "";
   for (;;) {
-    let q = db.selectFrom("files").select(["path", "size_bytes", "container", "streams"]).where("scan_status", "=", "ok").where("path", ">", after);
+    // Rows a run or an import made without a scan have no streams: they say nothing of the media.
+    let q = db.selectFrom("files").select(["path", "size_bytes", "container", "streams"]).where("scan_status", "=", "ok").where("streams", "is not", null).where("path", ">", after);
     if (root !== null) {
       const [from, to] = bounds(root);
       q = q.where("path", ">=", from).where("path", "<", to);

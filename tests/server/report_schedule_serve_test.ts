@@ -15,7 +15,7 @@ test("vpo serve makes a scheduled report, delivers it to a folder, stores it and
   const server = await startServe(["--port", "0"], { dataDir });
   try {
     const deadline = Date.now() + 30_000;
-    let list: { id: string; status: string; schedule: string; period_key: string; deliveries: { ok: boolean }[] | null }[] = [];
+    let list: { id: string; status: string; schedule: string; period_key: string; deliveries: { channel: string; ok: boolean; detail: string }[] | null }[] = [];
     while (Date.now() < deadline) {
       list = await (await fetch(`${server.url}/api/reports`)).json();
       if (list.some((r) => r.status === "done" && r.deliveries)) break;
