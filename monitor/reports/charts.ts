@@ -36,6 +36,8 @@ interface SeriesChart {
   values: number[];
   format: (n: number) => string;
   kind: "bars" | "line";
+  /** Values are bytes: ticks fall on round numbers of one binary unit (0, 5 GiB, 10 GiB …). */
+  binary?: boolean;
   color?: string;
   width?: number;
   height?: number;
@@ -46,12 +48,17 @@ export function seriesChart(o: SeriesChart): Chart {
   const width = o.width ?? 500, height = o.height ?? 200;
   const left = 62, right = 10, top = 24, bottom = 30;
   const plotW = width - left - right, plotH = height - top - bottom;
-  const { lo, hi, step } = niceScale(Math.min(...o.values, 0), Math.max(...o.values, 0));
+  const extent = Math.max(1, ...o.values.map(Math.abs));
+  const power = o.binary ? Math.min(5, Math.floor(Math.log(extent) / Math.log(1024))) : 0;
+  const unit = 1024 ** power;
+  const scaled = niceScale(Math.min(...o.values, 0) / unit, Math.max(...o.values, 0) / unit);
+  const [lo, hi, step] = [scaled.lo * unit, scaled.hi * unit, scaled.step * unit];
+  const label = o.binary ? (v: number) => (v === 0 ? "0" : `${Number((v / unit).toFixed(3))} ${["B", "KiB", "MiB", "GiB", "TiB", "PiB"][power]}`) : o.format;
   const y = (v: number) => top + plotH - ((v - lo) / (hi - lo)) * plotH;
   const shapes: Shape[] = [{ kind: "text", x: 0, y: 14, text: o.title, size: 11, anchor: "start", fill: INK, bold: true }];
   for (let v = lo; v <= hi + step / 2; v += step) {
     shapes.push({ kind: "path", d: `M ${left} ${y(v).toFixed(1)} H ${width - right}`, stroke: GRID, width: 0.6 });
-    shapes.push({ kind: "text", x: left - 5, y: y(v) + 3, text: o.format(v), size: 7.5, anchor: "end", fill: MUTED });
+    shapes.push({ kind: "text", x: left - 5, y: y(v) + 3, text: label(v), size: 7.5, anchor: "end", fill: MUTED });
   }
   const n = Math.max(1, o.values.length);
   const slot = plotW / n;

@@ -70,8 +70,8 @@ export function reportBlocks(data: ReportData): Block[] {
       }),
       align: ["left", "right", "right", "right"],
     },
-    { kind: "chart", chart: seriesChart({ title: "Space saved per day", kind: "bars", labels: data.daily.map((d) => d.day.slice(5)), values: data.daily.map((d) => Number(d.saved)), format: bytes }) },
-    { kind: "chart", chart: seriesChart({ title: "Cumulative space saved", kind: "line", labels: data.daily.map((d) => d.day.slice(5)), values: data.daily.map((d) => Number(d.cumulative)), format: bytes, color: "#2aa876" }) },
+    { kind: "chart", chart: seriesChart({ title: "Space saved per day", kind: "bars", labels: data.daily.map((d) => d.day.slice(5)), values: data.daily.map((d) => Number(d.saved)), format: bytes, binary: true }) },
+    { kind: "chart", chart: seriesChart({ title: "Cumulative space saved", kind: "line", labels: data.daily.map((d) => d.day.slice(5)), values: data.daily.map((d) => Number(d.cumulative)), format: bytes, binary: true, color: "#2aa876" }) },
     { kind: "heading", text: "Video codecs before and after" },
     { kind: "chart", chart: codecMixChart("Codec mix (runs)", data.codecs) },
     {
