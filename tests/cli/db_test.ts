@@ -85,3 +85,21 @@ forEachDialect("vpo db", (dialect) => {
     expect((await cli(["db", "migrate"])).stdout).toContain("schema version 4");
   }, 300_000);
 });
+
+test("vpo db migrate upgrades a database that read commands refused for its older schema", async () => {
+  const { Database } = await import("bun:sqlite");
+  const dataDir = tempDir("vpo-db-migrate-");
+  const db = join(dataDir, "library.db");
+  writeFileSync(join(dataDir, "h.ndjson"), asNdjson(perfHistory({ runs: 20, seed: 71 })));
+  expect((await vpo(["--db", db, "stats", "import", "h.ndjson"], { dataDir })).code).toBe(0);
+  const summary = (await vpo(["--db", db, "stats", "summary", "--format", "json"], { dataDir })).stdout;
+  // Take the database back to schema version 3, as an older vpo left it.
+  const raw = new Database(db);
+  raw.exec("drop table library_snapshots; drop table reports; drop table retention_state; alter table processing_stats drop column video_height; delete from schema_migrations where version = 4");
+  raw.close();
+  const refused = await vpo(["--db", db, "stats", "summary"], { dataDir });
+  expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining(`has schema version 3; this vpo reads version 4. Upgrade it with: vpo db migrate --db ${db}`)]);
+  const migrated = await vpo(["--db", db, "db", "migrate"], { dataDir });
+  expect([migrated.code, migrated.stdout]).toEqual([0, `${db} is at schema version 4\n`]);
+  expect((await vpo(["--db", db, "stats", "summary", "--format", "json"], { dataDir })).stdout).toBe(summary);
+}, 120_000);
