@@ -93,7 +93,7 @@ const retention = defineCommand({
     await withDatabase(args, rawArgs, async (db, ctx) => {
       const r = await runRetention(db, ctx.config.retention ?? {});
       print(args.format === "json", r, () =>
-        `Deleted ${formatNumber(r.runs)} runs (before ${r.cutoffs.runsBefore ?? "—"}), ${formatNumber(r.details)} detail rows (before ${r.cutoffs.detailsBefore ?? r.cutoffs.runsBefore ?? "—"}), ${formatNumber(r.reports)} reports; daily totals kept`);
+        `Deleted ${formatNumber(r.runs)} runs (before ${r.cutoffs.runsBefore ?? "—"}), ${formatNumber(r.details)} detail rows of older runs (before ${r.cutoffs.detailsBefore ?? "—"}), ${formatNumber(r.reports)} reports; daily totals kept`);
     }, { access: "write", retention: false });
   },
 });

@@ -85,7 +85,7 @@ export { DURATION_BUCKETS } from "./_rollup.ts";
 export { feedHead, readFeed, runEvents, pruneFeed, type FeedCursor, type FeedEntry } from "./feed.ts";
 export { createBreather, storeRuns, storageError, type RecordOptions, type RecordResult } from "./record.ts";
 export type { RunScope } from "./_filters.ts";
-export { applyRetention, floorToDay, lastRetentionRun, retentionHorizon, countRows, type RetentionCounts, type RetentionCutoffs } from "./retention.ts";
+export { applyRetention, floorToDay, lastRetentionRun, retentionHorizon, type RetentionCounts, type RetentionCutoffs } from "./retention.ts";
 export { windowWidenedBy } from "./_filters.ts";
 export { failureReason, getFailures, type FailureGroup } from "./failures.ts";
 export { getPhaseTimes, type PhaseTime, type SlowPhase } from "./phases.ts";

@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
-import { dayOf, num } from "./_filters.ts";
 import { appendToFeed } from "./feed_write.ts";
 
 /**
@@ -57,9 +56,8 @@ export async function lastRetentionRun(db: Db): Promise<string | null> {
 export async function applyRetention(db: Db, cutoffs: RetentionCutoffs, now = new Date()): Promise<RetentionCounts> {
   const counts: RetentionCounts = { runs: 0, details: 0, reports: 0 };
   const at = now.toISOString();
-  const details = cutoffs.detailsBefore ?? cutoffs.runsBefore;
-  if (details !== undefined) {
-    const before = floorToDay(check(details, "detailsBefore"));
+  if (cutoffs.detailsBefore !== undefined) {
+    const before = floorToDay(check(cutoffs.detailsBefore, "detailsBefore"));
     counts.details = await db.transaction().execute(async (trx) => {
       const runs = trx.selectFrom("processing_stats").select("id").where("processed_at", "<", before);
       let n = 0;
@@ -75,6 +73,8 @@ export async function applyRetention(db: Db, cutoffs: RetentionCutoffs, now = ne
       for (const t of CHILD_TABLES) await trx.deleteFrom(t).where("stats_id", "in", runs).execute();
       const n = Number((await trx.deleteFrom("processing_stats").where("processed_at", "<", before).executeTakeFirst()).numDeletedRows);
       await advance(trx, "runs", before, at);
+      // A run's details go with it.
+      await advance(trx, "details", before, at);
       // Run lists changed (totals did not): servers drop their cached views.
       if (n > 0) await appendToFeed(trx, [{ kind: "purge", run_id: null }]);
       return n;
@@ -107,16 +107,3 @@ async function advance(trx: Db, name: string, horizon: string, at: string): Prom
     )
     .execute();
 }
-
-/** Rows held per table and the span of runs, for `vpo db info`. */
-export async function countRows(db: Db, tables: readonly string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of tables) {
-    const row = await db.selectFrom(t as never).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
-    out[t] = num((row as { n?: unknown } | undefined)?.n);
-  }
-  return out;
-}
-
-/** The day (YYYY-MM-DD) of the runs horizon, for messages. */
-export const horizonDay = (horizon: string): string => dayOf(horizon);
