@@ -6,8 +6,9 @@ import {
 } from "../../core/mod.ts";
 
 import { getLibraryComposition } from "../../monitor/library/mod.ts";
-import { detectRegressions, type DetectOptions } from "../../monitor/regressions/mod.ts";
-import { compareWindows, type Window } from "../../monitor/reports/mod.ts";
+import { detectRegressions, type DetectOptions } from "../../monitor/regressions/detect.ts";
+import { compareWindows } from "../../monitor/reports/compare.ts";
+import type { Window } from "../../monitor/reports/period.ts";
 
 /**
  * Every read the server makes, by name, with structured-clone-safe arguments and results, so the
