@@ -1,7 +1,6 @@
 import { toJson } from "../../core/mod.ts";
 import type { ReportData } from "./build.ts";
 import { reportBlocks } from "./document.ts";
-import { renderPdf } from "./render_pdf.ts";
 import { renderHtml, renderMarkdown } from "./render_text.ts";
 
 export const REPORT_FORMATS = ["pdf", "html", "md", "json"] as const;
@@ -26,7 +25,8 @@ export async function renderReport(data: ReportData, format: ReportFormat): Prom
   const text = (s: string) => new TextEncoder().encode(s);
   const blocks = reportBlocks(data);
   const body =
-    format === "pdf" ? await renderPdf(blocks, { title: data.title, created: new Date(data.generated_at) })
+    // pdfkit (and its fonts) load only when a PDF is made: every other command starts without them.
+    format === "pdf" ? await (await import("./render_pdf.ts")).renderPdf(blocks, { title: data.title, created: new Date(data.generated_at) })
     : format === "html" ? text(renderHtml(blocks))
     : format === "md" ? text(renderMarkdown(blocks))
     : text(`${toJson(data, 2)}\n`);
