@@ -26,6 +26,7 @@ export const main = defineCommand({
     profiles: () => import("./commands/profiles.ts").then((m) => m.profilesCommand),
     config: () => import("./commands/config.ts").then((m) => m.configCommand),
     init: () => import("./commands/init.ts").then((m) => m.initCommand),
+    report: () => import("./commands/report.ts").then((m) => m.reportCommand),
     db: () => import("./commands/db.ts").then((m) => m.dbCommand),
   },
 });

@@ -40,3 +40,7 @@ export type { DatabaseHandle, DialectCapabilities } from "./db/handle.ts";
 export { isAlive } from "./process_alive.ts";
 export { toOpenApiSchema } from "./json_schema.ts";
 export { libraryOf, nodeIdentity, pathInLibrary, registerNode, type LibraryPath, type NodeIdentity } from "./node.ts";
+export {
+  COMPOSITION_DIMENSIONS, createCompositionCounter, fileValues, hdrOf, RESOLUTION_BUCKETS, resolutionBucket,
+  type CompositionCount, type CompositionDimension, type ResolutionBucket,
+} from "./library_composition.ts";

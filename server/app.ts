@@ -16,6 +16,8 @@ import { createWorkerReader } from "./reads/pool.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { analysisRoutes } from "./routes/analysis.ts";
+import { reportRoutes } from "./routes/reports.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { statsWriteRoutes } from "./routes/stats_write.ts";
 import { systemRoutes } from "./routes/system.ts";
@@ -155,6 +157,8 @@ export function createApp(options: AppOptions): VpoApp {
     .use(staticRoutes())
     .use(systemRoutes(deps))
     .use(statsWriteRoutes(deps))
+    .use(analysisRoutes(deps))
+    .use(reportRoutes(deps))
     .use(statsRoutes(deps))
     .use(jobRoutes(deps))
     .use(eventRoutes(sse))

@@ -44,6 +44,7 @@ export const scanCommand = defineCommand({
     try {
       const summary = await runScan(session.db, session.engine.probe, {
         paths, full: args.full, prune: args.prune, verifyHash: args["verify-hash"], extensions, signal: interrupts.signal,
+        libraries: session.ctx.config.libraries ?? {},
       });
       process.stdout.write(`${args.json ? renderJson(summary) : renderScanSummary(summary)}\n`);
       if (summary.interrupted) process.exitCode = 130;

@@ -1,6 +1,8 @@
 import { defineCommand } from "citty";
 import { VpoError } from "../../core/mod.ts";
 import { checkExposure, startServer } from "../../server/mod.ts";
+import { createReportScheduler } from "../../monitor/reports/mod.ts";
+import { startDailyRetention } from "../../monitor/retention/mod.ts";
 import { createContext, globalArgs } from "../context.ts";
 
 function parsePort(value: string | number | undefined, fallback: number): number {
@@ -46,10 +48,17 @@ export const serveCommand = defineCommand({
       await opened.close();
       throw error;
     });
+    // Scheduled reports (made once per period across every server on the database) and daily retention.
+    const schedules = ctx.config.reports?.schedule ?? [];
+    const scheduler = createReportScheduler({ db: opened.db, schedules, node: `${ctx.node.name}:${process.pid}`, baseUrl: server.url });
+    scheduler.start();
+    const stopRetention = startDailyRetention(opened.db, ctx.config.retention ?? {});
     const readOnly = token ? "" : "vpo: no API token set: reads only (POST/DELETE answer 403)\n";
     process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.location})\n${readOnly}`);
     await stopRequested;
     process.stdout.write("vpo: shutting down\n");
+    stopRetention();
+    await scheduler.stop();
     await server.stop();
     await opened.close();
   },

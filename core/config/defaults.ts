@@ -19,5 +19,7 @@ export function defaultConfig(env: Env = process.env): Config {
     processing: { workers: 1, keep_backup: false },
     node: {},
     libraries: {},
+    retention: { logs_days: 90, reports_days: 365 },
+    reports: { schedule: [] },
   };
 }

@@ -1,3 +1,4 @@
+import { Cron } from "croner";
 import * as v from "valibot";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -63,6 +64,46 @@ export const ConfigSchema = v.strictObject({
       temp_dir: v.optional(v.string()),
     }),
   ),
+  /**
+   * How long records are kept (days; unset = for ever). Runs and their details go, the daily
+   * totals stay: summaries, policies and trends over an expired period do not change.
+   */
+  retention: v.optional(
+    v.strictObject({
+      /** Runs (with their actions, phases, metrics) older than this are deleted; their totals are kept. */
+      runs_days: v.optional(positiveInt),
+      /** Actions, phases and plugin metrics of runs older than this are deleted sooner than the runs. */
+      details_days: v.optional(positiveInt),
+      /** Logs kept by the log store (default 90). */
+      logs_days: v.optional(positiveInt),
+      /** Stored reports (default 365). */
+      reports_days: v.optional(positiveInt),
+    }),
+  ),
+  /** Reports `vpo serve` makes on a schedule (`[[reports.schedule]]`). */
+  reports: v.optional(
+    v.strictObject({
+      schedule: v.optional(
+        v.pipe(
+          v.array(
+            v.strictObject({
+              /** Names the schedule: one report per (name, period) is made, however many servers run. */
+              name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a name of letters, digits, _ and -")),
+              /** When to make it: a cron expression (5 fields, or 6 with seconds), evaluated in `timezone` (default UTC). */
+              cron: v.pipe(v.string(), v.check((c) => cronError(c) === null, (issue) => `invalid cron expression: ${cronError(String(issue.input))}`)),
+              /** The period covered: the last complete day, ISO week or month. */
+              period: v.picklist(["day", "week", "month"]),
+              format: v.optional(v.picklist(["pdf", "html", "md", "json"])),
+              /** Where it goes: "file:/dir" writes into a folder; other names are alert channels. */
+              channels: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
+              timezone: v.optional(v.string()),
+            }),
+          ),
+          v.check((list) => new Set(list.map((s) => s.name)).size === list.length, "expected each schedule to have its own name"),
+        ),
+      ),
+    }),
+  ),
   /** This machine: its name in every run it records (default: the host name). */
   node: v.optional(v.strictObject({ name: v.optional(v.pipe(v.string(), v.regex(/^[^\0]{1,128}$/, "expected 1–128 characters"))) })),
   /**
@@ -107,3 +148,13 @@ export function sectionKeys(section: ConfigSection): Record<string, string> {
 }
 
 export const CONFIG_SECTIONS = Object.keys(ConfigSchema.entries) as ConfigSection[];
+
+/** Why croner refuses a cron expression, or null when it is valid. */
+function cronError(expression: string): string | null {
+  try {
+    new Cron(expression, { paused: true, timezone: "UTC" }).stop();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -205,6 +205,55 @@ export interface RunsInFlightTable {
   node: string | null;
 }
 
+/**
+ * The library's composition on one day: files and bytes per value of each dimension (container,
+ * video codec, resolution, HDR, audio codec, audio and subtitle languages; "total" has value "").
+ * One snapshot per library and UTC day, replaced by that day's later scans. Library "" is every
+ * file known.
+ */
+export interface LibrarySnapshotsTable {
+  library: string;
+  day: string;
+  dimension: string;
+  value: string;
+  files: number;
+  bytes: number;
+  taken_at: string;
+}
+
+/**
+ * Reports made (scheduled or on demand) with their document. (schedule, period_key) is unique:
+ * several servers on one database claim a scheduled report by inserting its row, so one makes it.
+ */
+export interface ReportsTable {
+  id: string;
+  /** The schedule's name; "" for a report made on demand. */
+  schedule: string;
+  /** The period it covers, e.g. "week 2026-W05" or "2026-01-01..2026-01-08". */
+  period_key: string;
+  period: string;
+  since: string;
+  until: string;
+  format: string;
+  content_type: string;
+  status: "building" | "done" | "failed";
+  claimed_by: string | null;
+  claimed_at: string;
+  created_at: string | null;
+  body: Uint8Array | null;
+  size_bytes: number | null;
+  error: string | null;
+  /** JSON: where it was delivered, per channel. */
+  deliveries: string | null;
+}
+
+/** Where retention has deleted up to: `horizon` is the UTC midnight before which rows of `name` are gone. */
+export interface RetentionStateTable {
+  name: string;
+  horizon: string;
+  applied_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -225,5 +274,8 @@ export interface Database {
   run_feed: RunFeedTable;
   nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;
+  library_snapshots: LibrarySnapshotsTable;
+  reports: ReportsTable;
+  retention_state: RetentionStateTable;
   schema_migrations: SchemaMigrationsTable;
 }

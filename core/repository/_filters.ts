@@ -55,6 +55,37 @@ export function splitRange(range: TimeRange): { range: TimeRange; source: "rollu
   return parts;
 }
 
+type Part = { range: TimeRange; source: "rollup" | "raw" };
+
+/**
+ * The parts of splitRange once runs before `horizon` (a UTC midnight) were deleted by retention:
+ * an edge day before it can no longer be scanned, so it is answered by its whole day from the
+ * rollup — the window is widened to whole days there (windowWidenedBy says so to the user).
+ */
+export function widenBeforeHorizon(parts: Part[], horizon: string): Part[] {
+  const out: Part[] = [];
+  for (const part of parts) {
+    const { since, until } = part.range;
+    if (part.source !== "raw" || since === undefined || until === undefined || since >= horizon) {
+      out.push(part);
+      continue;
+    }
+    out.push({ range: { since: floorDay(since), until: until <= horizon ? ceilDay(until) : horizon }, source: "rollup" });
+    if (until > horizon) out.push({ range: { since: horizon, until }, source: "raw" });
+  }
+  return out;
+}
+
+/** The window actually answered when retention's horizon widened it to whole days, or null when it was answered exactly. */
+export function windowWidenedBy(range: TimeRange, horizon: string | null): TimeRange | null {
+  if (horizon === null) return null;
+  const normal = normalizeRange(range);
+  const parts = splitRange(normal);
+  const widened = widenBeforeHorizon(parts, horizon);
+  if (widened.every((p, i) => p === parts[i]) && widened.length === parts.length) return null;
+  return { since: widened[0]!.range.since, until: widened.at(-1)!.range.until };
+}
+
 /** The UTC day ("2026-01-31") of an ISO instant. */
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 

@@ -3,6 +3,7 @@ import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
 import { clearDetailRollups, foldIntoDetailRollups } from "./_detail_rollups.ts";
 import { type RollupTable, RUN_KEY } from "./_filters.ts";
+import { retentionHorizon } from "./retention.ts";
 
 export { RUN_KEY };
 
@@ -101,10 +102,24 @@ async function foldIntoStatsRollup(db: Db, where: Expression<SqlBool>): Promise<
  * are deleted from every rollup first, then rebuilt from its runs. `keys(table)` must select at least
  * every rollup row a deleted run contributed to; `runs` the runs of exactly those rows.
  */
-export async function rebuildRollups(db: Db, region?: { runs: Expression<SqlBool>; keys: (table: RollupTable) => Expression<SqlBool> }): Promise<void> {
+type Region = { runs: Expression<SqlBool>; keys: (table: RollupTable) => Expression<SqlBool> };
+
+export async function rebuildRollups(db: Db, region?: Region): Promise<void> {
+  region ??= await unexpiredRegion(db);
   await db.deleteFrom("stats_rollup").$if(region !== undefined, (qb) => qb.where(region!.keys("stats_rollup") as never)).execute();
   await clearDetailRollups(db, region?.keys);
   await foldIntoRollup(db, region?.runs ?? sql<SqlBool>`1 = 1`);
+}
+
+/**
+ * Days before a retention horizon have no runs (or no details) left: their rollup rows are all
+ * there is of them, so a full rebuild covers only the days after. The details horizon is used
+ * because it is never before the runs horizon (a run's details go with it).
+ */
+async function unexpiredRegion(db: Db): Promise<Region | undefined> {
+  const horizon = await retentionHorizon(db, "details");
+  if (horizon === null) return undefined;
+  return { runs: sql<SqlBool>`processed_at >= ${horizon}`, keys: (table) => sql<SqlBool>`${sql.ref(`${table}.day`)} >= ${horizon.slice(0, 10)}` };
 }
 
 /** Totals over a set of runs: what every view is computed from. */

@@ -6,8 +6,11 @@ import { rebuildRollups } from "./_rollup.ts";
 
 /** Copied first, in this order, so every foreign key finds its row; any other table follows. */
 const FIRST = ["files", "jobs", "nodes", "processing_stats"];
-/** Derived from the rest (rebuilt, or only meaningful to the processes of the source). */
-const SKIPPED = new Set(["schema_migrations", "stats_rollup", "codec_rollup", "metric_rollup", "run_feed"]);
+/**
+ * Only meaningful to the source's processes. The rollups are copied although they are rebuilt
+ * after: days before a retention horizon exist only there.
+ */
+const SKIPPED = new Set(["schema_migrations", "run_feed"]);
 
 interface TableToCopy {
   name: string;
@@ -39,7 +42,7 @@ export interface CopyProgress {
 
 /**
  * Copies a whole vpo database into another (SQLite → PostgreSQL or back, or between two of a
- * kind): every table row for row with its keys, then the rollup rebuilt and the sequences moved
+ * kind): every table row for row with its keys, then the rollup rebuilt where runs remain and the sequences moved
  * past the copied ids. The target must be empty (freshly migrated) and at the same schema version,
  * so nothing is merged and nothing is lost; the copy is one transaction on the target.
  *

@@ -86,3 +86,11 @@ export { feedHead, readFeed, runEvents, pruneFeed, type FeedCursor, type FeedEnt
 export { createBreather, storeRuns, type RecordOptions, type RecordResult } from "./record.ts";
 export type { RunScope } from "./_filters.ts";
 export { copyDatabase, type CopyProgress } from "./copy.ts";
+export { applyRetention, floorToDay, lastRetentionRun, retentionHorizon, type RetentionCounts, type RetentionCutoffs } from "./retention.ts";
+export { windowWidenedBy } from "./_filters.ts";
+export { failureReason, getFailures, type FailureGroup } from "./failures.ts";
+export { getPhaseTimes, type PhaseTime, type SlowPhase } from "./phases.ts";
+export { getPerfSamples, type PerfSample } from "./perf_samples.ts";
+export { claimReport, completeReport, countReports, failReport, getReport, listReports, setReportDeliveries, type ReportClaim, type ReportInfo, type StoredReport } from "./reports.ts";
+export { getLibrarySnapshots, readableFiles, saveLibrarySnapshot, snapshotLibraries, takeLibrarySnapshot, type CompositionFile, type SnapshotRow } from "./library.ts";
+export { backupDatabase, databaseInfo, optimizeDatabase, verifyDatabase, VPO_TABLES, type DatabaseInfo, type MaintenanceTarget, type VerifyResult } from "./maintenance.ts";

@@ -17,7 +17,8 @@ import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange } from "./_filters.ts";
+import { normalizeRange, windowWidenedBy } from "./_filters.ts";
+import { applyRetention } from "./retention.ts";
 
 /**
  * Properties of the record over random histories: whatever was recorded, imported, purged and
@@ -85,6 +86,37 @@ forEachDialect("record properties", (dialect) => {
               );
             }
           }
+        } finally {
+          await close();
+        }
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 300_000);
+
+  test("after retention, every view equals the full scan made before it, over the window widened to whole days before the horizon", async () => {
+    const horizonArb = fc.integer({ min: 0, max: 4 }).map((d) => new Date(Date.UTC(2026, 0, 30) + d * 86_400_000).toISOString());
+    await fc.assert(
+      fc.asyncProperty(fc.array(runArb, { minLength: 1, maxLength: 30 }), horizonArb, fc.array(fc.tuple(windowArb, scopeArb), { minLength: 3, maxLength: 6 }), async (history, horizon, filters) => {
+        const { db, close } = await openDatabase(await dialect.newLocation());
+        try {
+          await recordRuns(db, history.map(fresh));
+          const rollup = await rollupRows(db);
+          // What each view must answer afterwards, computed while every run is still there.
+          const expected = [];
+          for (const [window, scope] of filters) {
+            const answered = { ...scope, ...(windowWidenedBy(window, horizon) ?? window) };
+            expected.push([await summaryFrom(db, answered, "raw"), await policyStatsFrom(db, answered, "raw"), await trendsFrom(db, { ...answered, groupBy: "day" }, "raw")]);
+          }
+          await applyRetention(db, { runsBefore: horizon });
+          expect(await rollupRows(db)).toEqual(rollup);
+          expect(await rebuiltRollupRows(db)).toEqual(rollup);
+          const actual = [];
+          for (const [window, scope] of filters) {
+            const filter = { ...window, ...scope };
+            actual.push([await summaryFrom(db, filter, "auto"), await policyStatsFrom(db, filter, "auto"), await trendsFrom(db, { ...filter, groupBy: "day" }, "auto")]);
+          }
+          expect(actual).toEqual(expected);
         } finally {
           await close();
         }

@@ -47,6 +47,7 @@ describe("getRunDetail", () => {
       video_target_codec: "hevc",
       video_transcode_skipped: true,
       video_skip_reason: "already hevc",
+      video_height: null,
       audio_tracks_transcoded: 0,
       audio_tracks_preserved: null,
       encoder_type: null,

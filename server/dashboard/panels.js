@@ -15,10 +15,12 @@ import codecs from "./panels/codecs.js";
 import cumulative from "./panels/cumulative.js";
 import failed from "./panels/failed.js";
 import jobs from "./panels/jobs.js";
+import library from "./panels/library.js";
+import reports from "./panels/reports.js";
 import { librariesPanel, nodesPanel } from "./panels/breakdown.js";
 import policies from "./panels/policies.js";
 import runs from "./panels/runs.js";
 import summary from "./panels/summary.js";
 import trend from "./panels/trend.js";
 
-export const PANELS = [summary, trend, cumulative, policies, librariesPanel, nodesPanel, codecs, jobs, failed, runs];
+export const PANELS = [summary, trend, cumulative, policies, librariesPanel, nodesPanel, codecs, jobs, failed, library, reports, runs];

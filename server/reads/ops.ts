@@ -1,10 +1,16 @@
 import { sql } from "kysely";
 import { dialectOf } from "../../core/db/handle.ts";
 import {
+  getReport, listReports, type RunScope,
   type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
   type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type RunSearchOptions, searchRuns, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
 } from "../../core/mod.ts";
+
+import { getLibraryComposition } from "../../monitor/library/mod.ts";
+import { detectRegressions, type DetectOptions } from "../../monitor/regressions/detect.ts";
+import { compareWindows } from "../../monitor/reports/compare.ts";
+import type { Window } from "../../monitor/reports/period.ts";
 
 /**
  * Every read the server makes, by name, with structured-clone-safe arguments and results, so the
@@ -28,6 +34,11 @@ export const READ_OPS = {
   feedHead: (db: Db, _a: Record<string, never>) => feedHead(db),
   readFeed: (db: Db, a: { cursor: FeedCursor }) => readFeed(db, a.cursor),
   runEvents: (db: Db, a: { ids: string[] }) => runEvents(db, a.ids),
+  compare: (db: Db, a: { current: Window; baseline: Window; scope: RunScope }) => compareWindows(db, a, a.scope),
+  regressions: (db: Db, a: DetectOptions) => detectRegressions(db, a),
+  library: (db: Db, a: { library?: string; trend?: boolean; since?: string; until?: string }) => getLibraryComposition(db, a),
+  reports: (db: Db, a: { limit?: number; schedule?: string }) => listReports(db, a),
+  report: (db: Db, a: { id: string }) => getReport(db, a.id),
 } as const;
 
 export type ReadOps = typeof READ_OPS;

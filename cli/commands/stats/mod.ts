@@ -15,6 +15,9 @@ export const statsCommand = defineCommand({
     metrics: () => import("./metrics.ts").then((m) => m.metricsCommand),
     export: () => import("./export.ts").then((m) => m.exportCommand),
     import: () => import("./import.ts").then((m) => m.importCommand),
+    compare: () => import("./compare.ts").then((m) => m.compareCommand),
+    library: () => import("./library.ts").then((m) => m.libraryCommand),
+    regressions: () => import("./regressions.ts").then((m) => m.regressionsCommand),
     purge: () => import("./purge.ts").then((m) => m.purgeCommand),
   },
 });
