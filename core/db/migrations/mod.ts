@@ -4,10 +4,11 @@ import type { Database } from "../schema.ts";
 import { initialSchema } from "./001_initial.ts";
 import { runsInFlight } from "./002_runs_in_flight.ts";
 import { trustworthyRecord } from "./003_trust.ts";
+import { queueMarkers } from "./004_queue.ts";
 import { type DialectName, type Migration, migrationContext } from "./_types.ts";
 
 /** Append-only list: never edit a released migration, add the next version. */
-const MIGRATIONS: Migration[] = [initialSchema, runsInFlight, trustworthyRecord];
+const MIGRATIONS: Migration[] = [initialSchema, runsInFlight, trustworthyRecord, queueMarkers];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
