@@ -16,6 +16,9 @@ import { processCommand } from "./commands/process.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats/mod.ts";
+import { enqueueCommand } from "./commands/enqueue.ts";
+import { workerCommand } from "./commands/worker.ts";
+import { queueCommand } from "./commands/queue/mod.ts";
 
 export const main = defineCommand({
   meta: { name: "vpo", version: pkg.version, description: "Process a media library by policy and keep a record of every run" },
@@ -32,6 +35,9 @@ export const main = defineCommand({
     plugins: pluginsCommand,
     serve: serveCommand,
     jobs: jobsCommand,
+    enqueue: enqueueCommand,
+    worker: workerCommand,
+    queue: queueCommand,
     profiles: profilesCommand,
     config: configCommand,
     init: initCommand,

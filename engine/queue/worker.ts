@@ -20,6 +20,7 @@ const log = getLogger(["vpo", "queue"]);
 export const NODE_HEARTBEAT_MS = 10_000;
 
 export type WorkerEvent =
+  | { event: "worker.started"; node: string | null; pid: number; concurrency: number }
   | { event: "job.started"; job_id: string; attempt: number; file: string; run_id: string }
   | { event: "job.finished"; job_id: string; attempt: number; result: JobResult }
   | { event: "job.failed"; job_id: string; attempt: number; error: string }
@@ -97,6 +98,7 @@ export async function runQueueWorker(engine: Engine, queue: Queue, o: WorkerOpti
     }
   });
 
+  emit({ event: "worker.started", node: engine.node, pid: process.pid, concurrency: o.concurrency });
   await new Promise<void>((resolve) => (o.signal.aborted ? resolve() : o.signal.addEventListener("abort", () => resolve(), { once: true })));
   const timeout = queue.settings.stopTimeoutSeconds;
   emit({ event: "worker.stopping", active: active.size, timeout_seconds: timeout });
