@@ -3,8 +3,9 @@
  * database (the queue needs PostgreSQL; exit 2, before anything is opened), and opening the
  * database and the queue together.
  */
-import { type Config, databaseLocation, type Db, VpoError } from "../core/mod.ts";
-import { DEFAULT_QUEUE_SETTINGS, openQueue, type Queue, type QueueSettings, queueUrl } from "../engine/mod.ts";
+import { type Config, databaseLocation, type Db, parseDatabaseLocation, VpoError } from "../core/mod.ts";
+import { DEFAULT_QUEUE_SETTINGS, openQueue, type Queue, type QueueSettings, queueUrl, retryJobs } from "../engine/mod.ts";
+import type { QueueControl } from "../server/mod.ts";
 import { type CliContext, createContext, type GlobalValues, loadCliConfig } from "./context.ts";
 
 /** `[queue]` of the config as the engine takes it. */
@@ -49,4 +50,24 @@ export async function withQueue<T>(
   } finally {
     await database.close();
   }
+}
+
+/**
+ * What `vpo serve` may do to the queue (POST /api/queue/{id}/retry), on a PostgreSQL database:
+ * pg-boss is started on the first retry, not before (a server that never retries never needs it).
+ */
+export function serverQueueControl(location: string, config: Config, db: Db): QueueControl | undefined {
+  const where = parseDatabaseLocation(location);
+  if (where.dialect !== "postgres") return undefined;
+  let queue: Promise<Queue> | null = null;
+  const open = () => (queue ??= openQueue(where.url, queueSettings(config), { name: "serve" }).catch((error) => {
+    queue = null;
+    throw error;
+  }));
+  return {
+    retry: async (id) => retryJobs(await open(), db, { id }),
+    async close() {
+      await (await queue?.catch(() => null))?.close();
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { VpoError } from "../../core/mod.ts";
 import { checkExposure, startServer } from "../../server/mod.ts";
 import { createContext, globalArgs } from "../context.ts";
+import { serverQueueControl } from "../queue_session.ts";
 
 function parsePort(value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
@@ -40,6 +41,7 @@ export const serveCommand = defineCommand({
       token,
       corsOrigins: config.cors_origins,
       bodyLimit: config.body_limit_bytes,
+      queue: serverQueueControl(ctx.location, ctx.config, opened.db),
       host,
       port,
     }).catch(async (error) => {

@@ -12,7 +12,7 @@ export { listNodes, NODE_ONLINE_SECONDS, NodeRowSchema, type NodeRow } from "./n
 export { InProgressSchema, listInProgress, type InProgress } from "./in_progress.ts";
 export {
   countQueueJobs, FailedQueueJobSchema, listFailedQueueJobs, QUEUE_JOB_STATES, QueueCountsSchema,
-  type FailedQueueJob, type QueueCounts, type QueueJobState, type QueueRef,
+  VPO_QUEUE, type FailedQueueJob, type QueueCounts, type QueueJobState, type QueueRef,
 } from "./queue_jobs.ts";
 export { getQueueStatus, QueueStatusSchema, type QueueStatus } from "./queue_status.ts";
 export { getTrends, isoWeek } from "./trends.ts";

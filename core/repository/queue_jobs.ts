@@ -23,6 +23,9 @@ export interface QueueRef {
   name: string;
 }
 
+/** vpo's queue: pg-boss's schema and the queue's name in it (engine/queue/ creates it). */
+export const VPO_QUEUE: QueueRef = { schema: "pgboss", name: "vpo-process" };
+
 const jobTable = (q: QueueRef) => sql.table(`${q.schema}.job`);
 
 /** Whether the queue exists here: PostgreSQL, with pg-boss installed (by the first `vpo enqueue` or `vpo worker`). */

@@ -4,12 +4,12 @@
  * rules whatever policies its own machine has.
  */
 import * as v from "valibot";
-import { VpoError } from "../../core/mod.ts";
+import { VPO_QUEUE, VpoError } from "../../core/mod.ts";
 import { type LoadedPolicy, parsePolicy, policyDigest } from "../policy/load.ts";
 
 /** The pg-boss queue vpo's jobs are on, and pg-boss's schema in the database. */
-export const QUEUE_NAME = "vpo-process";
-export const QUEUE_SCHEMA = "pgboss";
+export const QUEUE_NAME = VPO_QUEUE.name;
+export const QUEUE_SCHEMA = VPO_QUEUE.schema;
 
 export const JobDataSchema = v.object({
   library: v.string(),

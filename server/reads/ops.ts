@@ -2,6 +2,7 @@ import {
   type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
   type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type RunSearchOptions, searchRuns, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
+  getQueueStatus, listInProgress, listNodes, VPO_QUEUE,
 } from "../../core/mod.ts";
 
 /**
@@ -33,6 +34,9 @@ export const READ_OPS = {
   feedHead: (db: Db, _a: Record<string, never>) => feedHead(db),
   readFeed: (db: Db, a: { cursor: FeedCursor }) => readFeed(db, a.cursor),
   runEvents: (db: Db, a: { ids: string[] }) => runEvents(db, a.ids),
+  queue: (db: Db, a: { node?: string; library?: string }) => getQueueStatus(db, VPO_QUEUE, a),
+  inProgress: (db: Db, a: { node?: string; library?: string }) => listInProgress(db, a),
+  nodes: (db: Db, a: StatsFilter) => listNodes(db, a),
 } as const;
 
 export type ReadOps = typeof READ_OPS;
