@@ -18,6 +18,8 @@ const page = {
   fresh: new Set(),
   openRun: (id, opener) => openDetail(dialog, id, opener),
   reload: (panel) => refresh(new Set(), [panel]),
+  /** The server's live events, for panels that update in place (panels.js). */
+  events: new EventTarget(),
 };
 
 const roots = new Map(PANELS.map((panel) => [panel, document.querySelector(`[data-panel="${panel.id}"]`)]));
@@ -135,6 +137,9 @@ function connect() {
     later();
   });
   source.addEventListener("job.updated", later);
+  for (const name of ["file.progress", "run.recorded"]) {
+    source.addEventListener(name, (event) => page.events.dispatchEvent(new CustomEvent(name, { detail: JSON.parse(event.data) })));
+  }
 }
 
 showRange();
