@@ -185,10 +185,13 @@ export async function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOp
     planError = error;
   }
   const inLibrary = libraryOf(file, engine.libraries);
+  const startedAt = new Date().toISOString();
   const marker = {
     runId, filePath: file, tempPrefix: tempPrefixFor(file, runId), policyName: o.policyName, jobId: o.jobId ?? null,
-    host: hostname(), pid: process.pid, sizeBefore: source.before.size, startedAt: new Date().toISOString(), before: source.before, node: engine.node,
-    fileKey: fileKeyFor(file, engine.libraries), library: inLibrary?.library ?? null, libraryPath: inLibrary?.path ?? null, queueJob: o.queueJob ?? null,
+    host: hostname(), pid: process.pid, sizeBefore: source.before.size, startedAt, before: source.before, node: engine.node,
+    fileKey: fileKeyFor(file, engine.libraries), library: inLibrary?.library ?? null, libraryPath: inLibrary?.path ?? null,
+    // A queue worker's run keeps a heartbeat on its marker (engine/queue/progress.ts): its first is now.
+    queueJob: o.queueJob ?? null, heartbeatAt: o.queueJob ? startedAt : null, policyDigest: step.policyDigest ?? null,
   };
   // Written before the plugins run and before any temp file, so a run killed from here on is recorded by the next start.
   const markerError = await insertInFlight(engine.db, marker).then(() => null, (error: unknown) => markerRefused(engine, marker.fileKey, error));

@@ -18,7 +18,7 @@ import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import * as v from "valibot";
 import {
-  claimInFlight, deleteInFlight, errorMessage, findInFlightByKey, type InFlightMarker, isRunStored, listInFlight, type MediaInfo, normalizeRunRecord, pathInLibrary,
+  claimInFlight, deleteInFlight, errorMessage, findInFlightByKey, type InFlightMarker, isRunStored, listInFlight, type MediaInfo, normalizeRunRecord, libraryOf, pathInLibrary,
   type ProbeFn, getJob, recordRun, type RunRecord, updateJob,
 } from "../core/mod.ts";
 import { type InFlightRun, inFlightRun, isAlive, removeTempFiles, stopOrphan, tempPrefixFor } from "./in_flight.ts";
@@ -63,6 +63,8 @@ async function capture(engine: Engine, m: InFlightRun, path: string, outcome: { 
   const probe: ProbeFn = (p) => (p === placeholder ? Promise.resolve({ ...(info as MediaInfo), path: p }) : engine.probe(p));
   const run = await engine.captureWith(probe).begin({
     id: m.runId, filePath: placeholder ?? path, policyName: m.policyName, jobId: m.jobId, intent: m.pending?.intent ?? {}, phasesTotal: m.pending?.phases_total,
+    // The run is the owner's: its machine, library and policy, not the recovering one's.
+    node: m.node ?? null, library: m.library ?? libraryOf(path, engine.libraries)?.library ?? null, policyDigest: m.policyDigest ?? null,
   });
   run.moveTo(path);
   for (const action of m.pending && outcome.status !== "interrupted" ? m.pending.actions : []) await run.action(action);
@@ -239,13 +241,14 @@ async function recoverMarker(engine: Engine, marker: InFlightMarker, out: Recove
 }
 
 /**
- * Whether a marker's owner is really gone: on this host, its process is not running (and is not
- * this one); on another, it wrote heartbeats and the last is older than `staleAfterMs` (a marker
- * without heartbeats — `vpo process` — is only ever judged by its own host).
+ * Whether a marker's owner is really gone. A queue worker's run writes a heartbeat every few
+ * seconds while it lives: one older than `staleAfterMs` (the queue's lease) means its process
+ * died, hangs, or ended without removing the marker (the database was away) — on any machine.
+ * Any other marker is judged by its own host only: gone when its process is not running.
  */
 export function ownerGone(m: InFlightMarker, staleAfterMs: number, now = Date.now()): boolean {
-  if (m.host === hostname()) return m.pid !== process.pid && !isAlive(m.pid);
-  return m.heartbeatAt != null && now - Date.parse(m.heartbeatAt) > staleAfterMs;
+  if (m.queueJob && m.heartbeatAt) return now - Date.parse(m.heartbeatAt) > staleAfterMs;
+  return m.host === hostname() && m.pid !== process.pid && !isAlive(m.pid);
 }
 
 /**
@@ -286,12 +289,11 @@ export async function takeOverFile(engine: Engine, fileKey: string, staleAfterMs
   return { holder: still, recovery };
 }
 
-/** Records the runs of every other machine's marker whose owner stopped sending heartbeats (a worker's start-up). */
+/** Records the runs of every marker, of any machine, whose owner is gone (see ownerGone): a worker's start-up. */
 export async function recoverAbandonedRuns(engine: Engine, staleAfterMs: number): Promise<Recovery> {
   const out: Recovery = { recovered: [], problems: [] };
-  const here = hostname();
   for (const marker of await listInFlight(engine.db)) {
-    if (marker.host !== here && ownerGone(marker, staleAfterMs)) await recoverMarker(engine, marker, out);
+    if (ownerGone(marker, staleAfterMs)) await recoverMarker(engine, marker, out);
   }
   return out;
 }

@@ -191,6 +191,8 @@ export interface RunsInFlightTable {
   progress_speed: number | null;
   progress_fps: number | null;
   progress_eta_seconds: number | null;
+  /** The digest of the policy the run applies (LoadedPolicy.digest), for the record of a recovered run. */
+  policy_digest: string | null;
 }
 
 export interface SchemaMigrationsTable {

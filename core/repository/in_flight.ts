@@ -36,6 +36,8 @@ export interface InFlightMarker {
   queueJob?: { id: string; attempt: number } | null;
   /** The owner's last sign of life (queue workers write it every few seconds). */
   heartbeatAt?: string | null;
+  /** The digest of the policy the run applies. */
+  policyDigest?: string | null;
 }
 
 type MarkerRow = Selectable<RunsInFlightTable>;
@@ -47,6 +49,7 @@ function toMarker(r: MarkerRow): InFlightMarker {
     childPid: r.child_pid, phase: r.phase, sizeBefore: r.size_before, startedAt: r.started_at, before: parsed(r.before_facts), pending: parsed(r.pending_run),
     node: r.node, fileKey: r.file_key, library: r.library, libraryPath: r.library_path,
     queueJob: r.queue_job_id === null ? null : { id: r.queue_job_id, attempt: r.queue_attempt ?? 0 }, heartbeatAt: r.heartbeat_at,
+    policyDigest: r.policy_digest,
   };
 }
 
@@ -70,6 +73,7 @@ export async function insertInFlight(db: Db, m: Omit<InFlightMarker, "childPid" 
       child_pid: null, phase: null, size_before: m.sizeBefore, started_at: m.startedAt, before_facts: json(m.before), pending_run: null, node: m.node ?? null,
       file_key: m.fileKey ?? null, library: m.library ?? null, library_path: m.libraryPath ?? null,
       queue_job_id: m.queueJob?.id ?? null, queue_attempt: m.queueJob?.attempt ?? null, heartbeat_at: m.heartbeatAt ?? null,
+      policy_digest: m.policyDigest ?? null,
     })
     .execute();
 }
