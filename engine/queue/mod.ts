@@ -7,5 +7,5 @@ export { fileKeyOfJob, type HeldJob, type JobData, jobData, policyOfJob, QUEUE_N
 export { enqueueFiles, type EnqueueSummary, type FileToQueue } from "./enqueue.ts";
 export { etaSeconds, PROGRESS_INTERVAL_MS, reportProgress, type ProgressReporter } from "./progress.ts";
 export { type JobResult, processQueueJob, type ProcessJobOptions } from "./process_job.ts";
-export { NODE_HEARTBEAT_MS, runQueueWorker, type WorkerEvent, type WorkerOptions } from "./worker.ts";
+export { holdsLease, NODE_HEARTBEAT_MS, runQueueWorker, type WorkerEvent, type WorkerOptions } from "./worker.ts";
 export { cancelJobs, retryJobs } from "./control.ts";

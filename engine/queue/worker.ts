@@ -39,7 +39,7 @@ export interface WorkerOptions {
 }
 
 /** Whether the worker still holds the attempt it was given: a heartbeat fenced to that attempt. */
-async function holds(queue: Queue, job: HeldJob): Promise<boolean> {
+export async function holdsLease(queue: Queue, job: HeldJob): Promise<boolean> {
   const touched = await queue.boss.touch(QUEUE_NAME, [{ id: job.id, retryCount: job.retryCount }]);
   return ((touched as { settled?: string[] }).settled ?? []).includes(job.id);
 }
@@ -61,7 +61,7 @@ export async function runQueueWorker(engine: Engine, queue: Queue, o: WorkerOpti
     let runId: string | null = null;
     try {
       const result = await processQueueJob(engine, job, {
-        stillOwned: () => holds(queue, job),
+        stillOwned: () => holdsLease(queue, job),
         signal: stopNow.signal,
         staleAfterMs: queue.settings.heartbeatSeconds * 1000,
         keepBackup: o.keepBackup,
