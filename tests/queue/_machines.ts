@@ -19,7 +19,7 @@ export interface Machine {
 }
 
 /** A machine named `name` on database `url` with library `movies` at `library`. */
-export function machine(name: string, o: { url: string; library: string; queue?: Partial<typeof TEST_QUEUE> }): Machine {
+export function machine(name: string, o: { url: string; library: string; queue?: Partial<typeof TEST_QUEUE>; ffmpeg?: string }): Machine {
   const dataDir = tempDir(`vpo-${name}-`);
   const queue = { ...TEST_QUEUE, ...o.queue };
   const config = join(dataDir, "config.toml");
@@ -28,6 +28,7 @@ export function machine(name: string, o: { url: string; library: string; queue?:
     `[node]\nname = "${name}"`,
     `[libraries]\nmovies = "${o.library}"`,
     `[queue]\n${Object.entries(queue).map(([k, v]) => `${k} = ${v}`).join("\n")}`,
+    o.ffmpeg ? `[tools]\nffmpeg = "${o.ffmpeg}"` : "",
   ].join("\n\n"));
   return { name, dataDir, env: { VPO_CONFIG: config } };
 }

@@ -1,6 +1,8 @@
 // The machines (GET /api/nodes): each one's runs under the page's filters, space saved, failure
 // rate, encoding speed, and whether it is online (seen in the last 45 s: workers send a heartbeat
-// every 10 s). A name narrows the whole page to that machine.
+// every 10 s). A name narrows the whole page to that machine. Online and offline change with the
+// clock, not with events: the table is read again every 15 s, and at once when a machine it does
+// not list yet reports progress.
 import { bytes, count, el, ratio, shortWhen } from "../format.js";
 import { dataTable, filterButton, numCell, panelHeading, setRows } from "../ui.js";
 
@@ -16,10 +18,20 @@ export default {
     });
     this.table = table;
     root.append(wrap);
+    this.known = new Set();
+    setInterval(() => page.reload(this, { quiet: true }), 15_000);
+    page.events.addEventListener("file.progress", (event) => {
+      const node = event.detail.node;
+      if (node && !this.known.has(node)) {
+        this.known.add(node); // once: the reload lists it
+        page.reload(this, { quiet: true });
+      }
+    });
   },
   load: (view) => view.get("/api/nodes"),
   render(_root, rows, view) {
     this.note.textContent = view.state.node ? "(filtered)" : "";
+    for (const r of rows) if (r.name) this.known.add(r.name);
     setRows(this.table, rows.map((r) =>
       el("tr", { "data-node": r.name ?? "", "data-online": String(r.online) },
         el("th", { scope: "row", title: r.hostname ? `host ${r.hostname}${r.version ? `, vpo ${r.version}` : ""}` : null },

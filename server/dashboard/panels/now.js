@@ -50,13 +50,15 @@ export default {
     this.failedHeading = el("h3", {}, "Failed jobs");
     this.message = el("p", { class: "retry-message", role: "status", "aria-live": "polite" });
     root.append(this.depth, running.wrap, this.failedHeading, failed.wrap, this.message);
+    // Queue counts change without an event (a job completes just after its run is recorded): read them again every 5 s.
+    setInterval(() => page.reload(this, { quiet: true }), 5_000);
     let timer;
     page.events.addEventListener("file.progress", (event) => {
       const p = event.detail;
       const row = p.run_id && this.running.querySelector(`tr[data-run-id="${p.run_id}"]`);
       if (row) return applyProgress(row, p);
       // A file this panel does not show yet (or one from another filter): reload, at most once a second.
-      if (!timer) timer = setTimeout(() => { timer = undefined; page.reload(this); }, 1000);
+      if (!timer) timer = setTimeout(() => { timer = undefined; page.reload(this, { quiet: true }); }, 1000);
     });
   },
   load: (view) => view.get("/api/queue", {}, { without: ["since", "until", "policy"] }),
