@@ -129,7 +129,7 @@ describe.skipIf(!hasChromium)("dashboard and Swagger UI in headless Chromium", (
     await page.waitForSelector(".swagger-ui .opblock", { timeout: 15_000 });
     const operations = await page.$$eval(".opblock-summary-path", (nodes) => nodes.map((n) => n.textContent?.replace(/\u200b/g, "")));
     expect(operations).toEqual(expect.arrayContaining(["/api/stats/summary", "/api/stats/runs", "/api/stats/{stats_id}", "/api/events", "/metrics"]));
-    expect(operations.length).toBe(20);
+    expect(operations.length).toBe(23);
     expect(await page.textContent(".swagger-ui .title")).toContain("vpo API");
     expect(blocked).toEqual([]);
     await page.close();
