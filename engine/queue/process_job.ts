@@ -58,13 +58,13 @@ export async function processQueueJob(engine: Engine, job: HeldJob, o: ProcessJo
   const step = policyStep(engine, policy);
   const runId = runIdFor(job.id, job.retryCount);
   if (await isRunStored(engine.db, runId)) return { outcome: "processed", run_id: runId, file, changed: false, node: engine.node }; // recorded by this very attempt already
-  const earlier = await processedBefore(engine, step, file);
-  if (earlier) return { outcome: "already_processed", run_id: earlier.id, file, changed: false, node: engine.node };
-
+  // First what a dead worker left on the file: a run it finished before dying is recorded now, and counts below.
   const { holder } = await takeOverFile(engine, fileKeyFor(file, engine.libraries), o.staleAfterMs);
   if (holder) {
     throw new VpoError("COMMAND_FAILED", `${named(data)} is still being processed by run ${holder.runId} (${holder.node ? `node ${holder.node}, ` : ""}host ${holder.host}, pid ${holder.pid}); tried again later`);
   }
+  const earlier = await processedBefore(engine, step, file);
+  if (earlier) return { outcome: "already_processed", run_id: earlier.id, file, changed: false, node: engine.node };
 
   o.onStart?.(file, runId);
   const progress = reportProgress(engine.db, runId);
