@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRegistry, getRunDetail, insertInFlight, listInFlight, noteInFlightProgress, openDatabase, type OpenedDatabase } from "../../core/mod.ts";
-import { createEngine, type Engine, processFile, takeOverFile } from "../../engine/mod.ts";
+import { createRegistry, getRunDetail, insertInFlight, listInFlight, noteInFlightProgress, openDatabase, type OpenedDatabase, updateInFlight } from "../../core/mod.ts";
+import { createEngine, type Engine, jobData, processFile, processQueueJob, runIdFor, takeOverFile } from "../../engine/mod.ts";
 import { tempPrefixFor } from "../../engine/in_flight.ts";
 import { readSource } from "../../engine/source.ts";
 import { builtinPlugins } from "../../plugins/mod.ts";
@@ -75,4 +75,41 @@ forEachDialect("markers across machines", (dialect) => {
     expect(stored).toMatchObject({ status: "interrupted", node: "node-dead", library: "movies", file_path: file });
     expect(stored.error_message).toContain("vpo (node node-dead, host dead-machine, pid 4242) stopped");
   });
+});
+
+describe("a worker killed right after replacing its file", () => {
+  test("the next worker records the dead run as the completed run it was and does not process the file again", async () => {
+    const registry = createRegistry();
+    for (const p of builtinPlugins()) registry.register(p);
+    const lib = join(tempDir("vpo-takeover-committed-"), "movies");
+    const file = await copyFixture(await makeFixtures(), "multi", lib);
+    const policy = { ...loaded(ACCEPTANCE_POLICY()), text: ACCEPTANCE_POLICY() };
+    const job = { id: crypto.randomUUID(), attempt: 0 };
+
+    // The dead worker: it replaced the file; its database never got the record (another database here), only the marker.
+    const first = await openDatabase(join(lib, "..", "first.db"));
+    const dying = createEngine({ db: first.db, registry, node: "node-dead", libraries: { movies: lib }, spoolPath: join(lib, "..", "first.spool") });
+    let snapshot: Awaited<ReturnType<typeof listInFlight>>[number] | undefined;
+    const done = await processFile(dying, { file, policy, queueJob: job, runId: runIdFor(job.id, 0), mayReplace: async () => {
+      snapshot = (await listInFlight(first.db))[0];
+      return true;
+    } });
+    await first.close();
+    expect(done.changed).toBe(true);
+
+    const shared = await openDatabase(join(lib, "..", "shared.db"));
+    try {
+      await insertInFlight(shared.db, { ...snapshot!, heartbeatAt: new Date(Date.now() - 60_000).toISOString() });
+      await updateInFlight(shared.db, snapshot!.runId, { phase: "replace", pending: snapshot!.pending });
+      const next = createEngine({ db: shared.db, registry, node: "node-next", libraries: { movies: lib }, spoolPath: join(lib, "..", "shared.spool") });
+      const result = await processQueueJob(next, { id: job.id, retryCount: 1, data: jobData({ library: "movies", path: "multi.mkv" }, policy), signal: new AbortController().signal }, {
+        stillOwned: async () => true, signal: new AbortController().signal, staleAfterMs: 10_000,
+      });
+      expect(result).toMatchObject({ outcome: "already_processed", run_id: runIdFor(job.id, 0) });
+      const runs = await shared.db.selectFrom("processing_stats").select(["id", "status", "node", "policy_digest", "hash_after"]).execute();
+      expect(runs).toEqual([{ id: runIdFor(job.id, 0), status: "success", node: "node-dead", policy_digest: policy.digest, hash_after: done.record.hash_after }]);
+    } finally {
+      await shared.close();
+    }
+  }, 60_000);
 });
