@@ -35,6 +35,8 @@ function printEvent(e: WorkerEvent, json: boolean): void {
       const what = e.result.outcome === "already_processed" ? "already processed, skipped" : e.result.changed ? "done, file rewritten" : "done, nothing to change";
       return void process.stdout.write(`${what}: ${e.result.file} (${job(e.job_id, e.attempt)}, run ${e.result.run_id})\n`);
     }
+    case "run.taken_over":
+      return void process.stdout.write(`took over ${e.file} from node ${e.node ?? "?"}, which stopped sending heartbeats: its run ${e.run_id} is recorded as ${e.status}${e.removed_temp_files ? `, ${e.removed_temp_files} temp file(s) removed` : ""}\n`);
     case "job.failed":
       return void process.stdout.write(`failed (${job(e.job_id, e.attempt)}): ${e.error}\n`);
     case "worker.stopping":

@@ -11,7 +11,7 @@ import { fileKeyFor } from "../in_flight.ts";
 import { runLifecycle } from "../lifecycle.ts";
 import { processedBefore } from "../process_batch.ts";
 import { policyStep } from "../policy_step.ts";
-import { takeOverFile } from "../recovery.ts";
+import { type RecoveredRun, takeOverFile } from "../recovery.ts";
 import type { Engine } from "../session.ts";
 import { type HeldJob, policyOfJob, readJobData, runIdFor } from "./job.ts";
 import { reportProgress } from "./progress.ts";
@@ -35,6 +35,8 @@ export interface ProcessJobOptions {
   staleAfterMs: number;
   keepBackup?: boolean;
   onStart?(file: string, runId: string): void;
+  /** A run a dead worker left on the file was recorded (as interrupted, or as the completed run it was). */
+  onTakeover?(recovered: RecoveredRun): void;
 }
 
 /** The machine-independent name of the job's file, for messages. */
@@ -59,7 +61,8 @@ export async function processQueueJob(engine: Engine, job: HeldJob, o: ProcessJo
   const runId = runIdFor(job.id, job.retryCount);
   if (await isRunStored(engine.db, runId)) return { outcome: "processed", run_id: runId, file, changed: false, node: engine.node }; // recorded by this very attempt already
   // First what a dead worker left on the file: a run it finished before dying is recorded now, and counts below.
-  const { holder } = await takeOverFile(engine, fileKeyFor(file, engine.libraries), o.staleAfterMs);
+  const { holder, recovery } = await takeOverFile(engine, fileKeyFor(file, engine.libraries), o.staleAfterMs);
+  for (const recovered of recovery.recovered) o.onTakeover?.(recovered);
   if (holder) {
     throw new VpoError("COMMAND_FAILED", `${named(data)} is still being processed by run ${holder.runId} (${holder.node ? `node ${holder.node}, ` : ""}host ${holder.host}, pid ${holder.pid}); tried again later`);
   }

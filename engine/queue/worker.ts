@@ -24,6 +24,7 @@ export type WorkerEvent =
   | { event: "job.started"; job_id: string; attempt: number; file: string; run_id: string }
   | { event: "job.finished"; job_id: string; attempt: number; result: JobResult }
   | { event: "job.failed"; job_id: string; attempt: number; error: string }
+  | { event: "run.taken_over"; job_id: string; run_id: string; node: string | null; status: string; file: string; removed_temp_files: number }
   | { event: "worker.stopping"; active: number; timeout_seconds: number }
   | { event: "worker.stopped"; processed: number; failed: number; stopped_by_timeout: boolean };
 
@@ -65,6 +66,9 @@ export async function runQueueWorker(engine: Engine, queue: Queue, o: WorkerOpti
         signal: stopNow.signal,
         staleAfterMs: queue.settings.heartbeatSeconds * 1000,
         keepBackup: o.keepBackup,
+        onTakeover: (r) => emit({
+          event: "run.taken_over", job_id: job.id, run_id: r.record.id, node: r.record.node ?? null, status: r.record.status, file: r.record.file_path, removed_temp_files: r.removedTempFiles.length,
+        }),
         onStart(file, id) {
           runId = id;
           busyRuns.add(id);

@@ -63,6 +63,8 @@ describe.skipIf(pgUnavailable() !== null && process.env.CI !== "true")("vpo work
         return stored ?? null;
       }, "another worker to finish the killed file", 180_000, 250);
       expect(done.node).not.toBe(killed.machine.name);
+      const taker = workers.find((w) => w.machine.name === done.node)!;
+      expect(taker.events.find((e) => e.event === "run.taken_over")).toMatchObject({ node: killed.machine.name, status: "interrupted", file: victim });
       const job = killed.events.find((e) => e.event === "job.started" && e.file === victim)!;
       expect(done.id).not.toBe(job.run_id);
       expect(done.job_id).toBe(job.job_id);
