@@ -77,7 +77,7 @@ export async function startWorker(m: Machine, args: string[] = []): Promise<Work
       return proc.exited;
     },
   };
-  await worker.waitFor((e) => e.event === "worker.started", `worker ${m.name} to start`, 30_000);
+  await worker.waitFor((e) => e.event === "worker.started", `worker ${m.name} to start`, 120_000);
   return worker;
 }
 

@@ -61,7 +61,7 @@ describe.skipIf(pgUnavailable() !== null && process.env.CI !== "true")("vpo work
         const stored = await succeeded();
         expect({ pending: marker?.pending_run != null, stored: stored !== undefined }).not.toEqual({ pending: false, stored: false });
         return stored ?? null;
-      }, "another worker to finish the killed file", 180_000, 250);
+      }, "another worker to finish the killed file", 300_000, 250);
       expect(done.node).not.toBe(killed.machine.name);
       const taker = workers.find((w) => w.machine.name === done.node)!;
       expect(taker.events.find((e) => e.event === "run.taken_over")).toMatchObject({ node: killed.machine.name, status: "interrupted", file: victim });
@@ -73,7 +73,7 @@ describe.skipIf(pgUnavailable() !== null && process.env.CI !== "true")("vpo work
       await waitUntil(async () => {
         const q = JSON.parse((await on(a!, ["queue", "--json"])).stdout);
         return q.counts.created + q.counts.retry + q.counts.active === 0 && q.in_progress.length === 0 && q;
-      }, "the queue to drain", 180_000, 1000);
+      }, "the queue to drain", 300_000, 1000);
 
       const successes = await db.selectFrom("processing_stats").select(["file_path", (eb) => eb.fn.countAll<number>().as("n")]).where("success", "=", 1).groupBy("file_path").execute();
       expect(successes.length).toBe(12);
@@ -99,5 +99,5 @@ describe.skipIf(pgUnavailable() !== null && process.env.CI !== "true")("vpo work
     } finally {
       await close();
     }
-  }, 420_000);
+  }, 900_000);
 });

@@ -63,5 +63,5 @@ describe.skipIf(pgUnavailable() !== null && process.env.CI !== "true")("vpo work
       await shared.close();
       cluster.stop();
     }
-  }, 480_000);
+  }, 900_000);
 });
