@@ -174,7 +174,7 @@ export async function readCommandLine(root: CommandDef, argv: readonly string[])
     positionals++;
     own.push(token);
   }
-  if (subCommands && Object.keys(subCommands).length > 0 && !cmd.run) {
+  if (subCommands && Object.keys(subCommands).length > 0 && !cmd.run && !cmd.default) {
     return line(`"${["vpo", ...path].join(" ")}" needs a command: ${Object.keys(subCommands).join(", ")}`);
   }
   return line();

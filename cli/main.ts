@@ -27,6 +27,9 @@ export const main = defineCommand({
     config: () => import("./commands/config.ts").then((m) => m.configCommand),
     init: () => import("./commands/init.ts").then((m) => m.initCommand),
     report: () => import("./commands/report.ts").then((m) => m.reportCommand),
+    enqueue: () => import("./commands/enqueue.ts").then((m) => m.enqueueCommand),
+    worker: () => import("./commands/worker.ts").then((m) => m.workerCommand),
+    queue: () => import("./commands/queue/mod.ts").then((m) => m.queueCommand),
     db: () => import("./commands/db.ts").then((m) => m.dbCommand),
   },
 });

@@ -31,8 +31,10 @@ export { exactInteger, toJson } from "./json.ts";
 export * from "./repository/mod.ts";
 export { deleteFiles, getFileByPath, knownFilesUnder, listFiles, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
 export type { FileEntry, KnownFile, ScannedFile, ScanStatus } from "./repository/files.ts";
-export { claimInFlight, deleteInFlight, insertInFlight, isRunStored, listInFlight, updateInFlight } from "./repository/in_flight.ts";
-export type { InFlightMarker } from "./repository/in_flight.ts";
+export {
+  claimInFlight, deleteInFlight, findInFlightByKey, insertInFlight, isRunStored, listInFlight, noteInFlightProgress, updateInFlight,
+} from "./repository/in_flight.ts";
+export type { InFlightMarker, RunProgress } from "./repository/in_flight.ts";
 export * from "./config/mod.ts";
 export { fullHash, partialHash, PARTIAL_WINDOW_BYTES } from "./content_hash.ts";
 export { directFeedReader, followRunFeed, type FeedReader, type RunFeedFollower } from "./run_feed.ts";

@@ -6,7 +6,7 @@ import { type DatabaseHandle, type EventBus, followRunFeed, type PluginRegistry,
 import pkg from "../package.json" with { type: "json" };
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import { cacheKey, createViewCache, type ViewCache } from "./cache.ts";
-import { jsonBody, type RouteDeps } from "./deps.ts";
+import { jsonBody, type QueueControl, type RouteDeps } from "./deps.ts";
 import { guardWrites } from "./auth.ts";
 import { describeUnexpected, errorResponse, HttpError, toErrorBody } from "./errors.ts";
 import { openapiPlugin } from "./openapi.ts";
@@ -15,6 +15,9 @@ import { createInlineReader, feedReaderOf, type Reader } from "./reads/ops.ts";
 import { createWorkerReader } from "./reads/pool.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { nodeRoutes } from "./routes/nodes.ts";
+import { queueRoutes } from "./routes/queue.ts";
+import { pollProgress } from "./progress_poller.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { analysisRoutes } from "./routes/analysis.ts";
 import { reportRoutes } from "./routes/reports.ts";
@@ -46,6 +49,10 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** How often the run feed is read whatever happens (default 1 s); writes also wake it at once. */
   pollMs?: number;
+  /** The job queue, for POST /api/queue/{id}/retry (PostgreSQL only); closed with the app. */
+  queue?: QueueControl;
+  /** How often the runs in progress on every machine are read for `file.progress` events (default 1 s). */
+  progressPollMs?: number;
 }
 
 /** The server without a socket: `handle` a Request, then `close`. */
@@ -121,6 +128,7 @@ export function createApp(options: AppOptions): VpoApp {
     void feed.then((f) => f.poke());
   });
   const ready = feed.then(() => {});
+  const stopProgress = pollProgress(reader, options.bus, { intervalMs: options.progressPollMs, listening: () => sse.clients > 0 });
   const offBus = [
     options.bus.on("run.recorded", () => cache.invalidate()),
     options.bus.on("runs.purged", () => cache.invalidate()),
@@ -136,6 +144,7 @@ export function createApp(options: AppOptions): VpoApp {
     token: options.token || null,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     version,
+    queue: options.queue,
     onWrite() {
       cache.invalidate();
       void feed.then((f) => f.poke());
@@ -161,6 +170,8 @@ export function createApp(options: AppOptions): VpoApp {
     .use(reportRoutes(deps))
     .use(statsRoutes(deps))
     .use(jobRoutes(deps))
+    .use(queueRoutes(deps))
+    .use(nodeRoutes(deps))
     .use(eventRoutes(sse))
     .use(metricsRoutes(metrics, ready));
 
@@ -174,12 +185,14 @@ export function createApp(options: AppOptions): VpoApp {
     feed,
     async close() {
       for (const off of offBus) off();
+      stopProgress();
       unwatch();
       const follower = await feed.catch(() => null);
       follower?.stop();
       sse.closeAll();
       await follower?.settled();
       await reader.close();
+      await options.queue?.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { checkExposure, startServer } from "../../server/mod.ts";
 import { createReportScheduler } from "../../monitor/reports/mod.ts";
 import { startDailyRetention } from "../../monitor/retention/mod.ts";
 import { createContext, globalArgs } from "../context.ts";
+import { serverQueueControl } from "../queue_session.ts";
 
 function parsePort(value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
@@ -42,6 +43,7 @@ export const serveCommand = defineCommand({
       token,
       corsOrigins: config.cors_origins,
       bodyLimit: config.body_limit_bytes,
+      queue: serverQueueControl(ctx.location, ctx.config, opened.db),
       host,
       port,
     }).catch(async (error) => {

@@ -104,6 +104,20 @@ export const ConfigSchema = v.strictObject({
       ),
     }),
   ),
+  /** The job queue of `vpo enqueue` / `vpo worker` (PostgreSQL). Timings in seconds. */
+  queue: v.optional(
+    v.strictObject({
+      /** A worker's lease on a job: renewed every half of it; a job whose lease lapsed goes to another worker. pg-boss needs at least 10. */
+      heartbeat_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10))),
+      /** How often workers look for lapsed leases and refresh the queue's counts. */
+      check_interval_seconds: v.optional(positiveInt),
+      /** Retries of a job that failed (then it stays failed, for `vpo queue retry`). */
+      retry_limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      retry_delay_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      /** On SIGTERM a worker finishes its current files for at most this long, then stops them (they go back to the queue). */
+      stop_timeout_seconds: v.optional(positiveInt),
+    }),
+  ),
   /** This machine: its name in every run it records (default: the host name). */
   node: v.optional(v.strictObject({ name: v.optional(v.pipe(v.string(), v.regex(/^[^\0]{1,128}$/, "expected 1–128 characters"))) })),
   /**

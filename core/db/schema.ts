@@ -203,6 +203,22 @@ export interface RunsInFlightTable {
   pending_run: string | null;
   /** The node doing the work. */
   node: string | null;
+  /** The file as every machine names it (`library:<name>/<path>`, else `file:<absolute path>`): unique, one run in flight per file. */
+  file_key: string | null;
+  library: string | null;
+  /** Inside the library root, "/"-separated. */
+  library_path: string | null;
+  /** The queue job (pg-boss id) and attempt (its retry count) the run works for. */
+  queue_job_id: string | null;
+  queue_attempt: number | null;
+  /** Written every few seconds while the run is alive (queue workers): a stale one means its owner is gone. */
+  heartbeat_at: string | null;
+  progress_percent: number | null;
+  progress_speed: number | null;
+  progress_fps: number | null;
+  progress_eta_seconds: number | null;
+  /** The digest of the policy the run applies (LoadedPolicy.digest), for the record of a recovered run. */
+  policy_digest: string | null;
 }
 
 /**

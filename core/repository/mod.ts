@@ -8,6 +8,13 @@ export { getSummary } from "./summary.ts";
 export { getPolicyStats, getPolicy } from "./policies.ts";
 export { getBreakdown } from "./breakdown.ts";
 export { findProcessedRun } from "./processed.ts";
+export { listNodes, NODE_ONLINE_SECONDS, NodeRowSchema, type NodeRow } from "./nodes.ts";
+export { InProgressSchema, listInProgress, type InProgress } from "./in_progress.ts";
+export {
+  countQueueJobs, FailedQueueJobSchema, listFailedQueueJobs, QUEUE_JOB_STATES, QueueCountsSchema,
+  VPO_QUEUE, type FailedQueueJob, type QueueCounts, type QueueJobState, type QueueRef,
+} from "./queue_jobs.ts";
+export { getQueueStatus, QueueStatusSchema, type QueueStatus } from "./queue_status.ts";
 export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";

@@ -5,6 +5,7 @@ import {
   type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
   type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type RunSearchOptions, searchRuns, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
+  getQueueStatus, listInProgress, listNodes, VPO_QUEUE,
 } from "../../core/mod.ts";
 
 import { getLibraryComposition } from "../../monitor/library/mod.ts";
@@ -39,6 +40,9 @@ export const READ_OPS = {
   library: (db: Db, a: { library?: string; trend?: boolean; since?: string; until?: string }) => getLibraryComposition(db, a),
   reports: (db: Db, a: { limit?: number; schedule?: string }) => listReports(db, a),
   report: (db: Db, a: { id: string }) => getReport(db, a.id),
+  queue: (db: Db, a: { node?: string; library?: string }) => getQueueStatus(db, VPO_QUEUE, a),
+  inProgress: (db: Db, a: { node?: string; library?: string }) => listInProgress(db, a),
+  nodes: (db: Db, a: StatsFilter) => listNodes(db, a),
 } as const;
 
 export type ReadOps = typeof READ_OPS;

@@ -94,9 +94,14 @@ test("vpo db migrate upgrades a database that read commands refused for its olde
   writeFileSync(join(dataDir, "h.ndjson"), asNdjson(perfHistory({ runs: 20, seed: 71 })));
   expect((await vpo(["--db", db, "stats", "import", "h.ndjson"], { dataDir })).code).toBe(0);
   const summary = (await vpo(["--db", db, "stats", "summary", "--format", "json"], { dataDir })).stdout;
-  // Take the database back to before migration 5 (reports and retention), as an older vpo left it.
+  // Take the database back to schema version 4, as an older vpo left it: undo migrations 5 and 6.
   const raw = new Database(db);
-  raw.exec("drop table library_snapshots; drop table reports; drop table retention_state; alter table processing_stats drop column video_height; delete from schema_migrations where version >= 5");
+  raw.exec("drop table library_snapshots; drop table reports; drop table retention_state; alter table processing_stats drop column video_height");
+  raw.exec("drop index runs_in_flight_file_key");
+  for (const col of ["file_key", "library", "library_path", "queue_job_id", "heartbeat_at", "policy_digest", "queue_attempt", "progress_percent", "progress_speed", "progress_fps", "progress_eta_seconds"]) {
+    raw.exec(`alter table runs_in_flight drop column ${col}`);
+  }
+  raw.exec("delete from schema_migrations where version >= 5");
   raw.close();
   const refused = await vpo(["--db", db, "stats", "summary"], { dataDir });
   expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining(`has schema version 4; this vpo reads version ${LATEST_SCHEMA_VERSION}. Upgrade it with: vpo db migrate --db ${db}`)]);
