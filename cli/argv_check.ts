@@ -110,6 +110,8 @@ async function commandNames(subCommands: Record<string, Resolvable<CommandDef>>)
 }
 
 async function findCommand(subCommands: Record<string, Resolvable<CommandDef>>, name: string): Promise<CommandDef | undefined> {
+  // By name first: subcommands are loaded lazily, and only the one named needs loading.
+  if (Object.hasOwn(subCommands, name)) return resolve(subCommands[name]);
   for (const [key, sub] of Object.entries(subCommands)) {
     const def = await resolve(sub);
     const alias = (await resolve(def?.meta))?.alias;
@@ -172,7 +174,7 @@ export async function readCommandLine(root: CommandDef, argv: readonly string[])
     positionals++;
     own.push(token);
   }
-  if (subCommands && Object.keys(subCommands).length > 0 && !cmd.run) {
+  if (subCommands && Object.keys(subCommands).length > 0 && !cmd.run && !cmd.default) {
     return line(`"${["vpo", ...path].join(" ")}" needs a command: ${Object.keys(subCommands).join(", ")}`);
   }
   return line();

@@ -125,7 +125,7 @@ export async function createContext(
       const opened = await openDatabase(databaseLocation(loaded), options);
       if (options?.access === "read") return opened;
       // A command that may write keeps its warnings and errors in the database too (vpo logs).
-      attachLogStore(opened.db, { node: ctx.node.name, keepDays: loaded.config.logging.store_days });
+      attachLogStore(opened.db, { node: ctx.node.name });
       return {
         ...opened,
         async close() {

@@ -1,4 +1,5 @@
 import { closeDeadJobs, type Db, isAlive, VpoError } from "../core/mod.ts";
+import { runRetentionIfDue } from "../monitor/retention/mod.ts";
 import { type CliContext, createContext, type GlobalValues } from "./context.ts";
 
 /** What a read of a database with no runs says (exit 65). */
@@ -14,6 +15,8 @@ export interface DatabaseUse<T = unknown> {
    * by default exit 65, "no statistics"; a listing may rather answer that it is empty.
    */
   ifMissing?: () => T | Promise<T>;
+  /** Writers apply [retention] first when it is due (default true; `vpo db retention` does it itself). */
+  retention?: boolean;
 }
 
 /**
@@ -40,7 +43,11 @@ export async function withDatabase<T>(
   }
   try {
     // A job whose process was killed must not stay "running" for good: close it at the next start.
-    if (access === "write") await closeDeadJobs(opened.db, isAlive);
+    if (access === "write") {
+      await closeDeadJobs(opened.db, isAlive);
+      // Retention at command start (about daily: skipped when any process ran it within 20 h).
+      if (options.retention !== false) await runRetentionIfDue(opened.db, ctx.config.retention ?? {});
+    }
     return await use(opened.db, ctx);
   } finally {
     await opened.close();

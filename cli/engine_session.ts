@@ -5,6 +5,7 @@
 import { type DatabaseHandle, type Db, registerNode } from "../core/mod.ts";
 import pkg from "../package.json" with { type: "json" };
 import { createEngine, type Engine, type Housekeeping, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
+import { runRetentionIfDue } from "../monitor/retention/mod.ts";
 import { type CliContext, createContext } from "./context.ts";
 
 export interface EngineSession {
@@ -63,6 +64,8 @@ export async function openEngineSession(args: Record<string, unknown>, rawArgs: 
     await registerNode(db, ctx.node, pkg.version);
     const housekeeping = await startupHousekeeping(engine, { retentionDays: ctx.config.jobs.retention_days });
     reportRecovered(housekeeping, options.json === true);
+    // Retention at command start (about daily: skipped when any process ran it within 20 h).
+    await runRetentionIfDue(db, ctx.config.retention ?? {});
     return { ctx, database, db, engine, housekeeping, close };
   } catch (error) {
     await close();

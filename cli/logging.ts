@@ -41,9 +41,9 @@ const RANK: Record<string, number> = { debug: 0, info: 1, warning: 2, error: 3 }
 
 /**
  * From now on, records at `[logging] store_level` and above also go to this database (vpo logs),
- * and records older than `store_days` are deleted. Call `detachLogStore` before closing it.
+ * (`[retention] logs_days` deletes old ones). Call `detachLogStore` before closing it.
  */
-export function attachLogStore(db: Db, o: { node?: string | null; keepDays?: number }): void {
+export function attachLogStore(db: Db, o: { node?: string | null }): void {
   store.attach(db, o);
 }
 

@@ -1,23 +1,11 @@
-#!/usr/bin/env bun
+#!/usr/bin/env -S bun --no-install
 import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../package.json" with { type: "json" };
-import { storageError, VpoError } from "../core/mod.ts";
+import { storageError, VpoError } from "../core/errors.ts";
+import { exitCodeOf } from "./exit_codes.ts";
 import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./context.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
-import { configCommand } from "./commands/config.ts";
-import { initCommand } from "./commands/init.ts";
-import { alertsCommand } from "./commands/alerts.ts";
-import { jobsCommand } from "./commands/jobs.ts";
-import { logsCommand } from "./commands/logs.ts";
-import { profilesCommand } from "./commands/profiles.ts";
-import { pluginsCommand } from "./commands/plugins.ts";
-import { runCommandDef } from "./commands/run.ts";
-import { scanCommand } from "./commands/scan.ts";
-import { processCommand } from "./commands/process.ts";
-import { demoCommand } from "./commands/demo.ts";
-import { serveCommand } from "./commands/serve.ts";
-import { statsCommand } from "./commands/stats/mod.ts";
 
 export const main = defineCommand({
   meta: { name: "vpo", version: pkg.version, description: "Process a media library by policy and keep a record of every run" },
@@ -26,19 +14,25 @@ export const main = defineCommand({
     rememberRootArgs(args, rawArgs);
   },
   subCommands: {
-    run: runCommandDef,
-    scan: scanCommand,
-    process: processCommand,
-    demo: demoCommand,
-    stats: statsCommand,
-    plugins: pluginsCommand,
-    serve: serveCommand,
-    jobs: jobsCommand,
-    logs: logsCommand,
-    alerts: alertsCommand,
-    profiles: profilesCommand,
-    config: configCommand,
-    init: initCommand,
+    run: () => import("./commands/run.ts").then((m) => m.runCommandDef),
+    scan: () => import("./commands/scan.ts").then((m) => m.scanCommand),
+    files: () => import("./commands/files.ts").then((m) => m.filesCommand),
+    process: () => import("./commands/process.ts").then((m) => m.processCommand),
+    demo: () => import("./commands/demo.ts").then((m) => m.demoCommand),
+    stats: () => import("./commands/stats/mod.ts").then((m) => m.statsCommand),
+    plugins: () => import("./commands/plugins.ts").then((m) => m.pluginsCommand),
+    serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
+    jobs: () => import("./commands/jobs.ts").then((m) => m.jobsCommand),
+    logs: () => import("./commands/logs.ts").then((m) => m.logsCommand),
+    alerts: () => import("./commands/alerts.ts").then((m) => m.alertsCommand),
+    profiles: () => import("./commands/profiles.ts").then((m) => m.profilesCommand),
+    config: () => import("./commands/config.ts").then((m) => m.configCommand),
+    init: () => import("./commands/init.ts").then((m) => m.initCommand),
+    report: () => import("./commands/report.ts").then((m) => m.reportCommand),
+    enqueue: () => import("./commands/enqueue.ts").then((m) => m.enqueueCommand),
+    worker: () => import("./commands/worker.ts").then((m) => m.workerCommand),
+    queue: () => import("./commands/queue/mod.ts").then((m) => m.queueCommand),
+    db: () => import("./commands/db.ts").then((m) => m.dbCommand),
   },
 });
 
@@ -76,7 +70,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const error = storageError(thrown);
     if (error instanceof VpoError) {
       process.stderr.write(`vpo: ${error.message}\n`);
-      return error.exitCode;
+      return exitCodeOf(error.code);
     }
     // citty's own argument errors (a missing required argument).
     if ((error as Error)?.name === "CLIError") return usageError((error as Error).message, path);

@@ -21,14 +21,16 @@ export function chooseViewMode(json: boolean): ViewMode {
   return json ? "json" : process.stderr.isTTY ? "bar" : "lines";
 }
 
-/** One line about a finished file: outcome, name, what changed, time, run id. */
+/** One line about a finished file: outcome, name, what changed, time, full run id. */
 export function describeFinished(e: Finished): string {
   if (e.status === "already_processed") return `[${e.index}/${e.total}] already processed by this policy (run ${e.run_id.slice(0, 13)}, ${String(e.processed_at).slice(0, 10)}): ${e.file}`;
   const status = e.success ? (e.changed ? "done" : "unchanged") : e.status === "interrupted" ? "INTERRUPTED" : "FAILED";
   const parts = [`[${e.index}/${e.total}] ${status.padEnd(9)} ${e.path === e.file ? e.file : `${e.file} → ${basename(String(e.path))}`}`];
   if (e.success && e.changed) parts.push(formatSaving(e.size_before as number | null, e.size_after as number | null));
   if (typeof e.duration_seconds === "number") parts.push(formatDuration(e.duration_seconds));
-  if (e.run_id) parts.push(`run ${e.run_id.slice(0, 13)}`);
+  // In full: runs started in the same millisecond share their first 13 characters, and a prefix
+  // unique now may not stay so once the other workers' runs are stored.
+  if (e.run_id) parts.push(`run ${e.run_id}`);
   const line = parts.join("  ·  ");
   return e.success ? line : `${line}\n      ${e.error ?? "unknown error"}`;
 }

@@ -25,7 +25,11 @@ export interface VpoEvents {
   "runs.purged": { at: string };
   "job.updated": { id: string; type: string; status: string; [key: string]: unknown };
   "file.started": { job_id: string | null; file: string; index: number; total: number };
-  "file.progress": { job_id: string | null; file: string; percent: number | null; speed: number | null; fps: number | null };
+  "file.progress": {
+    job_id: string | null; file: string; percent: number | null; speed: number | null; fps: number | null;
+    /** From a run in flight on any machine (vpo serve reads them from the database): which run, where, and how long it has left. */
+    run_id?: string; node?: string | null; library?: string | null; path?: string; phase?: string | null; eta_seconds?: number | null;
+  };
   "file.finished": { job_id: string | null; file: string; run_id: string; success: boolean; [key: string]: unknown };
   /** An alert notification (fired, repeated, resolved, held back by a silence) made by any server on this database. */
   alert: AlertEventPayload;

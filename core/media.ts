@@ -16,6 +16,8 @@ export interface MediaStream {
   height?: number | null;
   channels?: number | null;
   bitRate?: number | null;
+  /** ffprobe's color_transfer (smpte2084 = PQ, arib-std-b67 = HLG); absent in files scanned before it was read. */
+  colorTransfer?: string | null;
 }
 
 export interface MediaInfo {

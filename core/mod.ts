@@ -11,13 +11,13 @@ export type { LoadPluginOptions } from "./plugin_loader.ts";
 export type { PluginInfo, PluginRegistry } from "./registry.ts";
 export { createCapture, runCapture, DEFAULT_HOOK_TIMEOUT_MS } from "./capture.ts";
 export type { ActiveRun, BeginOptions, Capture, CaptureOptions, PhaseTimer, RunOutcome } from "./capture.ts";
-export { MAX_BYTES, MAX_SECONDS, normalizeRunRecord, RUN_FACT_KEYS, RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RunRecordSchema } from "./record/mod.ts";
+export { MAX_BYTES, MAX_METRIC, MAX_SECONDS, MAX_TEXT, MAX_TRACKS, normalizeRunRecord, RUN_FACT_KEYS, RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RunRecordSchema } from "./record/mod.ts";
 export type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord, RunRecordInput } from "./record/mod.ts";
 export { countStreams } from "./media.ts";
 export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";
 export { createEventBus, toRecordedEvent } from "./events.ts";
 export type { AlertEventPayload, EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
-export { VpoError, errorMessage } from "./errors.ts";
+export { VpoError, errorMessage, storageError } from "./errors.ts";
 export type { ErrorCode } from "./errors.ts";
 export { parseOrThrow, describeIssues } from "./validation.ts";
 export { didYouMean } from "./did_you_mean.ts";
@@ -29,10 +29,12 @@ export { LATEST_SCHEMA_VERSION } from "./db/migrations/mod.ts";
 export { parseDatabaseLocation, redact } from "./db/location.ts";
 export { exactInteger, toJson } from "./json.ts";
 export * from "./repository/mod.ts";
-export { deleteFiles, getFileByPath, knownFilesUnder, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
+export { deleteFiles, getFileByPath, knownFilesUnder, listFiles, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
 export type { FileEntry, KnownFile, ScannedFile, ScanStatus } from "./repository/files.ts";
-export { claimInFlight, deleteInFlight, insertInFlight, isRunStored, listInFlight, updateInFlight } from "./repository/in_flight.ts";
-export type { InFlightMarker } from "./repository/in_flight.ts";
+export {
+  claimInFlight, deleteInFlight, findInFlightByKey, insertInFlight, isRunStored, listInFlight, noteInFlightProgress, updateInFlight,
+} from "./repository/in_flight.ts";
+export type { InFlightMarker, RunProgress } from "./repository/in_flight.ts";
 export * from "./config/mod.ts";
 export { fullHash, partialHash, PARTIAL_WINDOW_BYTES } from "./content_hash.ts";
 export { directFeedReader, followRunFeed, type FeedReader, type RunFeedFollower } from "./run_feed.ts";
@@ -41,12 +43,16 @@ export { isAlive } from "./process_alive.ts";
 export { toOpenApiSchema } from "./json_schema.ts";
 export { libraryOf, nodeIdentity, pathInLibrary, registerNode, type LibraryPath, type NodeIdentity } from "./node.ts";
 export {
+  COMPOSITION_DIMENSIONS, createCompositionCounter, fileValues, hdrOf, RESOLUTION_BUCKETS, resolutionBucket,
+  type CompositionCount, type CompositionDimension, type ResolutionBucket,
+} from "./library_composition.ts";
+export {
   activeSilences, addSilence, alertHistory, alertStates, applyAlertChange, deliveryCounts, dueDeliveries, eventsSince, finishAttempt, getDelivery, leaseDelivery,
   pruneAlertHistory, recordDeliveries, recordEvent,
   type AlertChange, type AlertDelivery, type AlertEvent, type AlertHistoryEntry, type AlertState, type NewAlertEvent, type NewDelivery,
 } from "./repository/alerts.ts";
 export {
-  failedRunGroups, LABEL_COLUMNS, latestRunAt, listNodes, phaseTotals, runCountGroups,
+  failedRunGroups, LABEL_COLUMNS, latestRunAt, phaseTotals, runCountGroups,
   type AlertLabel, type FailedRun, type LabelFilter, type LabelValues, type PhaseTotals, type RunCounts, type WindowQuery,
 } from "./repository/alert_inputs.ts";
 export {

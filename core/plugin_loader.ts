@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { basename, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { DEFAULT_HOOK_TIMEOUT_MS } from "./capture.ts";
 import { VpoError } from "./errors.ts";
 import type { VpoPlugin } from "./plugin.ts";
 import { hostPlugin } from "./plugin_host/mod.ts";
+import { provideModules } from "./plugin_host/_provided_modules.ts";
 
 const PATH_LIKE = /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/])|\.(m?[jt]s|tsx?)$/;
 
@@ -20,6 +21,18 @@ export function pluginLoadName(specifier: string): string {
   if (PATH_LIKE.test(specifier)) return basename(specifier).replace(/\.(m?[jt]s|tsx?)$/, "");
   const parts = specifier.split("/");
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+/**
+ * Bun installs a missing package on the fly when no node_modules folder is found at or above the
+ * directory it resolves from. A plugin is never fetched from the registry behind the user's back,
+ * so a package name is only looked up where a node_modules folder exists.
+ */
+function hasNodeModules(from: string): boolean {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "node_modules"))) return true;
+    if (dirname(dir) === dir) return false;
+  }
 }
 
 const tomlKey = (key: string) => (/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key));
@@ -42,12 +55,14 @@ export interface LoadPluginOptions {
  */
 export async function loadPluginModule(specifier: string, options: LoadPluginOptions = {}): Promise<VpoPlugin> {
   const cwd = options.cwd ?? process.cwd();
+  provideModules(); // the same `vpo` and `valibot` for a plugin imported on this thread as in its worker
   let target: string;
   if (PATH_LIKE.test(specifier)) {
     target = isAbsolute(specifier) ? specifier : resolve(cwd, specifier);
     if (!existsSync(target)) throw new VpoError("PLUGIN_LOAD_FAILED", `Cannot load plugin "${specifier}": no file at ${target}`);
   } else {
     try {
+      if (!hasNodeModules(cwd)) throw new Error("no node_modules");
       target = Bun.resolveSync(specifier, cwd);
     } catch {
       throw new VpoError("PLUGIN_LOAD_FAILED", `Cannot load plugin "${specifier}": package not found from ${cwd} (install it, or give a file path starting with ./)`);

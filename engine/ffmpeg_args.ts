@@ -41,6 +41,8 @@ export function phaseArgs(phase: PhasePlan, probed: MediaInfo, output: string): 
     for (const [flag, value] of spec.options) args.push(`${flag}:${n}`, value);
     if (spec.scaleHeight) args.push(`-filter:${n}`, `scale=-2:${spec.scaleHeight}`);
   });
+  // Without a stream specifier it reaches the muxer too, which is where Opus-in-MP4 is gated.
+  if ([...phase.encodes.values()].some((spec) => spec.experimental)) args.push("-strict", "experimental");
   // Sparse subtitle streams next to a slow encoder overflow ffmpeg's default mux queue.
   args.push("-max_muxing_queue_size", "4096", "-progress", "pipe:1", "-nostats", "-f", muxerFor(phase.output.ext), output);
   return args;

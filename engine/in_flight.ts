@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import * as v from "valibot";
-import { errorMessage, type InFlightMarker } from "../core/mod.ts";
+import { errorMessage, type InFlightMarker, libraryOf } from "../core/mod.ts";
 import { type BeforeFacts, BeforeFactsSchema, FileIdentitySchema } from "./source.ts";
 
 const log = getLogger(["vpo", "engine"]);
@@ -55,6 +55,16 @@ export function inFlightRun(m: InFlightMarker): InFlightRun {
   const before = v.safeParse(BeforeFactsSchema, m.before);
   const pending = v.safeParse(PendingRunSchema, m.pending);
   return { ...m, before: before.success ? (before.output as BeforeFacts) : null, pending: pending.success ? pending.output : null };
+}
+
+/**
+ * The file as every machine names it, so one file has one run in flight across all of them (the
+ * markers' unique key): `library:<name>/<path inside it>` for a file in a `[libraries]` root —
+ * machines mount a share at different paths — else `file:<absolute path>`.
+ */
+export function fileKeyFor(file: string, libraries: Record<string, string>): string {
+  const inLibrary = libraryOf(file, libraries);
+  return inLibrary ? `library:${inLibrary.library}/${inLibrary.path}` : `file:${file}`;
 }
 
 /** Temp files of a run start with this: hidden, beside the original, tagged with the run id. */

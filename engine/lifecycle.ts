@@ -17,13 +17,13 @@ import { hostname } from "node:os";
 import { dirname, extname, resolve } from "node:path";
 import { getLogger, withContext } from "@logtape/logtape";
 import {
-  type ActiveRun, deleteInFlight, errorMessage, findProcessedRun, insertInFlight, libraryOf, partialHash, renameFile, type RunOutcome, type RunRecord,
+  type ActiveRun, deleteInFlight, errorMessage, findInFlightByKey, findProcessedRun, insertInFlight, libraryOf, partialHash, renameFile, type RunOutcome, type RunRecord,
   saveScannedFiles, updateInFlight, VpoError,
 } from "../core/mod.ts";
 import { toolFailureOf } from "./child.ts";
 import { backupPathFor, commitReplace, type MayReplace } from "./commit.ts";
 import { ensureFreeSpace, type FreeBytesFn, writeBlocker } from "./disk_space.ts";
-import { removeTempFiles, tempPrefixFor } from "./in_flight.ts";
+import { fileKeyFor, removeTempFiles, tempPrefixFor } from "./in_flight.ts";
 import type { Engine, Stored } from "./session.ts";
 import { readSource, type Source } from "./source.ts";
 import { interrupted, type PhaseProgress, type RunStep, type StepPlan, type StepResult } from "./step.ts";
@@ -49,6 +49,10 @@ export interface LifecycleOptions {
    * replaced and the run is recorded as interrupted. A queue worker checks its lease here.
    */
   mayReplace?: MayReplace;
+  /** The run's id (default: a new UUIDv7). A queue worker derives it from the job and attempt, so a delivery is recorded once. */
+  runId?: string;
+  /** The queue job and attempt the run works for; kept on the in-flight marker. */
+  queueJob?: { id: string; attempt: number };
 }
 
 export interface FileOutcome {
@@ -145,6 +149,15 @@ async function work(w: Work, run: ActiveRun): Promise<Done> {
   return { outcome, committed: true };
 }
 
+/** Why the marker could not be written: the file is in flight elsewhere (one run per file across all machines), or the database refused it. */
+async function markerRefused(engine: Engine, fileKey: string, error: unknown): Promise<string> {
+  const holder = await findInFlightByKey(engine.db, fileKey).catch(() => null);
+  if (holder) {
+    return `Another run is already processing this file (run ${holder.runId} on ${holder.node ? `node ${holder.node}, ` : ""}host ${holder.host}, pid ${holder.pid}, since ${holder.startedAt})`;
+  }
+  return `Cannot mark the run in flight in the database (${errorMessage(error)})`;
+}
+
 /** Keeps the files table in step with a replaced file, so the next scan need not probe it. */
 async function refreshFileRow(engine: Engine, from: string, to: string): Promise<void> {
   await renameFile(engine.db, from, to);
@@ -163,7 +176,7 @@ async function refreshFileRow(engine: Engine, from: string, to: string): Promise
  * const { record, changed } = await runLifecycle(engine, policyStep(engine, policy), { file: "/m/a.mkv", policyName: policy.name, signal });
  */
 export function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOptions): Promise<FileOutcome> {
-  const runId = Bun.randomUUIDv7();
+  const runId = o.runId ?? Bun.randomUUIDv7();
   // Every line logged for this run — by the engine, its children, the plugins — names it.
   return withContext({ run_id: runId, file: resolve(o.file), node: engine.node ?? undefined }, () => lifecycle(engine, step, o, runId));
 }
@@ -200,21 +213,26 @@ async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, run
   } catch (error) {
     planError = error;
   }
+  const inLibrary = libraryOf(file, engine.libraries);
+  const startedAt = new Date().toISOString();
   const marker = {
     runId, filePath: file, tempPrefix: tempPrefixFor(file, runId), policyName: o.policyName, jobId: o.jobId ?? null,
-    host: hostname(), pid: process.pid, sizeBefore: source.before.size, startedAt: new Date().toISOString(), before: source.before, node: engine.node,
+    host: hostname(), pid: process.pid, sizeBefore: source.before.size, startedAt, before: source.before, node: engine.node,
+    fileKey: fileKeyFor(file, engine.libraries), library: inLibrary?.library ?? null, libraryPath: inLibrary?.path ?? null,
+    // A queue worker's run keeps a heartbeat on its marker (engine/queue/progress.ts): its first is now.
+    queueJob: o.queueJob ?? null, heartbeatAt: o.queueJob ? startedAt : null, policyDigest: step.policyDigest ?? null,
   };
   // Written before the plugins run and before any temp file, so a run killed from here on is recorded by the next start.
-  const markerError = await insertInFlight(engine.db, marker).then(() => null, (error: unknown) => error);
+  const markerError = await insertInFlight(engine.db, marker).then(() => null, (error: unknown) => markerRefused(engine, marker.fileKey, error));
   let done: Done;
   let record: RunRecord;
   try {
     const run = await engine.capture.begin({
       id: runId, filePath: file, policyName: o.policyName, jobId: o.jobId ?? null, intent: plan?.intent ?? {}, phasesTotal: step.phasesTotal,
-      node: engine.node, library: libraryOf(file, engine.libraries)?.library ?? null, policyDigest: step.policyDigest ?? null,
+      node: engine.node, library: inLibrary?.library ?? null, policyDigest: step.policyDigest ?? null,
     });
     done = markerError
-      ? { outcome: failure(new VpoError("DB_ERROR", `Cannot mark the run in flight in the database (${errorMessage(markerError)}); "${file}" was left untouched`)), committed: false }
+      ? { outcome: failure(new VpoError("DB_ERROR", `${markerError}; "${file}" was left untouched`)), committed: false }
       : plan ? await work({ engine, step, plan, source, marker, o, signal }, run) : { outcome: failure(planError), committed: false };
     record = withFailureDetail(await run.finish(done.outcome), done.outcome);
   } finally {

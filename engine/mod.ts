@@ -48,10 +48,16 @@ export type { BatchSummary, CommandJobOptions, JobOptions, ProcessJobOptions } f
 /** Start-up housekeeping: runs left unrecorded (spool, markers of dead processes) recorded; old jobs purged. */
 export { DEFAULT_JOB_RETENTION_DAYS, startupHousekeeping } from "./startup.ts";
 export type { Housekeeping } from "./startup.ts";
-export { recoverUnfinishedRuns } from "./recovery.ts";
+export { recoverAbandonedRuns, recoverUnfinishedRuns, takeOverFile } from "./recovery.ts";
 export type { RecoveredRun, Recovery } from "./recovery.ts";
 /** Whether a process id is running (a zombie counts as gone). */
 export { isAlive } from "./in_flight.ts";
+
+/**
+ * The job queue of several machines: `vpo enqueue`, `vpo worker`, `vpo queue retry|cancel`.
+ * @example const queue = await openQueue(url, settings); await enqueueFiles(queue, db, { files, policy });
+ */
+export * from "./queue/mod.ts";
 
 /** Why a directory cannot be written (read-only file system, permission), or null. */
 export { writeBlocker } from "./disk_space.ts";

@@ -23,6 +23,7 @@ interface RawStream {
   height?: number;
   channels?: number;
   bit_rate?: string;
+  color_transfer?: string;
   disposition?: Record<string, number>;
   tags?: Record<string, string>;
 }
@@ -78,6 +79,7 @@ function toStream(raw: RawStream, position: number): MediaStream {
     height: num(raw.height),
     channels: num(raw.channels),
     bitRate: bitRate === null ? null : Math.round(bitRate),
+    colorTransfer: raw.color_transfer && raw.color_transfer !== "unknown" ? raw.color_transfer : null,
   };
 }
 

@@ -29,7 +29,7 @@ describe("createProbe on real media", () => {
     expect(info.streams.map((s) => s.index)).toEqual(raw.streams.map((s) => s.index));
     expect(info.streams[0]).toEqual({
       index: 0, type: "video", codec: "h264", language: null, title: null, isDefault: true, isForced: false,
-      width: 320, height: 180, channels: null, bitRate: null,
+      width: 320, height: 180, channels: null, bitRate: null, colorTransfer: null,
     });
     expect(info.streams[2]).toMatchObject({ type: "audio", codec: "aac", language: "jpn", title: "Japanese", isDefault: false, channels: 1 });
     expect(info.streams[1]).toMatchObject({ language: "eng", isDefault: true });

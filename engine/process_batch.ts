@@ -82,7 +82,7 @@ function finishedEvent(jobId: string, file: string, index: number, total: number
  * there is nothing to do, and a new run would only count the file twice. Files the hash cannot
  * read go through the lifecycle, which records why.
  */
-async function processedBefore(engine: Engine, step: RunStep, file: string): Promise<{ id: string; processed_at: string } | null> {
+export async function processedBefore(engine: Engine, step: RunStep, file: string): Promise<{ id: string; processed_at: string } | null> {
   if (!step.policyDigest) return null;
   const hash = await partialHash(file).catch(() => null);
   return hash ? findProcessedRun(engine.db, { policyDigest: step.policyDigest, hash }) : null;

@@ -3,21 +3,25 @@
  *
  * 1. the spool — runs the database refused (stored now, skipping any already stored: run ids
  *    are primary keys) and in-flight markers written there at a commit point;
- * 2. in-flight markers of dead processes on this host.
+ * 2. in-flight markers of dead processes on this host;
+ * 3. for queue workers (takeOverFile, recoverAbandonedRuns): markers of another machine whose owner
+ *    stopped sending heartbeats — a dead node's temp files are removed through this machine's
+ *    mount of the same library, its run recorded.
  *
  * A run found before its commit point is recorded as interrupted (its original untouched, its
  * temp files removed, an orphaned child stopped). A run found after it — the output's inode is
  * at the final path — is a completed run: the outcome, actions and phases of the pending run,
  * the "before" facts from the marker, the "after" facts of the file as it is now.
  */
-import { rmSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
 import * as v from "valibot";
 import {
-  claimInFlight, deleteInFlight, errorMessage, type InFlightMarker, isRunStored, listInFlight, type MediaInfo, normalizeRunRecord, type ProbeFn,
-  getJob, recordRun, type RunRecord, updateJob,
+  claimInFlight, deleteInFlight, errorMessage, findInFlightByKey, type InFlightMarker, isRunStored, listInFlight, type MediaInfo, normalizeRunRecord, libraryOf, pathInLibrary,
+  type ProbeFn, getJob, recordRun, type RunRecord, updateJob,
 } from "../core/mod.ts";
-import { type InFlightRun, inFlightRun, isAlive, removeTempFiles, stopOrphan } from "./in_flight.ts";
+import { type InFlightRun, inFlightRun, isAlive, removeTempFiles, stopOrphan, tempPrefixFor } from "./in_flight.ts";
 import type { Engine, Stored } from "./session.ts";
 import { identityOf, sameIdentity, sameInode } from "./source.ts";
 import { appendToSpool, claimSpool, readSpoolFile } from "./spool.ts";
@@ -59,6 +63,8 @@ async function capture(engine: Engine, m: InFlightRun, path: string, outcome: { 
   const probe: ProbeFn = (p) => (p === placeholder ? Promise.resolve({ ...(info as MediaInfo), path: p }) : engine.probe(p));
   const run = await engine.captureWith(probe).begin({
     id: m.runId, filePath: placeholder ?? path, policyName: m.policyName, jobId: m.jobId, intent: m.pending?.intent ?? {}, phasesTotal: m.pending?.phases_total,
+    // The run is the owner's: its machine, library and policy, not the recovering one's.
+    node: m.node ?? null, library: m.library ?? libraryOf(path, engine.libraries)?.library ?? null, policyDigest: m.policyDigest ?? null,
   });
   run.moveTo(path);
   for (const action of m.pending && outcome.status !== "interrupted" ? m.pending.actions : []) await run.action(action);
@@ -97,7 +103,8 @@ async function recoverRun(engine: Engine, m: InFlightRun, from: RecoveredRun["fr
   } else {
     const where = m.phase === "replace" ? "while replacing the file" : m.phase ? `during phase "${m.phase}"` : "before its first phase";
     // Killed or crashed, usually; or its record fit neither in the database nor in the spool (a full disk).
-    const reason = `Interrupted: vpo (pid ${m.pid}) stopped ${where} without finishing — killed or crashed, or unable to store the run; found on the next start at ${new Date().toISOString()}` +
+    const who = m.host === hostname() ? `pid ${m.pid}` : `${m.node ? `node ${m.node}, ` : ""}host ${m.host}, pid ${m.pid}`;
+    const reason = `Interrupted: vpo (${who}) stopped ${where} without finishing — killed or crashed, or unable to store the run; found on the next start at ${new Date().toISOString()}` +
       `; "${m.filePath}" was left untouched${removedTempFiles.length ? ` and ${removedTempFiles.length} temp file(s) removed` : ""}`;
     record = await capture(engine, m, m.filePath, { success: false, status: "interrupted", error: reason });
   }
@@ -114,7 +121,7 @@ async function closeOrphanedJob(engine: Engine, jobId: string, m: InFlightRun): 
 }
 
 /** Replays the spool (see the module comment); returns the ids of runs left there because the database still refuses them. */
-async function replaySpool(engine: Engine, out: Recovery): Promise<Set<string>> {
+async function replaySpool(engine: Engine, out: Recovery, busy: ReadonlySet<string> = new Set()): Promise<Set<string>> {
   const waiting = new Set<string>();
   const keep: unknown[] = [];
   const claimed = claimSpool(engine.spoolPath);
@@ -143,8 +150,8 @@ async function replaySpool(engine: Engine, out: Recovery): Promise<Set<string>> 
     }
     const m = inFlightRun(parsed.output as unknown as InFlightMarker);
     if (waiting.has(m.runId) || (await isRunStored(engine.db, m.runId).catch(() => false))) continue;
-    if (m.host !== hostname() || (m.pid !== process.pid && isAlive(m.pid))) {
-      keep.push(entry); // its process is still at work (or on another machine)
+    if (m.host !== hostname() || (m.pid !== process.pid && isAlive(m.pid)) || busy.has(m.runId)) {
+      keep.push(entry); // its process is still at work (or on another machine, or it is this process's run in flight)
       continue;
     }
     try {
@@ -179,6 +186,17 @@ async function storeOnce(engine: Engine, run: RunRecord, out: Recovery): Promise
 }
 
 /**
+ * Stores what waits in the spool while this process is at work (a worker, once the database
+ * answers again): whole runs, and commit-point lines of dead processes — not those of `busy`,
+ * the runs this process has in flight.
+ */
+export async function replaySpoolNow(engine: Engine, busy: ReadonlySet<string>): Promise<Recovery> {
+  const out: Recovery = { recovered: [], problems: [] };
+  await replaySpool(engine, out, busy);
+  return out;
+}
+
+/**
  * Records every run an earlier vpo left unrecorded (see the module comment). Markers of live
  * processes — another vpo at work right now — are left alone. Never throws for one run: what
  * cannot be recorded yet is reported in `problems` and tried again at the next start.
@@ -189,18 +207,93 @@ export async function recoverUnfinishedRuns(engine: Engine): Promise<Recovery> {
   for (const marker of await listInFlight(engine.db, hostname())) {
     if (marker.pid !== process.pid && isAlive(marker.pid)) continue;
     if (waiting.has(marker.runId)) continue; // its record waits in the spool
-    try {
-      if (!(await claimInFlight(engine.db, marker.runId, marker.pid, process.pid))) continue; // another process took it
-      if (await isRunStored(engine.db, marker.runId)) {
-        // Killed between storing the run and removing its marker: the record is complete.
-        removeTempFiles(marker.tempPrefix);
-        await deleteInFlight(engine.db, marker.runId);
-        continue;
-      }
-      out.recovered.push(await recoverRun(engine, inFlightRun(marker), "marker"));
-    } catch (error) {
-      out.problems.push(`Cannot record the unfinished run ${marker.runId} of "${marker.filePath}" yet: ${errorMessage(error)}`);
+    await recoverMarker(engine, marker, out);
+  }
+  return out;
+}
+
+/**
+ * Claims a dead owner's marker and records its run (unless another process claimed it first);
+ * a problem is reported in `out`, never thrown. Returns the run recorded, if any.
+ */
+async function recoverMarker(engine: Engine, marker: InFlightMarker, out: Recovery): Promise<RecoveredRun | null> {
+  try {
+    const local = onThisMachine(engine, inFlightRun(marker));
+    if (!local) {
+      out.problems.push(`Cannot clean up run ${marker.runId} of node ${marker.node ?? marker.host}: library "${marker.library}" is not in this machine's [libraries]; its marker is left for a machine that has it`);
+      return null;
     }
+    // The marker keeps its host: a takeover from another machine that dies too is found the same way again.
+    if (!(await claimInFlight(engine.db, marker.runId, marker.pid, process.pid, marker.host))) return null; // another process took it
+    if (await isRunStored(engine.db, marker.runId)) {
+      // Killed between storing the run and removing its marker: the record is complete.
+      removeTempFiles(local.tempPrefix);
+      await deleteInFlight(engine.db, marker.runId);
+      return null;
+    }
+    const recovered = await recoverRun(engine, local, "marker");
+    out.recovered.push(recovered);
+    return recovered;
+  } catch (error) {
+    out.problems.push(`Cannot record the unfinished run ${marker.runId} of "${marker.filePath}" yet: ${errorMessage(error)}`);
+    return null;
+  }
+}
+
+/**
+ * Whether a marker's owner is really gone. A queue worker's run writes a heartbeat every few
+ * seconds while it lives: one older than `staleAfterMs` (the queue's lease) means its process
+ * died, hangs, or ended without removing the marker (the database was away) — on any machine.
+ * Any other marker is judged by its own host only: gone when its process is not running.
+ */
+export function ownerGone(m: InFlightMarker, staleAfterMs: number, now = Date.now()): boolean {
+  if (m.queueJob && m.heartbeatAt) return now - Date.parse(m.heartbeatAt) > staleAfterMs;
+  return m.host === hostname() && m.pid !== process.pid && !isAlive(m.pid);
+}
+
+/**
+ * A marker as this machine sees it. Another machine's paths are its own mounts: the file is
+ * found through this machine's root of the same library, temp files and outputs beside it, and
+ * file identities taken on this mount's device (a network share shows one inode number to every
+ * client, but each client its own device number). Null when this machine has no such library.
+ */
+function onThisMachine(engine: Engine, m: InFlightRun): InFlightRun | null {
+  if (m.host === hostname()) return m;
+  const file = m.library && m.libraryPath ? pathInLibrary({ library: m.library, path: m.libraryPath }, engine.libraries) : m.filePath;
+  const dev = file ? statSync(dirname(file), { throwIfNoEntry: false })?.dev : undefined;
+  if (!file || dev === undefined) return null;
+  const beside = (path: string) => join(dirname(file), basename(path));
+  const onDev = <T extends { dev: number } | null>(id: T): T => (id ? { ...id, dev } : id);
+  return {
+    ...m, filePath: file, tempPrefix: tempPrefixFor(file, m.runId), childPid: null, // a pid of another machine means nothing here
+    before: m.before && { ...m.before, identity: onDev(m.before.identity) },
+    pending: m.pending && {
+      ...m.pending, final_path: beside(m.pending.final_path), output_path: beside(m.pending.output_path), output: onDev(m.pending.output),
+      backup_path: m.pending.backup_path && beside(m.pending.backup_path),
+    },
+  };
+}
+
+/**
+ * Before a queue worker starts on a file: the run in flight on it, if any. A run whose owner is
+ * gone (see ownerGone) is taken over — recorded, its temp files removed — and the file is free;
+ * one whose owner may still be at work is returned as `holder`, and the file must wait.
+ */
+export async function takeOverFile(engine: Engine, fileKey: string, staleAfterMs: number): Promise<{ holder: InFlightMarker | null; recovery: Recovery }> {
+  const recovery: Recovery = { recovered: [], problems: [] };
+  const marker = await findInFlightByKey(engine.db, fileKey);
+  if (!marker) return { holder: null, recovery };
+  if (!ownerGone(marker, staleAfterMs)) return { holder: marker, recovery };
+  await recoverMarker(engine, marker, recovery);
+  const still = await findInFlightByKey(engine.db, fileKey);
+  return { holder: still, recovery };
+}
+
+/** Records the runs of every marker, of any machine, whose owner is gone (see ownerGone): a worker's start-up. */
+export async function recoverAbandonedRuns(engine: Engine, staleAfterMs: number): Promise<Recovery> {
+  const out: Recovery = { recovered: [], problems: [] };
+  for (const marker of await listInFlight(engine.db)) {
+    if (ownerGone(marker, staleAfterMs)) await recoverMarker(engine, marker, out);
   }
   return out;
 }

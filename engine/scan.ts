@@ -3,7 +3,8 @@
  * running ffprobe; new and changed files are introspected into `files`; files gone from disk are
  * marked missing (or deleted with prune). Each scan is a `scan` job row with its summary.
  */
-import { createJob, type Db, errorMessage, knownFilesUnder, markFilesMissing, deleteFiles, type ProbeFn, saveScannedFiles, type ScannedFile, updateJob } from "../core/mod.ts";
+import { resolve } from "node:path";
+import { createJob, type Db, takeLibrarySnapshot, errorMessage, knownFilesUnder, markFilesMissing, deleteFiles, type ProbeFn, saveScannedFiles, type ScannedFile, updateJob } from "../core/mod.ts";
 import { partialHash } from "../core/mod.ts";
 import { DEFAULT_EXTENSIONS, type DiscoveredFile, discoverMediaFiles } from "./discover.ts";
 
@@ -19,6 +20,10 @@ export interface ScanOptions {
   /** ffprobe calls at once (default 4). */
   concurrency?: number;
   signal?: AbortSignal;
+  /** `[libraries]`: each library the scan reaches gets today's composition snapshot. */
+  libraries?: Record<string, string>;
+  /** The clock snapshots are dated by (tests move it). */
+  now?: () => Date;
   /** Called after each introspected file. */
   onFile?: (event: { path: string; error: string | null; done: number; total: number }) => void;
 }
@@ -104,6 +109,8 @@ export async function runScan(db: Db, probe: ProbeFn, o: ScanOptions): Promise<S
   else await markFilesMissing(db, newlyGone);
 
   const interrupted = o.signal?.aborted === true;
+  // A completed scan dates what the library held: one snapshot a day, the day's last scan wins.
+  if (!interrupted) await snapshotLibraries(db, roots, o.libraries ?? {}, (o.now ?? (() => new Date()))());
   const summary: ScanSummary = {
     job_id: job.id,
     discovered: files.length,
@@ -123,4 +130,19 @@ export async function runScan(db: Db, probe: ProbeFn, o: ScanOptions): Promise<S
     summary: { ...summary, error_files: errorFiles.slice(0, 50) },
   });
   return summary;
+}
+
+/** Is `a` at or below `b`? */
+const within = (a: string, b: string) => a === b || a.startsWith(b.endsWith("/") ? b : `${b}/`);
+
+/**
+ * Snapshots of every file known (library "") and of each configured library the scanned roots
+ * reach (a root inside the library, or the library inside a root).
+ */
+async function snapshotLibraries(db: Db, roots: readonly string[], libraries: Record<string, string>, now: Date): Promise<void> {
+  await takeLibrarySnapshot(db, "", null, now);
+  for (const [name, root] of Object.entries(libraries)) {
+    const base = resolve(root);
+    if (roots.some((r) => within(r, base) || within(base, r))) await takeLibrarySnapshot(db, name, base, now);
+  }
 }

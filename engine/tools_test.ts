@@ -1,28 +1,35 @@
 import { describe, expect, test } from "bun:test";
 import { createRequire } from "node:module";
-import { locateTool, resolveTools } from "./tools.ts";
+import { locateTool, resolveTools, type ToolSources } from "./tools.ts";
+import type { ToolVersion } from "./tool_versions.ts";
 
 const require = createRequire(import.meta.url);
+
+const build = (version: string, libavutil: [number, number, number] | null): ToolVersion => ({ version, libavutil });
+const OLD = build("N-47683-g0e8eb07980-static", [56, 24, 101]); // the npm build of ffmpeg
+const NEW = build("7.1.1", [59, 39, 100]);
+
+/** PATH and npm both have an ffmpeg, with these builds (null: it does not run). */
+function both(system: ToolVersion | null, bundled: ToolVersion | null): ToolSources {
+  return {
+    which: (name) => `/usr/bin/${name}`,
+    npm: (tool) => ({ path: `/npm/${tool}` }),
+    version: (path) => (path.startsWith("/usr/bin/") ? system : bundled),
+  };
+}
 
 describe("resolveTools", () => {
   test("a configured path that exists is used as is", () => {
     const ffprobe = require("@ffprobe-installer/ffprobe").path as string;
     const ffmpeg = require("@ffmpeg-installer/ffmpeg").path as string;
     expect(resolveTools({ ffmpeg, ffprobe })).toEqual({ ffmpeg, ffprobe });
+    expect(locateTool("ffmpeg", ffmpeg)).toEqual({ path: ffmpeg, source: "config" });
   });
 
   test("a configured path that does not exist is TOOL_MISSING naming that path", () => {
     expect(() => resolveTools({ ffprobe: "/nowhere/ffprobe" })).toThrow(
       expect.objectContaining({ code: "TOOL_MISSING", message: expect.stringContaining('"/nowhere/ffprobe"') }),
     );
-  });
-
-  test("without config, PATH is tried first and then the npm installer binaries", () => {
-    const tools = resolveTools();
-    for (const tool of ["ffmpeg", "ffprobe"] as const) {
-      const expected = Bun.which(tool) ?? require(`@${tool}-installer/${tool}`).path;
-      expect(tools[tool]).toBe(expected);
-    }
   });
 
   test("results are cached per config: the same config returns the same object", () => {
@@ -42,7 +49,7 @@ describe("resolveTools", () => {
   });
 
   test("found nowhere: TOOL_MISSING says what was looked for and why the npm fallback failed", () => {
-    const sources = { which: () => null, npm: () => ({ problem: 'npm package "@ffprobe-installer/ffprobe" is unavailable (not installed)' }) };
+    const sources = { which: () => null, npm: () => ({ problem: 'npm package "@ffprobe-installer/ffprobe" is unavailable (not installed)' }), version: () => null };
     expect(() => locateTool("ffprobe", undefined, sources)).toThrow(
       expect.objectContaining({
         code: "TOOL_MISSING",
@@ -51,9 +58,26 @@ describe("resolveTools", () => {
     );
   });
 
-  test("PATH wins over the npm package, and the npm package is the last resort", () => {
-    const npm = () => ({ path: "/npm/ffmpeg" });
-    expect(locateTool("ffmpeg", undefined, { which: (n) => `/usr/bin/${n}`, npm })).toBe("/usr/bin/ffmpeg");
-    expect(locateTool("ffmpeg", undefined, { which: () => null, npm })).toBe("/npm/ffmpeg");
+  test("the ffmpeg on PATH is used when it is a newer build than the npm one, with the reason", () => {
+    expect(locateTool("ffmpeg", undefined, both(NEW, OLD))).toEqual({
+      path: "/usr/bin/ffmpeg",
+      source: "path",
+      reason: "newer than the npm build (N-47683-g0e8eb07980-static (libavutil 56.24.101))",
+    });
+  });
+
+  test("the npm build stays when PATH's is older, the same, or of unknown age", () => {
+    for (const system of [build("4.0", [56, 14, 100]), OLD, build("custom", null), null]) {
+      const located = locateTool("ffmpeg", undefined, both(system, OLD));
+      expect(located.path).toBe("/npm/ffmpeg");
+      expect(located.reason).toStartWith("the ffmpeg on PATH (/usr/bin/ffmpeg, ");
+    }
+  });
+
+  test("PATH's is used when the npm build does not run; either alone is used as it is", () => {
+    expect(locateTool("ffmpeg", undefined, both(OLD, null))).toMatchObject({ path: "/usr/bin/ffmpeg", source: "path" });
+    const none = () => null;
+    expect(locateTool("ffmpeg", undefined, { which: (n) => `/usr/bin/${n}`, npm: () => ({ problem: "absent" }), version: none })).toEqual({ path: "/usr/bin/ffmpeg", source: "path" });
+    expect(locateTool("ffmpeg", undefined, { which: () => null, npm: () => ({ path: "/npm/ffmpeg" }), version: none })).toEqual({ path: "/npm/ffmpeg", source: "npm" });
   });
 });

@@ -5,7 +5,7 @@
  * refuses the records costs one warning on stderr and the records; never the command.
  */
 import type { LogRecord, Sink } from "@logtape/logtape";
-import { type Db, errorMessage, insertLogRecords, type NewLogRecord, pruneLogs } from "../core/mod.ts";
+import { type Db, errorMessage, insertLogRecords, type NewLogRecord } from "../core/mod.ts";
 
 /** Most records waiting for the database; past it the oldest are dropped (and counted). */
 const MAX_BUFFERED = 10_000;
@@ -17,11 +17,8 @@ const CONTEXT_COLUMNS = ["job_id", "run_id", "file", "node", "plugin"] as const;
 export interface LogStoreSink {
   /** The LogTape sink (filter it by level with withFilter). */
   sink: Sink;
-  /**
-   * Starts writing to `db` (what was logged before is written too) and deletes records older
-   * than `keepDays`, once per database.
-   */
-  attach(db: Db, o: { node?: string | null; keepDays?: number; now?: Date }): void;
+  /** Starts writing to `db` (what was logged before is written too). */
+  attach(db: Db, o: { node?: string | null }): void;
   /** Writes what is buffered now. */
   flush(): Promise<void>;
   /** Flushes and stops writing to the database (call before closing it). */
@@ -79,7 +76,6 @@ export function createLogStoreSink(o: { warn?: (text: string) => void } = {}): L
   let writing: Promise<void> = Promise.resolve();
   let dropped = 0;
   let warned = false;
-  const pruned = new WeakSet<Db>();
 
   const write = async () => {
     if (!db || buffer.length === 0) return;
@@ -120,11 +116,6 @@ export function createLogStoreSink(o: { warn?: (text: string) => void } = {}): L
       db = target;
       node = a.node ?? null;
       warned = false;
-      if (a.keepDays && !pruned.has(target)) {
-        pruned.add(target);
-        const before = new Date((a.now ?? new Date()).getTime() - a.keepDays * 86_400_000).toISOString();
-        writing = writing.then(() => pruneLogs(target, before).then(() => {}, () => {}));
-      }
       later();
     },
     flush,

@@ -6,7 +6,8 @@ import { type DatabaseHandle, type Db, type EventBus, followRunFeed, type Plugin
 import pkg from "../package.json" with { type: "json" };
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import { cacheKey, createViewCache, type ViewCache } from "./cache.ts";
-import { jsonBody, type RouteDeps } from "./deps.ts";
+import { jsonBody, type QueueControl, type RouteDeps } from "./deps.ts";
+import { guardWrites } from "./auth.ts";
 import { describeUnexpected, errorResponse, HttpError, toErrorBody } from "./errors.ts";
 import { openapiPlugin } from "./openapi.ts";
 import { createRunMetrics, type RunMetrics } from "./prometheus.ts";
@@ -14,17 +15,22 @@ import { createInlineReader, feedReaderOf, type Reader } from "./reads/ops.ts";
 import { createWorkerReader } from "./reads/pool.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { nodeRoutes } from "./routes/nodes.ts";
+import { queueRoutes } from "./routes/queue.ts";
+import { pollProgress } from "./progress_poller.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { type MonitorDeps, monitoringRoutes } from "./routes/monitoring.ts";
 import { createSelfMetrics, type SelfMetrics } from "./self_metrics.ts";
 import { createRouteLabeler } from "./timing.ts";
+import { analysisRoutes } from "./routes/analysis.ts";
+import { reportRoutes } from "./routes/reports.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { statsWriteRoutes } from "./routes/stats_write.ts";
 import { systemRoutes } from "./routes/system.ts";
-import { watchDatabase } from "./watch.ts";
 import { createSseHub, type SseHub } from "./sse.ts";
 import { staticRoutes } from "./static.ts";
 import { validationToHttpError } from "./validation_errors.ts";
+import { queuedJobs } from "../monitor/queue_depth.ts";
 
 const log = getLogger(["vpo", "server"]);
 
@@ -39,8 +45,10 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Largest request body in bytes (default 10 MiB). */
   bodyLimit?: number;
-  /** Read worker threads (default: cores − 1, between 1 and 4), or "inline" to read on the main thread. */
+  /** Read worker threads for the cheap views (default: cores − 1, between 1 and 4; one more serves the scans), or "inline" to read on the main thread. */
   readers?: number | "inline";
+  /** Longest a read may take before it is stopped and answered 503 (default 10 s). */
+  readBudgetMs?: number;
   /** SSE heartbeat interval (default 15 s). */
   heartbeatMs?: number;
   /** How often the run feed is read whatever happens (default 1 s); writes also wake it at once. */
@@ -49,6 +57,10 @@ export interface AppOptions {
   monitor?: MonitorDeps & { configInfo?(): { version: number; loaded_at: string } };
   /** Jobs waiting in the queue, for /metrics (a process with a job queue); absent: not exposed. */
   queueDepth?: () => Promise<number | null>;
+  /** The job queue, for POST /api/queue/{id}/retry (PostgreSQL only); closed with the app. */
+  queue?: QueueControl;
+  /** How often the runs in progress on every machine are read for `file.progress` events (default 1 s). */
+  progressPollMs?: number;
 }
 
 /** The server without a socket: `handle` a Request, then `close`. */
@@ -92,9 +104,9 @@ function onError({ error, request }: { error: unknown; request: Request }): Resp
     const http = cause instanceof HttpError ? cause : new HttpError(400, "MALFORMED_JSON", "Request body is not valid JSON");
     return errorResponse(http.status, { error: http.message, code: http.code, ...(http.details === undefined ? {} : { details: http.details }) });
   }
-  const { status, body } = toErrorBody(error);
+  const { status, body, headers } = toErrorBody(error);
   if (status >= 500) log.error("{method} {url} failed: {error}", { method: request.method, url: request.url, error: describeUnexpected(error) });
-  return errorResponse(status, body);
+  return errorResponse(status, body, headers);
 }
 
 /**
@@ -112,24 +124,26 @@ export function createApp(options: AppOptions): VpoApp {
   const readers = options.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   // Worker threads only help SQLite, whose queries block the thread; PostgreSQL's pool is asynchronous.
   const inline = readers === "inline" || database.dialect !== "sqlite" || database.location === ":memory:";
+  const budget = { budgetMs: options.readBudgetMs };
   const cache = createViewCache();
   const sse = createSseHub(options.bus, { heartbeatMs: options.heartbeatMs });
   let reader: Reader;
   const metrics = createRunMetrics(() => reader.read("policyTotals", {}), {
     vpo_sse_clients: { help: "Open /api/events streams", read: () => sse.clients },
     vpo_view_cache_entries: { help: "View responses held in the cache", read: () => cache.size },
-  }, { queueDepth: options.queueDepth });
+  }, { queueDepth: options.queueDepth ?? (() => queuedJobs(database.db)) });
   const selfMetrics = createSelfMetrics(metrics.registry);
   const db = database.db.withPlugin(selfMetrics.queryTimer);
-  reader = selfMetrics.timedReader(inline ? createInlineReader(db) : createWorkerReader(database.location, { size: readers as number }));
+  reader = selfMetrics.timedReader(inline ? createInlineReader(db, budget) : createWorkerReader(database.location, { size: readers as number, ...budget }));
   const feed = followRunFeed(selfMetrics.timedFeed(feedReaderOf(reader)), options.bus, { pollMs: options.pollMs });
   feed.catch((error) => log.error("Could not follow the run feed: {error}", { error: String(error) }));
   // Another process wrote (a run, a job, a purge): cached views may be stale, and the feed has news.
-  const unwatch = watchDatabase(database, () => {
+  const unwatch = database.listen(() => {
     cache.invalidate();
     void feed.then((f) => f.poke());
   });
   const ready = feed.then(() => {});
+  const stopProgress = pollProgress(reader, options.bus, { intervalMs: options.progressPollMs, listening: () => sse.clients > 0 });
   const offBus = [
     options.bus.on("run.recorded", () => cache.invalidate()),
     options.bus.on("runs.purged", () => cache.invalidate()),
@@ -145,6 +159,7 @@ export function createApp(options: AppOptions): VpoApp {
     token: options.token || null,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     version,
+    queue: options.queue,
     onWrite() {
       cache.invalidate();
       void feed.then((f) => f.poke());
@@ -170,6 +185,7 @@ export function createApp(options: AppOptions): VpoApp {
     .onRequest(({ request }) => void started.set(request, performance.now()))
     .use(origins.length ? cors({ origin: origins, methods: ["GET", "POST", "DELETE"], allowedHeaders: ["authorization", "content-type"], credentials: false }) : new Elysia())
     .onRequest(({ request }) => {
+      guardWrites(request, deps.token);
       // Hot path: a cached view answers before routing and validation (it was valid when stored).
       if (!isCacheable(request)) return;
       const body = cache.peek(cacheKey(request.url));
@@ -192,8 +208,12 @@ export function createApp(options: AppOptions): VpoApp {
     .use(systemRoutes(deps, options.monitor?.configInfo))
     .use(monitoringRoutes(deps, options.monitor))
     .use(statsWriteRoutes(deps))
+    .use(analysisRoutes(deps))
+    .use(reportRoutes(deps))
     .use(statsRoutes(deps))
     .use(jobRoutes(deps))
+    .use(queueRoutes(deps))
+    .use(nodeRoutes(deps))
     .use(eventRoutes(sse))
     .use(metricsRoutes(metrics, ready));
 
@@ -209,12 +229,14 @@ export function createApp(options: AppOptions): VpoApp {
     feed,
     async close() {
       for (const off of offBus) off();
+      stopProgress();
       unwatch();
       const follower = await feed.catch(() => null);
       follower?.stop();
       sse.closeAll();
       await follower?.settled();
       await reader.close();
+      await options.queue?.close();
     },
   };
 }

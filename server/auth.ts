@@ -18,9 +18,12 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What a client is told to send (RFC 6750): with a 401, always. */
+const CHALLENGE = 'Bearer realm="vpo"';
+
 /**
- * Checks a write request: 403 when the server has no token (writes are disabled), 401 when
- * `Authorization: Bearer <token>` is missing or wrong. Reads never need a token.
+ * Checks a write request: 403 when the server has no token (writes are disabled), 401 (with a
+ * WWW-Authenticate challenge) when `Authorization: Bearer <token>` is missing or wrong.
  */
 export function authorizeWrite(request: Request, token: string | null): void {
   if (!token) {
@@ -28,10 +31,21 @@ export function authorizeWrite(request: Request, token: string | null): void {
   }
   const header = request.headers.get("authorization");
   if (!header) {
-    throw new HttpError(401, "UNAUTHORIZED", 'Missing "Authorization: Bearer <token>" header', undefined);
+    throw new HttpError(401, "UNAUTHORIZED", 'Missing "Authorization: Bearer <token>" header', undefined, { "www-authenticate": CHALLENGE });
   }
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!match || !sameSecret(match[1]!, token)) {
-    throw new HttpError(401, "UNAUTHORIZED", "Invalid API token");
+    throw new HttpError(401, "UNAUTHORIZED", "Invalid API token", undefined, { "www-authenticate": `${CHALLENGE}, error="invalid_token"` });
   }
+}
+
+/** Methods that change something: every one of them, on every route, needs the token. */
+const WRITES: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * The one guard over every write route, as Hono's bearer-auth middleware is: it runs first, before
+ * routing and before a body is read, so no write route can forget it. Reads never need a token.
+ */
+export function guardWrites(request: Request, token: string | null): void {
+  if (WRITES.has(request.method)) authorizeWrite(request, token);
 }

@@ -1,3 +1,4 @@
+import { toJson } from "../core/mod.ts";
 /**
  * Serialised view responses keyed by route + normalised query. Views only change when runs or
  * jobs are written, so entries live until `invalidate()` (run.recorded, job.updated, purge, a
@@ -60,7 +61,7 @@ export function createViewCache(options: { maxEntries?: number; relativeTtlMs?: 
       const started = generation;
       const promise = load()
         .then((value) => {
-          const body = JSON.stringify(value);
+          const body = toJson(value);
           if (generation === started) {
             if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
             entries.set(key, { body, expires: RELATIVE_VALUE.test(key) ? now() + relativeTtl : Number.POSITIVE_INFINITY });

@@ -15,8 +15,17 @@ export interface RouteDeps {
   token: string | null;
   bodyLimit: number;
   version: string;
+  /** The job queue (PostgreSQL only): what POST /api/queue/{id}/retry does. */
+  queue?: QueueControl;
   /** Called after this server wrote (runs recorded, runs purged): drop caches, read the feed now. */
   onWrite(): void;
+}
+
+/** Changes of queue jobs the server may make (through pg-boss, engine/queue/control.ts). */
+export interface QueueControl {
+  /** Retries one failed job (id or 8+ character prefix); the ids retried. */
+  retry(id: string): Promise<string[]>;
+  close(): Promise<void>;
 }
 
 export const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { errorMessage, VpoError } from "../core/mod.ts";
+import { errorMessage, storageError, VpoError } from "../core/mod.ts";
+import { httpStatusOf } from "./error_status.ts";
 
 /** The body of every error response: a message for people, a stable code for programs. */
 export const ErrorBodySchema = v.object({
@@ -7,7 +8,6 @@ export const ErrorBodySchema = v.object({
   code: v.pipe(v.string(), v.description("Stable machine-readable code, e.g. INVALID_ARGUMENT, NOT_FOUND, UNAUTHORIZED")),
   details: v.optional(v.pipe(v.unknown(), v.description("Extra structure: problems per field, ambiguous id candidates…"))),
 });
-/** The type of ErrorBodySchema. */
 export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;
 
 /**
@@ -20,6 +20,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Sent with the response, e.g. WWW-Authenticate with a 401. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = "HttpError";
@@ -33,15 +35,20 @@ export function errorResponse(status: number, body: ErrorBody, headers: Record<s
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
-/** Maps anything thrown to { status, body }: domain errors by VpoError.status, the rest to a bare 500. */
-export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
+/** Server-side failures whose message is safe and useful to show the client. */
+const TOLD: ReadonlySet<string> = new Set(["QUERY_TIMEOUT", "DISK_FULL"]);
+
+/** Maps anything thrown to { status, body }: domain errors by their code (error_status.ts), the rest to a bare 500. */
+export function toErrorBody(thrown: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+  const error = storageError(thrown);
   if (error instanceof HttpError) {
-    return { status: error.status, body: withDetails({ error: error.message, code: error.code }, error.details) };
+    return { status: error.status, body: withDetails({ error: error.message, code: error.code }, error.details), headers: error.headers };
   }
   if (error instanceof VpoError) {
+    const status = httpStatusOf(error.code);
     // A 5xx message may name files or SQL on the server: say which kind of failure, not the internals.
-    if (error.status >= 500) return { status: error.status, body: { error: "Internal server error", code: error.code } };
-    return { status: error.status, body: withDetails({ error: error.message, code: error.code }, error.details) };
+    if (status >= 500 && !TOLD.has(error.code)) return { status, body: { error: "Internal server error", code: error.code } };
+    return { status, body: withDetails({ error: error.message, code: error.code }, error.details) };
   }
   return { status: 500, body: { error: "Internal server error", code: "INTERNAL" } };
 }

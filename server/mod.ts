@@ -12,6 +12,7 @@
  * const running = await startServer({ db, dbPath, bus, registry, host: "127.0.0.1", port: 8321 });
  * await running.stop();
  */
+export type { QueueControl } from "./deps.ts";
 export { createApp, type AppOptions, type VpoApp } from "./app.ts";
 export { startServer, checkExposure, type RunningServer, type ServeOptions } from "./serve.ts";
 export { isLoopbackHost, HOW_TO_SET_TOKEN } from "./auth.ts";

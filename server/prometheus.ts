@@ -82,12 +82,12 @@ export function createRunMetrics(
   const queueDepth = options.queueDepth;
   registry.registerMetric({
     name: "vpo_queue_depth",
-    help: "Jobs waiting in the queue (only where this process has one)",
+    help: "Jobs waiting in the job queue (PostgreSQL; absent where there is none)",
     type: "gauge",
     aggregator: "sum",
     async get() {
       const depth = queueDepth ? await queueDepth().catch(() => null) : null;
-      return { name: "vpo_queue_depth", help: "Jobs waiting in the queue (only where this process has one)", type: "gauge", aggregator: "sum", values: depth === null ? [] : [{ labels: {}, value: depth }] };
+      return { name: "vpo_queue_depth", help: "Jobs waiting in the job queue (PostgreSQL; absent where there is none)", type: "gauge", aggregator: "sum", values: depth === null ? [] : [{ labels: {}, value: depth }] };
     },
     reset() {},
   } as never);

@@ -39,18 +39,37 @@ export function checkExposure(host: string, token: string | null | undefined): v
  *
  * @example const server = await startServer({ ...appOptions, host: "127.0.0.1", port: 0 }); console.log(server.url);
  */
+function cannotListen(error: unknown, host: string, port: number): VpoError {
+  const code = (error as { code?: string }).code;
+  if (code === "EADDRINUSE") return new VpoError("INVALID_ARGUMENT", `Cannot listen on ${host}:${port}: the port is already in use`);
+  return new VpoError("INVALID_ARGUMENT", `Cannot listen on ${host}:${port}: ${(error as Error).message}`);
+}
+
+/**
+ * Binds host:port and lets go at once, so that a busy port is refused before the app starts its
+ * read workers and run feed (tearing them down again only adds noise to the one line that matters).
+ */
+function checkPortFree(host: string, port: number): void {
+  if (port === 0) return;
+  try {
+    Bun.serve({ hostname: host, port, reusePort: false, fetch: () => new Response(null, { status: 503 }) }).stop(true);
+  } catch (error) {
+    throw cannotListen(error, host, port);
+  }
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   checkExposure(options.host, options.token);
+  checkPortFree(options.host, options.port);
   const vpo = createApp(options);
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   try {
     // The app answers 413 from Content-Length or the bytes read; Bun's own cap is only a backstop.
     vpo.app.listen({ hostname: options.host, port: options.port, reusePort: false, maxRequestBodySize: limit + 1024 * 1024, idleTimeout: 30 });
   } catch (error) {
+    // Taken in the moment since the check: stop what the app started, quietly.
     await vpo.close();
-    const code = (error as { code?: string }).code;
-    if (code === "EADDRINUSE") throw new VpoError("INVALID_ARGUMENT", `Cannot listen on ${options.host}:${options.port}: the port is already in use`);
-    throw new VpoError("INVALID_ARGUMENT", `Cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+    throw cannotListen(error, options.host, options.port);
   }
   const server = vpo.app.server!;
   const host = options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host;

@@ -1,4 +1,4 @@
-import type { EventBus, EventName } from "../core/mod.ts";
+import { type EventBus, type EventName, toJson } from "../core/mod.ts";
 
 /** The bus events streamed to /api/events clients. */
 export const STREAMED_EVENTS = ["run.recorded", "job.updated", "file.started", "file.progress", "file.finished", "alert"] as const satisfies readonly EventName[];
@@ -37,7 +37,7 @@ export function createSseHub(bus: EventBus, options: { heartbeatMs?: number } = 
             }
           };
           const unsubscribe = STREAMED_EVENTS.map((name) =>
-            bus.on(name, (payload) => send(`id: ${++sequence}\nevent: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)),
+            bus.on(name, (payload) => send(`id: ${++sequence}\nevent: ${name}\ndata: ${toJson(payload)}\n\n`)),
           );
           const heartbeat = setInterval(() => send(": ping\n\n"), heartbeatMs);
           let done = false;

@@ -50,7 +50,11 @@ let cluster: PgCluster | null = null;
 
 /** The cluster of this test process, started on first call. */
 export function pgCluster(): PgCluster {
-  if (cluster) return cluster;
+  return (cluster ??= startPgCluster());
+}
+
+/** A cluster of the caller's own (a test that stops the server must not stop everyone's), stopped when the process exits. */
+export function startPgCluster(): PgCluster {
   const bin = findPgBin();
   if (!bin) throw new Error(pgUnavailable()!);
   const asRoot = process.getuid?.() === 0;
@@ -83,7 +87,7 @@ export function pgCluster(): PgCluster {
   });
   const adminUrl = `postgres://vpo@127.0.0.1:${port}/postgres`;
   let counter = 0;
-  cluster = {
+  return {
     adminUrl,
     async createDatabase() {
       const name = `t${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
@@ -107,5 +111,4 @@ export function pgCluster(): PgCluster {
       stopped = false;
     },
   };
-  return cluster;
 }

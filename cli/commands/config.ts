@@ -3,7 +3,8 @@ import { configFilePath, type ConfigProblem, listProfiles } from "../../core/mod
 import { globalArgs, globalValues, loadCliConfig, repeated } from "../context.ts";
 import { colors, renderJson } from "../format.ts";
 import { checkSetup, policyFiles } from "../setup_check.ts";
-import { effectiveSettings, renderLayers, renderSettings } from "../views/settings.ts";
+import { reportTools } from "../../engine/tools.ts";
+import { effectiveSettings, renderLayers, renderSettings, renderTools } from "../views/settings.ts";
 
 /** Problems grouped under the file (or "environment") they were found in. */
 function renderProblems(problems: ConfigProblem[]): string {
@@ -41,13 +42,14 @@ const validateCommand = defineCommand({
 });
 
 const showCommand = defineCommand({
-  meta: { name: "show", description: "The effective settings (with --profile, that profile's) and where each value came from" },
+  meta: { name: "show", description: "The effective settings (with --profile, that profile's), where each value came from, and the ffmpeg and ffprobe in use" },
   args: { json: { type: "boolean", description: "Print JSON" }, ...globalArgs },
   run({ args }) {
     const loaded = loadCliConfig(args);
     const settings = effectiveSettings(loaded);
-    if (args.json) return void process.stdout.write(`${renderJson({ profile: loaded.profile, config_file: loaded.configPath, settings })}\n`);
-    process.stdout.write(`${renderLayers(loaded)}\n\n${renderSettings(settings)}\n`);
+    const tools = reportTools(loaded.config.tools);
+    if (args.json) return void process.stdout.write(`${renderJson({ profile: loaded.profile, config_file: loaded.configPath, tools, settings })}\n`);
+    process.stdout.write(`${renderLayers(loaded)}\n${renderTools(tools)}\n\n${renderSettings(settings)}\n`);
   },
 });
 

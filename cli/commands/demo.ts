@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
-import { dataDir, getSummary } from "../../core/mod.ts";
+import { dataDir, getSummary, shortRunIds } from "../../core/mod.ts";
 import { DEMO_POLICY, generateDemoLibrary } from "../../engine/demo_library.ts";
 import { loadPolicy, policiesDir } from "../../engine/policy/load.ts";
 import { startServer } from "../../server/mod.ts";
@@ -19,13 +19,15 @@ function ensureDemoPolicy(): { path: string; created: boolean } {
   return { path, created: true };
 }
 
+/** `firstRun`: the id to show, as short as the database allows. */
 function nextSteps(library: string, firstRun: string | null, serving: boolean): string {
   const q = JSON.stringify(library);
   return [
     "What to try next:",
-    ...(firstRun ? [`  vpo stats detail ${firstRun.slice(0, 13)} --show-actions --show-performance   # one run: every action and the rule behind it`] : []),
+    ...(firstRun ? [`  vpo stats detail ${firstRun} --show-actions --show-performance   # one run: every action and the rule behind it`] : []),
     `  vpo process ${q} --policy demo --dry-run    # the plan now: nothing left to do`,
-    `  vpo scan ${q}                               # what ffprobe sees; unchanged files are skipped`,
+    `  vpo scan ${q}                               # record what ffprobe sees in each file`,
+    `  vpo files ${q}                              # and show it: container, duration, size, every stream`,
     "  vpo stats summary --format json               # the same totals for scripts",
     `  edit ${join(policiesDir(), "demo.yaml")}, then: vpo demo`,
     ...(serving ? [] : ["  vpo demo --serve                              # the dashboard in your browser"]),
@@ -68,7 +70,8 @@ export const demoCommand = defineCommand({
       const summary = await getSummary(session.db, { policy: loaded.name });
       process.stdout.write(`\n${renderSummary(summary)}\n\n`);
       const firstChanged = batch.outcomes.find((o) => o.changed)?.record.id ?? null;
-      process.stdout.write(`${nextSteps(library, firstChanged, args.serve === true)}\n`);
+      const shown = firstChanged ? ((await shortRunIds(session.db, [firstChanged])).get(firstChanged) ?? firstChanged) : null;
+      process.stdout.write(`${nextSteps(library, shown, args.serve === true)}\n`);
       if (args.serve && process.exitCode === undefined) await serve(session);
     } finally {
       await session.close();

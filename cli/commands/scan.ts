@@ -20,7 +20,7 @@ export function renderScanSummary(s: ScanSummary): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, n]) => `${`${k}:`.padEnd(width + 2)}${n}`);
   for (const e of s.error_files.slice(0, 20)) lines.push(`  ${e.path}: ${e.error}`);
-  if (s.error_files.length > 20) lines.push(`  … and ${s.error_files.length - 20} more (vpo jobs show ${s.job_id.slice(0, 13)})`);
+  if (s.error_files.length > 20) lines.push(`  … and ${s.error_files.length - 20} more (vpo jobs show ${s.job_id})`);
   lines.push(`${s.interrupted ? "Interrupted after" : "Done in"} ${formatDuration(s.duration_seconds)} · job ${s.job_id}`);
   return lines.join("\n");
 }
@@ -44,6 +44,7 @@ export const scanCommand = defineCommand({
     try {
       const summary = await runScan(session.db, session.engine.probe, {
         paths, full: args.full, prune: args.prune, verifyHash: args["verify-hash"], extensions, signal: interrupts.signal,
+        libraries: session.ctx.config.libraries ?? {},
       });
       process.stdout.write(`${args.json ? renderJson(summary) : renderScanSummary(summary)}\n`);
       if (summary.interrupted) process.exitCode = 130;

@@ -3,8 +3,11 @@ import { defineCommand } from "citty";
 import { configFilePath, profilePath, VpoError } from "../../core/mod.ts";
 import { createConfigReloader, type Monitoring, startMonitoring } from "../../monitor/mod.ts";
 import { checkExposure, startServer } from "../../server/mod.ts";
+import { createReportScheduler, type ReportScheduler } from "../../monitor/reports/mod.ts";
+import { startDailyRetention } from "../../monitor/retention/mod.ts";
 import { createContext, globalArgs, loadCliConfig } from "../context.ts";
 import { configureLogging } from "../logging.ts";
+import { serverQueueControl } from "../queue_session.ts";
 
 function parsePort(value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
@@ -51,6 +54,7 @@ export const serveCommand = defineCommand({
       token,
       corsOrigins: config.cors_origins,
       bodyLimit: config.body_limit_bytes,
+      queue: serverQueueControl(ctx.location, ctx.config, opened.db),
       host,
       port,
       monitor: {
@@ -79,6 +83,25 @@ export const serveCommand = defineCommand({
     const onHangup = () => void reloader.reload("SIGHUP");
     process.on("SIGHUP", onHangup);
 
+    // Scheduled reports (made once per period across every server on the database) and daily
+    // retention; both restart with the new settings when the config changes.
+    const startSchedules = (config: typeof ctx.config) => {
+      const s = createReportScheduler({ db: opened.db, schedules: config.reports?.schedule ?? [], node: `${ctx.node.name}:${process.pid}`, baseUrl: server.url, channels: () => reloader.current.config.channels ?? {} });
+      s.start();
+      return s;
+    };
+    let scheduler: ReportScheduler = startSchedules(ctx.config);
+    let stopRetention = startDailyRetention(opened.db, ctx.config.retention ?? {});
+    reloader.onChange(async (next, previous) => {
+      if (JSON.stringify(next.config.reports) !== JSON.stringify(previous.config.reports)) {
+        await scheduler.stop();
+        scheduler = startSchedules(next.config);
+      }
+      if (JSON.stringify(next.config.retention) !== JSON.stringify(previous.config.retention)) {
+        stopRetention();
+        stopRetention = startDailyRetention(opened.db, next.config.retention ?? {});
+      }
+    });
     const readOnly = token ? "" : "vpo: no API token set: reads only (POST/DELETE answer 403)\n";
     process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.location})\n${readOnly}`);
     await stopRequested;
@@ -86,6 +109,8 @@ export const serveCommand = defineCommand({
     process.off("SIGHUP", onHangup);
     reloader.stop();
     await monitoring.stop();
+    stopRetention();
+    await scheduler.stop();
     await server.stop();
     await opened.close();
   },

@@ -14,18 +14,6 @@ export const HISTORY_COLUMNS = [
   "audio_removed", "subtitle_removed", "attachments_removed", "duration_seconds", "encoder_type",
 ] as const satisfies readonly (keyof FileProcessingHistory)[];
 
-/**
- * The shortest prefix (at least 8 characters) that tells each listed run apart from the others,
- * so a row's id can be pasted into `vpo stats detail`. UUIDv7 ids of runs in the same minute share
- * their first 8 characters, hence the per-list widening.
- */
-export function shortIds(ids: readonly string[]): Map<string, string> {
-  let length = 8;
-  const longest = Math.max(0, ...ids.map((id) => id.length));
-  while (length < longest && new Set(ids.map((id) => id.slice(0, length))).size < new Set(ids).size) length++;
-  return new Map(ids.map((id) => [id, id.slice(0, length)]));
-}
-
 const status = (run: { success: boolean; status?: string }) =>
   run.success ? colors.green("success") : colors.red(run.status ?? "failed");
 
@@ -45,13 +33,12 @@ function removed(run: FileProcessingHistory): string {
   return shown.length ? shown.join(", ") : parts.every(([n]) => n == null) ? "—" : "none";
 }
 
-/** The recent-runs table, newest first as given. */
-export function renderRecentRuns(runs: RecentRun[]): string {
-  const ids = shortIds(runs.map((r) => r.stats_id));
+/** The recent-runs table, newest first as given; `shortIds` from core `shortRunIds` (else full ids). */
+export function renderRecentRuns(runs: RecentRun[], shortIds: ReadonlyMap<string, string>): string {
   return renderTable(
     ["Run", "Processed (UTC)", "Policy", "Status", "Size", "Change", "Time", "File"],
     runs.map((r) => [
-      ids.get(r.stats_id)!,
+      shortIds.get(r.stats_id) ?? r.stats_id,
       formatInstant(r.processed_at),
       r.policy_name,
       status(r),
@@ -64,13 +51,12 @@ export function renderRecentRuns(runs: RecentRun[]): string {
   );
 }
 
-/** One file's runs, newest first, under a heading naming the file. */
-export function renderFileHistory(path: string, runs: FileProcessingHistory[]): string {
-  const ids = shortIds(runs.map((r) => r.stats_id));
+/** One file's runs, newest first, under a heading naming the file; `shortIds` as for renderRecentRuns. */
+export function renderFileHistory(path: string, runs: FileProcessingHistory[], shortIds: ReadonlyMap<string, string>): string {
   const table = renderTable(
     ["Run", "Processed (UTC)", "Policy", "Status", "Size", "Change", "Tracks removed", "Time", "Encoder"],
     runs.map((r) => [
-      ids.get(r.stats_id)!,
+      shortIds.get(r.stats_id) ?? r.stats_id,
       formatInstant(r.processed_at),
       r.policy_name,
       r.error_message ? `${status(r)}: ${brief(r.error_message)}` : status(r),

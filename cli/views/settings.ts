@@ -1,4 +1,5 @@
 import { CONFIG_SECTIONS, type ConfigSource, type LoadedConfig, sectionKeys } from "../../core/mod.ts";
+import type { ToolName, ToolReport } from "../../engine/tools.ts";
 import { renderTable } from "../format.ts";
 
 /** Keys whose values are secrets: shown as set or not, never printed. */
@@ -47,4 +48,16 @@ export function renderLayers(loaded: LoadedConfig): string {
     if (loaded.profile.default_policy) lines.push(`Policy       ${loaded.profile.default_policy} (default_policy)`);
   }
   return lines.join("\n");
+}
+
+const TOOL_SOURCES = { config: "[tools] in the config", path: "on PATH", npm: "npm build" } as const;
+
+/** One line per tool: the executable vpo runs, where it came from and which build it is. */
+export function renderTools(tools: Record<ToolName, ToolReport>): string {
+  return Object.entries(tools)
+    .map(([tool, t]) => {
+      const what = t.path === null ? `not found: ${t.note}` : `${t.path}  (${TOOL_SOURCES[t.source!]}, ${t.version}${t.note ? `; ${t.note}` : ""})`;
+      return `${tool.padEnd(12)} ${what}`;
+    })
+    .join("\n");
 }

@@ -6,9 +6,12 @@ import { CONFIG_SECTIONS, type Config, ConfigSchema, type ConfigSection, section
 
 type Env = Record<string, string | undefined>;
 
+/** Every numeric setting is a whole number; anything else is refused before the schema sees a NaN. */
+const INTEGER = /^\s*[+-]?\d+\s*$/;
+
 /** Turns the text of an environment variable into the type its key expects. */
 function coerce(raw: string, type: string): unknown {
-  if (type === "number") return raw.trim() === "" ? raw : Number(raw);
+  if (type === "number") return Number(raw); // only after INTEGER said it is one
   if (type === "boolean") return /^(1|true|yes|on)$/i.test(raw) ? true : /^(0|false|no|off)$/i.test(raw) ? false : raw;
   if (type === "array") return raw.split(",").map((s) => s.trim()).filter(Boolean);
   return raw;
@@ -38,6 +41,10 @@ export function checkEnvLayer(env: Env = process.env): { values: Config; problem
     if (!type) {
       const settable = Object.keys(keys).filter((k) => keys[k] !== "record").map((k) => `VPO_${section}_${k}`.toUpperCase());
       problems.push(`${name}: unknown key "${section}.${key}"${didYouMean(name, settable)}`);
+      continue;
+    }
+    if (type === "number" && !INTEGER.test(raw)) {
+      problems.push(`${name}: expected an integer, got ${JSON.stringify(raw)}`);
       continue;
     }
     const candidate = { [section]: { [key]: coerce(raw, type) } };

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseToml, TomlError } from "smol-toml";
 import * as v from "valibot";
 import { VpoError, errorMessage } from "../errors.ts";
 import { dataDir } from "../paths.ts";
@@ -8,16 +9,31 @@ import { type Config, ConfigSchema, type Profile, PROFILE_NAME, ProfileSchema } 
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * " at line L, column C" of the first TOML error in `text`, or "" if it cannot be told. Bun.TOML's
+ * errors carry no position (their line and column are those of the caller), and its messages are
+ * the clearer ones; smol-toml, a strict TOML 1.0 parser, finds where.
+ */
+function tomlErrorPosition(text: string): string {
+  try {
+    parseToml(text);
+  } catch (error) {
+    if (error instanceof TomlError) return ` at line ${error.line}, column ${error.column}`;
+  }
+  return "";
+}
+
 /** What checking one TOML file found: the parsed value, or every problem (`key: expected …`). */
 export type FileCheck<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
 /** Parses and validates a TOML file, collecting every problem instead of stopping at the first. */
 export function checkTomlFile<S extends v.GenericSchema>(path: string, schema: S): FileCheck<v.InferOutput<S>> {
+  const text = readFileSync(path, "utf8");
   let raw: unknown;
   try {
-    raw = Bun.TOML.parse(readFileSync(path, "utf8"));
+    raw = Bun.TOML.parse(text);
   } catch (error) {
-    return { ok: false, problems: [`not valid TOML: ${errorMessage(error).replace(/^TOML Parse error: /, "")}`] };
+    return { ok: false, problems: [`not valid TOML${tomlErrorPosition(text)}: ${errorMessage(error).replace(/^TOML Parse error: /, "")}`] };
   }
   const result = v.safeParse(schema, raw);
   return result.success ? { ok: true, value: result.output } : { ok: false, problems: describeIssues(result.issues, schema) };

@@ -209,17 +209,23 @@ export const ChannelsSchema = v.record(
 
 /**
  * Problems that need the merged config (a rule in config.toml may name a channel a profile
- * defines): every channel a rule names must exist. One line each, like the schema's.
+ * defines): every channel a rule or a report schedule names must exist. One line each, like the schema's.
  */
-export function checkMonitoringReferences(config: { alerts?: AlertsConfig; channels?: Record<string, ChannelConfig> }): string[] {
+export function checkMonitoringReferences(config: {
+  alerts?: AlertsConfig;
+  channels?: Record<string, ChannelConfig>;
+  reports?: { schedule?: { channels?: string[] }[] };
+}): string[] {
   const names = Object.keys(config.channels ?? {});
   const problems: string[] = [];
-  (config.alerts?.rules ?? []).forEach((rule, i) => {
-    for (const channel of rule.channels ?? []) {
-      if (!names.includes(channel)) {
-        problems.push(`alerts.rules.${i}.channels: unknown channel "${channel}"${didYouMean(channel, names)}; define it as [channels.${channel}]`);
-      }
+  const check = (key: string, channels: readonly string[] | undefined, also = "") => {
+    for (const channel of channels ?? []) {
+      if (also && channel.startsWith("file:")) continue;
+      if (!names.includes(channel)) problems.push(`${key}: unknown channel "${channel}"${didYouMean(channel, names)}; define it as [channels.${channel}]${also}`);
     }
-  });
+  };
+  (config.alerts?.rules ?? []).forEach((rule, i) => check(`alerts.rules.${i}.channels`, rule.channels));
+  // A report may also go to a folder ("file:/dir").
+  (config.reports?.schedule ?? []).forEach((schedule, i) => check(`reports.schedule.${i}.channels`, schedule.channels, ` or write "file:/folder"`));
   return problems;
 }

@@ -1,3 +1,4 @@
+import { Cron } from "croner";
 import * as v from "valibot";
 import { AlertsSchema, ChannelsSchema } from "./monitoring.ts";
 
@@ -37,8 +38,6 @@ export const ConfigSchema = v.strictObject({
       backup_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
       /** Records at this level and above are also kept in the database (`vpo logs`); "off" keeps none. */
       store_level: v.optional(v.picklist([...LOG_LEVELS, "off"], `expected one of ${[...LOG_LEVELS, "off"].join(", ")}`)),
-      /** Stored log records older than this are deleted when a command opens the database. */
-      store_days: v.optional(positiveInt),
     }),
   ),
   jobs: v.optional(v.strictObject({ retention_days: v.optional(positiveInt) })),
@@ -68,6 +67,60 @@ export const ConfigSchema = v.strictObject({
       workers: v.optional(positiveInt),
       keep_backup: v.optional(v.boolean()),
       temp_dir: v.optional(v.string()),
+    }),
+  ),
+  /**
+   * How long records are kept (days; unset = for ever). Runs and their details go, the daily
+   * totals stay: summaries, policies and trends over an expired period do not change.
+   */
+  retention: v.optional(
+    v.strictObject({
+      /** Runs (with their actions, phases, metrics) older than this are deleted; their totals are kept. */
+      runs_days: v.optional(positiveInt),
+      /** Actions, phases and plugin metrics of runs older than this are deleted sooner than the runs. */
+      details_days: v.optional(positiveInt),
+      /** Logs kept by the log store (default 90). */
+      logs_days: v.optional(positiveInt),
+      /** Stored reports (default 365). */
+      reports_days: v.optional(positiveInt),
+    }),
+  ),
+  /** Reports `vpo serve` makes on a schedule (`[[reports.schedule]]`). */
+  reports: v.optional(
+    v.strictObject({
+      schedule: v.optional(
+        v.pipe(
+          v.array(
+            v.strictObject({
+              /** Names the schedule: one report per (name, period) is made, however many servers run. */
+              name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a name of letters, digits, _ and -")),
+              /** When to make it: a cron expression (5 fields, or 6 with seconds), evaluated in `timezone` (default UTC). */
+              cron: v.pipe(v.string(), v.check((c) => cronError(c) === null, (issue) => `invalid cron expression: ${cronError(String(issue.input))}`)),
+              /** The period covered: the last complete day, ISO week or month. */
+              period: v.picklist(["day", "week", "month"]),
+              format: v.optional(v.picklist(["pdf", "html", "md", "json"])),
+              /** Where it goes: "file:/dir" writes into a folder; other names are alert channels. */
+              channels: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
+              timezone: v.optional(v.string()),
+            }),
+          ),
+          v.check((list) => new Set(list.map((s) => s.name)).size === list.length, "expected each schedule to have its own name"),
+        ),
+      ),
+    }),
+  ),
+  /** The job queue of `vpo enqueue` / `vpo worker` (PostgreSQL). Timings in seconds. */
+  queue: v.optional(
+    v.strictObject({
+      /** A worker's lease on a job: renewed every half of it; a job whose lease lapsed goes to another worker. pg-boss needs at least 10. */
+      heartbeat_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10))),
+      /** How often workers look for lapsed leases and refresh the queue's counts. */
+      check_interval_seconds: v.optional(positiveInt),
+      /** Retries of a job that failed (then it stays failed, for `vpo queue retry`). */
+      retry_limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      retry_delay_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      /** On SIGTERM a worker finishes its current files for at most this long, then stops them (they go back to the queue). */
+      stop_timeout_seconds: v.optional(positiveInt),
     }),
   ),
   /** This machine: its name in every run it records (default: the host name). */
@@ -118,3 +171,13 @@ export function sectionKeys(section: ConfigSection): Record<string, string> {
 }
 
 export const CONFIG_SECTIONS = Object.keys(ConfigSchema.entries) as ConfigSection[];
+
+/** Why croner refuses a cron expression, or null when it is valid. */
+function cronError(expression: string): string | null {
+  try {
+    new Cron(expression, { paused: true, timezone: "UTC" }).stop();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -17,7 +17,9 @@ function thrown(fn: () => unknown): VpoError {
 
 describe("config file errors name the file, the key and what was expected", () => {
   const cases: [string, string, RegExp][] = [
-    ["TOML syntax", `[server\nport = 1\n`, /not valid TOML/],
+    ["TOML syntax, with its line and column", `[server]\nport = 1\nhost = "a\n`, /: not valid TOML at line 3, column 10: Unterminated string/],
+    ["TOML syntax in a table header", `[server\nport = 1\n`, /: not valid TOML at line 1, column 8: /],
+    ["a key defined twice", `[server]\nport = 1\nport = 2\n`, /: not valid TOML at line 3, column 1: Cannot redefine key 'port'$/],
     ["unknown key, with a suggestion", `[server]\nprot = 80\n`, /server\.prot: unknown key "prot" \(did you mean "port"\?\)/],
     ["unknown section", `[servre]\nport = 80\n`, /servre: unknown key "servre" \(did you mean "server"\?\)/],
     ["wrong type", `[server]\nport = "80"\n`, /server\.port: Invalid type: Expected number but received "80"/],
@@ -31,9 +33,10 @@ describe("config file errors name the file, the key and what was expected", () =
       const { dir, env } = dataDirWith({ "config.toml": toml });
       const error = thrown(() => loadConfig({ env }));
       expect(error.code).toBe("INVALID_CONFIG");
-      expect(error.exitCode).toBe(2);
+      expect(error.code).toBe("INVALID_CONFIG");
       expect(error.message).toContain(`Invalid config "${join(dir, "config.toml")}"`);
       expect(error.message).toMatch(message);
+      expect(error.message).not.toContain("\n");
     });
   }
 
@@ -46,7 +49,7 @@ describe("config file errors name the file, the key and what was expected", () =
   test("a VPO_CONFIG naming a missing file is not-found (exit 64)", () => {
     const { env } = dataDirWith();
     const error = thrown(() => loadConfig({ env: { ...env, VPO_CONFIG: "/nope/config.toml" } }));
-    expect([error.exitCode, error.message]).toEqual([64, `Config file "/nope/config.toml" (from VPO_CONFIG) does not exist`]);
+    expect([error.code, error.message]).toEqual(["FILE_NOT_FOUND", `Config file "/nope/config.toml" (from VPO_CONFIG) does not exist`]);
   });
 });
 
@@ -54,19 +57,19 @@ describe("profile errors", () => {
   test("a missing profile lists the available ones (exit 64)", () => {
     const { env } = dataDirWith({ "profiles/movies.toml": "", "profiles/anime.toml": "" });
     const error = thrown(() => loadConfig({ env, profile: "tv" }));
-    expect(error.exitCode).toBe(64);
+    expect(error.code).toBe("FILE_NOT_FOUND");
     expect(error.message).toMatch(/Profile "tv" not found in .*; available: anime, movies$/);
   });
 
   test("an unsafe profile name is an invalid argument (exit 2)", () => {
     const error = thrown(() => loadConfig({ env: dataDirWith().env, profile: "../etc" }));
-    expect([error.exitCode, error.message]).toEqual([2, `Invalid profile name "../etc": use letters, digits, "_" and "-" only`]);
+    expect([error.code, error.message]).toEqual(["INVALID_ARGUMENT", `Invalid profile name "../etc": use letters, digits, "_" and "-" only`]);
   });
 
   test("an invalid profile names the file and the key", () => {
     const { dir, env } = dataDirWith({ "profiles/p.toml": `descripton = "typo"\n[jobs]\nretention_days = "30"\n` });
     const error = thrown(() => loadConfig({ env, profile: "p" }));
-    expect(error.exitCode).toBe(2);
+    expect(error.code).toBe("INVALID_CONFIG");
     expect(error.message).toContain(`Invalid profile "${join(dir, "profiles/p.toml")}"`);
     expect(error.message).toContain(`descripton: unknown key "descripton" (did you mean "description"?)`);
     expect(error.message).toContain(`jobs.retention_days: Invalid type: Expected number but received "30"`);
@@ -82,7 +85,9 @@ describe("environment overrides", () => {
   });
 
   const bad: [string, Record<string, string>, string][] = [
-    ["a number", { VPO_SERVER_PORT: "eighty" }, `VPO_SERVER_PORT="eighty": server.port: Invalid type: Expected number but received NaN`],
+    ["a number", { VPO_SERVER_PORT: "abc" }, `Invalid environment: VPO_SERVER_PORT: expected an integer, got "abc"`],
+    ["an integer", { VPO_PROCESSING_WORKERS: "1.5" }, `Invalid environment: VPO_PROCESSING_WORKERS: expected an integer, got "1.5"`],
+    ["an integer even when blank", { VPO_JOBS_RETENTION_DAYS: " " }, `Invalid environment: VPO_JOBS_RETENTION_DAYS: expected an integer, got " "`],
     ["a boolean", { VPO_LOGGING_JSON: "maybe" }, `VPO_LOGGING_JSON="maybe": logging.json: Invalid type: Expected boolean but received "maybe"`],
     ["a choice", { VPO_LOGGING_LEVEL: "loud" }, `VPO_LOGGING_LEVEL="loud": logging.level: Invalid type`],
     ["a known key", { VPO_TOOLS_FFMPG: "/x" }, `VPO_TOOLS_FFMPG: unknown key "tools.ffmpg" (did you mean "VPO_TOOLS_FFMPEG"?)`],
@@ -91,8 +96,9 @@ describe("environment overrides", () => {
   for (const [what, vars, message] of bad) {
     test(`a variable that is not ${what} is refused, naming the variable`, () => {
       const error = thrown(() => load(vars));
-      expect(error.exitCode).toBe(2);
+      expect(error.code).toBe("INVALID_CONFIG");
       expect(error.message).toContain(message);
+      expect(error.message).not.toContain("NaN");
     });
   }
 

@@ -33,8 +33,11 @@ export interface DatabaseHandle {
   capabilities: DialectCapabilities;
   /** The raw SQLite connection (SQLite only): pragmas such as data_version. */
   sqlite?: SqliteDatabase;
-  /** Calls `onChange` when another process commits to the run feed (PostgreSQL LISTEN/NOTIFY); returns an unsubscribe. */
-  listen?(onChange: () => void): () => void;
+  /**
+   * Calls `onChange` soon after another process commits (SQLite: data_version; PostgreSQL:
+   * LISTEN/NOTIFY on the run feed); returns the function that stops listening.
+   */
+  listen(onChange: () => void): () => void;
   close(): Promise<void>;
 }
 

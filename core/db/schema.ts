@@ -133,6 +133,32 @@ export interface StatsRollupTable {
   last_at: string;
 }
 
+/** Runs per (day, policy, library, node) and video codec before → after ("" for unknown). */
+export interface CodecRollupTable {
+  day: string;
+  policy_name: string;
+  library: string;
+  node: string;
+  codec_before: string;
+  codec_after: string;
+  runs: number;
+}
+
+/** Plugin metric aggregates per (day, policy, library, node) and (plugin, key). */
+export interface MetricRollupTable {
+  day: string;
+  policy_name: string;
+  library: string;
+  node: string;
+  plugin: string;
+  key: string;
+  num_count: number;
+  text_count: number;
+  num_sum: number;
+  num_min: number | null;
+  num_max: number | null;
+}
+
 /**
  * The run feed: an ordered, durable log of recorded runs and purges that every process on the
  * database follows (SSE, alerts, reports). `tx` is the PostgreSQL transaction id (null on SQLite,
@@ -178,6 +204,71 @@ export interface RunsInFlightTable {
   pending_run: string | null;
   /** The node doing the work. */
   node: string | null;
+  /** The file as every machine names it (`library:<name>/<path>`, else `file:<absolute path>`): unique, one run in flight per file. */
+  file_key: string | null;
+  library: string | null;
+  /** Inside the library root, "/"-separated. */
+  library_path: string | null;
+  /** The queue job (pg-boss id) and attempt (its retry count) the run works for. */
+  queue_job_id: string | null;
+  queue_attempt: number | null;
+  /** Written every few seconds while the run is alive (queue workers): a stale one means its owner is gone. */
+  heartbeat_at: string | null;
+  progress_percent: number | null;
+  progress_speed: number | null;
+  progress_fps: number | null;
+  progress_eta_seconds: number | null;
+  /** The digest of the policy the run applies (LoadedPolicy.digest), for the record of a recovered run. */
+  policy_digest: string | null;
+}
+
+/**
+ * The library's composition on one day: files and bytes per value of each dimension (container,
+ * video codec, resolution, HDR, audio codec, audio and subtitle languages; "total" has value "").
+ * One snapshot per library and UTC day, replaced by that day's later scans. Library "" is every
+ * file known.
+ */
+export interface LibrarySnapshotsTable {
+  library: string;
+  day: string;
+  dimension: string;
+  value: string;
+  files: number;
+  bytes: number;
+  taken_at: string;
+}
+
+/**
+ * Reports made (scheduled or on demand) with their document. (schedule, period_key) is unique:
+ * several servers on one database claim a scheduled report by inserting its row, so one makes it.
+ */
+export interface ReportsTable {
+  id: string;
+  /** The schedule's name; "" for a report made on demand. */
+  schedule: string;
+  /** The period it covers, e.g. "week 2026-W05" or "2026-01-01..2026-01-08". */
+  period_key: string;
+  period: string;
+  since: string;
+  until: string;
+  format: string;
+  content_type: string;
+  status: "building" | "done" | "failed";
+  claimed_by: string | null;
+  claimed_at: string;
+  created_at: string | null;
+  body: Uint8Array | null;
+  size_bytes: number | null;
+  error: string | null;
+  /** JSON: where it was delivered, per channel. */
+  deliveries: string | null;
+}
+
+/** Where retention has deleted up to: `horizon` is the UTC midnight before which rows of `name` are gone. */
+export interface RetentionStateTable {
+  name: string;
+  horizon: string;
+  applied_at: string;
 }
 
 export interface SchemaMigrationsTable {
@@ -195,8 +286,13 @@ export interface Database extends MonitoringTables {
   plugin_metrics: PluginMetricsTable;
   plugin_errors: PluginErrorsTable;
   stats_rollup: StatsRollupTable;
+  codec_rollup: CodecRollupTable;
+  metric_rollup: MetricRollupTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;
+  library_snapshots: LibrarySnapshotsTable;
+  reports: ReportsTable;
+  retention_state: RetentionStateTable;
   schema_migrations: SchemaMigrationsTable;
 }

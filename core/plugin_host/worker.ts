@@ -10,6 +10,7 @@ import { checkMetrics } from "../plugin_output.ts";
 import type { ActionReport, HookName, PhaseReport, RunContext, VpoPlugin } from "../plugin.ts";
 import { createRegistry, type PluginRegistry } from "../registry.ts";
 import { createRunView, type RunView } from "../run_view.ts";
+import { provideModules } from "./_provided_modules.ts";
 import type { FromWorker, RunStart, RunUpdate, ToWorker, WireError } from "./_protocol.ts";
 
 declare const self: { postMessage(message: unknown): void; onmessage: ((event: MessageEvent<ToWorker>) => unknown) | null; close(): void };
@@ -46,6 +47,7 @@ async function loadPlugin(target: string, specifier: string, options: Record<str
     new VpoError("PLUGIN_LOAD_FAILED", `Cannot load plugin "${specifier}": ${message}`, { cause });
   let mod: Record<string, unknown>;
   try {
+    provideModules(); // its `import … from "vpo"` must reach this vpo, wherever the file lives
     mod = await import(target);
   } catch (error) {
     throw failed(errorMessage(error), error);

@@ -105,6 +105,8 @@ export const RUN_FIELDS = {
   video_target_codec: { kind: "text", fact: true },
   video_transcode_skipped: { kind: "flag", fact: true },
   video_skip_reason: { kind: "text", fact: true },
+  /** Picture height of the video before the run, in pixels: the resolution bucket of performance series. */
+  video_height: { kind: "tracks", fact: true },
   audio_tracks_transcoded: { kind: "tracks", fact: true },
   audio_tracks_preserved: { kind: "tracks", fact: true },
   encoder_type: { kind: "encoder", fact: true },

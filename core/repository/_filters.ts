@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, expressionBuilder } from "kysely";
+import { type Expression, type SqlBool, expressionBuilder, sql } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import type { TimeRange } from "../time_filter.ts";
@@ -55,6 +55,37 @@ export function splitRange(range: TimeRange): { range: TimeRange; source: "rollu
   return parts;
 }
 
+type Part = { range: TimeRange; source: "rollup" | "raw" };
+
+/**
+ * The parts of splitRange once runs before `horizon` (a UTC midnight) were deleted by retention:
+ * an edge day before it can no longer be scanned, so it is answered by its whole day from the
+ * rollup — the window is widened to whole days there (windowWidenedBy says so to the user).
+ */
+export function widenBeforeHorizon(parts: Part[], horizon: string): Part[] {
+  const out: Part[] = [];
+  for (const part of parts) {
+    const { since, until } = part.range;
+    if (part.source !== "raw" || since === undefined || until === undefined || since >= horizon) {
+      out.push(part);
+      continue;
+    }
+    out.push({ range: { since: floorDay(since), until: until <= horizon ? ceilDay(until) : horizon }, source: "rollup" });
+    if (until > horizon) out.push({ range: { since: horizon, until }, source: "raw" });
+  }
+  return out;
+}
+
+/** The window actually answered when retention's horizon widened it to whole days, or null when it was answered exactly. */
+export function windowWidenedBy(range: TimeRange, horizon: string | null): TimeRange | null {
+  if (horizon === null) return null;
+  const normal = normalizeRange(range);
+  const parts = splitRange(normal);
+  const widened = widenBeforeHorizon(parts, horizon);
+  if (widened.every((p, i) => p === parts[i]) && widened.length === parts.length) return null;
+  return { since: widened[0]!.range.since, until: widened.at(-1)!.range.until };
+}
+
 /** The UTC day ("2026-01-31") of an ISO instant. */
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 
@@ -82,15 +113,19 @@ export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<Sq
   return eb.and(parts);
 }
 
-/** stats_rollup rows covering the whole days of an aligned range, of the scope's policy, library and node. */
-export function rollupFilter(range: TimeRange, scope: RunScope = {}): Expression<SqlBool> {
-  const eb = expressionBuilder<Database, "stats_rollup">();
+/** The rollup tables: each keyed by (day, policy_name, library, node), and more. */
+export type RollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup";
+
+/** Rows of a rollup covering the whole days of an aligned range, of the scope's policy, library and node. */
+export function rollupFilter(range: TimeRange, scope: RunScope = {}, table: RollupTable = "stats_rollup"): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, RollupTable>();
+  const col = (name: string) => sql.ref(`${table}.${name}`);
   const parts: Expression<SqlBool>[] = [];
-  if (range.since !== undefined) parts.push(eb("stats_rollup.day", ">=", dayOf(range.since)));
-  if (range.until !== undefined) parts.push(eb("stats_rollup.day", "<", dayOf(range.until)));
-  if (scope.policy !== undefined) parts.push(eb("stats_rollup.policy_name", "=", scope.policy));
-  if (scope.library !== undefined) parts.push(eb("stats_rollup.library", "=", scope.library));
-  if (scope.node !== undefined) parts.push(eb("stats_rollup.node", "=", scope.node));
+  if (range.since !== undefined) parts.push(eb(col("day"), ">=", dayOf(range.since)));
+  if (range.until !== undefined) parts.push(eb(col("day"), "<", dayOf(range.until)));
+  if (scope.policy !== undefined) parts.push(eb(col("policy_name"), "=", scope.policy));
+  if (scope.library !== undefined) parts.push(eb(col("library"), "=", scope.library));
+  if (scope.node !== undefined) parts.push(eb(col("node"), "=", scope.node));
   return eb.and(parts);
 }
 
@@ -116,3 +151,11 @@ export const numOrNull = (value: unknown): number | null => (value === null || v
 /** A stored 0/1 flag as a boolean (Number() also accepts a PostgreSQL boolean). */
 export const flag = (value: unknown): boolean => Number(value) === 1;
 export const flagOrNull = (value: unknown): boolean | null => (value === null || value === undefined ? null : flag(value));
+
+/** The rollup key of a run. */
+export const RUN_KEY = {
+  day: sql<string>`substr(processed_at, 1, 10)`,
+  policy_name: sql<string>`policy_name`,
+  library: sql<string>`coalesce(library, '')`,
+  node: sql<string>`coalesce(node, '')`,
+};

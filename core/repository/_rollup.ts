@@ -1,6 +1,11 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
+import { clearDetailRollups, foldIntoDetailRollups } from "./_detail_rollups.ts";
+import { type RollupTable, RUN_KEY } from "./_filters.ts";
+import { retentionHorizon } from "./retention.ts";
+
+export { RUN_KEY };
 
 /**
  * The stats_rollup table, defined once: each column is the SQL sum of one contribution per run
@@ -62,17 +67,15 @@ export const RUN_CONTRIBUTIONS: Record<RollupColumn, RawBuilder<unknown>> = {
 export const ROLLUP_COLUMNS = Object.keys(RUN_CONTRIBUTIONS) as RollupColumn[];
 const SUMMED = ROLLUP_COLUMNS.filter((c) => c !== "first_at" && c !== "last_at");
 
-/** The rollup key of a run. */
-export const RUN_KEY = {
-  day: sql<string>`substr(processed_at, 1, 10)`,
-  policy_name: sql<string>`policy_name`,
-  library: sql<string>`coalesce(library, '')`,
-  node: sql<string>`coalesce(node, '')`,
-};
 const KEY_COLUMNS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
 
-/** Adds the contribution of the runs matching `where` to the rollup (an upsert per key). */
+/** Adds the contribution of the runs matching `where` to every rollup (an upsert per key). */
 export async function foldIntoRollup(db: Db, where: Expression<SqlBool>): Promise<void> {
+  await foldIntoStatsRollup(db, where);
+  await foldIntoDetailRollups(db, where);
+}
+
+async function foldIntoStatsRollup(db: Db, where: Expression<SqlBool>): Promise<void> {
   const add = (c: RollupColumn) => sql`stats_rollup.${sql.ref(c)} + excluded.${sql.ref(c)}`;
   await db
     .insertInto("stats_rollup")
@@ -95,13 +98,28 @@ export async function foldIntoRollup(db: Db, where: Expression<SqlBool>): Promis
 }
 
 /**
- * Recomputes the rollup rows of the runs matching `where` — or all of them — from the runs left:
- * the keys in that region are deleted first, then rebuilt. `keyWhere` must select at least every
- * rollup row a deleted run contributed to.
+ * Recomputes the rollup rows of a region — or all of them — from the runs left: the region's rows
+ * are deleted from every rollup first, then rebuilt from its runs. `keys(table)` must select at least
+ * every rollup row a deleted run contributed to; `runs` the runs of exactly those rows.
  */
-export async function rebuildRollups(db: Db, region?: { runs: Expression<SqlBool>; keys: Expression<SqlBool> }): Promise<void> {
-  await db.deleteFrom("stats_rollup").$if(region !== undefined, (qb) => qb.where(region!.keys as never)).execute();
+type Region = { runs: Expression<SqlBool>; keys: (table: RollupTable) => Expression<SqlBool> };
+
+export async function rebuildRollups(db: Db, region?: Region): Promise<void> {
+  region ??= await unexpiredRegion(db);
+  await db.deleteFrom("stats_rollup").$if(region !== undefined, (qb) => qb.where(region!.keys("stats_rollup") as never)).execute();
+  await clearDetailRollups(db, region?.keys);
   await foldIntoRollup(db, region?.runs ?? sql<SqlBool>`1 = 1`);
+}
+
+/**
+ * Days before a retention horizon have no runs (or no details) left: their rollup rows are all
+ * there is of them, so a full rebuild covers only the days after. The details horizon is used
+ * because it is never before the runs horizon (a run's details go with it).
+ */
+async function unexpiredRegion(db: Db): Promise<Region | undefined> {
+  const horizon = await retentionHorizon(db, "details");
+  if (horizon === null) return undefined;
+  return { runs: sql<SqlBool>`processed_at >= ${horizon}`, keys: (table) => sql<SqlBool>`${sql.ref(`${table}.day`)} >= ${horizon.slice(0, 10)}` };
 }
 
 /** Totals over a set of runs: what every view is computed from. */

@@ -1,7 +1,8 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { isDayAligned, normalizeRange, rollupFilter, runFilter, splitRange, type RunScope, type TotalsSource } from "./_filters.ts";
+import { isDayAligned, normalizeRange, rollupFilter, runFilter, splitRange, type RunScope, type TotalsSource, widenBeforeHorizon } from "./_filters.ts";
+import { retentionHorizon } from "./retention.ts";
 import { addTotals, EMPTY_TOTALS, RUN_KEY, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
 export { addTotals, type Totals } from "./_rollup.ts";
@@ -21,7 +22,7 @@ export interface TotalsQuery extends RunScope {
  * splitRange), so a view costs the same at ten thousand runs as at ten million.
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  const parts = q.source === "auto" ? splitRange(q.range) : [{ range: q.range, source: q.source }];
+  const parts = q.source === "auto" ? await autoParts(db, q.range) : [{ range: q.range, source: q.source }];
   const merged = new Map<string, Totals>();
   for (const part of parts) {
     for (const { key, totals } of await queryPart(db, q, part.range, part.source)) {
@@ -31,6 +32,14 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
   }
   if (q.group === "all" && merged.size === 0) merged.set("", EMPTY_TOTALS);
   return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
+}
+
+/** splitRange, with edge days before the retention horizon answered by whole days (their runs are gone). */
+async function autoParts(db: Db, range: TimeRange) {
+  const parts = splitRange(range);
+  if (!parts.some((p) => p.source === "raw")) return parts;
+  const horizon = await retentionHorizon(db);
+  return horizon === null ? parts : widenBeforeHorizon(parts, horizon);
 }
 
 async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "rollup" | "raw") {

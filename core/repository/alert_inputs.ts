@@ -162,8 +162,3 @@ export async function latestRunAt(db: Db, filter: LabelFilter = {}): Promise<str
     .executeTakeFirst();
   return (row?.latest as string | null | undefined) ?? null;
 }
-
-/** The machines that recorded into this database, and when each was last seen. */
-export async function listNodes(db: Db): Promise<{ id: string; name: string; hostname: string; last_seen: string; version: string | null }[]> {
-  return db.selectFrom("nodes").select(["id", "name", "hostname", "last_seen", "version"]).orderBy("name").execute();
-}

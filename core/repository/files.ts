@@ -3,6 +3,7 @@
  * Paths are absolute; a directory root matches every path below it.
  */
 import type { Db } from "../db/handle.ts";
+import type { Selectable } from "kysely";
 import type { FilesTable } from "../db/schema.ts";
 import type { MediaInfo, MediaStream } from "../media.ts";
 
@@ -112,9 +113,24 @@ export async function renameFile(db: Db, from: string, to: string): Promise<void
   });
 }
 
+const toEntry = (row: Selectable<FilesTable>): FileEntry => ({ ...row, streams: row.streams ? (JSON.parse(row.streams) as MediaStream[]) : null });
+
 /** One stored file by absolute path, or null. */
 export async function getFileByPath(db: Db, path: string): Promise<FileEntry | null> {
   const row = await db.selectFrom("files").selectAll().where("path", "=", path).executeTakeFirst();
-  if (!row) return null;
-  return { ...row, streams: row.streams ? (JSON.parse(row.streams) as MediaStream[]) : null };
+  return row ? toEntry(row) : null;
+}
+
+/** The stored files at one of `roots` (a file path) or below it (a directory), every file when none, by path. */
+export async function listFiles(db: Db, roots: readonly string[] = []): Promise<FileEntry[]> {
+  let query = db.selectFrom("files").selectAll().orderBy("path");
+  if (roots.length > 0) {
+    query = query.where((eb) =>
+      eb.or(roots.flatMap((root) => {
+        const [from, to] = bounds(root);
+        return [eb("path", "=", root), eb.and([eb("path", ">=", from), eb("path", "<", to)])];
+      })),
+    );
+  }
+  return (await query.execute()).map(toEntry);
 }

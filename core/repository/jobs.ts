@@ -6,11 +6,11 @@ import type { JobsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import type { TimeRange } from "../time_filter.ts";
 import { MIN_PREFIX_LENGTH } from "./run_id.ts";
+import { shortestUniquePrefixes } from "./_short_ids.ts";
 
 const log = getLogger(["vpo", "jobs"]);
 const DAY_MS = 86_400_000;
 /** Short ids in listings are at least this long, and longer where needed to stay unique. */
-const SHORT_ID_LENGTH = 8;
 const MAX_CANDIDATES = 10;
 
 export const JOB_TYPES = ["scan", "process", "run", "import"] as const;
@@ -188,34 +188,10 @@ export function purgeExpiredJobs(db: Db, retentionDays: number, now = new Date()
   return purgeJobs(db, { before: new Date(now.getTime() - retentionDays * DAY_MS).toISOString() });
 }
 
-/** Longest common prefix length of two strings. */
-function commonPrefix(a: string | null, b: string): number {
-  if (!a) return 0;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-
 /**
  * The shortest prefix of each id that no other job shares (at least 8 characters), so a
- * listing shows handles `getJob` accepts. UUIDv7 ids share their leading timestamp digits,
- * so a fixed width would often be ambiguous; comparing each id with its sorted neighbours is enough.
+ * listing shows handles `getJob` accepts (see _short_ids.ts).
  */
-export async function shortJobIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (ids.length === 0) return out;
-  const neighbours = db
-    .selectFrom("jobs")
-    .select((eb) => [
-      "id",
-      eb.fn.agg<string | null>("lag", ["id"]).over((o) => o.orderBy("id")).as("prev"),
-      eb.fn.agg<string | null>("lead", ["id"]).over((o) => o.orderBy("id")).as("next"),
-    ])
-    .as("n");
-  const rows = await db.selectFrom(neighbours).selectAll().where("n.id", "in", ids).execute();
-  for (const { id, prev, next } of rows) {
-    const length = Math.max(SHORT_ID_LENGTH, commonPrefix(prev, id) + 1, commonPrefix(next, id) + 1);
-    out.set(id, id.slice(0, length));
-  }
-  return out;
+export function shortJobIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  return shortestUniquePrefixes(db, "jobs", ids);
 }

@@ -8,11 +8,18 @@ export { getSummary } from "./summary.ts";
 export { getPolicyStats, getPolicy } from "./policies.ts";
 export { getBreakdown } from "./breakdown.ts";
 export { findProcessedRun } from "./processed.ts";
+export { listNodes, NODE_ONLINE_SECONDS, NodeRowSchema, type NodeRow } from "./nodes.ts";
+export { InProgressSchema, listInProgress, type InProgress } from "./in_progress.ts";
+export {
+  countQueueJobs, FailedQueueJobSchema, listFailedQueueJobs, QUEUE_JOB_STATES, QueueCountsSchema,
+  VPO_QUEUE, type FailedQueueJob, type QueueCounts, type QueueJobState, type QueueRef,
+} from "./queue_jobs.ts";
+export { getQueueStatus, QueueStatusSchema, type QueueStatus } from "./queue_status.ts";
 export { getTrends, isoWeek } from "./trends.ts";
 export { getRecentRuns, getFileHistory, findFile } from "./runs.ts";
 export { getRunDetail } from "./run_detail.ts";
 export { searchRuns, RUN_SEARCH_DEFAULT_LIMIT, RUN_SEARCH_MAX_LIMIT } from "./run_search.ts";
-export { resolveRunId, MIN_PREFIX_LENGTH } from "./run_id.ts";
+export { resolveRunId, MIN_PREFIX_LENGTH, shortRunIds } from "./run_id.ts";
 export { getMetricAggregates } from "./metrics.ts";
 export { purgeRuns } from "./purge.ts";
 export {
@@ -83,5 +90,14 @@ export { CodecShareSchema, getCodecDistribution, type CodecShare } from "./codec
 export { getPolicyTotals, type PolicyTotals, type Totals } from "./_totals.ts";
 export { DURATION_BUCKETS } from "./_rollup.ts";
 export { feedHead, readFeed, runEvents, pruneFeed, type FeedCursor, type FeedEntry } from "./feed.ts";
-export { createBreather, storeRuns, storageError, type RecordOptions, type RecordResult } from "./record.ts";
+export { createBreather, storeRuns, type RecordOptions, type RecordResult } from "./record.ts";
 export type { RunScope } from "./_filters.ts";
+export { copyDatabase, type CopyProgress } from "./copy.ts";
+export { applyRetention, floorToDay, lastRetentionRun, retentionHorizon, type RetentionCounts, type RetentionCutoffs } from "./retention.ts";
+export { windowWidenedBy } from "./_filters.ts";
+export { failureReason, getFailures, type FailureGroup } from "./failures.ts";
+export { getPhaseTimes, type PhaseTime, type SlowPhase } from "./phases.ts";
+export { getPerfSamples, type PerfSample } from "./perf_samples.ts";
+export { claimReport, completeReport, countReports, failReport, getReport, listReports, setReportDeliveries, type ReportClaim, type ReportInfo, type StoredReport } from "./reports.ts";
+export { getLibrarySnapshots, readableFiles, saveLibrarySnapshot, snapshotLibraries, takeLibrarySnapshot, type CompositionFile, type SnapshotRow } from "./library.ts";
+export { backupDatabase, databaseInfo, optimizeDatabase, verifyDatabase, VPO_TABLES, type DatabaseInfo, type MaintenanceTarget, type VerifyResult } from "./maintenance.ts";

@@ -5,6 +5,8 @@ import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { normalizeRunRecord } from "../record/mod.ts";
 import { getBreakdown } from "./breakdown.ts";
+import { codecsFrom } from "./codecs.ts";
+import { metricsFrom } from "./metrics.ts";
 import { streamRunRecords } from "./export.ts";
 import { importRunLines } from "./import.ts";
 import { policyStatsFrom } from "./policies.ts";
@@ -15,7 +17,8 @@ import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange } from "./_filters.ts";
+import { normalizeRange, windowWidenedBy } from "./_filters.ts";
+import { applyRetention } from "./retention.ts";
 
 /**
  * Properties of the record over random histories: whatever was recorded, imported, purged and
@@ -72,6 +75,9 @@ forEachDialect("record properties", (dialect) => {
             for (const groupBy of ["day", "week", "month"] as const) {
               expect(await trendsFrom(db, { ...filter, groupBy }, "auto")).toEqual(await trendsFrom(db, { ...filter, groupBy }, "raw"));
             }
+            expect(await codecsFrom(db, filter, "auto")).toEqual(await codecsFrom(db, filter, "raw"));
+            const metricsOf = async (source: "auto" | "raw") => (await metricsFrom(db, filter, source)).map((m) => ({ ...m, sum: round(m.sum), avg: round(m.avg) }));
+            expect(await metricsOf("auto")).toEqual(await metricsOf("raw"));
             for (const by of ["node", "library"] as const) {
               const fromRollup = await getBreakdown(db, by, filter);
               const fromRuns = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: by, source: "raw" });
@@ -80,6 +86,37 @@ forEachDialect("record properties", (dialect) => {
               );
             }
           }
+        } finally {
+          await close();
+        }
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 300_000);
+
+  test("after retention, every view equals the full scan made before it, over the window widened to whole days before the horizon", async () => {
+    const horizonArb = fc.integer({ min: 0, max: 4 }).map((d) => new Date(Date.UTC(2026, 0, 30) + d * 86_400_000).toISOString());
+    await fc.assert(
+      fc.asyncProperty(fc.array(runArb, { minLength: 1, maxLength: 30 }), horizonArb, fc.array(fc.tuple(windowArb, scopeArb), { minLength: 3, maxLength: 6 }), async (history, horizon, filters) => {
+        const { db, close } = await openDatabase(await dialect.newLocation());
+        try {
+          await recordRuns(db, history.map(fresh));
+          const rollup = await rollupRows(db);
+          // What each view must answer afterwards, computed while every run is still there.
+          const expected = [];
+          for (const [window, scope] of filters) {
+            const answered = { ...scope, ...(windowWidenedBy(window, horizon) ?? window) };
+            expected.push([await summaryFrom(db, answered, "raw"), await policyStatsFrom(db, answered, "raw"), await trendsFrom(db, { ...answered, groupBy: "day" }, "raw")]);
+          }
+          await applyRetention(db, { runsBefore: horizon });
+          expect(await rollupRows(db)).toEqual(rollup);
+          expect(await rebuiltRollupRows(db)).toEqual(rollup);
+          const actual = [];
+          for (const [window, scope] of filters) {
+            const filter = { ...window, ...scope };
+            actual.push([await summaryFrom(db, filter, "auto"), await policyStatsFrom(db, filter, "auto"), await trendsFrom(db, { ...filter, groupBy: "day" }, "auto")]);
+          }
+          expect(actual).toEqual(expected);
         } finally {
           await close();
         }
@@ -114,16 +151,23 @@ forEachDialect("record properties", (dialect) => {
 });
 
 const KEYS = ["day", "policy_name", "library", "node"] as const;
+const round = (x: unknown) => (x === null ? null : Number(Number(x).toPrecision(12)));
 
-/** The rollup as kept, durations rounded (summed in another order they differ in the last bits). */
+/** Every rollup as kept, floating sums rounded (summed in another order they differ in the last bits). */
 async function rollupRows(db: Db) {
-  const rows = await db.selectFrom("stats_rollup").selectAll().orderBy(KEYS.map((k) => k)).execute();
-  return rows.map((r) => ({ ...r, duration_sum: Number(Number(r.duration_sum).toPrecision(12)) }));
+  const stats = await db.selectFrom("stats_rollup").selectAll().orderBy(KEYS.map((k) => k)).execute();
+  const codecs = await db.selectFrom("codec_rollup").selectAll().orderBy([...KEYS, "codec_before", "codec_after"]).execute();
+  const metrics = await db.selectFrom("metric_rollup").selectAll().orderBy([...KEYS, "plugin", "key"]).execute();
+  return {
+    stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })),
+    codecs,
+    metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })),
+  };
 }
 
 /** The rollup as a rebuild from the runs would make it (computed in a transaction that is rolled back). */
 async function rebuiltRollupRows(db: Db) {
-  let rebuilt: Awaited<ReturnType<typeof rollupRows>> = [];
+  let rebuilt: Awaited<ReturnType<typeof rollupRows>> | undefined;
   await db.transaction().execute(async (trx) => {
     await rebuildRollups(trx);
     rebuilt = await rollupRows(trx);
@@ -131,7 +175,7 @@ async function rebuiltRollupRows(db: Db) {
   }).catch((error) => {
     if (error !== ROLLBACK) throw error;
   });
-  return rebuilt;
+  return rebuilt!;
 }
 const ROLLBACK = new Error("rollback");
 

@@ -3,6 +3,7 @@ import { VpoError } from "../errors.ts";
 import { dayOf, nextDayStart, normalizeRange, num, rollupFilter, runFilter } from "./_filters.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
+import { retentionHorizon } from "./retention.ts";
 import type { PurgeCounts, PurgeOptions } from "./views.ts";
 
 const CHILD_TABLES = ["action_results", "performance_metrics", "plugin_metrics", "plugin_errors"] as const;
@@ -19,6 +20,9 @@ const CHILD_TABLES = ["action_results", "performance_metrics", "plugin_metrics",
 export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCounts> {
   const { before, policy } = checkCriteria(options);
   const where = runFilter({ until: before }, { policy });
+  // Days before a retention horizon hold totals but no runs: the purge still removes those totals.
+  const horizon = await retentionHorizon(db);
+  refuseSplitExpiredDay(horizon, before);
   return db.transaction().execute(async (trx) => {
     const doomed = trx.selectFrom("processing_stats").select("processing_stats.id").where(where);
     const counted = await trx
@@ -28,7 +32,7 @@ export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCou
       ])
       .executeTakeFirstOrThrow();
     const counts = Object.fromEntries(Object.entries(counted).map(([t, n]) => [t, num(n)])) as unknown as PurgeCounts;
-    if (options.dryRun || counts.processing_stats === 0) return counts;
+    if (options.dryRun || (counts.processing_stats === 0 && horizon === null)) return counts;
 
     // Children explicitly rather than by ON DELETE CASCADE, so a connection opened without
     // foreign_keys=ON cannot leave orphans behind.
@@ -42,11 +46,25 @@ export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCou
     const regionEnd = lastDay === undefined ? undefined : nextDayStart(lastDay);
     await rebuildRollups(trx, {
       runs: runFilter({ until: regionEnd }, { policy }),
-      keys: rollupFilter({ until: regionEnd }, { policy }),
+      keys: (table) => rollupFilter({ until: regionEnd }, { policy }, table),
     });
     await appendToFeed(trx, [{ kind: "purge", run_id: null }]);
     return counts;
   });
+}
+
+/**
+ * Runs before the retention horizon are gone and only their daily totals remain, so a cutoff
+ * inside such a day cannot be honoured: it would drop the whole day's totals. Ask for a whole day.
+ */
+function refuseSplitExpiredDay(horizon: string | null, before: string | undefined): void {
+  if (before === undefined || Date.parse(before) % 86_400_000 === 0) return;
+  if (horizon === null || before >= horizon) return;
+  const day = dayOf(before);
+  throw new VpoError(
+    "INVALID_ARGUMENT",
+    `Runs before ${dayOf(horizon)} were removed by retention and only their daily totals remain; a purge can remove those only by whole days: use --before ${day} or --before ${dayOf(nextDayStart(day))}`,
+  );
 }
 
 function checkCriteria(options: PurgeOptions): { before?: string; policy?: string } {

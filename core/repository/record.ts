@@ -1,7 +1,8 @@
-import { type Insertable, sql } from "kysely";
+import { type Insertable, type SqlBool, sql } from "kysely";
+import { bulkInsert, selectIn } from "../db/bulk_insert.ts";
 import type { Db } from "../db/handle.ts";
 import type { Database } from "../db/schema.ts";
-import { VpoError } from "../errors.ts";
+import { storageError, VpoError } from "../errors.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
 import { foldIntoRollup } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
@@ -14,9 +15,6 @@ import { appendToFeed } from "./feed_write.ts";
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
-
-/** Most bound parameters used by one statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
-const MAX_PARAMETERS = 30_000;
 
 /** The processing_stats row of a normalised run. */
 export function statsRow(run: RunRecord, fileId: number | null): Insertable<Database["processing_stats"]> {
@@ -41,29 +39,16 @@ export function createBreather(ms = 20): () => Promise<void> {
   };
 }
 
-/** Inserts `rows` into `table` in as few statements as the parameter limit allows. */
-async function insertChunked<T extends keyof Database>(trx: Db, table: T, rows: Insertable<Database[T]>[], breathe?: () => Promise<void>): Promise<void> {
-  if (rows.length === 0) return;
-  const perRow = Object.keys(rows[0] as object).length;
-  const size = Math.max(1, Math.floor(MAX_PARAMETERS / perRow));
-  for (let i = 0; i < rows.length; i += size) {
-    await trx.insertInto(table).values(rows.slice(i, i + size) as never).execute();
-    await breathe?.();
-  }
-}
-
 /** files.id of every path, creating rows for paths never scanned; an upsert, so concurrent writers never collide. */
-async function fileIds(trx: Db, paths: string[]): Promise<Map<string, number>> {
+async function fileIds(trx: Db, paths: string[], breathe?: () => Promise<void>): Promise<Map<string, number>> {
   const unique = [...new Set(paths)];
   const ids = new Map<string, number>();
-  for (let i = 0; i < unique.length; i += 5_000) {
-    const chunk = unique.slice(i, i + 5_000);
-    await trx
-      .insertInto("files")
-      .values(chunk.map((path) => ({ path, scan_status: "ok" as const })) as never)
-      .onConflict((oc) => oc.column("path").doNothing())
-      .execute();
-    for (const row of await trx.selectFrom("files").select(["id", "path"]).where("path", "in", chunk).execute()) ids.set(row.path, Number(row.id));
+  const size = breathe ? 500 : 5_000;
+  for (let i = 0; i < unique.length; i += size) {
+    const chunk = unique.slice(i, i + size);
+    await bulkInsert(trx, "files", ["path", "scan_status"], chunk.map((path) => [path, "ok"]), { ignoreConflictsOn: ["path"] });
+    for (const row of await selectIn<{ id: unknown; path: string }>(trx, `select id, path from files where path in`, chunk)) ids.set(row.path, Number(row.id));
+    await breathe?.();
   }
   return ids;
 }
@@ -81,61 +66,59 @@ function metricRows(run: RunRecord) {
   );
 }
 
+const RUN_COLUMNS = ["file_id", ...RUN_FIELD_NAMES];
+const ACTION_COLUMNS = ["stats_id", "seq", "action_type", "track_type", "track_index", "before_state", "after_state", "success", "duration_ms", "rule_reference", "message"];
+const PHASE_COLUMNS = ["stats_id", "seq", "phase_name", "wall_time_seconds", "bytes_read", "bytes_written", "encoding_fps", "encoding_bitrate"];
+const METRIC_COLUMNS = ["stats_id", "plugin", "key", "num", "text"];
+const ERROR_COLUMNS = ["stats_id", "plugin", "hook", "code", "message"];
+
 /** Stores normalised runs (none of them stored yet) in the open transaction `trx`. */
 async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<void>): Promise<void> {
-  const ids = await fileIds(trx, runs.map((r) => r.file_path));
-  await insertChunked(trx, "processing_stats", runs.map((run) => statsRow(run, ids.get(run.file_path) ?? null)), breathe);
-  await insertChunked(
-    trx,
-    "action_results",
-    runs.flatMap((run) =>
-      run.actions.map((a, seq) => ({
-        stats_id: run.id,
-        seq,
-        action_type: a.action_type,
-        track_type: a.track_type ?? null,
-        track_index: a.track_index ?? null,
-        before_state: json(a.before_state),
-        after_state: json(a.after_state),
-        success: a.success ? 1 : 0,
-        duration_ms: a.duration_ms ?? null,
-        rule_reference: a.rule_reference ?? null,
-        message: a.message ?? null,
-      })),
-    ),
-    breathe,
-  );
-  await insertChunked(
-    trx,
-    "performance_metrics",
-    runs.flatMap((run) =>
-      run.phases.map((p, seq) => ({
-        stats_id: run.id,
-        seq,
-        phase_name: p.phase_name,
-        wall_time_seconds: p.wall_time_seconds ?? null,
-        bytes_read: p.bytes_read ?? null,
-        bytes_written: p.bytes_written ?? null,
-        encoding_fps: p.encoding_fps ?? null,
-        encoding_bitrate: p.encoding_bitrate ?? null,
-      })),
-    ),
-    breathe,
-  );
-  await insertChunked(trx, "plugin_metrics", runs.flatMap(metricRows), breathe);
-  await insertChunked(trx, "plugin_errors", runs.flatMap((run) => run.plugin_errors.map((e) => ({ stats_id: run.id, ...e }))), breathe);
+  const ids = await fileIds(trx, runs.map((r) => r.file_path), breathe);
+  // Smaller statements when others wait for the event loop: each runs without a break.
+  const options = { between: breathe, rowsPerStatement: breathe ? 200 : undefined };
+  const row = (run: RunRecord) => {
+    const stats = statsRow(run, ids.get(run.file_path) ?? null) as Record<string, unknown>;
+    return RUN_COLUMNS.map((c) => stats[c] ?? null);
+  };
+  await bulkInsert(trx, "processing_stats", RUN_COLUMNS, runs.map(row), options);
+  await bulkInsert(trx, "action_results", ACTION_COLUMNS, runs.flatMap((run) => run.actions.map((a, seq) => [
+    run.id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
+    a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null,
+  ])), options);
+  await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, runs.flatMap((run) => run.phases.map((p, seq) => [
+    run.id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null,
+  ])), options);
+  await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, runs.flatMap((run) => metricRows(run).map((m) => [m.stats_id, m.plugin, m.key, m.num, m.text])), options);
+  await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, runs.flatMap((run) => run.plugin_errors.map((e) => [run.id, e.plugin, e.hook, e.code, e.message])), options);
   const batch = runs.map((r) => r.id);
-  for (let i = 0; i < batch.length; i += 5_000) {
-    await foldIntoRollup(trx, sql`id in (${sql.join(batch.slice(i, i + 5_000))})`);
+  const foldSize = breathe ? 500 : 5_000;
+  for (let i = 0; i < batch.length; i += foldSize) {
+    await foldIntoRollup(trx, idIn(batch.slice(i, i + foldSize)));
+    await breathe?.();
   }
   await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * `processing_stats.id in ('…', …)` with the ids written into the SQL: the rollup folds are
+ * Kysely queries, and a bound value per id would cost a frozen node each. Only ids that passed the
+ * record's UUID check (lowercase hex and dashes) are written; anything else is refused.
+ */
+function idIn(ids: readonly string[]) {
+  for (const id of ids) if (!UUID.test(id)) throw new Error(`not a run id: ${JSON.stringify(id)}`);
+  return sql<SqlBool>`processing_stats.id in (${sql.raw(ids.map((id) => `'${id}'`).join(", "))})`;
+}
+
 /** Ids among `ids` already stored. */
-async function storedIds(trx: Db, ids: string[]): Promise<Set<string>> {
+async function storedIds(trx: Db, ids: string[], breathe?: () => Promise<void>): Promise<Set<string>> {
   const stored = new Set<string>();
-  for (let i = 0; i < ids.length; i += 5_000) {
-    for (const row of await trx.selectFrom("processing_stats").select("id").where("id", "in", ids.slice(i, i + 5_000)).execute()) stored.add(row.id);
+  const size = breathe ? 500 : 5_000;
+  for (let i = 0; i < ids.length; i += size) {
+    for (const row of await selectIn<{ id: string }>(trx, `select id from processing_stats where id in`, ids.slice(i, i + size))) stored.add(row.id);
+    await breathe?.();
   }
   return stored;
 }
@@ -163,7 +146,7 @@ export async function storeRuns(db: Db, runs: RunRecord[], options: RecordOption
   if (runs.length === 0) return { stored: [], duplicates: [] };
   try {
     return await db.transaction().execute(async (trx) => {
-      const stored = await storedIds(trx, runs.map((r) => r.id));
+      const stored = await storedIds(trx, runs.map((r) => r.id), options.breathe);
       const fresh: RunRecord[] = [];
       const duplicates: RunRecord[] = [];
       for (const run of runs) {
@@ -206,17 +189,4 @@ export async function recordRuns(db: Db, inputs: unknown[], options: Pick<Record
     await options.breathe?.();
   }
   return (await storeRuns(db, runs, options)).stored;
-}
-
-/** Database failures in the domain's words: a full disk says so. */
-export function storageError(error: unknown): unknown {
-  if (error instanceof VpoError) return error;
-  const text = `${(error as { code?: unknown })?.code ?? ""} ${(error as Error)?.message ?? error}`;
-  if (/SQLITE_FULL|database or disk is full|ENOSPC|No space left|53100|could not extend file/i.test(text)) {
-    return new VpoError("DISK_FULL", "The database's disk is full: nothing was stored; free some space and try again", { cause: error });
-  }
-  if (/unique|SQLITE_CONSTRAINT_PRIMARYKEY|23505/i.test(text) && /processing_stats/i.test(text)) {
-    return new VpoError("DUPLICATE_RUN", "A run with this id is already recorded; nothing was stored", { cause: error });
-  }
-  return error;
 }

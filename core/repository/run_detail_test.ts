@@ -49,6 +49,7 @@ describe("getRunDetail", () => {
       video_target_codec: "hevc",
       video_transcode_skipped: true,
       video_skip_reason: "already hevc",
+      video_height: null,
       audio_tracks_transcoded: 0,
       audio_tracks_preserved: null,
       encoder_type: null,
@@ -120,7 +121,7 @@ describe("getRunDetail", () => {
     }
   });
 
-  test.if(dialect.name === "sqlite")("prefix lookup searches the primary-key index rather than scanning the table", async () => {
+  if (dialect.name === "sqlite") test("prefix lookup searches the primary-key index rather than scanning the table", async () => {
     const compiled = runIdPrefixQuery(db, "c0ffee").compile();
     const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
     const details = plan.rows.map((r) => r.detail).join("\n");

@@ -1,6 +1,7 @@
 import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
 import type { RunCandidate } from "./views.ts";
+import { shortestUniquePrefixes } from "./_short_ids.ts";
 
 /** Shortest prefix accepted: shorter ones match too many runs to be a useful handle. */
 export const MIN_PREFIX_LENGTH = 4;
@@ -50,4 +51,14 @@ export async function resolveRunId(db: Db, idOrPrefix: string): Promise<string> 
     `Run id "${prefix}" is ambiguous; it matches:\n${candidates.map((c) => `  ${c.id}  ${c.processed_at}  ${c.file_path}`).join("\n")}${more}`,
     { details: candidates },
   );
+}
+
+/**
+ * The shortest prefix of each run id that no other run shares (at least 8 characters): what
+ * listings show, so that `resolveRunId` (and `vpo stats detail`) find exactly that run.
+ *
+ * @example await shortRunIds(db, ["01a23625-9869-7d40-…"]) // Map { "01a23625-9869-7d40-…" => "01a23625-9869-7d" }
+ */
+export function shortRunIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  return shortestUniquePrefixes(db, "processing_stats", ids);
 }

@@ -114,7 +114,7 @@ forEachDialect("run search", (dialect) => {
     });
   });
 
-  test.if(dialect.name === "sqlite")("walks the processed_at indexes newest first instead of sorting every matching run", async () => {
+  if (dialect.name === "sqlite") test("walks the processed_at indexes newest first instead of sorting every matching run", async () => {
     const cursor = encodeRunCursor({ at: "2026-02-02T00:00:00.000Z", id: ID.R8 });
     for (const options of [{}, { status: "failed" as const }, { q: "x", status: "failed" as const }, { policy: "strip", cursor }, { status: "success" as const, cursor }]) {
       const compiled = runSearchQuery(db, options).compile();

@@ -74,6 +74,10 @@ export async function getFileHistory(db: Db, options: FileHistoryOptions): Promi
     .orderBy("id", "desc")
     .$if(limit !== undefined, (qb) => qb.limit(limit!))
     .execute();
+  // No runs of a file id that names no file at all: the id is wrong, not the history empty.
+  if (rows.length === 0 && fileId !== undefined && !(await db.selectFrom("files").select("id").where("id", "=", fileId).executeTakeFirst())) {
+    throw new VpoError("NOT_FOUND", `No file with id ${fileId}`);
+  }
   return rows.map(toHistory);
 }
 

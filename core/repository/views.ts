@@ -162,6 +162,7 @@ export const MetricFilterSchema = v.object({
   key: v.optional(v.string()),
   since: v.optional(iso),
   until: v.optional(iso),
+  policy: v.optional(v.string()),
   library: v.optional(v.string()),
   node: v.optional(v.string()),
 });

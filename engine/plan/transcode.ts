@@ -30,7 +30,7 @@ function videoSpec(video: VideoTranscode, ext: string, scaleHeight: number | und
     options.push(["-crf", String(video.crf ?? (video.to === "av1" ? 30 : 31))], ["-b", "0"]);
     options.push(["-cpu-used", String(video.to === "av1" ? Math.max(0, 8 - speed) : Math.max(0, 5 - Math.floor(speed / 2)))]);
   }
-  return { encoder, codec: video.to, options, ...(scaleHeight ? { scaleHeight } : {}) };
+  return { encoder, codec: video.to, options, ...(scaleHeight ? { scaleHeight } : {}), ...(video.to === "av1" ? { experimental: true as const } : {}) };
 }
 
 interface Condition {
@@ -122,8 +122,7 @@ export function planAudio(tracks: PlannedTrack[], audio: AudioTranscode, base: s
     }
     const encoder = AUDIO_ENCODERS[audio.to];
     const options: [string, string][] = audio.bitrate ? [["-b", String(audio.bitrate)]] : [];
-    if (audio.to === "opus" && ext === ".mp4") options.push(["-strict", "experimental"]); // ffmpeg 4.x gates Opus-in-MP4
-    encodes.set(track.sourceIndex, { encoder, codec: audio.to, options });
+    encodes.set(track.sourceIndex, { encoder, codec: audio.to, options, ...(audio.to === "opus" && ext === ".mp4" ? { experimental: true as const } : {}) });
     const next = { ...track, codec: audio.to };
     actions.push({ type: "transcode", trackType: "audio", trackIndex: track.sourceIndex, before, after: { ...trackState(next), encoder }, rule: `${base}.to`, message: `${track.codec ?? "unknown"} → ${audio.to}${audio.bitrate ? ` at ${audio.bitrate / 1000}k` : ""}` });
     return next;

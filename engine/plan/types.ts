@@ -43,6 +43,11 @@ export interface EncodeSpec {
   options: [string, string][];
   /** Scale to this many lines (video only). */
   scaleHeight?: number;
+  /**
+   * ffmpeg 4.1 (the npm build) refuses this encoder, or this codec in this container, without
+   * `-strict experimental`: libaom-av1 anywhere, Opus in MP4. Newer builds accept the flag too.
+   */
+  experimental?: true;
 }
 
 export interface PhasePlan {

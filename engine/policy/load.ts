@@ -19,6 +19,8 @@ export interface LoadedPolicy {
    * the same digest however the file is laid out, and any change of a rule gives another.
    */
   digest: string;
+  /** The policy's text as read (a queue job carries it, so every machine applies the same rules). */
+  text?: string;
 }
 
 /** JSON with object keys sorted, so equal content serialises equally. */
@@ -120,5 +122,5 @@ export function loadPolicy(ref: string, dir?: string): LoadedPolicy {
     throw new VpoError("FILE_NOT_FOUND", `Cannot read policy "${path}": ${(error as Error).message}`);
   }
   const policy = parsePolicy(text, path);
-  return { policy, path, name: policy.name ?? basename(path, extname(path)), digest: policyDigest(policy) };
+  return { policy, path, name: policy.name ?? basename(path, extname(path)), digest: policyDigest(policy), text };
 }

@@ -7,15 +7,16 @@ import {
   type Db, errorMessage, failedRunGroups, formatConfigDuration, latestRunAt, listNodes, parseDuration, parseFreeSpace, phaseTotals,
   type RuleConfig, runCountGroups,
 } from "../../core/mod.ts";
+import { queuedJobs } from "../queue_depth.ts";
 import { matchesFilter, ruleFilter } from "./labels.ts";
 import type { Observation } from "./transition.ts";
 
 /** Inputs some rules need that not every process has. */
 export interface MonitorInputs {
-  /** Jobs waiting in the queue; null or absent where there is no queue (SQLite, no worker). */
+  /** Jobs waiting in the queue, null where there is none (default: the job queue's tables on PostgreSQL). */
   queueDepth?: () => Promise<number | null>;
   /** The machines and when each was last seen (default: the nodes table). */
-  nodes?: () => Promise<{ name: string; last_seen: string }[]>;
+  nodes?: (db: Db) => Promise<{ name: string; last_seen: string }[]>;
   /** Free and total bytes of the file system holding `path` (default: statfs). */
   freeSpace?: (path: string) => Promise<{ free: number; total: number }>;
 }
@@ -38,6 +39,11 @@ const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 async function defaultFreeSpace(path: string) {
   const s = await statfs(path);
   return { free: Number(s.bavail) * Number(s.bsize), total: Number(s.blocks) * Number(s.bsize) };
+}
+
+/** The registered machines (a worker's heartbeat, a command's start) and when each was last seen. */
+async function registeredNodes(db: Db): Promise<{ name: string; last_seen: string }[]> {
+  return (await listNodes(db)).flatMap((n) => (n.name !== null && n.last_seen !== null ? [{ name: n.name, last_seen: n.last_seen }] : []));
 }
 
 /** Observes one rule. Throws only for unexpected errors (a failed query). */
@@ -159,7 +165,7 @@ export async function observe(rule: RuleConfig, ctx: ObserveContext): Promise<Ob
       return { observations };
     }
     case "queue_stalled": {
-      const depth = ctx.inputs.queueDepth ? await ctx.inputs.queueDepth() : null;
+      const depth = await (ctx.inputs.queueDepth ?? (() => queuedJobs(ctx.db)))();
       if (depth === null) return { unavailable: "needs the job queue (vpo worker on PostgreSQL); this process has none, so the rule is not evaluated here" };
       const quiet = parseDuration(rule.quiet_for ?? "6h");
       const latest = await latestRunAt(ctx.db, filter);
@@ -175,7 +181,7 @@ export async function observe(rule: RuleConfig, ctx: ObserveContext): Promise<Ob
     }
     case "node_silent": {
       const silentFor = parseDuration(rule.silent_for ?? "15m");
-      const nodes = await (ctx.inputs.nodes ?? (() => listNodes(ctx.db)))();
+      const nodes = await (ctx.inputs.nodes ?? registeredNodes)(ctx.db);
       const observations: Observation[] = [];
       for (const n of nodes) {
         if (!matchesFilter({ node: n.name }, { node: filter.node })) continue;

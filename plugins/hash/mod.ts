@@ -1,18 +1,8 @@
 /**
  * hash: a content hash of the file before and after a run (→ hash_before, hash_after as
- * "sha256:<64 hex digits>"), so a later run can tell whether a file was touched in between.
- *
- * Partial hash (default), for a file of `size` bytes, with M = 1 MiB = 1048576 bytes:
- *
- *     sha256( ASCII(decimal size) ‖ bytes[0, min(size, M)) ‖ bytes[size − min(size, M), size) )
- *
- * i.e. the size written as decimal digits without padding or separator, then the first
- * min(size, M) bytes, then the last min(size, M) bytes. For files of at most 1 MiB the whole
- * content is therefore hashed twice; between 1 and 2 MiB the two windows overlap. Reads at most
- * 2 MiB per file whatever its size; changing any byte outside the two windows without
- * changing the size is not detected.
- *
- * Full hash (`{ full: true }`): sha256 of the whole content, streamed.
+ * "sha256:<64 hex digits>"), so a later run can tell whether a file was touched in between:
+ * the partial hash by default, the full hash with `{ full: true }` — both defined in
+ * core/content_hash.ts, which scans and the engine use too.
  */
 import * as v from "valibot";
 import { definePlugin, fullHash, PARTIAL_WINDOW_BYTES, parseOrThrow, partialHash, type RunContext, type VpoPlugin } from "../../core/mod.ts";

@@ -10,6 +10,8 @@
  *   a video transcode happened (the codec changed, or the engine reported a successful
  *   "transcode" action on a video track) or was attempted by a failed run with a target codec;
  *   otherwise null (no transcode intended, codec unchanged), reason null.
+ * - video_height: the picture height of that stream before the run (what the run had to decode
+ *   and scale; performance series are split by it).
  * - encoder_type: "hardware" for encoder names ending in _nvenc, _vaapi, _qsv, _amf,
  *   _videotoolbox, _v4l2m2m or _mediacodec, "software" for any other name; taken from
  *   `run.intent.videoEncoder`, else from the last video "transcode" action's `after.encoder`;
@@ -34,6 +36,7 @@ export const TranscodeMetricsSchema = v.object({
   video_target_codec: text,
   video_transcode_skipped: v.nullable(v.boolean()),
   video_skip_reason: text,
+  video_height: count,
   audio_tracks_transcoded: count,
   audio_tracks_preserved: count,
   encoder_type: v.nullable(v.picklist(["hardware", "software"])),
@@ -53,12 +56,16 @@ export function encoderType(encoder: string): "hardware" | "software" {
 
 interface Codecs {
   video: string | null;
+  height: number | null;
   audio: (string | null)[];
 }
 
 function codecsOf(info: MediaInfo): Codecs {
+  const video = info.streams.find((s) => s.type === "video");
+  const height = video?.height;
   return {
-    video: info.streams.find((s) => s.type === "video")?.codec ?? null,
+    video: video?.codec ?? null,
+    height: typeof height === "number" && Number.isInteger(height) && height > 0 ? height : null,
     audio: info.streams.filter((s) => s.type === "audio").map((s) => s.codec),
   };
 }
@@ -107,7 +114,7 @@ export function createTranscodePlugin(): VpoPlugin<TranscodeMetrics> {
     version: "1.0.0",
     description: "Video and audio codecs before and after the run, skips and encoder type",
     metrics: TranscodeMetricsSchema,
-    facts: ["video_source_codec", "video_target_codec", "video_transcode_skipped", "video_skip_reason", "audio_tracks_transcoded", "audio_tracks_preserved", "encoder_type"],
+    facts: ["video_source_codec", "video_target_codec", "video_transcode_skipped", "video_skip_reason", "video_height", "audio_tracks_transcoded", "audio_tracks_preserved", "encoder_type"],
     async beforeRun(run) {
       before.set(run, codecsOf(await run.probe()));
     },
@@ -137,6 +144,7 @@ export function createTranscodePlugin(): VpoPlugin<TranscodeMetrics> {
         video_target_codec: target,
         video_transcode_skipped: skipped,
         video_skip_reason: reason,
+        video_height: b?.height ?? null,
         audio_tracks_transcoded: audio.transcoded,
         audio_tracks_preserved: audio.preserved,
         encoder_type: encoder ? encoderType(encoder) : null,

@@ -32,6 +32,14 @@ describe("transcode plugin, video", () => {
     expect(record.plugin_metrics.transcode).toEqual({ video_encoder: "libx265" });
   });
 
+  test("the video height before the run is recorded as the run's video_height (what ffprobe says of the source)", async () => {
+    const file = await tmp.copy("multi");
+    const height = (await rawStreams(file, "video"))[0]?.height;
+    const record = await runCapture(captureWith(createTranscodePlugin()), begin(file), async () => rewriteInPlace(file, [...TO_HEVC, "-vf", "scale=160:90"]));
+    expect(height).toBe(180);
+    expect(record.video_height).toBe(180);
+  });
+
   test("a transcode the engine skipped is recorded as skipped with its reason and no encoder", async () => {
     const file = await tmp.copy("hevc");
     const record = await runCapture(

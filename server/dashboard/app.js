@@ -18,7 +18,10 @@ const page = {
   /** Ids of runs that arrived while the page was open, highlighted where they are listed. */
   fresh: new Set(),
   openRun: (id, opener) => openDetail(dialog, id, opener),
-  reload: (panel) => refresh(new Set(), [panel]),
+  /** Loads one panel again; `quiet` (a panel's own timer) leaves body[data-loaded] as it is. */
+  reload: (panel, { quiet = false } = {}) => refresh(new Set(), [panel], quiet),
+  /** The server's live events, for panels that update in place (panels.js). */
+  events: new EventTarget(),
 };
 
 const roots = new Map(PANELS.map((panel) => [panel, document.querySelector(`[data-panel="${panel.id}"]`)]));
@@ -69,7 +72,7 @@ async function loadPanel(panel, view) {
 }
 
 /** Loads `panels` (every one by default) for the current state; a newer page-wide refresh cancels an older one. */
-async function refresh(changed = new Set(), panels = PANELS) {
+async function refresh(changed = new Set(), panels = PANELS, quiet = false) {
   const controller = new AbortController();
   if (panels === PANELS) {
     current?.abort();
@@ -77,7 +80,7 @@ async function refresh(changed = new Set(), panels = PANELS) {
   }
   const view = { ...createView(store.get(), controller.signal), changed };
   await Promise.all(panels.map((panel) => loadPanel(panel, view)));
-  if (!controller.signal.aborted) document.body.dataset.loaded = String(Date.now());
+  if (!controller.signal.aborted && !quiet) document.body.dataset.loaded = String(Date.now());
 }
 
 store.subscribe((_state, keys) => {
@@ -142,6 +145,9 @@ function connect() {
     live.textContent = `Live — alert ${alert.rule}: ${alert.kind}`;
     page.reload(alertsPanel);
   });
+  for (const name of ["file.progress", "run.recorded"]) {
+    source.addEventListener(name, (event) => page.events.dispatchEvent(new CustomEvent(name, { detail: JSON.parse(event.data) })));
+  }
 }
 
 // A link from a notification names the run to open (#…&run=<id>).

@@ -11,7 +11,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * @typedef {{ preset: string, since?: string, until?: string }} Range
- * @typedef {{ range: Range, policy?: string, library?: string, node?: string, q?: string, status?: string }} State
+ * @typedef {{ range: Range, policy?: string, library?: string, node?: string, q?: string, status?: string, compare?: string }} State
  */
 
 /** Reads the state from a hash (#range=7d&policy=strip&q=s01); anything unknown or malformed is left out. */
@@ -31,6 +31,7 @@ export function stateFromHash(hash) {
     if (value) state[key] = value;
   }
   if (STATUSES.includes(params.get("status") ?? "")) state.status = params.get("status");
+  if (params.get("compare") === "1") state.compare = "1";
   return state;
 }
 
@@ -41,7 +42,7 @@ export function stateToHash(state) {
     if (state.range.since) params.set("since", state.range.since);
     if (state.range.until) params.set("until", state.range.until);
   }
-  for (const key of [...FILTERS, "q", "status"]) if (state[key]) params.set(key, state[key]);
+  for (const key of [...FILTERS, "q", "status", "compare"]) if (state[key]) params.set(key, state[key]);
   return `#${params}`;
 }
 
@@ -49,7 +50,7 @@ export function stateToHash(state) {
 function changedKeys(before, after) {
   const keys = new Set();
   if (JSON.stringify(before.range) !== JSON.stringify(after.range)) keys.add("range");
-  for (const key of [...FILTERS, "q", "status"]) if ((before[key] ?? "") !== (after[key] ?? "")) keys.add(key);
+  for (const key of [...FILTERS, "q", "status", "compare"]) if ((before[key] ?? "") !== (after[key] ?? "")) keys.add(key);
   return keys;
 }
 

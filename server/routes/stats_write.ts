@@ -2,7 +2,6 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import { Elysia } from "elysia";
 import * as v from "valibot";
 import { createBreather, parseTimeBound, PurgeCountsSchema, purgeRuns, recordRuns, RunRecordSchema, VpoError } from "../../core/mod.ts";
-import { authorizeWrite } from "../auth.ts";
 import { readJsonBody } from "../body.ts";
 import type { RouteDeps } from "../deps.ts";
 import { ErrorBodySchema, HttpError } from "../errors.ts";
@@ -47,11 +46,8 @@ export function statsWriteRoutes(deps: RouteDeps) {
       set.status = 201;
       return Array.isArray(body) ? { ids: runs.map((r) => r.id) } : { id: runs[0]!.id };
     }, {
-      // Authorise before reading the body, and read at most body_limit_bytes of it.
-      parse: async ({ request }) => {
-        authorizeWrite(request, deps.token);
-        return readJsonBody(request, deps.bodyLimit);
-      },
+      // Authorised by the guard (server/auth.ts) before the body is read; at most body_limit_bytes of it.
+      parse: async ({ request }) => readJsonBody(request, deps.bodyLimit),
       response: { 201: RecordedSchema, ...writeErrors, 409: ErrorBodySchema, 413: ErrorBodySchema, 422: ErrorBodySchema },
       detail: {
         tags,
@@ -69,7 +65,6 @@ export function statsWriteRoutes(deps: RouteDeps) {
       if (!dryRun && removed.processing_stats > 0) deps.onWrite();
       return { dry_run: dryRun, removed };
     }, {
-      transform: ({ request }) => authorizeWrite(request, deps.token),
       query: PurgeQuery,
       response: { 200: PurgeResultSchema, ...writeErrors },
       detail: {

@@ -26,6 +26,8 @@ describe("vpo demo", () => {
     expect(out).toMatch(/Big Buck Bunny \(2008\)\.mp4 → Big Buck Bunny \(2008\)\.mkv/);
     expect(out).toMatch(/Videos transcoded +4\n +Videos skipped +1/);
     expect(out).toContain("What to try next:");
+    expect(out).toContain(`vpo files ${JSON.stringify(join(dir, "demo-library"))}`);
+    const suggested = out.match(/vpo stats detail (\S+) --show-actions/)![1]!;
     expect(await Bun.file(join(dir, "policies", "demo.yaml")).text()).toBe(DEMO_POLICY);
     expect(readdirSync(join(dir, "demo-library")).sort()).toEqual([
       "Big Buck Bunny (2008).mkv", "Cowboy Bebop - S01E01 - Asteroid Blues.mkv", "Home Movie 2019.mkv",
@@ -35,6 +37,7 @@ describe("vpo demo", () => {
     const url = out.match(/Dashboard: (http:\/\/\S+?)\/ /)![1]!;
     const summary = await (await fetch(`${url}/api/stats/summary`)).json();
     expect(summary).toMatchObject({ total_files_processed: 5, total_successful: 5, total_videos_skipped: 1, total_attachments_removed: 2 });
+    expect((await fetch(`${url}/api/stats/${suggested}`)).status).toBe(200); // the id the tip shows names one run
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(0);
   }, 60_000);

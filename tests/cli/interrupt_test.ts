@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { partialHash } from "../../core/mod.ts";
 import { isAlive } from "../../engine/mod.ts";
@@ -127,19 +127,35 @@ describe("interrupting vpo process", () => {
 });
 
 /**
- * A plugin that kills vpo (SIGKILL: nothing can clean up) in afterRun of a successful run: the
- * new file is in place, the run not yet stored. What the next start records must describe the
- * original as it was before, not the new file.
+ * A plugin that, in afterRun of a successful run (the new file is in place, the run not yet
+ * stored), says so in a file and waits; the test then SIGKILLs vpo from outside, so nothing can
+ * clean up. (A plugin cannot kill vpo itself: it runs in a worker.) What the next start records
+ * must describe the original as it was before, not the new file.
  */
-const CRASH_AFTER_REPLACE = `import { definePlugin } from "vpo";
+const CRASH_AFTER_REPLACE = `import { writeFileSync } from "node:fs";
+import { definePlugin } from "vpo";
 export default definePlugin({
   name: "crash-after-replace",
   version: "0.1.0",
-  afterRun(run) {
-    if (run.outcome?.success) process.kill(process.pid, "SIGKILL");
+  async afterRun(run) {
+    if (!run.outcome?.success) return;
+    writeFileSync(process.env.VPO_TEST_REPLACED, run.id);
+    await Bun.sleep(60_000);
   },
 });
 `;
+
+/** Runs vpo until the crash plugin says the file was replaced, then SIGKILLs it. */
+async function killAfterReplace(args: string[], project: string): Promise<number> {
+  const flag = join(project, "replaced");
+  const proc = Bun.spawn([process.execPath, join(ROOT, "cli/main.ts"), ...args], {
+    cwd: project, env: { ...process.env, VPO_DATA_DIR: project, NO_COLOR: "1", VPO_CONFIG: "", VPO_TEST_REPLACED: flag }, stdout: "ignore", stderr: "ignore",
+  });
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(flag) && Date.now() < deadline && proc.exitCode === null) await Bun.sleep(20);
+  proc.kill("SIGKILL");
+  return proc.exited;
+}
 
 const CRASHES: { name: string; args: (file: string, dir: string) => string[]; audioAfter: number }[] = [
   { name: "vpo process", args: (file, dir) => ["process", file, "--policy", join(dir, "policy.yaml")], audioAfter: 2 },
@@ -155,8 +171,7 @@ describe("a crash after the new file is in place", () => {
       const file = await copyFixture(fixtures, "multi", join(project, "lib"));
       const before = { size: statSync(file).size, hash: await partialHash(file) };
 
-      const killed = await vpo(["--plugin", "./crash.ts", ...c.args(file, project)], { dataDir: project, cwd: project });
-      expect(killed.code).toBe(137); // SIGKILL
+      expect(await killAfterReplace(["--plugin", "./crash.ts", ...c.args(file, project)], project)).toBe(137); // SIGKILL
       expect((await rawStreams(file, "video"))[0]!.codec_name).toBe("hevc"); // replaced before the crash
 
       const next = await vpo(["scan", join(project, "lib"), "--json"], { dataDir: project });
@@ -180,6 +195,6 @@ describe("a crash after the new file is in place", () => {
       expect(leftovers(join(project, "lib"))).toEqual([]);
       // A second start finds nothing left to record.
       expect((await vpo(["scan", join(project, "lib"), "--json"], { dataDir: project })).stdout).not.toContain("run.recovered");
-    }, 30000);
+    }, 90_000);
   }
 });

@@ -39,7 +39,11 @@ describe("GET /api/events (Server-Sent Events)", () => {
     await Bun.sleep(20);
     const posted = await s.request("/api/stats/runs", { method: "POST", body: JSON.stringify(newRun({ policy_name: "live" })), headers: AUTH });
     const { id } = await posted.json();
-    await Bun.sleep(80); // the run reaches the stream through the run feed
+    // The run reaches the stream through the run feed: wait for it before the next event.
+    let announced = false;
+    const off = s.bus.on("run.recorded", (e) => (announced ||= e.id === id));
+    for (let i = 0; i < 500 && !announced; i++) await Bun.sleep(10);
+    off();
     s.bus.emit("job.updated", { id: "job-1", type: "process", status: "running" });
     await Bun.sleep(80);
     s.bus.emit("file.progress", { job_id: "job-1", file: "/m/a.mkv", percent: 42.5, speed: 1.5, fps: 30 });

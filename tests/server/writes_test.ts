@@ -32,6 +32,8 @@ describe("authorisation matrix for writes", () => {
             const body = await res.json();
             expect([res.status, body.code]).toEqual([c.status, c.code]);
             if (c.status === 403) expect(body.error).toContain("--token <secret>, set VPO_TOKEN, or put token =");
+            // RFC 6750: a 401 tells the client how to authenticate.
+            if (c.status === 401) expect(res.headers.get("www-authenticate")).toStartWith('Bearer realm="vpo"');
           }
           expect((await (await s.request("/api/stats/summary")).json()).total_files_processed).toBe(6);
         } else {
@@ -51,6 +53,18 @@ describe("authorisation matrix for writes", () => {
       expect(res.status).toBe(401);
       const del = await s.request(...purge("force=1", { authorization: "Bearer nope" }));
       expect(del.status).toBe(401);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("one guard covers every write, whatever its route: nothing is written or even routed without the token", async () => {
+    const s = await seededServer({ dialect });
+    try {
+      for (const [method, path] of [["PUT", "/api/stats/runs"], ["PATCH", "/api/jobs/x"], ["DELETE", "/api/anything"], ["POST", "/api/nowhere"]]) {
+        const res = await s.request(path!, { method });
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
+      }
     } finally {
       await s.close();
     }

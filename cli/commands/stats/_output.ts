@@ -8,7 +8,7 @@ import { isBrokenPipe } from "../../stdio.ts";
 export interface Output {
   /** The absolute file path, or undefined for stdout. */
   readonly path?: string;
-  write(text: string): Promise<void>;
+  write(text: string | Uint8Array): Promise<void>;
   /** Flushes; for a file, moves FILE.tmp over FILE. */
   finish(): Promise<void>;
   /** Drops a half-written FILE.tmp (stdout cannot be taken back). */
@@ -40,9 +40,9 @@ export function openOutput(file: string | undefined): Output {
   const fail = (error: unknown) =>
     isBrokenPipe(error) ? error : new VpoError("COMMAND_FAILED", `Cannot write to ${where}: ${errorMessage(error)}`, { cause: error });
 
-  let pending = "";
+  let pending: string | Uint8Array = "";
   const flush = async () => {
-    if (pending === "") return;
+    if (pending.length === 0) return;
     const chunk = pending;
     pending = "";
     await new Promise<void>((done, reject) => stream.write(chunk, (error) => (error ? reject(fail(error)) : done())));
@@ -54,6 +54,13 @@ export function openOutput(file: string | undefined): Output {
   return {
     path,
     async write(text) {
+      if (typeof text !== "string") {
+        // Binary documents (a PDF report) go as they are, after any text before them.
+        await flush();
+        pending = text;
+        await flush();
+        return;
+      }
       pending += text;
       if (pending.length >= CHUNK) await flush();
     },

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { getFileHistory, VpoError } from "../../../core/mod.ts";
+import { getFileHistory, shortRunIds, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { HISTORY_COLUMNS, renderFileHistory } from "../../views/runs.ts";
 import { formatArg, noStats, parseLimit, printView, withDatabase } from "./_shared.ts";
@@ -26,7 +26,8 @@ export const fileCommand = defineCommand({
     await withDatabase(args, rawArgs, async (db) => {
       const runs = await getFileHistory(db, { path, limit });
       if (runs.length === 0) noHistory();
-      printView(args.format, { json: { file_path: path, runs }, rows: runs, columns: HISTORY_COLUMNS, table: () => renderFileHistory(path, runs) });
+      const ids = args.format === "table" ? await shortRunIds(db, runs.map((r) => r.stats_id)) : new Map<string, string>();
+      printView(args.format, { json: { file_path: path, runs }, rows: runs, columns: HISTORY_COLUMNS, table: () => renderFileHistory(path, runs, ids) });
     }, { ifMissing: noHistory });
   },
 });

@@ -1,31 +1,23 @@
 import { defineCommand } from "citty";
-import { librariesCommand, nodesCommand } from "./breakdown.ts";
-import { detailCommand } from "./detail.ts";
-import { exportCommand } from "./export.ts";
-import { fileCommand } from "./file.ts";
-import { importCommand } from "./import.ts";
-import { metricsCommand } from "./metrics.ts";
-import { policiesCommand, policyCommand } from "./policies.ts";
-import { purgeCommand } from "./purge.ts";
-import { recentCommand } from "./recent.ts";
-import { summaryCommand } from "./summary.ts";
-import { trendsCommand } from "./trends.ts";
 
 export const statsCommand = defineCommand({
   meta: { name: "stats", description: "Read, export, import and purge the record of processing runs" },
   subCommands: {
-    summary: summaryCommand,
-    recent: recentCommand,
-    policies: policiesCommand,
-    policy: policyCommand,
-    nodes: nodesCommand,
-    libraries: librariesCommand,
-    file: fileCommand,
-    detail: detailCommand,
-    trends: trendsCommand,
-    metrics: metricsCommand,
-    export: exportCommand,
-    import: importCommand,
-    purge: purgeCommand,
+    summary: () => import("./summary.ts").then((m) => m.summaryCommand),
+    recent: () => import("./recent.ts").then((m) => m.recentCommand),
+    policies: () => import("./policies.ts").then((m) => m.policiesCommand),
+    policy: () => import("./policies.ts").then((m) => m.policyCommand),
+    nodes: () => import("./breakdown.ts").then((m) => m.nodesCommand),
+    libraries: () => import("./breakdown.ts").then((m) => m.librariesCommand),
+    file: () => import("./file.ts").then((m) => m.fileCommand),
+    detail: () => import("./detail.ts").then((m) => m.detailCommand),
+    trends: () => import("./trends.ts").then((m) => m.trendsCommand),
+    metrics: () => import("./metrics.ts").then((m) => m.metricsCommand),
+    export: () => import("./export.ts").then((m) => m.exportCommand),
+    import: () => import("./import.ts").then((m) => m.importCommand),
+    compare: () => import("./compare.ts").then((m) => m.compareCommand),
+    library: () => import("./library.ts").then((m) => m.libraryCommand),
+    regressions: () => import("./regressions.ts").then((m) => m.regressionsCommand),
+    purge: () => import("./purge.ts").then((m) => m.purgeCommand),
   },
 });

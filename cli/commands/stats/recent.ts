@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { getRecentRuns } from "../../../core/mod.ts";
+import { getRecentRuns, shortRunIds } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { RECENT_COLUMNS, renderRecentRuns } from "../../views/runs.ts";
 import { filterArgs, formatArg, nothingFound, parseFilter, parseLimit, printView, scopeArgs, withDatabase } from "./_shared.ts";
@@ -18,7 +18,8 @@ export const recentCommand = defineCommand({
     await withDatabase(args, rawArgs, async (db) => {
       const runs = await getRecentRuns(db, { limit, ...parseFilter({ policy: args.policy, library: args.library, node: args.node }) });
       if (runs.length === 0) throw await nothingFound(db, { policy: args.policy || undefined });
-      printView(args.format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs) });
+      const ids = args.format === "table" ? await shortRunIds(db, runs.map((r) => r.stats_id)) : new Map<string, string>();
+      printView(args.format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs, ids) });
     });
   },
 });

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { withDatabase } from "../../database.ts";
-import { getSummary, type StatsSummary } from "../../../core/mod.ts";
+import { getSummary, retentionHorizon, type StatsSummary, windowWidenedBy } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { formatBytes, formatDuration, formatInstant, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
 import { filterArgs, formatArg, nothingFound, parseFilter } from "./_shared.ts";
@@ -56,6 +56,9 @@ export const summaryCommand = defineCommand({
     const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
       const summary = await getSummary(db, filter);
+      // Runs before the retention horizon are gone: say so when this window's edge day was answered whole.
+      const widened = windowWidenedBy(filter, await retentionHorizon(db));
+      if (widened) process.stderr.write(`vpo: runs before ${(await retentionHorizon(db))!.slice(0, 10)} were removed by retention; this window's totals count whole days there: ${widened.since?.slice(0, 10) ?? "the start"} to ${widened.until ? new Date(Date.parse(widened.until) - 1).toISOString().slice(0, 10) : "now"}\n`);
       if (summary.total_files_processed === 0) throw await nothingFound(db, filter);
       if (args.format === "json") process.stdout.write(`${renderJson(summary)}\n`);
       else if (args.format === "csv") process.stdout.write(renderCsv([summary as unknown as Record<string, unknown>], Object.keys(summary)));

@@ -18,8 +18,6 @@ export const trustworthyRecord: Migration = {
       await db.schema.alterTable("processing_stats").addColumn(col, t.text).execute();
     }
     await db.schema.createIndex("stats_policy_digest_hash").on("processing_stats").columns(["policy_digest", "hash_after"]).execute();
-    await db.schema.createIndex("stats_node_time").on("processing_stats").columns(["node", "processed_at"]).execute();
-    await db.schema.createIndex("stats_library_time").on("processing_stats").columns(["library", "processed_at"]).execute();
 
     let rollup = db.schema
       .createTable("stats_rollup")

@@ -98,5 +98,24 @@ export async function openSqlite(path: string, options: OpenOptions): Promise<Da
       fail("DB_ERROR", location, `Cannot prepare database {db}: ${errorMessage(error)}`, error);
     }
   }
-  return { db, dialect: "sqlite", location, capabilities: SQLITE_CAPABILITIES, sqlite, close: () => db.destroy() };
+  return { db, dialect: "sqlite", location, capabilities: SQLITE_CAPABILITIES, sqlite, listen: (onChange) => watchDataVersion(sqlite, onChange), close: () => db.destroy() };
+}
+
+/**
+ * Calls `onChange` soon after another connection commits: `PRAGMA data_version` changes only for
+ * other connections' commits, and reading it every 250 ms costs next to nothing.
+ */
+function watchDataVersion(sqlite: SqliteDatabase, onChange: () => void, pollMs = 250): () => void {
+  let version: number | undefined;
+  const timer = setInterval(() => {
+    try {
+      const now = Number(sqlite.query<{ data_version: number }, []>("PRAGMA data_version").get()?.data_version);
+      if (version !== undefined && now !== version) onChange();
+      version = now;
+    } catch {
+      // closed under us during shutdown
+    }
+  }, pollMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
 }

@@ -1,5 +1,6 @@
-// Per-library and per-node totals (GET /api/stats/libraries, /api/stats/nodes): one factory, two
-// panels. A name narrows the whole page to it; runs that named none are listed but cannot be.
+// Totals per library or node (GET /api/stats/libraries, /api/stats/nodes): a factory of breakdown
+// panels (the machines have their own panel, nodes.js). A name narrows the whole page to it; runs
+// that named none are listed but cannot be.
 import { bytes, count, duration, el, percent, ratio, shortWhen } from "../format.js";
 import { dataTable, filterButton, numCell, panelHeading, setRows } from "../ui.js";
 
@@ -39,4 +40,3 @@ export function breakdownPanel({ id, kind, path, title, name, none }) {
 export const librariesPanel = breakdownPanel({
   id: "libraries", kind: "library", path: "/api/stats/libraries", title: "Libraries", name: "Library", none: "Runs outside every [libraries] root",
 });
-export const nodesPanel = breakdownPanel({ id: "nodes", kind: "node", path: "/api/stats/nodes", title: "Machines", name: "Node", none: "Runs that named no node" });

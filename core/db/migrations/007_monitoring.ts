@@ -6,7 +6,7 @@ import type { Migration } from "./_types.ts";
  * that failed and the tail of its stderr.
  */
 export const monitoring: Migration = {
-  version: 4,
+  version: 7,
   name: "alerts, deliveries, log store, run failure details",
   async up(db, t) {
     for (const col of ["failure_command", "failure_output"]) await db.schema.alterTable("processing_stats").addColumn(col, t.text).execute();

@@ -1,0 +1,60 @@
+import { CompiledQuery } from "kysely";
+import { dialectOf, type Db } from "./handle.ts";
+
+/** Most bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_PARAMETERS = 30_000;
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const texts = new Map<string, string>();
+
+/** `insert into "t" ("a", "b") values (?, ?), …` for `rows` rows, made once per shape. */
+function insertText(postgres: boolean, table: string, columns: readonly string[], rows: number, ignore: readonly string[] | undefined): string {
+  const key = `${postgres ? "pg" : "sqlite"}|${table}|${columns.join(",")}|${rows}|${ignore?.join(",") ?? ""}`;
+  let text = texts.get(key);
+  if (!text) {
+    let p = 0;
+    const tuple = () => `(${columns.map(() => (postgres ? `$${++p}` : "?")).join(", ")})`;
+    text = `insert into ${quote(table)} (${columns.map(quote).join(", ")}) values ${Array.from({ length: rows }, tuple).join(", ")}`;
+    if (ignore) text += ` on conflict (${ignore.map(quote).join(", ")}) do nothing`;
+    texts.set(key, text);
+  }
+  return text;
+}
+
+export interface BulkInsertOptions {
+  /** Fewer rows per statement (the parameter limit is the most). */
+  rowsPerStatement?: number;
+  /** Called between statements (a server lets its event loop run there). */
+  between?: () => Promise<void>;
+  /** Rows that collide on these unique columns are left out (`on conflict … do nothing`). */
+  ignoreConflictsOn?: readonly string[];
+}
+
+/**
+ * Inserts many rows in as few statements as the parameter limit allows, as SQL text made once per
+ * shape: Kysely's builder makes a node per value, which costs more than the insert itself for tens
+ * of thousands of rows. Values are bound, never interpolated. Runs on `db`, so inside a
+ * transaction it is part of it; on SQLite a repeated statement is prepared once (the dialect's
+ * statement cache).
+ */
+export async function bulkInsert(db: Db, table: string, columns: readonly string[], rows: readonly unknown[][], options: BulkInsertOptions = {}): Promise<void> {
+  if (rows.length === 0) return;
+  const postgres = dialectOf(db) === "postgres";
+  const perStatement = Math.max(1, Math.min(options.rowsPerStatement ?? Number.POSITIVE_INFINITY, Math.floor(MAX_PARAMETERS / columns.length)));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await db.executeQuery(CompiledQuery.raw(insertText(postgres, table, columns, chunk.length, options.ignoreConflictsOn), chunk.flat()));
+    await options.between?.();
+  }
+}
+
+/**
+ * `values` as a list of bound parameters, `($1, $2, …)` or `(?, ?, …)`, and its parameters, for
+ * `where x in …` over thousands of keys (Kysely's builder makes and freezes a node per value).
+ */
+export async function selectIn<R>(db: Db, head: string, values: readonly unknown[]): Promise<R[]> {
+  if (values.length === 0) return [];
+  const postgres = dialectOf(db) === "postgres";
+  const list = values.map((_, i) => (postgres ? `$${i + 1}` : "?")).join(", ");
+  return (await db.executeQuery<R>(CompiledQuery.raw(`${head} (${list})`, [...values]))).rows;
+}

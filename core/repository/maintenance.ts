@@ -1,0 +1,215 @@
+import { existsSync, statSync } from "node:fs";
+import { sql } from "kysely";
+import type { DatabaseHandle, Db } from "../db/handle.ts";
+import { schemaVersion } from "../db/migrations/mod.ts";
+import { openDatabase } from "../db/open.ts";
+import { VpoError } from "../errors.ts";
+import { num } from "./_filters.ts";
+import { rebuildRollups } from "./_rollup.ts";
+import { retentionHorizon } from "./retention.ts";
+
+/**
+ * Database maintenance for `vpo db`: sizes and counts, optimisation, integrity checks and online
+ * backups, on SQLite and PostgreSQL.
+ */
+
+/** The database to work on: its Kysely instance, dialect, and file path (SQLite) or URL. */
+export type MaintenanceTarget = Pick<DatabaseHandle, "db" | "dialect" | "location">;
+
+/** Every table vpo keeps, in an order that satisfies foreign keys (parents first). */
+export const VPO_TABLES = [
+  "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
+  "stats_rollup", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+] as const;
+
+export interface DatabaseInfo {
+  dialect: string;
+  location: string;
+  schema_version: number;
+  /** Bytes on disk (SQLite: the file and its WAL; PostgreSQL: the database). */
+  size_bytes: number;
+  tables: { name: string; rows: number; bytes: number | null }[];
+  earliest_run: string | null;
+  latest_run: string | null;
+  runs_horizon: string | null;
+  details_horizon: string | null;
+}
+
+/** Sizes and counts. */
+export async function databaseInfo(handle: MaintenanceTarget): Promise<DatabaseInfo> {
+  const { db } = handle;
+  const tables: DatabaseInfo["tables"] = [];
+  const sizes = new Map<string, number>();
+  let size = 0;
+  if (handle.dialect === "postgres") {
+    const { rows } = await sql<{ name: string; bytes: string }>`select relname as name, pg_total_relation_size(c.oid)::text as bytes from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and c.relkind = 'r'`.execute(db);
+    for (const r of rows) sizes.set(r.name, Number(r.bytes));
+    size = Number((await sql<{ s: string }>`select pg_database_size(current_database())::text as s`.execute(db)).rows[0]!.s);
+  } else {
+    const path = handle.location;
+    for (const f of [path, `${path}-wal`]) if (existsSync(f)) size += statSync(f).size;
+    try {
+      const { rows } = await sql<{ name: string; bytes: number }>`select name, sum(pgsize) as bytes from dbstat group by name`.execute(db);
+      for (const r of rows) sizes.set(r.name, Number(r.bytes));
+    } catch {
+      // dbstat is a compile-time option of SQLite; without it, table sizes are unknown.
+    }
+  }
+  for (const name of VPO_TABLES) {
+    const row = await db.selectFrom(name as never).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+    tables.push({ name, rows: num((row as { n?: unknown } | undefined)?.n), bytes: sizes.get(name) ?? null });
+  }
+  const span = await db.selectFrom("processing_stats").select((eb) => [eb.fn.min("processed_at").as("first"), eb.fn.max("processed_at").as("last")]).executeTakeFirst();
+  return {
+    dialect: handle.dialect,
+    location: handle.location,
+    schema_version: await schemaVersion(db),
+    size_bytes: size,
+    tables,
+    earliest_run: (span?.first as string | null) ?? null,
+    latest_run: (span?.last as string | null) ?? null,
+    runs_horizon: await retentionHorizon(db, "runs"),
+    details_horizon: await retentionHorizon(db, "details"),
+  };
+}
+
+/** Refreshes the planner's statistics and gives free pages back: SQLite PRAGMA optimize, ANALYZE, VACUUM; PostgreSQL VACUUM (ANALYZE). */
+export async function optimizeDatabase(handle: MaintenanceTarget): Promise<string[]> {
+  const done: string[] = [];
+  if (handle.dialect === "postgres") {
+    await sql`vacuum (analyze)`.execute(handle.db);
+    done.push("VACUUM (ANALYZE)");
+  } else {
+    for (const statement of ["PRAGMA optimize", "ANALYZE", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]) {
+      await sql.raw(statement).execute(handle.db);
+      done.push(statement);
+    }
+  }
+  return done;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
+const rollupRows = async (db: Db, fromDay: string | null) =>
+  (await db.selectFrom("stats_rollup").selectAll().$if(fromDay !== null, (q) => q.where("day", ">=", fromDay!)).orderBy("day").orderBy("policy_name").orderBy("library").orderBy("node").execute()).map((r) => JSON.stringify({ ...r, duration_sum: Number(Number(r.duration_sum).toPrecision(12)) }));
+
+/**
+ * The storage engine's own check (SQLite integrity_check and foreign_key_check; PostgreSQL amcheck
+ * on every B-tree index when the extension can be had, else a full read of every table), then
+ * vpo's: the daily rollup equals the rollup rebuilt from the runs (days before the retention
+ * horizon excepted: their runs are gone), and no child row lost its run.
+ */
+export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyResult> {
+  const { db } = handle;
+  const checks: VerifyResult["checks"] = [];
+  if (handle.dialect === "sqlite") {
+    const integrity = (await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)).rows.map((r) => r.integrity_check);
+    checks.push({ name: "SQLite integrity_check", ok: integrity.join() === "ok", detail: integrity.slice(0, 5).join("; ") });
+    const fk = (await sql`pragma foreign_key_check`.execute(db)).rows;
+    checks.push({ name: "SQLite foreign_key_check", ok: fk.length === 0, detail: fk.length === 0 ? "ok" : `${fk.length} rows refer to missing parents` });
+  } else {
+    let amcheck = false;
+    try {
+      await sql`create extension if not exists amcheck`.execute(db);
+      amcheck = true;
+    } catch {
+      amcheck = false;
+    }
+    if (amcheck) {
+      const { rows } = await sql<{ index: string }>`select c.relname as index from pg_index i join pg_class c on c.oid = i.indexrelid
+        join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam where n.nspname = current_schema() and a.amname = 'btree'`.execute(db);
+      for (const { index } of rows) await sql`select bt_index_check(${index}::regclass, true)`.execute(db);
+      checks.push({ name: "PostgreSQL amcheck (bt_index_check, heapallindexed)", ok: true, detail: `${rows.length} indexes checked` });
+    } else {
+      for (const table of VPO_TABLES) await sql`select count(*) from ${sql.table(table)}`.execute(db);
+      checks.push({ name: "PostgreSQL full read", ok: true, detail: "amcheck could not be installed (needs a superuser); every table was read in full instead" });
+    }
+  }
+  const orphans = [];
+  for (const t of ["action_results", "performance_metrics", "plugin_metrics", "plugin_errors"] as const) {
+    const row = await db.selectFrom(t).select((eb) => eb.fn.countAll().as("n")).where("stats_id", "not in", db.selectFrom("processing_stats").select("id")).executeTakeFirst();
+    if (num(row?.n) > 0) orphans.push(`${t}: ${num(row?.n)}`);
+  }
+  checks.push({ name: "run details belong to runs", ok: orphans.length === 0, detail: orphans.length === 0 ? "ok" : orphans.join(", ") });
+  const horizon = await retentionHorizon(db);
+  const fromDay = horizon === null ? null : horizon.slice(0, 10);
+  const kept = await rollupRows(db, fromDay);
+  let rebuilt: string[] = [];
+  const ROLLBACK = new Error("rollback");
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      await rebuildRollups(trx);
+      rebuilt = await rollupRows(trx, fromDay);
+      throw ROLLBACK;
+    })
+    .catch((error) => {
+      if (error !== ROLLBACK) throw error;
+    });
+  const differing = rebuilt.length !== kept.length ? Math.abs(rebuilt.length - kept.length) : rebuilt.filter((r, i) => r !== kept[i]).length;
+  checks.push({ name: "daily totals agree with the runs", ok: differing === 0, detail: differing === 0 ? `${kept.length} rollup rows${fromDay ? ` from ${fromDay}` : ""}` : `${differing} rollup rows differ from the runs` });
+  return { ok: checks.every((c) => c.ok), checks };
+}
+
+/**
+ * An online backup. SQLite: VACUUM INTO a new file (a consistent copy while others write).
+ * PostgreSQL: pg_dump's custom format when pg_dump is on PATH and the target is not a .db file;
+ * otherwise (or for a .db/.sqlite target) a logical copy of every vpo table into a new SQLite
+ * database, which any vpo reads without PostgreSQL. Returns how it was made.
+ */
+export async function backupDatabase(handle: MaintenanceTarget, target: string, options: { pgUrl?: string } = {}): Promise<{ method: string; path: string }> {
+  if (existsSync(target)) throw new VpoError("INVALID_ARGUMENT", `Backup target "${target}" already exists: choose a new file`);
+  if (handle.dialect === "sqlite") {
+    await sql`vacuum into ${target}`.execute(handle.db);
+    return { method: "SQLite VACUUM INTO", path: target };
+  }
+  const sqliteTarget = /\.(db|sqlite3?)$/i.test(target);
+  const pgDump = Bun.which("pg_dump");
+  if (!sqliteTarget && pgDump && options.pgUrl) {
+    const proc = Bun.spawn([pgDump, "--format=custom", "--no-owner", `--file=${target}`, options.pgUrl], { stdout: "ignore", stderr: "pipe" });
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    if (code !== 0) throw new VpoError("COMMAND_FAILED", `pg_dump failed (exit ${code}): ${stderr.trim().split("\n").at(-1)}`);
+    return { method: "pg_dump (custom format; restore with pg_restore -d NEWDB)", path: target };
+  }
+  if (!sqliteTarget) throw new VpoError("INVALID_ARGUMENT", `pg_dump is not on PATH: give a .db target for a logical copy into a SQLite file`);
+  await copyInto(handle.db, target);
+  return { method: "logical copy into a SQLite database", path: target };
+}
+
+/** Copies every vpo table, row for row, into a new SQLite database at `target`, in one read transaction. */
+async function copyInto(source: Db, target: string): Promise<void> {
+  const out = await openDatabase(target);
+  try {
+    await source.transaction().execute(async (trx) => {
+      // One snapshot of the source for every table.
+      await sql`set transaction isolation level repeatable read, read only`.execute(trx);
+      await out.db.transaction().execute(async (w) => {
+        // The new database is empty but for its own migration record: the source's replaces it.
+        await w.deleteFrom("schema_migrations").execute();
+        for (const table of VPO_TABLES) {
+          let rows: unknown[] = [];
+          const flush = async () => {
+            if (rows.length) await w.insertInto(table as never).values(rows.map(forSqlite) as never).execute();
+            rows = [];
+          };
+          for await (const row of trx.selectFrom(table as never).selectAll().stream(1_000)) {
+            rows.push(row);
+            if (rows.length * Object.keys(row as object).length >= 20_000) await flush();
+          }
+          await flush();
+        }
+      });
+    });
+  } finally {
+    await out.close();
+  }
+}
+
+/** PostgreSQL values as SQLite stores them: booleans as 0/1, Buffers as bytes. */
+function forSqlite(row: unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row as Record<string, unknown>).map(([k, v]) => [k, typeof v === "boolean" ? (v ? 1 : 0) : v instanceof Uint8Array ? new Uint8Array(v) : v]));
+}

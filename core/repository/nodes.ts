@@ -1,0 +1,76 @@
+import * as v from "valibot";
+import type { Db } from "../db/handle.ts";
+import { normalizeRange, runFilter } from "./_filters.ts";
+import { getBreakdown } from "./breakdown.ts";
+import type { StatsFilter } from "./views.ts";
+
+/** A machine is shown online while its last sign of life (a worker heartbeat, a command's start) is this recent. */
+export const NODE_ONLINE_SECONDS = 45;
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const bytes = v.pipe(v.union([v.pipe(v.number(), v.integer()), v.bigint()]), v.description("Bytes, exact (may exceed 2^53)"));
+const nStr = v.nullable(v.string());
+
+/** One machine: who it is, whether it is alive, and its runs under the filters (GET /api/nodes, the dashboard's machines table). */
+export const NodeRowSchema = v.object({
+  id: v.pipe(nStr, v.description("Stable node id (the data dir's node-id); null for a name seen only on runs")),
+  name: v.pipe(nStr, v.description("[node] name, else the host name; null for runs that named no node")),
+  hostname: nStr,
+  first_seen: nStr,
+  last_seen: v.pipe(nStr, v.description("Last heartbeat of a worker, or the last start of a command there")),
+  online: v.pipe(v.boolean(), v.description(`Seen within the last ${NODE_ONLINE_SECONDS} s`)),
+  version: nStr,
+  runs: count,
+  successes: count,
+  failures: count,
+  failure_rate: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  total_size_saved: bytes,
+  avg_encoding_fps: v.pipe(v.nullable(v.number()), v.description("Mean ffmpeg fps over the phases of successful runs that encoded")),
+  last_run: nStr,
+});
+export interface NodeRow extends v.InferOutput<typeof NodeRowSchema> {}
+
+/** Mean encoding fps per node name over successful runs in the filter. */
+async function encodingFps(db: Db, filter: StatsFilter): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom("performance_metrics")
+    .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
+    .select((eb) => ["processing_stats.node", eb.fn.avg<number>("performance_metrics.encoding_fps").as("fps")])
+    .where(runFilter(normalizeRange(filter), filter))
+    .where("processing_stats.success", "=", 1)
+    .where("performance_metrics.encoding_fps", "is not", null)
+    .groupBy("processing_stats.node")
+    .execute();
+  return new Map(rows.map((r) => [r.node ?? "", Math.round(Number(r.fps) * 10) / 10]));
+}
+
+/**
+ * Every machine known to the database — registered ones, and names that only appear on runs —
+ * with its liveness and its run totals under `filter` (rows in the order of `vpo stats nodes`,
+ * then machines with no runs in the window). With `filter.node`, only that machine. The `runs`
+ * add up to the summary's files processed under the same filter.
+ */
+export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now()): Promise<NodeRow[]> {
+  const [registered, totals, fps] = await Promise.all([
+    db.selectFrom("nodes").selectAll().orderBy("name").execute(),
+    getBreakdown(db, "node", filter),
+    encodingFps(db, filter),
+  ]);
+  const byName = new Map(registered.map((n) => [n.name, n]));
+  const row = (name: string | null, t: (typeof totals)[number] | null): NodeRow => {
+    const n = name === null ? undefined : byName.get(name);
+    const runs = t?.files_processed ?? 0;
+    return {
+      id: n?.id ?? null, name, hostname: n?.hostname ?? null, first_seen: n?.first_seen ?? null, last_seen: n?.last_seen ?? null,
+      online: n ? now - Date.parse(n.last_seen) <= NODE_ONLINE_SECONDS * 1000 : false, version: n?.version ?? null,
+      runs, successes: t?.successes ?? 0, failures: t?.failures ?? 0, failure_rate: runs === 0 ? 0 : (t?.failures ?? 0) / runs,
+      total_size_saved: t?.total_size_saved ?? 0, avg_encoding_fps: fps.get(name ?? "") ?? null, last_run: t?.last_used ?? null,
+    };
+  };
+  const rows = totals.map((t) => row(t.name, t));
+  const shown = new Set(totals.map((t) => t.name));
+  for (const n of registered) {
+    if (!shown.has(n.name) && (filter.node === undefined || filter.node === n.name)) rows.push(row(n.name, null));
+  }
+  return rows;
+}
