@@ -20,6 +20,7 @@ export const RESTART_KEYS = [
   "node.name",
   "tools.ffmpeg", "tools.ffprobe", "tools.probe_timeout_seconds",
   "processing.workers", "processing.temp_dir",
+  "queue.heartbeat_seconds", "queue.check_interval_seconds", "queue.retry_limit", "queue.retry_delay_seconds", "queue.stop_timeout_seconds",
 ] as const;
 
 export type ReloadOutcome =

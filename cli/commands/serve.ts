@@ -1,12 +1,12 @@
 import { hostname } from "node:os";
 import { defineCommand } from "citty";
-import { configFilePath, profilePath, VpoError } from "../../core/mod.ts";
-import { createConfigReloader, type Monitoring, startMonitoring } from "../../monitor/mod.ts";
+import { VpoError } from "../../core/mod.ts";
+import { type Monitoring, startMonitoring } from "../../monitor/mod.ts";
 import { checkExposure, startServer } from "../../server/mod.ts";
 import { createReportScheduler, type ReportScheduler } from "../../monitor/reports/mod.ts";
 import { startDailyRetention } from "../../monitor/retention/mod.ts";
-import { createContext, globalArgs, loadCliConfig } from "../context.ts";
-import { configureLogging } from "../logging.ts";
+import { superviseConfig } from "../config_supervision.ts";
+import { createContext, globalArgs } from "../context.ts";
 import { serverQueueControl } from "../queue_session.ts";
 
 function parsePort(value: string | number | undefined, fallback: number): number {
@@ -45,7 +45,8 @@ export const serveCommand = defineCommand({
     });
     const opened = await ctx.open();
     // The config in force from now on: reloaded on a change of the file, SIGHUP or POST /api/config/reload.
-    const reloader = createConfigReloader({ load: () => loadCliConfig(args), initial: ctx.loaded });
+    const supervision = superviseConfig(ctx, args);
+    const { reloader } = supervision;
     let monitoring: Monitoring | null = null;
     const server = await startServer({
       database: opened,
@@ -75,13 +76,7 @@ export const serveCommand = defineCommand({
       publicUrl: reachableUrl(server.url, host),
       onDelivery: (d) => server.vpo.selfMetrics.countDelivery(d),
     });
-    reloader.onChange(async (next) => {
-      await configureLogging(next.config.logging);
-      monitoring?.reconfigure(next.config);
-    });
-    reloader.watch([configFilePath(), ...(ctx.loaded.profile ? [profilePath(ctx.loaded.profile.name)] : [])]);
-    const onHangup = () => void reloader.reload("SIGHUP");
-    process.on("SIGHUP", onHangup);
+    reloader.onChange((next) => monitoring?.reconfigure(next.config));
 
     // Scheduled reports (made once per period across every server on the database) and daily
     // retention; both restart with the new settings when the config changes.
@@ -106,8 +101,7 @@ export const serveCommand = defineCommand({
     process.stdout.write(`vpo: serving ${server.url} — dashboard /, API docs /swagger, metrics /metrics (database ${opened.location})\n${readOnly}`);
     await stopRequested;
     process.stdout.write("vpo: shutting down\n");
-    process.off("SIGHUP", onHangup);
-    reloader.stop();
+    supervision.stop();
     await monitoring.stop();
     stopRetention();
     await scheduler.stop();

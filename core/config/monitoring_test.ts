@@ -40,6 +40,7 @@ describe("alert rules and channels are checked like every other key", () => {
     ["a channel without what its type needs", `[channels.mail]\ntype = "email"\nhost = "smtp.lan"\n`, /channels\.mail\.from: an email channel needs "from"/],
     ["a misspelt channel key", `[channels.ops]\ntype = "webhook"\nurl = "http://x"\nsecert = "s"\n`, /channels\.ops\.secert: unknown key "secert" \(did you mean "secret"\?\)/],
     ["a webhook preset that does not exist", `[channels.ops]\ntype = "webhook"\nurl = "http://x"\npreset = "teams"\n`, /channels\.ops\.preset: expected one of json, discord, slack, apprise/],
+    ["a report schedule naming an unknown channel", `${hook}[[reports.schedule]]\nname = "weekly"\ncron = "0 6 * * 1"\nperiod = "week"\nchannels = ["file:/srv/reports", "opz"]\n`, /reports\.schedule\.0\.channels: unknown channel "opz" \(did you mean "ops"\?\); define it as \[channels\.opz\] or write "file:\/folder"/],
     ["a bad public_url", `[server]\npublic_url = "vpo.lan"\n`, /server\.public_url: expected an http/],
     ["a bad store level", `[logging]\nstore_level = "all"\n`, /logging\.store_level: expected one of debug, info, warning, error, off/],
   ];
