@@ -3,7 +3,6 @@ import { createView, rangeLabel } from "./api.js";
 import { openDetail } from "./detail.js";
 import { renderFilterChips } from "./filter_chips.js";
 import { el } from "./format.js";
-import alertsPanel from "./panels/alerts.js";
 import { PANELS } from "./panels.js";
 import { createStore, FILTERS } from "./state.js";
 
@@ -139,13 +138,12 @@ function connect() {
     later();
   });
   source.addEventListener("job.updated", later);
-  // A notification of any server: the alerts panel shows it at once.
+  // A notification of any server (the alerts panel reloads on it).
   source.addEventListener("alert", (event) => {
     const alert = JSON.parse(event.data);
     live.textContent = `Live — alert ${alert.rule}: ${alert.kind}`;
-    page.reload(alertsPanel);
   });
-  for (const name of ["file.progress", "run.recorded"]) {
+  for (const name of ["file.progress", "run.recorded", "alert"]) {
     source.addEventListener(name, (event) => page.events.dispatchEvent(new CustomEvent(name, { detail: JSON.parse(event.data) })));
   }
 }

@@ -10,7 +10,7 @@
 //   watches               optional: state keys besides range/policy/library/node that reload it
 // `page` gives every panel the shared store (page.store.get(), .update({ policy: "x" })),
 // page.openRun(id, opener), page.reload(panel, { quiet }), page.fresh (ids of runs that arrived live) and
-// page.events, an EventTarget re-dispatching the server's live events (CustomEvent "file.progress",
+// page.events, an EventTarget re-dispatching the server's live events (CustomEvent "file.progress", "alert",
 // "run.recorded", … with the event's data as `detail`) for panels that update in place.
 // A failed load shows its error in that panel only.
 import alerts from "./panels/alerts.js";

@@ -52,6 +52,10 @@ export default {
     this.rules = rules.table;
     this.history = history.table;
     root.append(rules.wrap, el("h3", {}, "Latest notifications"), history.wrap);
+    // A notification of any server arrives as an "alert" event; how its deliveries went (sent,
+    // retrying, failed) is known only later: look again quietly now and then too.
+    page.events.addEventListener("alert", () => page.reload(this));
+    setInterval(() => page.reload(this, { quiet: true }), 15_000);
   },
   async load(view) {
     const [rules, history] = await Promise.all([
