@@ -150,7 +150,8 @@ describe("vpo serve with a webhook and an SMTP receiver", () => {
   });
 
   test("vpo logs --run ID says why the file failed, with ffprobe's own words", async () => {
-    const logs = await vpo(["logs", "--run", first.runId.slice(0, 8)], { dataDir });
+    // A prefix past the UUIDv7's timestamp: runs made within the same minute share their first 8 characters.
+    const logs = await vpo(["logs", "--run", first.runId.slice(0, 18)], { dataDir });
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/\[ERR\] vpo\.engine\.runs: Failed .*truncated\.mkv after .* s: Cannot read media file/);
     expect(logs.stdout).toContain("ffprobe said (last lines of stderr):");
