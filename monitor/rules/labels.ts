@@ -17,11 +17,11 @@ export function ruleFilter(rule: RuleConfig): LabelFilter {
   return filter;
 }
 
-/** Whether label values pass a filter (a label absent from the values passes). */
+/** Whether label values pass a filter (a label absent from the values, or not filtered, passes). */
 export function matchesFilter(values: Partial<Record<LabelName, string | null>>, filter: LabelFilter): boolean {
   return Object.entries(filter).every(([label, allowed]) => {
     const value = values[label as LabelName];
-    return value === undefined || (value !== null && allowed!.includes(value));
+    return allowed === undefined || value === undefined || (value !== null && allowed.includes(value));
   });
 }
 

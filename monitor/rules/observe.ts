@@ -184,7 +184,7 @@ export async function observe(rule: RuleConfig, ctx: ObserveContext): Promise<Ob
       const nodes = await (ctx.inputs.nodes ?? registeredNodes)(ctx.db);
       const observations: Observation[] = [];
       for (const n of nodes) {
-        if (!matchesFilter({ node: n.name }, { node: filter.node })) continue;
+        if (!matchesFilter({ node: n.name }, filter)) continue;
         const silent = (now - Date.parse(n.last_seen)) / 1000;
         if (silent < silentFor) continue;
         observations.push({

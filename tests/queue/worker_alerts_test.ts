@@ -11,6 +11,8 @@ import { ACCEPTANCE_POLICY } from "../engine/_setup.ts";
 import { copyFixture, makeFixtures } from "../fixtures/media.ts";
 import { until, type WebhookReceiver, webhookReceiver } from "../monitor/_receivers.ts";
 import { pgCluster, pgUnavailable } from "../pg_cluster.ts";
+import { createEventBus, defaultConfig, openDatabase } from "../../core/mod.ts";
+import { alertOverview, manualClock, startMonitoring } from "../../monitor/mod.ts";
 import { machine, on, startWorker, type WorkerProcess } from "./_machines.ts";
 
 const failedRuns = (hook: WebhookReceiver) => hook.received.filter((r) => r.json.data?.rule === "run-failed" && r.json.data?.status === "firing");
@@ -54,4 +56,37 @@ describe.skipIf(pgUnavailable() !== null && process.env.CI !== "true")("alerts i
     expect(hook.received.find((r) => r.json.data?.rule === "failure-rate")!.json.subject).toBe("[vpo] 100 % of runs failed");
     expect(workers.every((w) => w.proc.exitCode === null)).toBe(true);
   }, 180_000);
+
+  test("queue stalled and node silent read the job queue and the nodes table: jobs waiting with nothing processed, a machine not seen", async () => {
+    const root = tempDir("vpo-stalled-");
+    const lib = join(root, "lib");
+    mkdirSync(lib, { recursive: true });
+    await copyFixture(await makeFixtures(), "multi", lib);
+    const policy = join(root, "acceptance.yaml");
+    writeFileSync(policy, ACCEPTANCE_POLICY());
+    const url = await pgCluster().createDatabase();
+    const m = machine("node-a", { url, library: lib });
+    // Queued, and no worker anywhere; node-a was last seen when its scan started.
+    expect((await on(m, ["scan", lib])).code).toBe(0);
+    expect((await on(m, ["enqueue", lib, "--policy", policy])).code).toBe(0);
+    const database = await openDatabase(url);
+    const config = { ...defaultConfig(), alerts: { rules: [
+      { name: "stalled", kind: "queue_stalled" as const, quiet_for: "1h" },
+      { name: "silent", kind: "node_silent" as const, silent_for: "30m" },
+    ] } };
+    const clock = manualClock(new Date(Date.now() + 2 * 3_600_000).toISOString());
+    const monitoring = await startMonitoring({ database, bus: createEventBus(), config, clock, node: "tester", timers: false });
+    try {
+      await monitoring.evaluate();
+      await monitoring.idle();
+      expect(monitoring.status().map((r) => [r.name, r.unavailable, r.error])).toEqual([["stalled", null, null], ["silent", null, null]]);
+      const alerts = await alertOverview(database.db, config, clock.now());
+      const firing = Object.fromEntries(alerts.map((r) => [r.rule, r.alerts.filter((a) => a.status === "firing").map((a) => a.summary)]));
+      expect(firing.stalled).toEqual([expect.stringMatching(/^1 job\(s\) are queued but nothing was processed yet/)]);
+      expect(firing.silent).toEqual([expect.stringMatching(/^Node node-a has not been seen for 2h/)]);
+    } finally {
+      await monitoring.stop();
+      await database.close();
+    }
+  }, 120_000);
 });
