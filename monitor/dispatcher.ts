@@ -7,7 +7,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import {
-  type ChannelConfig, type Db, dueDeliveries, errorMessage, finishAttempt, getDelivery, leaseDelivery, type NewDelivery, recordDeliveries,
+  type ChannelConfig, type Db, dueDeliveries, errorMessage, finishAttempt, getDelivery, leaseDelivery, type NewDelivery,
 } from "../core/mod.ts";
 import { decodeMessage, deliver, encodeMessage, type Message, retryDelayMs, retryPolicy } from "./channels/mod.ts";
 import type { Clock } from "./clock.ts";
@@ -26,11 +26,6 @@ export interface DispatcherOptions {
 }
 
 export interface Dispatcher {
-  /**
-   * Records one delivery of `message` per channel and starts them; resolves once recorded (not
-   * sent), with the delivery ids. This is how reports send through the configured channels.
-   */
-  send(o: { source: string; channels: readonly string[]; message: Message }): Promise<number[]>;
   /** Starts deliveries already recorded (with their notification). */
   start(ids: readonly number[]): void;
   /** Starts every delivery that is due and not held by anyone (retries of a stopped server). */
@@ -114,11 +109,6 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   return {
     rows,
-    async send({ source, channels, message }) {
-      const ids = await recordDeliveries(o.db, rows(source, channels, message));
-      for (const id of ids) run(id);
-      return ids;
-    },
     start(ids) {
       for (const id of ids) run(id);
     },

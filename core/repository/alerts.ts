@@ -84,13 +84,6 @@ export async function recordEvent(db: Db, event: NewAlertEvent, deliveries: NewD
   return result;
 }
 
-/** Deliveries not bound to a notification (a report), recorded before the first attempt. */
-export async function recordDeliveries(db: Db, deliveries: NewDelivery[]): Promise<number[]> {
-  const ids: number[] = [];
-  for (const d of deliveries) ids.push(Number((await db.insertInto("alert_deliveries").values({ ...d, event_id: null }).returning("id").executeTakeFirstOrThrow()).id));
-  return ids;
-}
-
 /** Deliveries waiting for an attempt whose time has come and that no live server holds. */
 export async function dueDeliveries(db: Db, now: string, limit = 50): Promise<AlertDelivery[]> {
   const rows = await db
