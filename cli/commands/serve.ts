@@ -81,14 +81,14 @@ export const serveCommand = defineCommand({
     // Scheduled reports (made once per period across every server on the database) and daily
     // retention; both restart with the new settings when the config changes.
     const startSchedules = (config: typeof ctx.config) => {
-      const s = createReportScheduler({ db: opened.db, schedules: config.reports?.schedule ?? [], node: `${ctx.node.name}:${process.pid}`, baseUrl: server.url, channels: () => reloader.current.config.channels ?? {} });
+      const s = createReportScheduler({ db: opened.db, schedules: config.reports?.schedule ?? [], node: `${ctx.node.name}:${process.pid}`, baseUrl: config.server?.public_url ?? reachableUrl(server.url, host), channels: () => reloader.current.config.channels ?? {} });
       s.start();
       return s;
     };
     let scheduler: ReportScheduler = startSchedules(ctx.config);
     let stopRetention = startDailyRetention(opened.db, ctx.config.retention ?? {});
     reloader.onChange(async (next, previous) => {
-      if (JSON.stringify(next.config.reports) !== JSON.stringify(previous.config.reports)) {
+      if (JSON.stringify([next.config.reports, next.config.server?.public_url]) !== JSON.stringify([previous.config.reports, previous.config.server?.public_url])) {
         await scheduler.stop();
         scheduler = startSchedules(next.config);
       }
