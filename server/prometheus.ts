@@ -94,5 +94,11 @@ export function createRunMetrics(
   for (const [name, gauge] of Object.entries(gauges)) {
     new Gauge({ name, help: gauge.help, registers: [registry], collect() { this.set(gauge.read()); } });
   }
-  return { registry, render: () => registry.metrics(), contentType: registry.contentType };
+  // Each scrape reads afresh: a write finished between two scrapes without a turn of the event loop
+  // (SQLite answers synchronously) must not leave the previous scrape's read to be shared.
+  const render = () => {
+    pending = null;
+    return registry.metrics();
+  };
+  return { registry, render, contentType: registry.contentType };
 }
