@@ -51,7 +51,7 @@ export type { Housekeeping } from "./startup.ts";
 export { recoverAbandonedRuns, recoverUnfinishedRuns, takeOverFile } from "./recovery.ts";
 export type { RecoveredRun, Recovery } from "./recovery.ts";
 /** Whether a process id is running (a zombie counts as gone). */
-export { isAlive } from "./in_flight.ts";
+export { isAlive } from "../core/mod.ts";
 
 /**
  * The job queue of several machines: `vpo enqueue`, `vpo worker`, `vpo queue retry|cancel`.
