@@ -63,12 +63,9 @@ export interface OpenedKit extends KitContext {
 
 let shared: Promise<FixtureSet> | null = null;
 
-/** The fixtures of this test process: made on first use, reused by every suite, removed at exit. */
+/** The fixtures, shared by every suite of this test process. */
 function fixtureSet(): Promise<FixtureSet> {
-  if (!shared) {
-    shared = makeFixtureSet();
-    shared.then((set) => process.once("exit", () => Bun.spawnSync(["rm", "-rf", set.dir])), () => {});
-  }
+  shared ??= makeFixtureSet();
   return shared;
 }
 

@@ -1,9 +1,11 @@
 /**
  * The media the kit runs a plugin on, made with the ffmpeg vpo itself uses (resolveTools): tiny
- * (160x90, 10 fps, 1 s), generated once per test process into a temp folder and copied for each
- * run, since a run may rewrite its file.
+ * (160x90, 10 fps, 1 s), made once into a cache folder in the temp dir that every later run reuses
+ * (written privately, then renamed into place, so parallel test runs never see half a set), and
+ * copied for each run, since a run may rewrite its file.
  */
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { resolveTools } from "../engine/mod.ts";
@@ -27,18 +29,19 @@ async function ffmpeg(args: string[]): Promise<void> {
 }
 
 export interface FixtureSet {
-  /** The folder the originals are in (removed by `dispose`). */
+  /** The folder the originals are in. */
   dir: string;
   /** Absolute path of each original: never run on it, `copy` it. */
   files: Record<KitFixture, string>;
   /** A fresh copy of a fixture in `into`, to run on. */
   copy(name: KitFixture, into: string): Promise<string>;
-  dispose(): Promise<void>;
 }
 
-/** Makes the fixtures in a new temp folder. */
-export async function makeFixtureSet(): Promise<FixtureSet> {
-  const dir = await mkdtemp(join(tmpdir(), "vpo-kit-media-"));
+/** Bump when the recipes change, so a stale cache is not reused. */
+const VERSION = "1";
+const DONE = "complete";
+
+async function generate(dir: string): Promise<void> {
   const files = { av: join(dir, KIT_FIXTURES.av), clip: join(dir, KIT_FIXTURES.clip) };
   const srt = join(dir, "eng.srt");
   await Bun.write(srt, SUBTITLES);
@@ -47,6 +50,20 @@ export async function makeFixtureSet(): Promise<FixtureSet> {
       "-metadata:s:a:0", "language=eng", "-metadata:s:s:0", "language=eng", files.av]),
     ffmpeg([...VIDEO, ...AUDIO, "-map", "0", "-map", "1", ...H264, "-c:a", "aac", files.clip]),
   ]);
+  await Bun.write(join(dir, DONE), VERSION);
+}
+
+/** The fixtures, made on first use and cached in the temp dir. */
+export async function makeFixtureSet(): Promise<FixtureSet> {
+  const dir = join(tmpdir(), `vpo-kit-media-v${VERSION}`);
+  if (!existsSync(join(dir, DONE))) {
+    const staging = await mkdtemp(`${dir}.tmp-`);
+    await generate(staging);
+    // Another test run may have finished first: its set is as good as ours.
+    await rename(staging, dir).catch(() => rm(staging, { recursive: true, force: true }));
+    if (!existsSync(join(dir, DONE))) throw new Error(`vpo/testing: ${dir} holds no complete set of fixtures; remove it and run again`);
+  }
+  const files = { av: join(dir, KIT_FIXTURES.av), clip: join(dir, KIT_FIXTURES.clip) };
   let copies = 0;
   return {
     dir,
@@ -57,6 +74,5 @@ export async function makeFixtureSet(): Promise<FixtureSet> {
       await copyFile(files[name], target);
       return target;
     },
-    dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
