@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { defineCommand } from "citty";
 import { variadic } from "../argv_check.ts";
-import { globalArgs } from "../context.ts";
 
 /** Registers `vpo`, `vpo/testing` and `valibot` as this vpo's modules before any test file loads. */
 const PRELOAD = join(import.meta.dir, "../../kit/preload.ts");
@@ -13,7 +12,6 @@ export const testCommand = defineCommand({
   },
   args: {
     paths: variadic({ type: "positional", required: false, description: "Test files or name filters, as bun test takes them (default: every *_test.ts here and below)" }),
-    ...globalArgs,
   },
   async run({ args, rawArgs }) {
     // After --, bun test's own flags: vpo test -- --timeout 60000
