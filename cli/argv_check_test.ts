@@ -32,7 +32,7 @@ describe("unknown flags and commands", () => {
   });
 
   test("a command group without one of its commands is refused", async () => {
-    expect(await errorOf("stats")).toBe('"vpo stats" needs a command: summary, recent, policies, policy, nodes, libraries, file, detail, trends, metrics, export, import, purge');
+    expect(await errorOf("stats")).toBe('"vpo stats" needs a command: summary, recent, policies, policy, nodes, libraries, file, detail, trends, metrics, compare, library, regressions, export, import, purge');
     expect(await errorOf("--db", "x.db")).toStartWith('"vpo" needs a command: run, scan, files, process');
   });
 

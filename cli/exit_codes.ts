@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../core/mod.ts";
 
 /** The CLI's exit code for each domain error (README "Exit codes"); anything else is 1. */
 const EXIT_CODES: Partial<Record<ErrorCode, number>> = {

@@ -33,6 +33,7 @@ export const main = defineCommand({
     worker: () => import("./commands/worker.ts").then((m) => m.workerCommand),
     queue: () => import("./commands/queue/mod.ts").then((m) => m.queueCommand),
     db: () => import("./commands/db.ts").then((m) => m.dbCommand),
+    test: () => import("./commands/test.ts").then((m) => m.testCommand),
   },
 });
 

@@ -3,7 +3,7 @@
  * per line, with every action and the policy rule that caused it.
  */
 import { basename } from "node:path";
-import type { FilePlan, PlannedAction } from "../engine/plan/types.ts";
+import type { FilePlan, PlannedAction } from "../engine/mod.ts";
 import { formatBytes } from "./format.ts";
 
 /** A plan as plain data for JSON output. */

@@ -7,7 +7,7 @@ import type { MediaInfo, ProbeFn } from "./media.ts";
 import type { ActionReport, HookName, PhaseReport, RunContext, RunIntent } from "./plugin.ts";
 import { hostedCall } from "./plugin_host/mod.ts";
 import { checkMetrics, flattenMetrics } from "./plugin_output.ts";
-import { type PluginError, RUN_FACT_KEYS, RunRecordSchema, type MetricValue, type RunRecord, normalizeRunRecord } from "./record/mod.ts";
+import { MetricKeySchema, MetricValueSchema, type PluginError, RUN_FACT_KEYS, RUN_LIMITS, RunRecordSchema, type MetricValue, type RunRecord, normalizeRunRecord } from "./record/mod.ts";
 import type { PluginRegistry, ResolvedHook } from "./registry.ts";
 import { createRunView, deepFreeze } from "./run_view.ts";
 import { describeIssues } from "./validation.ts";
@@ -213,6 +213,7 @@ export function createCapture(options: CaptureOptions): Capture {
           outcome = { success: result.success, status, error };
           const facts: Record<string, unknown> = {};
           const pluginMetrics: Record<string, Record<string, MetricValue>> = {};
+          let storedMetrics = 0;
 
           for (const { hook, value } of await runHooks("afterRun")) {
             if (value === undefined || value === null) continue;
@@ -223,9 +224,16 @@ export function createCapture(options: CaptureOptions): Capture {
               continue;
             }
             const flat = flattenMetrics(checked.output);
+            // Checked against the record's bounds here, so one bad metric costs only itself, never the run's record.
+            const refused: string[] = [];
             for (const [key, metric] of Object.entries(flat)) {
               if (!FACT_KEYS.includes(key)) {
-                (pluginMetrics[plugin.name] ??= {})[key] = metric;
+                const problem = metricProblem(key, metric, storedMetrics);
+                if (problem) refused.push(problem);
+                else {
+                  (pluginMetrics[plugin.name] ??= {})[key] = metric;
+                  storedMetrics++;
+                }
                 continue;
               }
               // A typed fact is taken only from the plugin that owns it: no plugin can overwrite another's.
@@ -238,6 +246,10 @@ export function createCapture(options: CaptureOptions): Capture {
               const check = v.safeParse(FACT_SCHEMAS[key as keyof typeof FACT_SCHEMAS], metric);
               if (check.success) facts[key] = metric;
               else recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", `${key}: ${describeIssues(check.issues).join("; ")}`);
+            }
+            if (refused.length > 0) {
+              const more = refused.length > 3 ? ` (and ${refused.length - 3} more)` : "";
+              recordError(plugin.name, "afterRun", "PLUGIN_INVALID_OUTPUT", `metrics not recorded: ${refused.slice(0, 3).join("; ")}${more}`);
             }
           }
 
@@ -303,4 +315,13 @@ export async function runCapture(
     outcome = { success: false, error, status: error instanceof VpoError && error.code === "INTERRUPTED" ? "interrupted" : "failed" };
   }
   return run.finish(outcome);
+}
+
+/** Why a plugin metric cannot be recorded (past the record's bounds), or null when it can. */
+function metricProblem(key: string, value: MetricValue, alreadyStored: number): string | null {
+  if (alreadyStored >= RUN_LIMITS.metrics) return `${key}: more than ${RUN_LIMITS.metrics} metrics in one run`;
+  const k = v.safeParse(MetricKeySchema, key);
+  if (!k.success) return `${key.slice(0, 64)}: the key: ${describeIssues(k.issues).join("; ")}`;
+  const m = v.safeParse(MetricValueSchema, value);
+  return m.success ? null : `${key}: ${describeIssues(m.issues).join("; ")}`;
 }

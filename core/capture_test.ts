@@ -105,6 +105,32 @@ describe("capture runner failures", () => {
     expect(record.plugin_errors[0]!.message).toContain("words: Invalid type: Expected number");
   });
 
+  test("metrics past the record's bounds are refused one by one; the run and the plugin's other metrics are recorded", async () => {
+    const long = "k".repeat(300);
+    const capture = captureWith([
+      definePlugin({
+        name: "big",
+        version: "1",
+        metrics: v.record(v.string(), v.number()),
+        afterRun: () => ({ fine: 7, huge: 2 ** 60, [long]: 1 }),
+      }),
+      definePlugin({
+        name: "flood",
+        version: "1",
+        metrics: v.record(v.string(), v.number()),
+        afterRun: () => Object.fromEntries(Array.from({ length: 10_005 }, (_, i) => [`m${i}`, i])),
+      }),
+    ]);
+    const record = await runCapture(capture, begin, async () => {});
+    expect(record.plugin_metrics.big).toEqual({ fine: 7 });
+    // 10,000 in all: the first plugin's one, and the flood's first 9,999.
+    expect(Object.keys(record.plugin_metrics.flood!).length).toBe(9_999);
+    expect(record.plugin_errors.map((e) => [e.plugin, e.code])).toEqual([["big", "PLUGIN_INVALID_OUTPUT"], ["flood", "PLUGIN_INVALID_OUTPUT"]]);
+    expect(record.plugin_errors[0]!.message).toContain("huge: Expected a magnitude of at most");
+    expect(record.plugin_errors[0]!.message).toContain("the key: Expected at most 256 characters");
+    expect(record.plugin_errors[1]!.message).toContain("more than 10000 metrics in one run");
+  });
+
   test("work that throws yields one failed record with the error, and afterRun still runs", async () => {
     const seen: unknown[] = [];
     const capture = captureWith([

@@ -7,6 +7,7 @@ export { definePlugin, HOOK_NAMES } from "./plugin.ts";
 export type { ActionReport, Hook, HookName, HookOrder, PhaseReport, PluginMetrics, RunContext, RunFactKey, RunIntent, VpoPlugin } from "./plugin.ts";
 export { createRegistry } from "./registry.ts";
 export { DEFAULT_PLUGIN_LOAD_TIMEOUT_MS, loadPluginModule, pluginLoadName } from "./plugin_loader.ts";
+export { provideModules } from "./plugin_host/_provided_modules.ts";
 export type { LoadPluginOptions } from "./plugin_loader.ts";
 export type { PluginInfo, PluginRegistry } from "./registry.ts";
 export { createCapture, runCapture, DEFAULT_HOOK_TIMEOUT_MS } from "./capture.ts";

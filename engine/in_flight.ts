@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import * as v from "valibot";
-import { errorMessage, type InFlightMarker, libraryOf } from "../core/mod.ts";
+import { errorMessage, type InFlightMarker, isAlive, libraryOf } from "../core/mod.ts";
 import { type BeforeFacts, BeforeFactsSchema, FileIdentitySchema } from "./source.ts";
 
 const log = getLogger(["vpo", "engine"]);
@@ -98,21 +98,6 @@ export function removeTempFiles(prefix: string): string[] {
   return removed;
 }
 
-/** Whether `pid` runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) S …"; the state follows the last ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no /proc (not Linux): trust kill(0)
-  }
-}
 
 /** Kills an orphaned child, but only when its command line proves it is writing this run's temp file. */
 export function stopOrphan(pid: number | null, tempPrefix: string): void {

@@ -51,7 +51,7 @@ export type { Housekeeping } from "./startup.ts";
 export { recoverAbandonedRuns, recoverUnfinishedRuns, takeOverFile } from "./recovery.ts";
 export type { RecoveredRun, Recovery } from "./recovery.ts";
 /** Whether a process id is running (a zombie counts as gone). */
-export { isAlive } from "./in_flight.ts";
+export { isAlive } from "../core/mod.ts";
 
 /**
  * The job queue of several machines: `vpo enqueue`, `vpo worker`, `vpo queue retry|cancel`.
@@ -76,5 +76,8 @@ export type { ScanOptions, ScanSummary } from "./scan.ts";
 
 /** ffprobe as a ProbeFn; locating ffmpeg and ffprobe. */
 export { createProbe } from "./probe.ts";
-export { resolveTools } from "./tools.ts";
-export type { Tools, ToolsConfig } from "./tools.ts";
+export { reportTools, resolveTools } from "./tools.ts";
+export type { ToolName, ToolReport, Tools, ToolsConfig } from "./tools.ts";
+
+/** The demo library `vpo demo` builds (real media made by ffmpeg) and its policy. */
+export { DEMO_POLICY, generateDemoLibrary } from "./demo_library.ts";

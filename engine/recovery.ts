@@ -21,7 +21,8 @@ import {
   claimInFlight, deleteInFlight, errorMessage, findInFlightByKey, type InFlightMarker, isRunStored, listInFlight, type MediaInfo, normalizeRunRecord, libraryOf, pathInLibrary,
   type ProbeFn, getJob, recordRun, type RunRecord, updateJob,
 } from "../core/mod.ts";
-import { type InFlightRun, inFlightRun, isAlive, removeTempFiles, stopOrphan, tempPrefixFor } from "./in_flight.ts";
+import { isAlive } from "../core/mod.ts";
+import { type InFlightRun, inFlightRun, removeTempFiles, stopOrphan, tempPrefixFor } from "./in_flight.ts";
 import type { Engine, Stored } from "./session.ts";
 import { identityOf, sameIdentity, sameInode } from "./source.ts";
 import { appendToSpool, claimSpool, readSpoolFile } from "./spool.ts";

@@ -9,7 +9,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readd
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { errorMessage } from "../core/mod.ts";
-import { isAlive } from "./in_flight.ts";
+import { isAlive } from "../core/mod.ts";
 
 /**
  * Appends one entry and makes it durable: written in full, fsynced, and still in the spool (a

@@ -2,10 +2,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createRegistry, runCapture } from "../core/mod.ts";
-import { testPluginConformance } from "../tests/conformance/mod.ts";
+import { describePlugin } from "../kit/mod.ts";
 import { rawStreams, rewriteInPlace } from "../tests/fixtures/ffmpeg.ts";
 import { captureWith, KEEP_FIRST_AUDIO, scratch } from "../tests/fixtures/plugin_run.ts";
-import { builtinPlugins } from "./mod.ts";
+import { builtinPlugins, createHashPlugin } from "./mod.ts";
 
 const tmp = await scratch("builtins");
 afterAll(tmp.cleanup);
@@ -63,5 +63,12 @@ describe("builtinPlugins", () => {
   });
 });
 
-// Built-ins run in-process, but pass the same checks in a worker, as a third-party plugin would run.
-for (const plugin of builtinPlugins()) testPluginConformance(plugin, { module: join(import.meta.dir, plugin.name, "mod.ts") });
+// The built-ins pass the plugin kit, in-process and in a worker as a third-party plugin would run.
+for (const plugin of builtinPlugins()) {
+  describePlugin(plugin, {
+    module: join(import.meta.dir, plugin.name, "mod.ts"),
+    // Every built-in must cope with a run that re-encodes the file: vpo's policies do.
+    capabilities: { transcodes: true },
+    options: plugin.name === "hash" ? { factory: createHashPlugin, valid: [{}, { full: true }], invalid: [{ ful: true }, { full: "yes" }] } : undefined,
+  });
+}

@@ -3,7 +3,7 @@ import { configFilePath, type ConfigProblem, listProfiles } from "../../core/mod
 import { globalArgs, globalValues, loadCliConfig, repeated } from "../context.ts";
 import { colors, renderJson } from "../format.ts";
 import { checkSetup, policyFiles } from "../setup_check.ts";
-import { reportTools } from "../../engine/tools.ts";
+import { reportTools } from "../../engine/mod.ts";
 import { effectiveSettings, renderLayers, renderSettings, renderTools } from "../views/settings.ts";
 
 /** Problems grouped under the file (or "environment") they were found in. */

@@ -2,12 +2,11 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
 import { dataDir, getSummary, shortRunIds } from "../../core/mod.ts";
-import { DEMO_POLICY, generateDemoLibrary } from "../../engine/demo_library.ts";
-import { loadPolicy, policiesDir } from "../../engine/policy/load.ts";
+import { DEMO_POLICY, generateDemoLibrary, loadPolicy, policiesDir } from "../../engine/mod.ts";
 import { startServer } from "../../server/mod.ts";
 import { globalArgs } from "../context.ts";
 import { type EngineSession, openEngineSession } from "../engine_session.ts";
-import { renderSummary } from "./stats/summary.ts";
+import { renderSummary } from "../views/summary.ts";
 import { processWithView } from "./process.ts";
 
 /** Writes the example policy unless the user already has one by that name. */

@@ -1,7 +1,6 @@
 import { defineCommand } from "citty";
-import { parseExtensions } from "../../engine/discover.ts";
 import { watchInterrupts } from "../interrupt.ts";
-import { runScan, type ScanSummary } from "../../engine/scan.ts";
+import { parseExtensions, runScan, type ScanSummary } from "../../engine/mod.ts";
 import { variadic } from "../argv_check.ts";
 import { globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";

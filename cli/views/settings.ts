@@ -1,5 +1,5 @@
 import { CONFIG_SECTIONS, type ConfigSource, type LoadedConfig, sectionKeys } from "../../core/mod.ts";
-import type { ToolName, ToolReport } from "../../engine/tools.ts";
+import type { ToolName, ToolReport } from "../../engine/mod.ts";
 import { renderTable } from "../format.ts";
 
 /** Keys whose values are secrets: shown as set or not, never printed. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as valibot from "valibot";
 import * as core from "../mod.ts";
-import * as testing from "../../tests/conformance/mod.ts";
+import * as testing from "../../kit/mod.ts";
 import { provideModules, providedModules } from "./_provided_modules.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "vpo-provided-"));
@@ -14,9 +14,9 @@ test("vpo, vpo/testing (also under the package's own name) and valibot are vpo's
   const root = join(import.meta.dir, "../..");
   expect(Object.fromEntries(providedModules())).toEqual({
     vpo: join(root, "core/mod.ts"),
-    "vpo/testing": join(root, "tests/conformance/mod.ts"),
+    "vpo/testing": join(root, "kit/mod.ts"),
     "@vpo-media/vpo": join(root, "core/mod.ts"),
-    "@vpo-media/vpo/testing": join(root, "tests/conformance/mod.ts"),
+    "@vpo-media/vpo/testing": join(root, "kit/mod.ts"),
     valibot: Bun.resolveSync("valibot", root),
   });
 });
@@ -33,6 +33,6 @@ test("a module outside the repository that imports them gets the very modules vp
   expect(mod.core.VpoError).toBe(core.VpoError);
   expect(mod.core.definePlugin).toBe(core.definePlugin);
   expect(mod.scoped.VpoError).toBe(core.VpoError);
-  expect(mod.testing.testPluginConformance).toBe(testing.testPluginConformance);
+  expect(mod.testing.describePlugin).toBe(testing.describePlugin);
   expect(mod.v.object).toBe(valibot.object);
 });

@@ -7,7 +7,7 @@ export {
   RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RUN_STATUSES, runColumnTypes,
 } from "./fields.ts";
 export type { FieldKind, RunColumns, RunFactKey, RunFieldName, RunFields } from "./fields.ts";
-export { ActionResultSchema, fieldSchema, RunFieldsOutputSchema, MetricValueSchema, PhaseResultSchema, PluginErrorSchema, RunRecordSchema } from "./schema.ts";
+export { ActionResultSchema, fieldSchema, RunFieldsOutputSchema, MetricKeySchema, MetricValueSchema, PhaseResultSchema, PluginErrorSchema, RunRecordSchema } from "./schema.ts";
 export type { ActionResult, MetricValue, PhaseResult, PluginError } from "./schema.ts";
 export { normalizeRunRecord } from "./normalize.ts";
 export type { RunRecord, RunRecordInput } from "./normalize.ts";

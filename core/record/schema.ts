@@ -83,6 +83,8 @@ export const MetricValueSchema = v.union([
   v.null(),
 ]);
 export type MetricValue = v.InferOutput<typeof MetricValueSchema>;
+/** A plugin metric's key (flattened: `a.b.c`). */
+export const MetricKeySchema = text(256);
 
 const jsonState = v.nullish(
   v.pipe(
@@ -126,7 +128,7 @@ const CHILDREN = {
   phases: v.optional(v.pipe(v.array(PhaseResultSchema), v.maxLength(RUN_LIMITS.phases, `Expected at most ${RUN_LIMITS.phases} phases`)), []),
   plugin_metrics: v.optional(
     v.pipe(
-      v.record(text(256), v.record(text(256), MetricValueSchema)),
+      v.record(text(256), v.record(MetricKeySchema, MetricValueSchema)),
       v.check((m) => countMetrics(m) <= RUN_LIMITS.metrics, `Expected at most ${RUN_LIMITS.metrics} plugin metrics in all`),
     ),
     {},

@@ -123,24 +123,15 @@ async function unexpiredRegion(db: Db): Promise<Region | undefined> {
 }
 
 /** Totals over a set of runs: what every view is computed from. */
-export interface Totals {
-  runs: number;
-  successes: number;
-  failures: number;
-  interruptions: number;
+export interface Totals
+  extends Pick<
+    StatsRollupTable,
+    | "runs" | "successes" | "failures" | "interruptions" | "audio_removed" | "subtitles_removed" | "attachments_removed" | "videos_transcoded"
+    | "videos_skipped" | "audio_transcoded" | "hardware_encodes" | "software_encodes" | "duration_sum" | "duration_count"
+  > {
   /** Exact byte sums over successful runs with both sizes known. */
   size_before: bigint;
   size_after: bigint;
-  audio_removed: number;
-  subtitles_removed: number;
-  attachments_removed: number;
-  videos_transcoded: number;
-  videos_skipped: number;
-  audio_transcoded: number;
-  hardware_encodes: number;
-  software_encodes: number;
-  duration_sum: number;
-  duration_count: number;
   /** Cumulative counts per DURATION_BUCKETS bound. */
   duration_buckets: number[];
   first_at: string | null;

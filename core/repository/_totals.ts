@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { isDayAligned, normalizeRange, rollupFilter, runFilter, splitRange, type RunScope, type TotalsSource, widenBeforeHorizon } from "./_filters.ts";
+import { isDayAligned, normalizeRange, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, type TotalsSource, widenBeforeHorizon } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 import { addTotals, EMPTY_TOTALS, RUN_KEY, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
@@ -85,6 +85,16 @@ export const savedBytes = (t: Totals): bigint => t.size_before - t.size_after;
 
 /** Saved bytes as a percentage of the bytes before, 0 when nothing was measured. */
 export const savingsPercent = (t: Totals): number => (t.size_before === 0n ? 0 : (Number(savedBytes(t)) / Number(t.size_before)) * 100);
+
+/** The work totals the policy and breakdown views share, in their field names. */
+export const workTotals = (t: Totals) => ({
+  audio_tracks_removed: t.audio_removed,
+  subtitle_tracks_removed: t.subtitles_removed,
+  attachments_removed: t.attachments_removed,
+  videos_transcoded: t.videos_transcoded,
+  audio_transcoded: t.audio_transcoded,
+  avg_processing_time: t.duration_count === 0 ? null : roundSeconds(t.duration_sum / t.duration_count),
+});
 
 /** Totals of one policy over a window. */
 export interface PolicyTotals {

@@ -1,7 +1,7 @@
 import type { Db } from "../db/handle.ts";
 import { exactInteger } from "../json.ts";
-import { normalizeRange, roundSeconds } from "./_filters.ts";
-import { queryTotals, savedBytes, savingsPercent } from "./_totals.ts";
+import { normalizeRange } from "./_filters.ts";
+import { queryTotals, savedBytes, savingsPercent, workTotals } from "./_totals.ts";
 import type { BreakdownBy, BreakdownRow, StatsFilter } from "./views.ts";
 
 /**
@@ -24,12 +24,7 @@ export async function getBreakdown(db: Db, by: BreakdownBy, filter: StatsFilter 
       total_size_after: exactInteger(t.size_after),
       total_size_saved: exactInteger(savedBytes(t)),
       avg_savings_percent: savingsPercent(t),
-      audio_tracks_removed: t.audio_removed,
-      subtitle_tracks_removed: t.subtitles_removed,
-      attachments_removed: t.attachments_removed,
-      videos_transcoded: t.videos_transcoded,
-      audio_transcoded: t.audio_transcoded,
-      avg_processing_time: t.duration_count === 0 ? null : roundSeconds(t.duration_sum / t.duration_count),
+      ...workTotals(t),
       first_used: t.first_at,
       last_used: t.last_at,
     }))

@@ -1,8 +1,8 @@
 import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
 import { exactInteger } from "../json.ts";
-import { normalizeRange, roundSeconds, type TotalsSource } from "./_filters.ts";
-import { queryTotals, savedBytes, savingsPercent, type Totals } from "./_totals.ts";
+import { normalizeRange, type TotalsSource } from "./_filters.ts";
+import { queryTotals, savedBytes, savingsPercent, workTotals, type Totals } from "./_totals.ts";
 import type { PolicySort, PolicyStats, PolicyStatsOptions, StatsFilter } from "./views.ts";
 
 /**
@@ -49,12 +49,7 @@ function toPolicyStats(policy: string, t: Totals): PolicyStats {
     success_rate: t.runs === 0 ? 0 : t.successes / t.runs,
     total_size_saved: exactInteger(savedBytes(t)),
     avg_savings_percent: savingsPercent(t),
-    audio_tracks_removed: t.audio_removed,
-    subtitle_tracks_removed: t.subtitles_removed,
-    attachments_removed: t.attachments_removed,
-    videos_transcoded: t.videos_transcoded,
-    audio_transcoded: t.audio_transcoded,
-    avg_processing_time: t.duration_count === 0 ? null : roundSeconds(t.duration_sum / t.duration_count),
+    ...workTotals(t),
     last_used: t.last_at,
   };
 }

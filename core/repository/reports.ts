@@ -1,4 +1,5 @@
 import type { Db } from "../db/handle.ts";
+import type { ReportsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import { num, numOrNull } from "./_filters.ts";
 
@@ -10,21 +11,8 @@ import { num, numOrNull } from "./_filters.ts";
  */
 
 /** A stored report without its document. */
-export interface ReportInfo {
-  id: string;
-  schedule: string;
-  period_key: string;
-  period: string;
-  since: string;
-  until: string;
-  format: string;
-  content_type: string;
-  status: "building" | "done" | "failed";
-  claimed_by: string | null;
-  claimed_at: string;
-  created_at: string | null;
-  size_bytes: number | null;
-  error: string | null;
+export interface ReportInfo extends Omit<ReportsTable, "body" | "deliveries"> {
+  /** Where it was delivered, per channel (parsed). */
   deliveries: unknown;
 }
 
@@ -33,14 +21,7 @@ export interface StoredReport extends ReportInfo {
   body: Uint8Array | null;
 }
 
-export interface ReportClaim {
-  schedule: string;
-  period_key: string;
-  period: string;
-  since: string;
-  until: string;
-  format: string;
-  content_type: string;
+export interface ReportClaim extends Pick<ReportsTable, "schedule" | "period_key" | "period" | "since" | "until" | "format" | "content_type"> {
   /** Who builds it (node and process), for `vpo db info` and the dashboard. */
   claimed_by: string;
   now: Date;

@@ -2,18 +2,15 @@ import { type Expression, expressionBuilder, type Selectable, type SqlBool, sql 
 import type { Db } from "../db/handle.ts";
 import type { Database, ProcessingStatsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
-import { checkLimit, flag, flagOrNull, normalizeRange, runFilter } from "./_filters.ts";
+import { checkLimit, normalizeRange, runFilter } from "./_filters.ts";
+import { RECENT_COLUMNS, toRecent } from "./runs.ts";
 import type { RunListItem, RunPage, RunSearchOptions } from "./views.ts";
 
 /** Page size when none is asked for, and the most one page may hold. */
 export const RUN_SEARCH_DEFAULT_LIMIT = 50;
 export const RUN_SEARCH_MAX_LIMIT = 200;
 
-const COLUMNS = [
-  "id", "processed_at", "policy_name", "size_before", "size_after", "size_change", "audio_tracks_removed", "subtitle_tracks_removed",
-  "attachments_removed", "duration_seconds", "success", "error_message", "encoder_type", "file_path", "status", "video_source_codec",
-  "video_target_codec", "video_transcode_skipped", "library", "node",
-] as const;
+const COLUMNS = [...RECENT_COLUMNS, "library", "node"] as const;
 
 /** Where a page ends: the last run's instant and id, the two keys the runs are ordered by. */
 interface Position {
@@ -111,26 +108,5 @@ export function runSearchQuery(db: Db, options: RunSearchOptions = {}) {
 type Row = Pick<Selectable<ProcessingStatsTable>, (typeof COLUMNS)[number]>;
 
 function toItem(row: Row): RunListItem {
-  return {
-    stats_id: row.id,
-    processed_at: row.processed_at,
-    policy_name: row.policy_name,
-    size_before: row.size_before,
-    size_after: row.size_after,
-    size_change: row.size_change,
-    audio_removed: row.audio_tracks_removed,
-    subtitle_removed: row.subtitle_tracks_removed,
-    attachments_removed: row.attachments_removed,
-    duration_seconds: row.duration_seconds,
-    success: flag(row.success),
-    error_message: row.error_message,
-    encoder_type: row.encoder_type,
-    file_path: row.file_path,
-    status: row.status,
-    video_source_codec: row.video_source_codec,
-    video_target_codec: row.video_target_codec,
-    video_transcode_skipped: flagOrNull(row.video_transcode_skipped),
-    library: row.library,
-    node: row.node,
-  };
+  return { ...toRecent(row), library: row.library, node: row.node };
 }

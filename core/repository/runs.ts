@@ -13,7 +13,7 @@ const HISTORY_COLUMNS = [
   "duration_seconds", "success", "error_message", "encoder_type",
 ] as const;
 
-const RECENT_COLUMNS = [
+export const RECENT_COLUMNS = [
   ...HISTORY_COLUMNS, "file_path", "status", "video_source_codec", "video_target_codec", "video_transcode_skipped",
 ] as const;
 
@@ -23,14 +23,19 @@ const RECENT_COLUMNS = [
  */
 export async function getRecentRuns(db: Db, options: RecentRunsOptions = {}): Promise<RecentRun[]> {
   const rows = await recentRunsQuery(db, options).execute();
-  return rows.map((row) => ({
+  return rows.map(toRecent);
+}
+
+/** A run as the run lists show it (recent runs, the search's pages). */
+export function toRecent(row: Pick<StatsRow, (typeof RECENT_COLUMNS)[number]>): RecentRun {
+  return {
     ...toHistory(row),
     file_path: row.file_path,
     status: row.status,
     video_source_codec: row.video_source_codec,
     video_target_codec: row.video_target_codec,
     video_transcode_skipped: flagOrNull(row.video_transcode_skipped),
-  }));
+  };
 }
 
 /**

@@ -13,11 +13,11 @@ export const statsCommand = defineCommand({
     detail: () => import("./detail.ts").then((m) => m.detailCommand),
     trends: () => import("./trends.ts").then((m) => m.trendsCommand),
     metrics: () => import("./metrics.ts").then((m) => m.metricsCommand),
-    export: () => import("./export.ts").then((m) => m.exportCommand),
-    import: () => import("./import.ts").then((m) => m.importCommand),
     compare: () => import("./compare.ts").then((m) => m.compareCommand),
     library: () => import("./library.ts").then((m) => m.libraryCommand),
     regressions: () => import("./regressions.ts").then((m) => m.regressionsCommand),
+    export: () => import("./export.ts").then((m) => m.exportCommand),
+    import: () => import("./import.ts").then((m) => m.importCommand),
     purge: () => import("./purge.ts").then((m) => m.purgeCommand),
   },
 });

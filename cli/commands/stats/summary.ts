@@ -1,53 +1,10 @@
 import { defineCommand } from "citty";
 import { withDatabase } from "../../database.ts";
-import { getSummary, retentionHorizon, type StatsSummary, windowWidenedBy } from "../../../core/mod.ts";
+import { getSummary, retentionHorizon, windowWidenedBy } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
-import { formatBytes, formatDuration, formatInstant, formatNumber, formatPercent, renderCsv, renderJson, renderSection } from "../../format.ts";
+import { renderCsv, renderJson } from "../../format.ts";
+import { renderSummary } from "../../views/summary.ts";
 import { filterArgs, formatArg, nothingFound, parseFilter } from "./_shared.ts";
-
-export function renderSummary(s: StatsSummary): string {
-  const pct = (n: number) => (s.total_files_processed ? ` (${formatPercent(n / s.total_files_processed)})` : "");
-  const savedBytes = Number(s.total_size_saved);
-  const saved =
-    Number(s.total_size_before) === 0 && Number(s.total_size_after) === 0
-      ? "—" // no successful run reported both sizes
-      : savedBytes === 0
-        ? "no change"
-        : savedBytes > 0
-          ? `${formatBytes(savedBytes)} (${s.avg_savings_percent.toFixed(1)}%)`
-          : `${formatBytes(-savedBytes)} larger (${(-s.avg_savings_percent).toFixed(1)}%)`;
-  return [
-    renderSection("Files processed", [
-      ["Total", formatNumber(s.total_files_processed)],
-      ["Successful", `${formatNumber(s.total_successful)}${pct(s.total_successful)}`],
-      ["Failed", `${formatNumber(s.total_failed)}${pct(s.total_failed)}`],
-    ]),
-    renderSection("Space", [
-      ["Before", formatBytes(s.total_size_before)],
-      ["After", formatBytes(s.total_size_after)],
-      [savedBytes >= 0 ? "Saved" : "Grew", saved],
-    ]),
-    renderSection("Tracks removed", [
-      ["Audio", formatNumber(s.total_audio_removed)],
-      ["Subtitles", formatNumber(s.total_subtitles_removed)],
-      ["Attachments", formatNumber(s.total_attachments_removed)],
-    ]),
-    renderSection("Transcoding", [
-      ["Videos transcoded", formatNumber(s.total_videos_transcoded)],
-      ["Videos skipped", formatNumber(s.total_videos_skipped)],
-      ["Audio tracks transcoded", formatNumber(s.total_audio_transcoded)],
-      ["Hardware / software encodes", `${formatNumber(s.hardware_encodes)} / ${formatNumber(s.software_encodes)}`],
-    ]),
-    renderSection("Performance", [
-      ["Avg processing time", formatDuration(s.avg_processing_time)],
-      ["Total processing time", formatDuration(s.total_processing_time)],
-    ]),
-    renderSection("Time range", [
-      ["Earliest", s.earliest_processing ? `${formatInstant(s.earliest_processing)} UTC` : "—"],
-      ["Latest", s.latest_processing ? `${formatInstant(s.latest_processing)} UTC` : "—"],
-    ]),
-  ].join("\n\n");
-}
 
 export const summaryCommand = defineCommand({
   meta: { name: "summary", description: "Totals over all runs: files, space saved, tracks removed, transcodes, time" },
@@ -57,8 +14,9 @@ export const summaryCommand = defineCommand({
     await withDatabase(args, rawArgs, async (db) => {
       const summary = await getSummary(db, filter);
       // Runs before the retention horizon are gone: say so when this window's edge day was answered whole.
-      const widened = windowWidenedBy(filter, await retentionHorizon(db));
-      if (widened) process.stderr.write(`vpo: runs before ${(await retentionHorizon(db))!.slice(0, 10)} were removed by retention; this window's totals count whole days there: ${widened.since?.slice(0, 10) ?? "the start"} to ${widened.until ? new Date(Date.parse(widened.until) - 1).toISOString().slice(0, 10) : "now"}\n`);
+      const horizon = await retentionHorizon(db);
+      const widened = windowWidenedBy(filter, horizon);
+      if (widened) process.stderr.write(`vpo: runs before ${horizon!.slice(0, 10)} were removed by retention; this window's totals count whole days there: ${widened.since?.slice(0, 10) ?? "the start"} to ${widened.until ? new Date(Date.parse(widened.until) - 1).toISOString().slice(0, 10) : "now"}\n`);
       if (summary.total_files_processed === 0) throw await nothingFound(db, filter);
       if (args.format === "json") process.stdout.write(`${renderJson(summary)}\n`);
       else if (args.format === "csv") process.stdout.write(renderCsv([summary as unknown as Record<string, unknown>], Object.keys(summary)));
