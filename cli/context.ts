@@ -4,7 +4,7 @@ import {
   LOG_LEVELS, type LogLevelName, openDatabase, type OpenedDatabase, type PluginRegistry, VpoError,
 } from "../core/mod.ts";
 import { builtinPlugins } from "../plugins/mod.ts";
-import { configureLogging } from "./logging.ts";
+import { attachLogStore, configureLogging, detachLogStore } from "./logging.ts";
 
 /** Flags every command accepts, before or after the subcommand name. */
 export const globalArgs = {
@@ -93,9 +93,13 @@ export function loadCliConfig(args: GlobalValues, options: { profile?: string } 
  * Config (with flags as the top layer), logging and the plugin registry for one command.
  * Commands that only read the database pass `plugins: false` and skip loading plugins.
  */
-export async function createContext(args: GlobalValues, rawArgs: readonly string[], options: { plugins?: boolean } = {}): Promise<CliContext> {
+export async function createContext(
+  args: GlobalValues,
+  rawArgs: readonly string[],
+  options: { plugins?: boolean; reportedLogCategories?: readonly string[] } = {},
+): Promise<CliContext> {
   const loaded = loadCliConfig(args);
-  await configureLogging(loaded.config.logging);
+  await configureLogging(loaded.config.logging, { reported: options.reportedLogCategories });
 
   let node: NodeIdentity | undefined;
   const registry = createRegistry();
@@ -107,7 +111,7 @@ export async function createContext(args: GlobalValues, rawArgs: readonly string
       registry.register(await loadPluginModule(specifier, { optionsByName: pluginOptions }), specifier);
     }
   }
-  return {
+  const ctx: CliContext = {
     loaded,
     config: loaded.config,
     registry,
@@ -117,6 +121,19 @@ export async function createContext(args: GlobalValues, rawArgs: readonly string
     get node() {
       return (node ??= nodeIdentity(dataDir(), loaded.config.node?.name));
     },
-    open: (options) => openDatabase(databaseLocation(loaded), options),
+    async open(options) {
+      const opened = await openDatabase(databaseLocation(loaded), options);
+      if (options?.access === "read") return opened;
+      // A command that may write keeps its warnings and errors in the database too (vpo logs).
+      attachLogStore(opened.db, { node: ctx.node.name });
+      return {
+        ...opened,
+        async close() {
+          await detachLogStore();
+          await opened.close();
+        },
+      };
+    },
   };
+  return ctx;
 }

@@ -4,7 +4,7 @@
  */
 import { type DatabaseHandle, type Db, registerNode } from "../core/mod.ts";
 import pkg from "../package.json" with { type: "json" };
-import { createEngine, type Engine, type Housekeeping, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
+import { createEngine, type Engine, type Housekeeping, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
 import { runRetentionIfDue } from "../monitor/retention/mod.ts";
 import { type CliContext, createContext } from "./context.ts";
 
@@ -55,7 +55,8 @@ export function reportRecovered(housekeeping: Housekeeping, json: boolean): void
 
 /** Opens everything a media command needs and does the housekeeping; call `close()` when done. */
 export async function openEngineSession(args: Record<string, unknown>, rawArgs: readonly string[], options: { json?: boolean } = {}): Promise<EngineSession> {
-  const ctx = await createContext(args as never, rawArgs);
+  // These commands print each file's outcome themselves: the same log lines stay off stderr unless asked for.
+  const ctx = await createContext(args as never, rawArgs, { reportedLogCategories: REPORTED_LOG_CATEGORIES });
   const database = await ctx.open();
   const { db, location, close } = database;
   try {

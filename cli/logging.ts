@@ -3,14 +3,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { getRotatingFileSink } from "@logtape/file";
 import {
-  configure, type FormattedValues, getJsonLinesFormatter, getTextFormatter, type LogLevel, type LogRecord, type Sink, type TextFormatter,
+  configure, type FormattedValues, getJsonLinesFormatter, getTextFormatter, type LogLevel, type LogRecord, type Sink, type TextFormatter, withFilter,
 } from "@logtape/logtape";
-import type { Config } from "../core/mod.ts";
+import type { Config, Db } from "../core/mod.ts";
+import { createLogStoreSink } from "../monitor/log_store.ts";
 
 type LoggingConfig = NonNullable<Config["logging"]>;
 
 /** Context keys worth repeating on a text line when the message does not already show them. */
-const CONTEXT_KEYS = ["job_id", "run_id", "file", "plugin"] as const;
+const CONTEXT_KEYS = ["job_id", "run_id", "file", "node", "plugin"] as const;
 
 /** `key=value` for the context properties the message template does not interpolate. */
 function contextSuffix(record: LogRecord): string {
@@ -32,9 +33,33 @@ export const textFormatter: TextFormatter = getTextFormatter({
 /** JSON lines for machines: `@timestamp` (UTC), `level`, `message`, `logger`, and `context` with every property. */
 export const jsonFormatter: TextFormatter = getJsonLinesFormatter({ categorySeparator: ".", properties: "nest:context" });
 
+/** One context store for the process: a reconfiguration (hot reload) keeps the contexts in force. */
+const contexts = new AsyncLocalStorage<Record<string, unknown>>();
+/** The log store's sink lives as long as the process: it survives reconfiguration, and its buffer with it. */
+const store = createLogStoreSink();
+const RANK: Record<string, number> = { debug: 0, info: 1, warning: 2, error: 3 };
+
+/**
+ * From now on, records at `[logging] store_level` and above also go to this database (vpo logs),
+ * (`[retention] logs_days` deletes old ones). Call `detachLogStore` before closing it.
+ */
+export function attachLogStore(db: Db, o: { node?: string | null }): void {
+  store.attach(db, o);
+}
+
+/** Writes what the log store holds and stops writing to the database. */
+export function detachLogStore(): Promise<void> {
+  return store.detach();
+}
+
 export interface LoggingStreams {
   /** Where console logs and the one-time warning go (default: process.stderr). */
   stderr?: (text: string) => void;
+  /**
+   * Categories (`vpo.engine.runs`) of records that repeat what the command prints itself: kept
+   * off stderr at the warning and error levels, shown from info down.
+   */
+  reported?: readonly string[];
 }
 
 /**
@@ -47,27 +72,37 @@ export interface LoggingStreams {
 export async function configureLogging(options: LoggingConfig, streams: LoggingStreams = {}): Promise<void> {
   const write = streams.stderr ?? ((text: string) => void process.stderr.write(text));
   const formatter = options.json ? jsonFormatter : textFormatter;
-  const sinks: Record<string, Sink> = { stderr: (record) => write(formatter(record)) };
+  const level = (options.level ?? "warning") as LogLevel;
+  const storeLevel = options.store_level ?? "warning";
+  const reported = new Set(level === "warning" || level === "error" ? (streams.reported ?? []) : []);
+  const console: Sink = (record) => {
+    if (reported.size && reported.has(record.category.join("."))) return;
+    write(formatter(record));
+  };
+  const sinks: Record<string, Sink> = { stderr: withFilter(console, level) };
   if (options.file) {
     try {
       mkdirSync(dirname(options.file), { recursive: true });
-      sinks.file = getRotatingFileSink(options.file, {
+      sinks.file = withFilter(getRotatingFileSink(options.file, {
         formatter,
         maxSize: options.max_bytes,
         maxFiles: options.backup_count ?? 3,
         // Unbuffered: the CLI exits with process.exit, which would drop a buffer.
         bufferSize: 0,
-      });
+      }), level);
     } catch (error) {
       write(`warning: cannot open log file "${options.file}" (${(error as Error).message}); logging to stderr only\n`);
     }
   }
+  if (storeLevel !== "off") sinks.store = withFilter(store.sink, storeLevel as LogLevel);
+  // The lower of the two levels: records the store keeps are made even when stderr shows fewer.
+  const lowest = storeLevel !== "off" && RANK[storeLevel]! < RANK[level]! ? (storeLevel as LogLevel) : level;
   await configure({
     reset: true,
     sinks,
-    contextLocalStorage: new AsyncLocalStorage(),
+    contextLocalStorage: contexts,
     loggers: [
-      { category: ["vpo"], sinks: Object.keys(sinks), lowestLevel: (options.level ?? "warning") as LogLevel },
+      { category: ["vpo"], sinks: Object.keys(sinks), lowestLevel: lowest },
       { category: ["logtape", "meta"], sinks: ["stderr"], lowestLevel: "warning" },
     ],
   });

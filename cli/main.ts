@@ -23,6 +23,8 @@ export const main = defineCommand({
     plugins: () => import("./commands/plugins.ts").then((m) => m.pluginsCommand),
     serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
     jobs: () => import("./commands/jobs.ts").then((m) => m.jobsCommand),
+    logs: () => import("./commands/logs.ts").then((m) => m.logsCommand),
+    alerts: () => import("./commands/alerts.ts").then((m) => m.alertsCommand),
     profiles: () => import("./commands/profiles.ts").then((m) => m.profilesCommand),
     config: () => import("./commands/config.ts").then((m) => m.configCommand),
     init: () => import("./commands/init.ts").then((m) => m.initCommand),

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { getLogger } from "@logtape/logtape";
+import { getLogger, withContext } from "@logtape/logtape";
 import * as v from "valibot";
 import { VpoError, errorMessage } from "./errors.ts";
 import type { MediaInfo, ProbeFn } from "./media.ts";
@@ -142,7 +142,8 @@ export function createCapture(options: CaptureOptions): Capture {
         try {
           // A plugin in a worker is stopped at the deadline; an in-process one can only be abandoned.
           const call = hostedCall(hook.handler);
-          return await (call ? call(args, timeoutMs) : callInProcess(hook.handler, args, timeoutMs));
+          // What the plugin logs (and what is logged about it) names it.
+          return await withContext({ plugin: hook.plugin.name }, () => (call ? call(args, timeoutMs) : callInProcess(hook.handler, args, timeoutMs)));
         } catch (error) {
           const code = error instanceof VpoError && CALL_CODES.includes(error.code) ? error.code : "PLUGIN_HOOK_FAILED";
           recordError(hook.plugin.name, hookName, code, errorMessage(error), error);

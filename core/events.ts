@@ -31,6 +31,19 @@ export interface VpoEvents {
     run_id?: string; node?: string | null; library?: string | null; path?: string; phase?: string | null; eta_seconds?: number | null;
   };
   "file.finished": { job_id: string | null; file: string; run_id: string; success: boolean; [key: string]: unknown };
+  /** An alert notification (fired, repeated, resolved, held back by a silence) made by any server on this database. */
+  alert: AlertEventPayload;
+}
+
+export interface AlertEventPayload {
+  id: number;
+  rule: string;
+  /** firing, resolved, silenced or test */
+  kind: string;
+  severity: string;
+  summary: string;
+  labels: Record<string, string | null>;
+  at: string;
 }
 
 export type EventName = keyof VpoEvents;

@@ -17,7 +17,7 @@ export type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord, Ru
 export { countStreams } from "./media.ts";
 export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";
 export { createEventBus, toRecordedEvent } from "./events.ts";
-export type { EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
+export type { AlertEventPayload, EventBus, EventName, RunRecordedEvent, VpoEvents } from "./events.ts";
 export { VpoError, errorMessage, storageError } from "./errors.ts";
 export type { ErrorCode } from "./errors.ts";
 export { parseOrThrow, describeIssues } from "./validation.ts";
@@ -47,3 +47,16 @@ export {
   COMPOSITION_DIMENSIONS, createCompositionCounter, fileValues, hdrOf, RESOLUTION_BUCKETS, resolutionBucket,
   type CompositionCount, type CompositionDimension, type ResolutionBucket,
 } from "./library_composition.ts";
+export {
+  activeSilences, addSilence, alertHistory, alertStates, applyAlertChange, deliveryCounts, dueDeliveries, eventsSince, finishAttempt, getDelivery, leaseDelivery,
+  pruneAlertHistory, recordEvent,
+  type AlertChange, type AlertDelivery, type AlertEvent, type AlertHistoryEntry, type AlertState, type NewAlertEvent, type NewDelivery,
+} from "./repository/alerts.ts";
+export {
+  failedRunGroups, LABEL_COLUMNS, latestRunAt, phaseTotals, runCountGroups,
+  type AlertLabel, type FailedRun, type LabelFilter, type LabelValues, type PhaseTotals, type RunCounts, type WindowQuery,
+} from "./repository/alert_inputs.ts";
+export {
+  insertLogRecords, LOG_STORE_LEVELS, LogEntrySchema, logSeverity, pruneLogs, queryLogs,
+  type LogEntry, type LogQuery, type LogStoreLevel, type NewLogRecord,
+} from "./repository/logs.ts";

@@ -5,8 +5,40 @@
  * AbortSignal fires. The only place the engine spawns media work.
  */
 import { basename } from "node:path";
+import { getLogger } from "@logtape/logtape";
 import { errorMessage, VpoError } from "../core/mod.ts";
 import { type ProgressBlock, readProgress } from "./ffmpeg_progress.ts";
+
+const log = getLogger(["vpo", "engine", "child"]);
+
+/** What a failed run keeps of the tool that failed: its command line and the tail of its stderr. */
+export interface ToolFailure {
+  command: string;
+  output: string;
+}
+
+/** Longest command line and stderr tail a run record keeps (the record's text fields take 16 KiB). */
+const MAX_COMMAND = 4000;
+const MAX_OUTPUT = 4000;
+const OUTPUT_LINES = 30;
+
+/** A command line as a shell would take it: arguments with spaces or quotes are single-quoted. */
+export function commandLine(argv: readonly string[]): string {
+  const line = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+  return line.length > MAX_COMMAND ? `${line.slice(0, MAX_COMMAND - 1)}…` : line;
+}
+
+/** The last lines of a tool's stderr, at most MAX_OUTPUT characters. */
+export function outputTail(stderr: string): string {
+  const tail = stderr.trimEnd().split("\n").slice(-OUTPUT_LINES).join("\n");
+  return tail.length > MAX_OUTPUT ? `…${tail.slice(-(MAX_OUTPUT - 1))}` : tail;
+}
+
+/** The ToolFailure an error carries in its details (engine errors of a failed ffmpeg, ffprobe or command), if any. */
+export function toolFailureOf(error: unknown): ToolFailure | null {
+  const details = error instanceof VpoError ? (error.details as Partial<ToolFailure> | undefined) : undefined;
+  return typeof details?.command === "string" && typeof details.output === "string" ? { command: details.command, output: details.output } : null;
+}
 
 export interface ChildRun {
   exitCode: number;
@@ -14,6 +46,8 @@ export interface ChildRun {
   stderrTail: string;
   /** `stderrTail`, or "<program> exited with code N" when it printed nothing. */
   error: string;
+  /** The command line and the last lines of stderr (for the record of a failed run). */
+  failure: ToolFailure;
   /** ffmpeg progress blocks (empty unless `progress` was asked for). */
   blocks: ProgressBlock[];
   wallTimeSeconds: number;
@@ -42,7 +76,11 @@ const TERM_GRACE_MS = 3000;
 export async function runChild(argv: readonly string[], options: ChildRunOptions = {}): Promise<ChildRun> {
   const started = performance.now();
   const program = basename(argv[0] ?? "");
-  if (options.signal?.aborted) return { exitCode: -1, stderrTail: "", error: "not started: interrupted", blocks: [], wallTimeSeconds: 0, aborted: true };
+  const command = commandLine(argv);
+  if (options.signal?.aborted) {
+    return { exitCode: -1, stderrTail: "", error: "not started: interrupted", failure: { command, output: "" }, blocks: [], wallTimeSeconds: 0, aborted: true };
+  }
+  log.debug("Running {program}: {command}", { program, command });
   let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
   try {
     proc = Bun.spawn([...argv], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
@@ -62,13 +100,18 @@ export async function runChild(argv: readonly string[], options: ChildRunOptions
     const stderr = new Response(proc.stderr).text();
     const blocks = options.progress ? await readProgress(proc.stdout, options.onProgress) : (await new Response(proc.stdout).arrayBuffer(), []);
     const exitCode = await proc.exited;
-    const tail = (await stderr).trim().split("\n").map((l) => l.trim()).filter(Boolean).slice(-STDERR_LINES).join(" | ");
+    const text = await stderr;
+    const tail = text.trim().split("\n").map((l) => l.trim()).filter(Boolean).slice(-STDERR_LINES).join(" | ");
+    const wallTimeSeconds = (performance.now() - started) / 1000;
+    if (exitCode === 0) log.debug("{program} finished in {seconds} s", { program, seconds: round(wallTimeSeconds) });
+    else log.debug("{program} exited with code {exit_code} after {seconds} s{aborted}", { program, exit_code: exitCode, seconds: round(wallTimeSeconds), aborted: aborted ? " (stopped)" : "" });
     return {
       exitCode,
       stderrTail: tail,
       error: tail || (exitCode === 0 ? "" : `${program} exited with code ${exitCode}`),
+      failure: { command, output: outputTail(text) },
       blocks,
-      wallTimeSeconds: (performance.now() - started) / 1000,
+      wallTimeSeconds,
       aborted,
     };
   } finally {
@@ -77,3 +120,5 @@ export async function runChild(argv: readonly string[], options: ChildRunOptions
     if (proc.exitCode === null) proc.kill("SIGKILL");
   }
 }
+
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;

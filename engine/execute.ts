@@ -5,8 +5,9 @@
  * written here; the lifecycle decides whether the last temp file may replace it.
  */
 import { existsSync, rmSync, statSync } from "node:fs";
+import { getLogger } from "@logtape/logtape";
 import { type ActiveRun, type MediaInfo, VpoError } from "../core/mod.ts";
-import { runChild } from "./child.ts";
+import { runChild, type ToolFailure } from "./child.ts";
 import { phaseArgs } from "./ffmpeg_args.ts";
 import { summarizeProgress } from "./ffmpeg_progress.ts";
 import { planPhases } from "./plan/plan.ts";
@@ -14,6 +15,8 @@ import type { FilePlan, MediaState, PhasePlan } from "./plan/types.ts";
 import type { OnError, Policy } from "./policy/schema.ts";
 import type { Engine } from "./session.ts";
 import { interrupted, type StepContext } from "./step.ts";
+
+const log = getLogger(["vpo", "engine"]);
 
 export interface ExecuteOptions {
   engine: Engine;
@@ -31,6 +34,8 @@ export interface ExecuteResult {
   expected: MediaState;
   /** Messages of phases that failed and were passed over (on_error: continue). */
   failures: string[];
+  /** The command line and stderr tail of the last of those. */
+  lastFailure: ToolFailure | null;
 }
 
 /** Deletes a temp file now if possible; whatever stays is removed with the run's other temp files. */
@@ -60,6 +65,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   let current = file;
   let state = o.plan.source;
   const failures: string[] = [];
+  let lastFailure: ToolFailure | null = null;
   for (let k = 0; k < phases.length; k++) {
     const phase = phases[k]!;
     const timer = run.startPhase(phase.name);
@@ -94,12 +100,18 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     await reportActions(run, phase, ok, result.wallTimeSeconds * 1000, ok ? null : why);
     const progress = summarizeProgress(result.blocks, { wallTimeSeconds: result.wallTimeSeconds });
     await timer.end({ bytesRead, bytesWritten, encodingFps: progress.meanFps, encodingBitrate: progress.finalBitrate, success: ok });
+    log.debug("Phase {phase} {outcome} in {seconds} s: read {bytes_read} bytes, wrote {bytes_written}, {fps} fps", {
+      phase: phase.name, outcome: ok ? "done" : "failed", seconds: Math.round(result.wallTimeSeconds * 1000) / 1000, bytes_read: bytesRead, bytes_written: bytesWritten,
+      fps: progress.meanFps === null ? "no" : Math.round(progress.meanFps * 10) / 10,
+    });
     if (result.aborted) throw interrupted(signal, file, phase.name);
     if (!ok) {
       discard(output);
       const message = `Phase "${phase.name}" failed (${why})`;
-      if (o.onError !== "continue") throw new VpoError("COMMAND_FAILED", `${message}; "${file}" was left untouched`);
+      if (o.onError !== "continue") throw new VpoError("COMMAND_FAILED", `${message}; "${file}" was left untouched`, { details: result.failure });
       // Go on from the last good state: the remaining phases are planned again without this one.
+      log.warn("{message}; going on with the next phases (on_error: continue)", { message, phase: phase.name });
+      lastFailure = result.failure;
       failures.push(message);
       phases = [...phases.slice(0, k + 1), ...planPhases(o.policy, state, k + 1)];
       continue;
@@ -108,5 +120,5 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     current = output;
     state = phase.output;
   }
-  return { output: current === file ? null : current, expected: state, failures };
+  return { output: current === file ? null : current, expected: state, failures, lastFailure };
 }

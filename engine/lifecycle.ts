@@ -15,11 +15,12 @@
 import { existsSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, extname, resolve } from "node:path";
-import { getLogger } from "@logtape/logtape";
+import { getLogger, withContext } from "@logtape/logtape";
 import {
   type ActiveRun, deleteInFlight, errorMessage, findInFlightByKey, findProcessedRun, insertInFlight, libraryOf, partialHash, renameFile, type RunOutcome, type RunRecord,
   saveScannedFiles, updateInFlight, VpoError,
 } from "../core/mod.ts";
+import { toolFailureOf } from "./child.ts";
 import { backupPathFor, commitReplace, type MayReplace } from "./commit.ts";
 import { ensureFreeSpace, type FreeBytesFn, writeBlocker } from "./disk_space.ts";
 import { fileKeyFor, removeTempFiles, tempPrefixFor } from "./in_flight.ts";
@@ -28,6 +29,8 @@ import { readSource, type Source } from "./source.ts";
 import { interrupted, type PhaseProgress, type RunStep, type StepPlan, type StepResult } from "./step.ts";
 
 const log = getLogger(["vpo", "engine"]);
+/** Each run's start and outcome: what `vpo process` prints itself (REPORTED_LOG_CATEGORIES). */
+const runLog = getLogger(["vpo", "engine", "runs"]);
 
 export interface LifecycleOptions {
   file: string;
@@ -123,7 +126,7 @@ async function work(w: Work, run: ActiveRun): Promise<Done> {
     return { outcome: failure(error), committed: false };
   }
   // on_error: continue — the output still replaces the original, and the run is recorded as failed.
-  const outcome = result.failure ? failure(new VpoError("COMMAND_FAILED", result.failure)) : { success: true };
+  const outcome = result.failure ? failure(new VpoError("COMMAND_FAILED", result.failure, { details: result.failureDetail ?? undefined })) : { success: true };
   if (!result.output) return { outcome, committed: false };
   const phases = run.context.phases;
   const completed = phases.filter((p) => p.success).length;
@@ -172,9 +175,35 @@ async function refreshFileRow(engine: Engine, from: string, to: string): Promise
  * @example
  * const { record, changed } = await runLifecycle(engine, policyStep(engine, policy), { file: "/m/a.mkv", policyName: policy.name, signal });
  */
-export async function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOptions): Promise<FileOutcome> {
-  const file = resolve(o.file);
+export function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOptions): Promise<FileOutcome> {
   const runId = o.runId ?? Bun.randomUUIDv7();
+  // Every line logged for this run — by the engine, its children, the plugins — names it.
+  return withContext({ run_id: runId, file: resolve(o.file), node: engine.node ?? undefined }, () => lifecycle(engine, step, o, runId));
+}
+
+/** The record of a failed run keeps the command line and stderr tail of the tool that failed. */
+function withFailureDetail(record: RunRecord, outcome: RunOutcome): RunRecord {
+  const detail = record.success ? null : toolFailureOf(outcome.error);
+  return detail ? { ...record, failure_command: detail.command, failure_output: detail.output || null } : record;
+}
+
+/** Logs how a run ended: info when it succeeded, error with the reason (and the tool's stderr tail) when it failed. */
+function logOutcome(record: RunRecord, changed: boolean, seconds: number): void {
+  const props = { run_id: record.id, file: record.file_path, policy: record.policy_name, status: record.status, seconds: Math.round(seconds * 1000) / 1000 };
+  if (record.success) {
+    runLog.info("Finished {file}: {outcome} in {seconds} s", { ...props, outcome: changed ? `rewritten (${record.total_changes} change(s))` : "left as it was" });
+  } else if (record.status === "interrupted") {
+    runLog.warn("Interrupted {file} after {seconds} s: {error}", { ...props, error: record.error_message });
+  } else {
+    runLog.error("Failed {file} after {seconds} s: {error}", { ...props, error: record.error_message, command: record.failure_command });
+    if (record.failure_output) runLog.error("{program} said (last lines of stderr):\n{output}", { ...props, program: record.failure_command?.split(" ")[0]?.split("/").pop() ?? "the tool", output: record.failure_output, command: record.failure_command });
+  }
+}
+
+async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, runId: string): Promise<FileOutcome> {
+  const file = resolve(o.file);
+  const started = performance.now();
+  runLog.info("Started {file} (policy {policy})", { file, policy: o.policyName, job_id: o.jobId ?? undefined });
   const signal = o.signal ?? new AbortController().signal;
   const source = await readSource(engine.probe, file);
   let plan: StepPlan | null = null;
@@ -205,7 +234,7 @@ export async function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOp
     done = markerError
       ? { outcome: failure(new VpoError("DB_ERROR", `${markerError}; "${file}" was left untouched`)), committed: false }
       : plan ? await work({ engine, step, plan, source, marker, o, signal }, run) : { outcome: failure(planError), committed: false };
-    record = await run.finish(done.outcome);
+    record = withFailureDetail(await run.finish(done.outcome), done.outcome);
   } finally {
     removeTempFiles(marker.tempPrefix);
   }
@@ -214,5 +243,6 @@ export async function runLifecycle(engine: Engine, step: RunStep, o: LifecycleOp
   // Stored (or durably spooled, which the next start replays before it looks at markers).
   await deleteInFlight(engine.db, runId).catch(() => {});
   if (done.committed) await refreshFileRow(engine, file, record.file_path).catch(() => {});
+  logOutcome(record, done.committed, (performance.now() - started) / 1000);
   return { record, changed: done.committed, path: record.file_path, stored };
 }

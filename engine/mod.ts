@@ -42,7 +42,7 @@ export { commandStep, videoEncoderOf } from "./run_command.ts";
  * Jobs of runs: `runProcessJob` (vpo process), `runCommandJob` (vpo run), `runJob` (any step).
  * @example const summary = await runProcessJob(engine, { files, policy: loadPolicy("anime"), workers: 2, signal, bus });
  */
-export { runCommandJob, runJob, runProcessJob } from "./process_batch.ts";
+export { REPORTED_LOG_CATEGORIES, runCommandJob, runJob, runProcessJob } from "./process_batch.ts";
 export type { BatchSummary, CommandJobOptions, JobOptions, ProcessJobOptions } from "./process_batch.ts";
 
 /** Start-up housekeeping: runs left unrecorded (spool, markers of dead processes) recorded; old jobs purged. */

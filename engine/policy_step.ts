@@ -4,6 +4,7 @@
  * source's duration before it may replace the original.
  */
 import { basename, dirname, extname, join } from "node:path";
+import { getLogger } from "@logtape/logtape";
 import { errorMessage, VpoError } from "../core/mod.ts";
 import { executePlan } from "./execute.ts";
 import { planFile } from "./plan/plan.ts";
@@ -13,6 +14,8 @@ import type { OnError } from "./policy/schema.ts";
 import type { Engine } from "./session.ts";
 import type { RunStep } from "./step.ts";
 import { verifyOutput } from "./verify.ts";
+
+const log = getLogger(["vpo", "engine", "plan"]);
 
 /**
  * The policy's ffmpeg passes as a lifecycle step. `onError` overrides the policy's
@@ -27,6 +30,14 @@ export function policyStep(engine: Engine, loaded: LoadedPolicy, onError: OnErro
       if (!info) throw source.probeError;
       const plan = planFile(info, loaded.policy);
       const file = source.path;
+      for (const phase of plan.phases) {
+        log.debug("Phase {phase}: {count} decision(s), {what}", { phase: phase.name, count: phase.actions.length, what: phase.changes ? "an ffmpeg pass" : "nothing to change" });
+        for (const a of phase.actions) {
+          log.debug("  {action} {track}: {message} (rule {rule})", {
+            action: a.type, track: a.trackType ? `${a.trackType} #${a.trackIndex ?? "?"}` : "file", message: a.message ?? "", rule: a.rule ?? "none", phase: phase.name,
+          });
+        }
+      }
       let expected: MediaState | null = null;
       return {
         intent: plan.intent,
@@ -35,7 +46,7 @@ export function policyStep(engine: Engine, loaded: LoadedPolicy, onError: OnErro
         async execute(ctx) {
           const result = await executePlan({ engine, ctx, plan, sourceInfo: info, policy: loaded.policy, onError });
           if (!plan.changes) return { output: null };
-          if (!result.output) throw new VpoError("COMMAND_FAILED", `${result.failures.join("; ")}; "${file}" was left untouched`);
+          if (!result.output) throw new VpoError("COMMAND_FAILED", `${result.failures.join("; ")}; "${file}" was left untouched`, { details: result.lastFailure });
           expected = result.expected;
           // A failed container phase (on_error: continue) leaves the extension as it was.
           const ext = result.expected.ext === plan.source.ext ? extname(file) : result.expected.ext;
@@ -43,6 +54,7 @@ export function policyStep(engine: Engine, loaded: LoadedPolicy, onError: OnErro
             output: result.output,
             finalPath: join(dirname(file), basename(file, extname(file)) + ext),
             failure: result.failures.length > 0 ? `${result.failures.join("; ")}; the other phases were applied (on_error: continue)` : null,
+            failureDetail: result.lastFailure,
           };
         },
         async verify(output) {

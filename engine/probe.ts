@@ -3,8 +3,12 @@
  */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import { getLogger } from "@logtape/logtape";
 import { VpoError, type MediaInfo, type MediaStream, type ProbeFn, type StreamType } from "../core/mod.ts";
 import type { Tools } from "./tools.ts";
+import { commandLine, outputTail } from "./child.ts";
+
+const log = getLogger(["vpo", "engine", "probe"]);
 
 export interface ProbeOptions {
   /** ffprobe is killed after this long; default 30 s. */
@@ -117,7 +121,11 @@ export function createProbe(tools: Pick<Tools, "ffprobe">, { timeoutMs = 30_000 
       throw new VpoError("FILE_NOT_FOUND", `Cannot read media file "${path}": no such file`, { cause: error });
     }
 
-    const proc = Bun.spawn([tools.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path], {
+    const argv = [tools.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path];
+    const command = commandLine(argv);
+    const started = performance.now();
+    log.debug("Running ffprobe: {command}", { command });
+    const proc = Bun.spawn(argv, {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
@@ -133,8 +141,12 @@ export function createProbe(tools: Pick<Tools, "ffprobe">, { timeoutMs = 30_000 
     } finally {
       clearTimeout(timer);
     }
+    const seconds = Math.round(performance.now() - started) / 1000;
+    log.debug("ffprobe exited with code {exit_code} after {seconds} s", { exit_code: exitCode, seconds });
     if (timedOut) {
-      throw new VpoError("TOOL_TIMEOUT", `Cannot read media file "${path}": ffprobe did not finish within ${timeoutMs} ms and was stopped`);
+      throw new VpoError("TOOL_TIMEOUT", `Cannot read media file "${path}": ffprobe did not finish within ${timeoutMs} ms and was stopped`, {
+        details: { command, output: outputTail(stderr) },
+      });
     }
 
     let raw: RawProbe | null = null;
@@ -145,7 +157,7 @@ export function createProbe(tools: Pick<Tools, "ffprobe">, { timeoutMs = 30_000 
     }
     if (exitCode !== 0 || raw === null || typeof raw !== "object" || !raw.format) {
       const reason = exitCode !== 0 || stderr.trim() !== "" ? describeStderr(stderr, path) : "ffprobe printed no readable JSON";
-      throw new VpoError("TOOL_FAILED", `Cannot read media file "${path}": ${reason}`, { details: { exitCode, stderr: stderr.trim() } });
+      throw new VpoError("TOOL_FAILED", `Cannot read media file "${path}": ${reason}`, { details: { exitCode, stderr: stderr.trim(), command, output: outputTail(stderr) } });
     }
 
     const format = raw.format;

@@ -5,7 +5,7 @@
  * (interrupted). file.started / file.progress / file.finished events go on the bus for
  * terminals and the server.
  */
-import { getLogger } from "@logtape/logtape";
+import { getLogger, withContext } from "@logtape/logtape";
 import { createJob, errorMessage, type EventBus, findProcessedRun, type Job, type JobType, partialHash, updateJob, VpoError } from "../core/mod.ts";
 import type { FreeBytesFn } from "./disk_space.ts";
 import { type FileOutcome, runLifecycle } from "./lifecycle.ts";
@@ -16,7 +16,14 @@ import { commandStep } from "./run_command.ts";
 import type { Engine } from "./session.ts";
 import type { RunStep } from "./step.ts";
 
-const log = getLogger(["vpo", "engine"]);
+const log = getLogger(["vpo", "engine", "jobs"]);
+
+/**
+ * Log categories whose records repeat what a command reports to its user itself (each file's
+ * outcome, the job's totals, recovered runs): a CLI showing its own report leaves them out of
+ * stderr unless asked for detail (--log-level info); the log file and the log store keep them.
+ */
+export const REPORTED_LOG_CATEGORIES = ["vpo.engine.runs", "vpo.engine.jobs", "vpo.engine.recovery"] as const;
 
 export interface JobOptions {
   type: Extract<JobType, "process" | "run">;
@@ -84,8 +91,18 @@ export async function processedBefore(engine: Engine, step: RunStep, file: strin
 /** Runs the job and closes it (see the module comment). */
 export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummary> {
   const total = o.files.length;
+  const started = performance.now();
   const job = await createJob(engine.db, { type: o.type, policy_name: o.policyName, files_total: total }).catch((error: unknown) => {
     throw new VpoError("DB_ERROR", `Cannot start the ${o.type} job: the database refused it (${errorMessage(error)}); nothing was changed`, { cause: error });
+  });
+  // Every line logged while the job runs names it and this machine.
+  return withContext({ job_id: job.id, node: engine.node ?? undefined }, () => runFiles(engine, o, job, started));
+}
+
+async function runFiles(engine: Engine, o: JobOptions, job: Job, started: number): Promise<BatchSummary> {
+  const total = o.files.length;
+  log.info("Job {job_id} started: {type} of {files} file(s) with {policy}, {workers} at a time", {
+    job_id: job.id, type: o.type, files: total, policy: o.policyName, workers: Math.max(1, Math.min(o.workers ?? 1, total)),
   });
   o.bus?.emit("job.updated", { id: job.id, type: job.type, status: job.status, policy_name: o.policyName, files_total: total });
   const outcomes: FileOutcome[] = [];
@@ -98,35 +115,41 @@ export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummar
     while (next < total && !stopReason && !o.signal?.aborted) {
       const index = next++;
       const file = o.files[index]!;
-      o.bus?.emit("file.started", { job_id: job.id, file, index: index + 1, total });
-      const earlier = o.force ? null : await processedBefore(engine, o.step, file);
-      if (earlier) {
-        alreadyProcessed++;
-        o.bus?.emit("file.finished", {
-          job_id: job.id, file, index: index + 1, total, run_id: earlier.id, success: true, status: "already_processed", changed: false, path: file,
-          processed_at: earlier.processed_at, error: null,
-        });
-        continue;
-      }
-      // Per file: a worker's error never leaks into another file's event or count.
-      let outcome: FileOutcome | null = null;
-      let error: string | null = null;
-      try {
-        outcome = await runLifecycle(engine, o.step, {
-          file, policyName: o.policyName, jobId: job.id, keepBackup: o.keepBackup, signal: o.signal, freeBytes: o.freeBytes, mayReplace: o.mayReplace,
-          onProgress: (p) => o.bus?.emit("file.progress", { job_id: job.id, file, percent: p.percent, speed: p.speed, fps: p.fps }),
-        });
-        outcomes.push(outcome);
-        if (outcome.stored.in === "spool") error = `the database refused the run (${outcome.stored.error}); it was saved to ${engine.spoolPath} and is stored at the next start`;
-      } catch (e) {
-        error = errorMessage(e);
-        errors.push({ file, error });
-      }
-      o.bus?.emit("file.finished", finishedEvent(job.id, file, index + 1, total, outcome, error));
-      const failed = !outcome || (!outcome.record.success && outcome.record.status !== "interrupted");
-      if (error) stopReason ??= `Stopped after "${file}" (database error): ${error}`;
-      else if (failed && o.stopOnFailure) stopReason ??= `Stopped after "${file}" failed (on_error: fail): ${outcome?.record.error_message}`;
+      await withContext({ file }, () => oneFile(index, file));
     }
+  };
+  const oneFile = async (index: number, file: string) => {
+    // Per file: a worker's error never leaks into another file's event or count.
+    o.bus?.emit("file.started", { job_id: job.id, file, index: index + 1, total });
+    const earlier = o.force ? null : await processedBefore(engine, o.step, file);
+    if (earlier) {
+      alreadyProcessed++;
+      log.info("Skipped {file}: already processed by this policy (run {earlier})", { file, earlier: earlier.id });
+      o.bus?.emit("file.finished", {
+        job_id: job.id, file, index: index + 1, total, run_id: earlier.id, success: true, status: "already_processed", changed: false, path: file,
+        processed_at: earlier.processed_at, error: null,
+      });
+      return;
+    }
+    let outcome: FileOutcome | null = null;
+    let error: string | null = null;
+    try {
+      outcome = await runLifecycle(engine, o.step, {
+        file, policyName: o.policyName, jobId: job.id, keepBackup: o.keepBackup, signal: o.signal, freeBytes: o.freeBytes, mayReplace: o.mayReplace,
+        onProgress: (p) => o.bus?.emit("file.progress", { job_id: job.id, file, percent: p.percent, speed: p.speed, fps: p.fps }),
+      });
+      if (outcome.stored.in === "spool") log.error("The database refused the run of {file}; it waits in the spool {spool}", { file, spool: engine.spoolPath });
+      outcomes.push(outcome);
+      if (outcome.stored.in === "spool") error = `the database refused the run (${outcome.stored.error}); it was saved to ${engine.spoolPath} and is stored at the next start`;
+    } catch (e) {
+      error = errorMessage(e);
+      errors.push({ file, error });
+      log.error("Could not record the run of {file}: {error}", { file, error });
+    }
+    o.bus?.emit("file.finished", finishedEvent(job.id, file, index + 1, total, outcome, error));
+    const failed = !outcome || (!outcome.record.success && outcome.record.status !== "interrupted");
+    if (error) stopReason ??= `Stopped after "${file}" (database error): ${error}`;
+    else if (failed && o.stopOnFailure) stopReason ??= `Stopped after "${file}" failed (on_error: fail): ${outcome?.record.error_message}`;
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers ?? 1, total)) }, worker));
 
@@ -157,6 +180,11 @@ export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummar
       return { ...job, status, error: `${error ?? "done"} (the job could not be closed in the database: ${errorMessage(e)})` };
     });
   o.bus?.emit("job.updated", { id: job.id, type: job.type, status, error, ...summary });
+  const seconds = Math.round(performance.now() - started) / 1000;
+  const line = "Job {job_id} {status} in {seconds} s: {succeeded} succeeded, {failed} failed, {interrupted} interrupted, {changed} rewritten, {already} already processed, {not_started} not started";
+  const props = { job_id: job.id, status, seconds, succeeded: summary.succeeded, failed: summary.failed, interrupted: summary.interrupted, changed: summary.changed, already: summary.already_processed, not_started: summary.not_started, error };
+  if (status === "completed" && summary.failed === 0) log.info(line, props);
+  else log.warn(`${line}: {error}`, props);
   return { job: closed, ...summary, outcomes, errors };
 }
 

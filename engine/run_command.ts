@@ -80,9 +80,11 @@ export function commandStep(engine: Engine, command: readonly string[]): RunStep
           });
           if (result.aborted) throw interrupted(signal, file, "command");
           if (result.exitCode !== 0) {
-            throw new VpoError("COMMAND_FAILED", `Command exited with code ${result.exitCode}; "${file}" was left untouched${result.stderrTail ? `: ${result.stderrTail}` : ""}`);
+            throw new VpoError("COMMAND_FAILED", `Command exited with code ${result.exitCode}; "${file}" was left untouched${result.stderrTail ? `: ${result.stderrTail}` : ""}`, { details: result.failure });
           }
-          if (writesOutput && outputSize === 0) throw new VpoError("COMMAND_FAILED", `Command exited 0 but wrote no output to {output}; "${file}" was left untouched`);
+          if (writesOutput && outputSize === 0) {
+            throw new VpoError("COMMAND_FAILED", `Command exited 0 but wrote no output to {output}; "${file}" was left untouched`, { details: result.failure });
+          }
           return { output: writesOutput ? output : null };
         },
         // The command's contract is "exit 0 having written {output}", checked above; vpo cannot know what it meant to write.

@@ -4,6 +4,7 @@
  * everything else — in-flight marker, capture, temp files, verify, commit, record.
  */
 import type { ActiveRun, RunIntent } from "../core/mod.ts";
+import type { ToolFailure } from "./child.ts";
 import { VpoError } from "../core/mod.ts";
 import type { Source } from "./source.ts";
 
@@ -34,6 +35,8 @@ export interface StepResult {
   finalPath?: string;
   /** A failure that still lets the output replace the original (on_error: continue); the run is recorded as failed with it. */
   failure?: string | null;
+  /** The command line and stderr tail behind `failure`. */
+  failureDetail?: ToolFailure | null;
 }
 
 export interface StepPlan {

@@ -2,7 +2,7 @@ import { cors } from "@elysiajs/cors";
 import { availableParallelism } from "node:os";
 import { getLogger } from "@logtape/logtape";
 import { Elysia, NotFoundError, ParseError, ValidationError } from "elysia";
-import { type DatabaseHandle, type EventBus, followRunFeed, type PluginRegistry, type RunFeedFollower } from "../core/mod.ts";
+import { type DatabaseHandle, type Db, type EventBus, followRunFeed, type PluginRegistry, type RunFeedFollower } from "../core/mod.ts";
 import pkg from "../package.json" with { type: "json" };
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import { cacheKey, createViewCache, type ViewCache } from "./cache.ts";
@@ -19,6 +19,9 @@ import { nodeRoutes } from "./routes/nodes.ts";
 import { queueRoutes } from "./routes/queue.ts";
 import { pollProgress } from "./progress_poller.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { type MonitorDeps, monitoringRoutes } from "./routes/monitoring.ts";
+import { createSelfMetrics, type SelfMetrics } from "./self_metrics.ts";
+import { createRouteLabeler } from "./timing.ts";
 import { analysisRoutes } from "./routes/analysis.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { statsRoutes } from "./routes/stats.ts";
@@ -27,6 +30,7 @@ import { systemRoutes } from "./routes/system.ts";
 import { createSseHub, type SseHub } from "./sse.ts";
 import { staticRoutes } from "./static.ts";
 import { validationToHttpError } from "./validation_errors.ts";
+import { queuedJobs } from "../monitor/queue_depth.ts";
 
 const log = getLogger(["vpo", "server"]);
 
@@ -49,6 +53,10 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** How often the run feed is read whatever happens (default 1 s); writes also wake it at once. */
   pollMs?: number;
+  /** Monitoring: the config in force (alert rules), this server's view of them, config reload and its version for /health. */
+  monitor?: MonitorDeps & { configInfo?(): { version: number; loaded_at: string } };
+  /** Jobs waiting in the queue, for /metrics (a process with a job queue); absent: not exposed. */
+  queueDepth?: () => Promise<number | null>;
   /** The job queue, for POST /api/queue/{id}/retry (PostgreSQL only); closed with the app. */
   queue?: QueueControl;
   /** How often the runs in progress on every machine are read for `file.progress` events (default 1 s). */
@@ -64,6 +72,10 @@ export interface VpoApp {
   cache: ViewCache;
   sse: SseHub;
   metrics: RunMetrics;
+  /** vpo's own performance: request and query durations, feed lag, alert deliveries. */
+  selfMetrics: SelfMetrics;
+  /** The database connection with every statement timed for /metrics (monitoring uses it too). */
+  db: Db;
   /** Follows the run feed: every run and purge by any process on the database reaches the bus. */
   feed: Promise<RunFeedFollower>;
   /** Ends event streams, stops the read workers; leaves the database open (the caller owns it). */
@@ -113,14 +125,17 @@ export function createApp(options: AppOptions): VpoApp {
   // Worker threads only help SQLite, whose queries block the thread; PostgreSQL's pool is asynchronous.
   const inline = readers === "inline" || database.dialect !== "sqlite" || database.location === ":memory:";
   const budget = { budgetMs: options.readBudgetMs };
-  const reader: Reader = inline ? createInlineReader(database.db, budget) : createWorkerReader(database.location, { size: readers as number, ...budget });
   const cache = createViewCache();
   const sse = createSseHub(options.bus, { heartbeatMs: options.heartbeatMs });
+  let reader: Reader;
   const metrics = createRunMetrics(() => reader.read("policyTotals", {}), {
     vpo_sse_clients: { help: "Open /api/events streams", read: () => sse.clients },
     vpo_view_cache_entries: { help: "View responses held in the cache", read: () => cache.size },
-  });
-  const feed = followRunFeed(feedReaderOf(reader), options.bus, { pollMs: options.pollMs });
+  }, { queueDepth: options.queueDepth ?? (() => queuedJobs(database.db)) });
+  const selfMetrics = createSelfMetrics(metrics.registry);
+  const db = database.db.withPlugin(selfMetrics.queryTimer);
+  reader = selfMetrics.timedReader(inline ? createInlineReader(db, budget) : createWorkerReader(database.location, { size: readers as number, ...budget }));
+  const feed = followRunFeed(selfMetrics.timedFeed(feedReaderOf(reader)), options.bus, { pollMs: options.pollMs });
   feed.catch((error) => log.error("Could not follow the run feed: {error}", { error: String(error) }));
   // Another process wrote (a run, a job, a purge): cached views may be stale, and the feed has news.
   const unwatch = database.listen(() => {
@@ -136,7 +151,7 @@ export function createApp(options: AppOptions): VpoApp {
   ];
 
   const deps: RouteDeps = {
-    db: database.db,
+    db,
     reader,
     cache,
     bus: options.bus,
@@ -152,19 +167,46 @@ export function createApp(options: AppOptions): VpoApp {
   };
 
   const origins = options.corsOrigins ?? [];
+  // Every answer is timed by route pattern and status (/metrics) and says how long it took (Server-Timing).
+  const started = new WeakMap<Request, number>();
+  const counted = new WeakSet<Request>();
+  const routeOf = createRouteLabeler(() => app.routes);
+  const timed = (request: Request, status: number, headers: Headers | Record<string, unknown>, what = "app") => {
+    const t0 = started.get(request);
+    if (t0 === undefined || counted.has(request)) return;
+    counted.add(request);
+    const ms = performance.now() - t0;
+    const value = `${what};dur=${ms.toFixed(2)}`;
+    if (headers instanceof Headers) headers.set("server-timing", value);
+    else headers["server-timing"] = value;
+    selfMetrics.observeRequest({ method: request.method, route: routeOf(request), status, seconds: ms / 1000 });
+  };
   const app = new Elysia({ name: "vpo-server" })
+    .onRequest(({ request }) => void started.set(request, performance.now()))
     .use(origins.length ? cors({ origin: origins, methods: ["GET", "POST", "DELETE"], allowedHeaders: ["authorization", "content-type"], credentials: false }) : new Elysia())
     .onRequest(({ request }) => {
       guardWrites(request, deps.token);
       // Hot path: a cached view answers before routing and validation (it was valid when stored).
       if (!isCacheable(request)) return;
       const body = cache.peek(cacheKey(request.url));
-      if (body !== undefined) return jsonBody(body);
+      if (body === undefined) return;
+      const response = jsonBody(body);
+      timed(request, 200, response.headers, "cache");
+      return response;
     })
-    .onError(onError as never)
+    .onAfterHandle({ as: "global" }, ({ request, set, response }) => {
+      const status = response instanceof Response ? response.status : typeof set.status === "number" ? set.status : 200;
+      timed(request, status, response instanceof Response ? response.headers : (set.headers as Record<string, unknown>));
+    })
+    .onError((context) => {
+      const response = onError(context as never);
+      timed(context.request, response.status, response.headers);
+      return response;
+    })
     .use(openapiPlugin(version))
     .use(staticRoutes())
-    .use(systemRoutes(deps))
+    .use(systemRoutes(deps, options.monitor?.configInfo))
+    .use(monitoringRoutes(deps, options.monitor))
     .use(statsWriteRoutes(deps))
     .use(analysisRoutes(deps))
     .use(reportRoutes(deps))
@@ -182,6 +224,8 @@ export function createApp(options: AppOptions): VpoApp {
     cache,
     sse,
     metrics,
+    selfMetrics,
+    db,
     feed,
     async close() {
       for (const off of offBus) off();

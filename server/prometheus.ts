@@ -37,7 +37,11 @@ function rollupMetric(name: string, help: string, type: "counter" | "gauge" | "h
  * Creates the registry. `readTotals` reads per-policy totals over every run (from the rollup);
  * `gauges` adds server-state gauges read at scrape time.
  */
-export function createRunMetrics(readTotals: () => Promise<PolicyTotals[]>, gauges: Record<string, { help: string; read: () => number }> = {}): RunMetrics {
+export function createRunMetrics(
+  readTotals: () => Promise<PolicyTotals[]>,
+  gauges: Record<string, { help: string; read: () => number }> = {},
+  options: { queueDepth?: () => Promise<number | null> } = {},
+): RunMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "vpo_" });
   // One read per scrape: the first metric asks, the others share the answer.
@@ -74,8 +78,27 @@ export function createRunMetrics(readTotals: () => Promise<PolicyTotals[]>, gaug
     ]), totals),
   ];
   for (const metric of metrics) registry.registerMetric(metric as never);
+  // Jobs waiting, where the process has a queue: no sample at all where it has none (rather than a false 0).
+  const queueDepth = options.queueDepth;
+  registry.registerMetric({
+    name: "vpo_queue_depth",
+    help: "Jobs waiting in the job queue (PostgreSQL; absent where there is none)",
+    type: "gauge",
+    aggregator: "sum",
+    async get() {
+      const depth = queueDepth ? await queueDepth().catch(() => null) : null;
+      return { name: "vpo_queue_depth", help: "Jobs waiting in the job queue (PostgreSQL; absent where there is none)", type: "gauge", aggregator: "sum", values: depth === null ? [] : [{ labels: {}, value: depth }] };
+    },
+    reset() {},
+  } as never);
   for (const [name, gauge] of Object.entries(gauges)) {
     new Gauge({ name, help: gauge.help, registers: [registry], collect() { this.set(gauge.read()); } });
   }
-  return { registry, render: () => registry.metrics(), contentType: registry.contentType };
+  // Each scrape reads afresh: a write finished between two scrapes without a turn of the event loop
+  // (SQLite answers synchronously) must not leave the previous scrape's read to be shared.
+  const render = () => {
+    pending = null;
+    return registry.metrics();
+  };
+  return { registry, render, contentType: registry.contentType };
 }

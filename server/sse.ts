@@ -1,7 +1,7 @@
 import { type EventBus, type EventName, toJson } from "../core/mod.ts";
 
 /** The bus events streamed to /api/events clients. */
-export const STREAMED_EVENTS = ["run.recorded", "job.updated", "file.started", "file.progress", "file.finished"] as const satisfies readonly EventName[];
+export const STREAMED_EVENTS = ["run.recorded", "job.updated", "file.started", "file.progress", "file.finished", "alert"] as const satisfies readonly EventName[];
 
 /** Open Server-Sent Events streams fed from the event bus. */
 export interface SseHub {

@@ -2,11 +2,12 @@ import { defineCommand } from "citty";
 import { withDatabase } from "../database.ts";
 import * as v from "valibot";
 import {
-  getJob, JOB_STATUSES, JOB_TYPES, listJobs, parseTimeBound, parseTimeRange, purgeJobs, shortJobIds, VpoError,
+  getJob, JOB_STATUSES, JOB_TYPES, listJobs, parseTimeBound, parseTimeRange, purgeJobs, queryLogs, shortJobIds, VpoError,
 } from "../../core/mod.ts";
 import { globalArgs } from "../context.ts";
 import { renderJson } from "../format.ts";
 import { renderJobDetail, renderJobList } from "../views/jobs.ts";
+import { renderLogs } from "../views/logs.ts";
 
 const ListArgsSchema = v.object({
   status: v.optional(v.picklist(JOB_STATUSES, `expected one of ${JOB_STATUSES.join(", ")}`)),
@@ -55,13 +56,18 @@ const showCommand = defineCommand({
   meta: { name: "show", description: "Everything about one job: status, times, summary, error and the runs it recorded" },
   args: {
     id: { type: "positional", required: true, description: "Job id or a unique prefix of at least 4 characters" },
+    logs: { type: "boolean", description: "Also the job's log records kept in the database (vpo logs --job ID)" },
     json: { type: "boolean", description: "Print JSON" },
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
     await withDatabase(args, rawArgs, async (db) => {
       const job = await getJob(db, args.id);
-      process.stdout.write(`${args.json ? renderJson(job) : renderJobDetail(job)}\n`);
+      const logs = args.logs ? await queryLogs(db, { jobId: job.id, limit: 1000 }) : null;
+      if (args.json) return void process.stdout.write(`${renderJson(logs ? { ...job, logs } : job)}\n`);
+      const parts = [renderJobDetail(job)];
+      if (logs) parts.push(logs.length ? `Logs\n${renderLogs(logs, false)}` : "Logs\n(no log records kept for this job)");
+      process.stdout.write(`${parts.join("\n\n")}\n`);
     });
   },
 });

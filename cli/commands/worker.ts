@@ -4,7 +4,8 @@ import * as v from "valibot";
 import { parseOrThrow, registerNode } from "../../core/mod.ts";
 import { openQueue, type Queue, recoverAbandonedRuns, runQueueWorker, type WorkerEvent } from "../../engine/mod.ts";
 import pkg from "../../package.json" with { type: "json" };
-import { globalArgs } from "../context.ts";
+import { type GlobalValues, globalArgs } from "../context.ts";
+import { workerMonitoring } from "../worker_monitoring.ts";
 import { type EngineSession, openEngineSession, reportRecovered } from "../engine_session.ts";
 import { watchInterrupts } from "../interrupt.ts";
 import { queueSettings, requirePostgres } from "../queue_session.ts";
@@ -17,10 +18,10 @@ const ConcurrencySchema = v.optional(
  * Something a worker runs beside its jobs (e.g. evaluating alert rules): started once the worker's
  * housekeeping is done, stopped after its last job. Returns how to stop it.
  */
-export type WorkerService = (worker: { session: EngineSession; queue: Queue }) => Promise<(() => Promise<void>) | void>;
+export type WorkerService = (worker: { session: EngineSession; queue: Queue; args: GlobalValues }) => Promise<(() => Promise<void>) | void>;
 
 /** Services every `vpo worker` starts; add to this list to run something on every worker. */
-export const WORKER_SERVICES: WorkerService[] = [];
+export const WORKER_SERVICES: WorkerService[] = [workerMonitoring];
 
 /** One line per event for people, NDJSON with --json. */
 function printEvent(e: WorkerEvent, json: boolean): void {
@@ -51,12 +52,12 @@ function printEvent(e: WorkerEvent, json: boolean): void {
  * this host's unfinished runs, the spool), runs abandoned by dead machines, the services, the
  * jobs until `signal`, then the services stopped. The one place a worker starts.
  */
-export async function startWorker(session: EngineSession, queue: Queue, o: { concurrency: number; signal: AbortSignal; json: boolean }) {
+export async function startWorker(session: EngineSession, queue: Queue, o: { concurrency: number; signal: AbortSignal; json: boolean; args: GlobalValues }) {
   const { ctx, engine, db } = session;
   reportRecovered({ ...(await recoverAbandonedRuns(engine, queue.settings.heartbeatSeconds * 1000)), purgedJobs: 0 }, o.json);
   const stops: (() => Promise<void>)[] = [];
   for (const service of WORKER_SERVICES) {
-    const stop = await service({ session, queue });
+    const stop = await service({ session, queue, args: o.args });
     if (stop) stops.push(stop);
   }
   try {
@@ -93,7 +94,7 @@ export const workerCommand = defineCommand({
             `SIGTERM lets current files finish for ${settings.stopTimeoutSeconds} s\n`,
           );
         }
-        await startWorker(session, queue, { concurrency, signal: interrupts.signal, json: args.json === true });
+        await startWorker(session, queue, { concurrency, signal: interrupts.signal, json: args.json === true, args });
       } finally {
         await queue.close();
       }

@@ -39,6 +39,12 @@ export function renderRunDetail(run: Detail, options: { actions?: boolean; perfo
       ["Changes", formatNumber(run.total_changes)],
     ]),
   ];
+  if (run.failure_command || run.failure_output) {
+    const indent = (text: string) => text.split("\n").map((line) => `  ${line}`).join("\n");
+    const lines = [colors.bold("Failed command"), indent(run.failure_command ?? "(not recorded)")];
+    if (run.failure_output) lines.push(colors.bold("Its output (last lines of stderr)"), indent(run.failure_output));
+    parts.push(lines.join("\n"));
+  }
   if (run.plugin_errors.length) {
     parts.push(renderSection("Plugin failures", run.plugin_errors.map((e) => [`${e.plugin}.${e.hook}`, `${e.code}: ${e.message}`])));
   }

@@ -12,7 +12,7 @@ export function defaultConfig(env: Env = process.env): Config {
   return {
     database: { path: join(dataDir(env), "library.db") },
     tools: { probe_timeout_seconds: 30 },
-    logging: { level: "warning", json: false, max_bytes: 10 * 1024 * 1024, backup_count: 3 },
+    logging: { level: "warning", json: false, max_bytes: 10 * 1024 * 1024, backup_count: 3, store_level: "warning" },
     jobs: { retention_days: 90 },
     server: { host: "127.0.0.1", port: 8321, cors_origins: [], body_limit_bytes: 10 * 1024 * 1024 },
     plugins: { load: [], hook_timeout_ms: 30_000, options: {} },
@@ -20,6 +20,8 @@ export function defaultConfig(env: Env = process.env): Config {
     queue: { heartbeat_seconds: 30, check_interval_seconds: 10, retry_limit: 2, retry_delay_seconds: 30, stop_timeout_seconds: 60 },
     node: {},
     libraries: {},
+    channels: {},
+    alerts: { evaluate_every: "30s", history_days: 90, rules: [] },
     retention: { logs_days: 90, reports_days: 365 },
     reports: { schedule: [] },
   };

@@ -5,6 +5,7 @@ import { dataDir } from "../paths.ts";
 import { defaultConfig } from "./defaults.ts";
 import { envLayer } from "./env.ts";
 import { configFilePath, readConfigFile, readProfile } from "./files.ts";
+import { checkMonitoringReferences } from "./monitoring.ts";
 import type { Config } from "./schema.ts";
 
 export type ConfigSource = "default" | "config" | "profile" | "env" | "flag";
@@ -59,6 +60,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const value = config[section]?.[key] as string | undefined;
     if (!value || isAbsolute(value)) continue;
     config[section]![key] = sources[`${section}.${key}`] === "flag" ? resolve(value) : join(dataDir(env), value);
+  }
+  // Checked once merged: a rule in config.toml may name a channel that a profile defines.
+  const problems = checkMonitoringReferences(config as Config);
+  if (problems.length) {
+    throw new VpoError("INVALID_CONFIG", `Invalid config${hasFile ? ` "${configPath}"` : ""}: ${problems.join("; ")}`, { details: problems });
   }
   return { config: config as Required<Config>, sources, configPath: hasFile ? configPath : null, profile };
 }

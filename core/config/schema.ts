@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import * as v from "valibot";
+import { AlertsSchema, ChannelsSchema } from "./monitoring.ts";
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 
@@ -35,6 +36,8 @@ export const ConfigSchema = v.strictObject({
       max_bytes: v.optional(positiveInt),
       /** Rotated files kept beside the log file (`vpo.log.1` … `vpo.log.N`); 0 keeps none. */
       backup_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      /** Records at this level and above are also kept in the database (`vpo logs`); "off" keeps none. */
+      store_level: v.optional(v.picklist([...LOG_LEVELS, "off"], `expected one of ${[...LOG_LEVELS, "off"].join(", ")}`)),
     }),
   ),
   jobs: v.optional(v.strictObject({ retention_days: v.optional(positiveInt) })),
@@ -45,6 +48,8 @@ export const ConfigSchema = v.strictObject({
       token: v.optional(v.string()),
       cors_origins: v.optional(v.array(v.string())),
       body_limit_bytes: v.optional(positiveInt),
+      /** The dashboard's address as people reach it: links in notifications point there. */
+      public_url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "expected an http:// or https:// URL"))),
     }),
   ),
   plugins: v.optional(
@@ -130,6 +135,10 @@ export const ConfigSchema = v.strictObject({
       v.pipe(v.string(), v.check((p) => p.startsWith("/"), "expected an absolute path")),
     ),
   ),
+  /** Notification channels by name (`[channels.ops] type = "webhook"`), used by alert rules and reports. */
+  channels: v.optional(ChannelsSchema),
+  /** Alert rules (`[[alerts.rules]]`) and how often they are evaluated. */
+  alerts: v.optional(AlertsSchema),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

@@ -1,5 +1,6 @@
 import type { Generated } from "kysely";
 import type { RunColumns } from "../record/mod.ts";
+import type { MonitoringTables } from "./monitoring_schema.ts";
 
 /** Kysely table types. Booleans are stored as 0/1 integers, JSON as text. */
 export interface FilesTable {
@@ -276,7 +277,7 @@ export interface SchemaMigrationsTable {
   applied_at: string;
 }
 
-export interface Database {
+export interface Database extends MonitoringTables {
   files: FilesTable;
   jobs: JobsTable;
   processing_stats: ProcessingStatsTable;

@@ -81,6 +81,10 @@ export const RUN_FIELDS = {
   status: { kind: "status", notNull: true, derived: true },
   success: { kind: "flag", required: true },
   error_message: { kind: "text" },
+  /** A failed run: the command line of the tool that failed (ffmpeg, ffprobe, the user's command). */
+  failure_command: { kind: "text" },
+  /** A failed run: the tail of that tool's stderr. */
+  failure_output: { kind: "text" },
   size_before: { kind: "bytes", fact: true },
   size_after: { kind: "bytes", fact: true },
   size_change: { kind: "bytesChange", derived: true },

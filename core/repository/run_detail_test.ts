@@ -27,6 +27,8 @@ describe("getRunDetail", () => {
       status: "success",
       success: true,
       error_message: null,
+      failure_command: null,
+      failure_output: null,
       size_before: 1000,
       size_after: 800,
       size_change: 200,

@@ -1,6 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { getLogger } from "@logtape/logtape";
+import type { ChannelConfig } from "../../core/mod.ts";
+import { deliver, type Message, resolveChannelPaths } from "../channels/mod.ts";
 
 const log = getLogger(["vpo", "reports"]);
 
@@ -30,16 +32,31 @@ export interface Delivery {
   detail: string;
 }
 
+/** The message a named channel gets: email carries the document, a webhook and the NDJSON file the link. */
+export function reportMessage(report: DeliverableReport, channel: ChannelConfig): Message {
+  const text = `${report.title} (${report.since} to ${report.until}), ${report.format.toUpperCase()}${report.link ? "" : ` — stored as report ${report.id}`}`;
+  return {
+    subject: report.title,
+    text,
+    link: report.link,
+    severity: "info",
+    data: { report_id: report.id, schedule: report.schedule, period: report.period_key, since: report.since, until: report.until, format: report.format, filename: report.filename },
+    // Only email carries the document: a webhook (and a log line) points at /api/reports/{id}.
+    attachments: channel.type === "email" ? [{ filename: report.filename, content: report.body, contentType: report.content_type }] : undefined,
+  };
+}
+
 /**
  * Delivers a report to each channel; a channel that fails never stops the others or the report.
  *
  * - `file:/dir` writes the document into that folder (via a temp file, renamed when complete).
- * - Any other entry names an alert channel (webhook with the link, email with the document
- *   attached): those are built in monitor/channels and are connected here when both are merged —
- *   until then such a delivery is recorded as not made, saying why.
+ * - Any other entry names a `[channels.<name>]`, sent through monitor/channels' `deliver` (the one
+ *   path alerts use): email with the document attached, webhook with the link, file channel a line.
+ *   One attempt each, bounded by the channel's timeout; its result is kept with the report.
  */
-export async function deliverReport(report: DeliverableReport, channels: readonly string[]): Promise<Delivery[]> {
+export async function deliverReport(report: DeliverableReport, channels: readonly string[], named: Record<string, ChannelConfig> = {}): Promise<Delivery[]> {
   const out: Delivery[] = [];
+  const configured = resolveChannelPaths(named);
   for (const channel of channels) {
     try {
       if (channel.startsWith("file:")) {
@@ -51,7 +68,10 @@ export async function deliverReport(report: DeliverableReport, channels: readonl
         renameSync(`${path}.tmp`, path);
         out.push({ channel, ok: true, detail: path });
       } else {
-        out.push({ channel, ok: false, detail: `no alert channel named "${channel}" in this build (only file:/folder channels deliver)` });
+        const target = configured[channel];
+        if (!target) throw new Error(`no channel "${channel}" in the config (add [channels.${channel}])`);
+        await deliver(target, reportMessage(report, target));
+        out.push({ channel, ok: true, detail: target.type === "webhook" ? target.url! : target.type === "email" ? [target.to ?? []].flat().join(", ") : target.path! });
       }
     } catch (error) {
       out.push({ channel, ok: false, detail: (error as Error).message });

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { getLogger } from "@logtape/logtape";
 import { Cron } from "croner";
-import { claimReport, completeReport, type Config, type Db, errorMessage, failReport, setReportDeliveries } from "../../core/mod.ts";
+import { type ChannelConfig, claimReport, completeReport, type Config, type Db, errorMessage, failReport, setReportDeliveries } from "../../core/mod.ts";
 import { buildReport } from "./build.ts";
 import { deliverReport, type DeliverableReport, type Delivery } from "./deliver.ts";
 import { lastCompletePeriod } from "./period.ts";
@@ -26,7 +26,9 @@ export interface SchedulerOptions {
   /** The server's URL, for links to `/api/reports/{id}`. */
   baseUrl?: string;
   /** Delivery (default deliverReport): the one place reports leave vpo. */
-  deliver?: (report: DeliverableReport, channels: readonly string[]) => Promise<Delivery[]>;
+  deliver?: (report: DeliverableReport, channels: readonly string[], named: Record<string, ChannelConfig>) => Promise<Delivery[]>;
+  /** The `[channels.<name>]` in force (hot reload changes them) for schedules that name them. */
+  channels?: () => Record<string, ChannelConfig>;
   /** Longest sleep between checks (default 60 s), so a moved clock or a suspended machine is noticed. */
   maxSleepMs?: number;
 }
@@ -90,7 +92,7 @@ export function createReportScheduler(o: SchedulerOptions): ReportScheduler {
         id, schedule: schedule.name, period_key, title: data.title, since: window.since, until: window.until, format, content_type: rendered.contentType,
         filename: `vpo-report-${schedule.name}-${window.label}.${rendered.extension}`, body: rendered.body, link: o.baseUrl ? `${o.baseUrl}/api/reports/${id}` : null,
       };
-      const deliveries = await deliver(report, schedule.channels ?? []);
+      const deliveries = await deliver(report, schedule.channels ?? [], o.channels?.() ?? {});
       await setReportDeliveries(o.db, id, deliveries);
       log.info("Made report {schedule} {period}", { schedule: schedule.name, period: period_key });
       return { id, schedule: schedule.name, period_key, deliveries };

@@ -1,6 +1,8 @@
 import { getLogger } from "@logtape/logtape";
 import { applyRetention, type Config, type Db, floorToDay, lastRetentionRun, type RetentionCounts, type RetentionCutoffs } from "../../core/mod.ts";
 
+import { RETENTION_STORES } from "./stores.ts";
+
 const log = getLogger(["vpo", "retention"]);
 const DAY = 86_400_000;
 
@@ -16,7 +18,7 @@ export interface RetentionStore {
   key: keyof RetentionSettings;
   name: string;
   /** Deletes what is older than `before`; returns how many records went. */
-  purgeBefore(before: string): Promise<number>;
+  purgeBefore(db: Db, before: string): Promise<number>;
 }
 
 export interface RetentionResult extends RetentionCounts {
@@ -46,11 +48,12 @@ export async function runRetention(db: Db, settings: RetentionSettings, options:
   const cutoffs = retentionCutoffs(settings, now);
   const counts = await applyRetention(db, cutoffs, now);
   const stores: Record<string, number> = {};
-  for (const store of options.stores ?? []) {
+  for (const store of options.stores ?? RETENTION_STORES) {
     const days = settings[store.key];
-    if (days !== undefined) stores[store.name] = await store.purgeBefore(new Date(now.getTime() - days * DAY).toISOString());
+    if (days !== undefined) stores[store.name] = await store.purgeBefore(db, new Date(now.getTime() - days * DAY).toISOString());
   }
   if (counts.runs + counts.details + counts.reports > 0) log.info("Retention deleted {runs} runs, details of older runs ({details} rows), {reports} reports", { ...counts });
+  for (const [name, n] of Object.entries(stores)) if (n > 0) log.info("Retention deleted {n} {name} record(s)", { n, name });
   return { ...counts, cutoffs, stores };
 }
 

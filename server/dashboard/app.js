@@ -138,10 +138,19 @@ function connect() {
     later();
   });
   source.addEventListener("job.updated", later);
-  for (const name of ["file.progress", "run.recorded"]) {
+  // A notification of any server (the alerts panel reloads on it).
+  source.addEventListener("alert", (event) => {
+    const alert = JSON.parse(event.data);
+    live.textContent = `Live — alert ${alert.rule}: ${alert.kind}`;
+  });
+  for (const name of ["file.progress", "run.recorded", "alert"]) {
     source.addEventListener(name, (event) => page.events.dispatchEvent(new CustomEvent(name, { detail: JSON.parse(event.data) })));
   }
 }
+
+// A link from a notification names the run to open (#…&run=<id>).
+const linkedRun = new URLSearchParams(location.hash.replace(/^#/, "")).get("run");
+if (linkedRun) page.openRun(linkedRun, null);
 
 showRange();
 refresh();

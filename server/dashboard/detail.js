@@ -48,6 +48,12 @@ export function renderDetail(body, run) {
         ["Job", dash(run.job_id)],
       ]),
     ),
+    run.failure_command || run.failure_output
+      ? el("section", { "aria-label": "Why it failed", class: "failure" },
+        el("h3", {}, "Why it failed"),
+        facts([["Command", el("code", {}, dash(run.failure_command)), "failure_command"]]),
+        run.failure_output ? el("pre", { class: "failure-output", "data-detail": "failure_output" }, run.failure_output) : null)
+      : null,
     el("h3", {}, "Track changes"),
     table("Tracks before and after", ["Type", "Before", "After", "Removed"], tracks.map(([t, b, a, r]) => [t, dash(b), dash(a), dash(r)]), ""),
     el("h3", {}, "Transcode"),

@@ -10,13 +10,15 @@
 //   watches               optional: state keys besides range/policy/library/node that reload it
 // `page` gives every panel the shared store (page.store.get(), .update({ policy: "x" })),
 // page.openRun(id, opener), page.reload(panel, { quiet }), page.fresh (ids of runs that arrived live) and
-// page.events, an EventTarget re-dispatching the server's live events (CustomEvent "file.progress",
+// page.events, an EventTarget re-dispatching the server's live events (CustomEvent "file.progress", "alert",
 // "run.recorded", … with the event's data as `detail`) for panels that update in place.
 // A failed load shows its error in that panel only.
+import alerts from "./panels/alerts.js";
 import codecs from "./panels/codecs.js";
 import cumulative from "./panels/cumulative.js";
 import failed from "./panels/failed.js";
 import jobs from "./panels/jobs.js";
+import logs from "./panels/logs.js";
 import library from "./panels/library.js";
 import reports from "./panels/reports.js";
 import { librariesPanel } from "./panels/breakdown.js";
@@ -27,4 +29,4 @@ import runs from "./panels/runs.js";
 import summary from "./panels/summary.js";
 import trend from "./panels/trend.js";
 
-export const PANELS = [now, summary, trend, cumulative, policies, librariesPanel, nodes, codecs, jobs, failed, library, reports, runs];
+export const PANELS = [now, summary, alerts, trend, cumulative, policies, librariesPanel, nodes, codecs, jobs, failed, library, reports, runs, logs];

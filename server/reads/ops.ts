@@ -1,12 +1,14 @@
 import { sql } from "kysely";
 import { dialectOf } from "../../core/db/handle.ts";
 import {
+  alertHistory, type Config, type LogQuery, queryLogs,
   getReport, listReports, type RunScope,
   type BreakdownBy, getBreakdown, type Db, type FeedCursor, feedHead, getCodecDistribution, getFileHistory, getJob, getMetricAggregates, getPolicy, getPolicyStats,
   getPolicyTotals, getRecentRuns, getRunDetail, getSummary, getTrends, type JobStatus, type JobType, listJobs, type MetricFilter,
   type PolicyStatsOptions, readFeed, type RecentRunsOptions, runEvents, type RunSearchOptions, searchRuns, type StatsFilter, type TrendsOptions, VpoError, type FeedReader,
   getQueueStatus, listInProgress, listNodes, VPO_QUEUE,
 } from "../../core/mod.ts";
+import { alertOverview } from "../../monitor/overview.ts";
 
 import { getLibraryComposition } from "../../monitor/library/mod.ts";
 import { detectRegressions, type DetectOptions } from "../../monitor/regressions/detect.ts";
@@ -35,6 +37,9 @@ export const READ_OPS = {
   feedHead: (db: Db, _a: Record<string, never>) => feedHead(db),
   readFeed: (db: Db, a: { cursor: FeedCursor }) => readFeed(db, a.cursor),
   runEvents: (db: Db, a: { ids: string[] }) => runEvents(db, a.ids),
+  alertOverview: (db: Db, a: { config: Config; now: string }) => alertOverview(db, a.config, new Date(a.now)),
+  alertHistory: (db: Db, a: { since?: string; rule?: string; limit?: number }) => alertHistory(db, a),
+  logs: (db: Db, a: LogQuery) => queryLogs(db, a),
   compare: (db: Db, a: { current: Window; baseline: Window; scope: RunScope }) => compareWindows(db, a, a.scope),
   regressions: (db: Db, a: DetectOptions) => detectRegressions(db, a),
   library: (db: Db, a: { library?: string; trend?: boolean; since?: string; until?: string }) => getLibraryComposition(db, a),

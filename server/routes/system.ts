@@ -18,13 +18,19 @@ export const HealthSchema = v.object({
   status: v.literal("ok"),
   version: v.string(),
   uptime_seconds: v.number(),
+  config: v.pipe(
+    v.nullable(v.object({ version: v.number(), loaded_at: v.pipe(v.string(), v.description("UTC ISO-8601 datetime")) })),
+    v.description("The config in force: 1 at start, one more for each reload that changed it, and when it was loaded"),
+  ),
 });
 
 /** GET /health and GET /api/plugins. */
-export function systemRoutes(deps: RouteDeps) {
+export function systemRoutes(deps: RouteDeps, configInfo?: () => { version: number; loaded_at: string }) {
   const startedAt = performance.now();
   return new Elysia({ name: "vpo-system-routes" })
-    .get("/health", () => ({ status: "ok" as const, version: deps.version, uptime_seconds: Math.round(performance.now() - startedAt) / 1000 }), {
+    .get("/health", () => ({
+      status: "ok" as const, version: deps.version, uptime_seconds: Math.round(performance.now() - startedAt) / 1000, config: configInfo?.() ?? null,
+    }), {
       query: v.strictObject({}),
       response: { 200: HealthSchema },
       detail: { tags: ["system"], summary: "Liveness" },

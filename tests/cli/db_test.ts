@@ -94,8 +94,10 @@ test("vpo db migrate upgrades a database that read commands refused for its olde
   writeFileSync(join(dataDir, "h.ndjson"), asNdjson(perfHistory({ runs: 20, seed: 71 })));
   expect((await vpo(["--db", db, "stats", "import", "h.ndjson"], { dataDir })).code).toBe(0);
   const summary = (await vpo(["--db", db, "stats", "summary", "--format", "json"], { dataDir })).stdout;
-  // Take the database back to schema version 4, as an older vpo left it: undo migrations 5 and 6.
+  // Take the database back to schema version 4, as an older vpo left it: undo migrations 7, 6 and 5.
   const raw = new Database(db);
+  raw.exec("drop table alert_deliveries; drop table alert_events; drop table alert_silences; drop table alert_state; drop table log_records");
+  raw.exec("alter table processing_stats drop column failure_command; alter table processing_stats drop column failure_output");
   raw.exec("drop table library_snapshots; drop table reports; drop table retention_state; alter table processing_stats drop column video_height");
   raw.exec("drop index runs_in_flight_file_key");
   for (const col of ["file_key", "library", "library_path", "queue_job_id", "heartbeat_at", "policy_digest", "queue_attempt", "progress_percent", "progress_speed", "progress_fps", "progress_eta_seconds"]) {

@@ -62,7 +62,7 @@ describe("vpo stats export", () => {
     expect(JSON.parse(json.stdout)).toEqual(ndjson.stdout.trimEnd().split("\n").map((l) => JSON.parse(l)));
     const rows = csv.stdout.trimEnd().split("\n");
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toStartWith("id,file_path,processed_at,policy_name,policy_digest,job_id,node,library,status,success,error_message,size_before,");
+    expect(rows[0]).toStartWith("id,file_path,processed_at,policy_name,policy_digest,job_id,node,library,status,success,error_message,failure_command,failure_output,size_before,");
     expect(rows[0]).toEndWith(",encoder_type,hash_before,hash_after");
     expect(rows[1]).toStartWith(`5eed0008-0000-4000-8000-000000000008,"/lib/movies/zeta, ""director's cut"".mkv",2026-03-31T23:30:00.000Z,remux,,,,,success,true,,`);
     expect(remux.stdout.trimEnd().split("\n").map((l) => JSON.parse(l).id)).toEqual(["5eed0005-0000-4000-8000-000000000005"]);

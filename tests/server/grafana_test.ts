@@ -15,4 +15,8 @@ test("every metric the shipped Grafana dashboard queries is exposed by /metrics"
   const families = new Set([...exposed.matchAll(/^# TYPE (\S+) (\w+)/gm)].flatMap(([, name, type]) => (type === "histogram" ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!])));
   expect([...used].filter((name) => !families.has(name))).toEqual([]);
   expect(used.size).toBeGreaterThan(8);
+  // vpo's own performance has its row: HTTP, database, feed, queue and deliveries.
+  for (const name of ["vpo_http_request_duration_seconds_bucket", "vpo_http_request_duration_seconds_count", "vpo_db_query_duration_seconds_bucket", "vpo_feed_lag_seconds_bucket", "vpo_queue_depth", "vpo_alert_deliveries_total"]) {
+    expect(used).toContain(name);
+  }
 });

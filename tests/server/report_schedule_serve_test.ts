@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, vpo } from "../cli/_cli.ts";
 import { asNdjson, perfHistory } from "../fixtures/perf_history.ts";
+import { webhookReceiver } from "../monitor/_receivers.ts";
 import { startServe } from "./_serve.ts";
 
 test("vpo serve makes a scheduled report, delivers it to a folder, stores it and serves it at /api/reports/{id} with its content type", async () => {
@@ -37,4 +38,26 @@ test("vpo serve makes a scheduled report, delivers it to a folder, stores it and
     expect(await server.stop()).toBe(0);
   }
   expect(existsSync(folder)).toBe(true);
+}, 90_000);
+
+test("a schedule added to config.toml while vpo serve runs is made without a restart and delivered through a named webhook channel with the report's link", async () => {
+  const hook = webhookReceiver();
+  const dataDir = tempDir("vpo-serve-reports-reload-");
+  writeFileSync(join(dataDir, "h.ndjson"), asNdjson(perfHistory({ runs: 50, seed: 52, start: new Date(Date.now() - 3 * 86_400_000).toISOString() })));
+  expect((await vpo(["stats", "import", "h.ndjson"], { dataDir })).code).toBe(0);
+  const channel = `[channels.hook]\ntype = "webhook"\nurl = "${hook.url}"\n`;
+  writeFileSync(join(dataDir, "config.toml"), channel);
+  const server = await startServe(["--port", "0"], { dataDir });
+  try {
+    writeFileSync(join(dataDir, "config.toml"), `${channel}\n[[reports.schedule]]\nname = "daily"\ncron = "*/2 * * * * *"\nperiod = "day"\nformat = "html"\nchannels = ["hook"]\n`);
+    const [post] = await hook.waitFor(1, 30_000);
+    const [report] = await (await fetch(`${server.url}/api/reports`)).json();
+    expect(post!.json).toMatchObject({ subject: expect.stringContaining("vpo daily report"), link: `${server.url}/api/reports/${report.id}`, attachments: [] });
+    expect(report.deliveries).toEqual([{ channel: "hook", ok: true, detail: hook.url }]);
+    const linked = await fetch(post!.json.link);
+    expect([linked.status, linked.headers.get("content-type")]).toEqual([200, expect.stringContaining("text/html")]);
+  } finally {
+    expect(await server.stop()).toBe(0);
+    hook.stop();
+  }
 }, 90_000);
