@@ -20,22 +20,12 @@ import { ROOT, tempDir, vpo } from "../cli/_cli.ts";
 import { ACCEPTANCE_POLICY, sha256 } from "../engine/_setup.ts";
 import { rawStreams } from "../fixtures/ffmpeg.ts";
 import { copyFixture, type Fixtures, makeFixtures } from "../fixtures/media.ts";
+import { seededRandom } from "../../monitor/regressions/mod.ts";
 
 const RUNS = Math.max(1, Number(process.env.VPO_FAULT_RUNS ?? 3));
 const SEED = Number(process.env.VPO_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`kill_test: seed ${SEED} (replay with VPO_FAULT_SEED=${SEED}), ${RUNS} kill(s) per command (VPO_FAULT_RUNS)`);
 
-/** mulberry32: a small seeded PRNG, so a failing set of moments can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Command {
   name: string;
@@ -75,7 +65,7 @@ async function killAfter(c: Command, s: Awaited<ReturnType<typeof setUp>>, delay
 for (const c of COMMANDS) {
   describe(`SIGKILL of ${c.name} at random moments`, () => {
     test(`${RUNS} kill(s): the original is intact or verified-replaced, one record per run with the right before facts, nothing left behind`, async () => {
-      const rand = random(SEED ^ c.name.length);
+      const rand = seededRandom(SEED ^ c.name.length);
       // How long an undisturbed run takes here: the kills spread over it (and a little beyond).
       const calibration = await setUp();
       const t0 = performance.now();
