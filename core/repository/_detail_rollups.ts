@@ -103,29 +103,39 @@ export interface MetricRollupRow {
  * numbers, per run key of RUN_KEY and metric), which the fold test checks against a rebuild.
  */
 export class MetricContributions {
-  readonly #rows = new Map<string, MetricRollupRow>();
+  /** Per run key (day, policy, library, node), the rows of its metrics by plugin and key. */
+  readonly #byRunKey = new Map<string, Map<string, MetricRollupRow>>();
 
-  add(run: { processed_at: string; policy_name: string; library: string | null; node: string | null }, plugin: string, key: string, num: number | null, text: string | null): void {
+  /** The function that adds one metric of `run`: the run's key is worked out once, not per metric. */
+  of(run: { processed_at: string; policy_name: string; library: string | null; node: string | null }): (plugin: string, key: string, num: number | null, text: string | null) => void {
     const day = run.processed_at.slice(0, 10);
     const library = run.library ?? "";
     const node = run.node ?? "";
-    const id = `${day}\0${run.policy_name}\0${library}\0${node}\0${plugin}\0${key}`;
-    let row = this.#rows.get(id);
-    if (!row) {
-      row = { day, policy_name: run.policy_name, library, node, plugin, key, num_count: 0, text_count: 0, num_sum: 0, num_min: null, num_max: null };
-      this.#rows.set(id, row);
-    }
-    if (num !== null) {
-      row.num_count++;
-      row.num_sum += num;
-      if (row.num_min === null || num < row.num_min) row.num_min = num;
-      if (row.num_max === null || num > row.num_max) row.num_max = num;
-    }
-    if (text !== null) row.text_count++;
+    const runKey = `${day}\0${run.policy_name}\0${library}\0${node}`;
+    let rows = this.#byRunKey.get(runKey);
+    if (!rows) this.#byRunKey.set(runKey, (rows = new Map()));
+    const metricRows = rows;
+    return (plugin, key, num, text) => {
+      const id = `${plugin}\0${key}`;
+      let row = metricRows.get(id);
+      if (!row) {
+        row = { day, policy_name: run.policy_name, library, node, plugin, key, num_count: 0, text_count: 0, num_sum: 0, num_min: null, num_max: null };
+        metricRows.set(id, row);
+      }
+      if (num !== null) {
+        row.num_count++;
+        row.num_sum += num;
+        if (row.num_min === null || num < row.num_min) row.num_min = num;
+        if (row.num_max === null || num > row.num_max) row.num_max = num;
+      }
+      if (text !== null) row.text_count++;
+    };
   }
 
   rows(): MetricRollupRow[] {
-    return [...this.#rows.values()];
+    const out: MetricRollupRow[] = [];
+    for (const rows of this.#byRunKey.values()) for (const row of rows.values()) out.push(row);
+    return out;
   }
 }
 

@@ -75,6 +75,7 @@ function childRows(runs: RunRecord[], contributions: MetricContributions) {
       run.id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null,
     ]));
     // One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`.
+    const contribute = contributions.of(run);
     for (const plugin in run.plugin_metrics) {
       const values = run.plugin_metrics[plugin]!;
       for (const key in values) {
@@ -82,7 +83,7 @@ function childRows(runs: RunRecord[], contributions: MetricContributions) {
         const num = typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null;
         const text = typeof value === "string" ? value : null;
         metrics.push([run.id, plugin, key, num, text]);
-        contributions.add(run, plugin, key, num, text);
+        contribute(plugin, key, num, text);
       }
     }
     for (const e of run.plugin_errors) errors.push([run.id, e.plugin, e.hook, e.code, e.message]);
