@@ -62,7 +62,8 @@ const VIEWS: View[] = [
   { name: "metrics", run: (db, i) => getMetricAggregates(db, range(whole(i))), raw: (db, i) => metricsFrom(db, range(whole(i)), "raw"), http: (i) => `/api/stats/metrics?${q(whole(i))}` },
   { name: "nodes", run: (db, i) => getBreakdown(db, "node", range(whole(i))), http: (i) => `/api/stats/nodes?${q(whole(i))}` },
   { name: "libraries", run: (db, i) => getBreakdown(db, "library", range(whole(i))), http: (i) => `/api/stats/libraries?${q(whole(i))}` },
-  { name: "recent (50)", run: (db, i) => getRecentRuns(db, { ...range(whole(i)), limit: 50 }), http: (i) => `/api/stats/recent?${q(whole(i), "&limit=50")}` },
+  // recent takes no window: the limit moves instead (50 + i rows), so that no cache answers.
+  { name: "recent (50)", run: (db, i) => getRecentRuns(db, { limit: 50 + i }), http: (i) => `/api/stats/recent?limit=${50 + i}` },
   { name: "summary, window off midnight", run: (db, i) => getSummary(db, range(offMidnight(i))), raw: (db, i) => summaryFrom(db, range(offMidnight(i)), "raw"), http: (i) => `/api/stats/summary?${q(offMidnight(i))}` },
 ];
 
