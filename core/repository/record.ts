@@ -118,7 +118,8 @@ async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<vo
     const foldSize = breathe ? 500 : 5_000;
     const metrics = contributions.rows();
     for (let i = 0; i < batch.length; i += foldSize) {
-      await foldIntoRollup(trx, idIn(batch.slice(i, i + foldSize)), i === 0 ? metrics : []);
+      // A server's write (breathe) folds its metrics chunk by chunk from the table, between breaths.
+      await foldIntoRollup(trx, idIn(batch.slice(i, i + foldSize)), breathe ? undefined : i === 0 ? metrics : []);
       await breathe?.();
     }
   }
