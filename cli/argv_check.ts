@@ -5,8 +5,8 @@
  * depth, so a typo is refused (exit 2) before a database is opened or a file touched.
  */
 import type { ArgDef, ArgsDef, CommandDef as AnyCommandDef, PositionalArgDef, Resolvable } from "citty";
-import { didYouMean } from "../core/mod.ts";
-import { globalArgs } from "./context.ts";
+import { didYouMean } from "../core/did_you_mean.ts";
+import { globalArgs } from "./global_args.ts";
 
 /** A command line as read against the tree: the commands it names and what is wrong with it. */
 export interface CommandLine {
@@ -174,7 +174,7 @@ export async function readCommandLine(root: CommandDef, argv: readonly string[])
     positionals++;
     own.push(token);
   }
-  if (subCommands && Object.keys(subCommands).length > 0 && !cmd.run && !cmd.default) {
+  if (subCommands && Object.keys(subCommands).length > 0 && !cmd.run && !(await resolve(cmd.default))) {
     return line(`"${["vpo", ...path].join(" ")}" needs a command: ${Object.keys(subCommands).join(", ")}`);
   }
   return line();

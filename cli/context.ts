@@ -1,51 +1,11 @@
-import type { ArgsDef } from "citty";
 import {
   type Config, createEventBus, databaseLocation, dataDir, type NodeIdentity, nodeIdentity, createRegistry, type EventBus, loadConfig, type LoadedConfig, loadPluginModule,
   LOG_LEVELS, type LogLevelName, openDatabase, type OpenedDatabase, type PluginRegistry, VpoError,
 } from "../core/mod.ts";
-import { builtinPlugins } from "../plugins/mod.ts";
+import { type GlobalValues, repeated, rootValues } from "./global_args.ts";
 import { attachLogStore, configureLogging, detachLogStore } from "./logging.ts";
 
-/** Flags every command accepts, before or after the subcommand name. */
-export const globalArgs = {
-  db: { type: "string", description: "Database: a SQLite file (default ~/.vpo/library.db), sqlite:PATH or postgres://…" },
-  plugin: { type: "string", description: "Load a third-party plugin by path or package name (repeatable)" },
-  profile: { type: "string", description: "Use the named profile from ~/.vpo/profiles/" },
-  "log-level": { type: "string", description: "debug | info | warning | error" },
-  "log-file": { type: "string", description: "Also write logs to this file" },
-  "log-json": { type: "boolean", description: "Log JSON lines instead of text" },
-} as const satisfies ArgsDef;
-
-export type GlobalValues = { db?: string; profile?: string; "log-level"?: string; "log-file"?: string; "log-json"?: boolean };
-
-/** Global flags seen before the subcommand name (citty parses them on the root command). */
-const rootValues: GlobalValues & { plugins: string[] } = { plugins: [] };
-
-/** Every value of a repeatable flag, up to a `--` separator (citty keeps only the last). */
-export function repeated(rawArgs: readonly string[], flag: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const arg = rawArgs[i]!;
-    if (arg === "--") break;
-    if (arg === `--${flag}` && i + 1 < rawArgs.length) out.push(rawArgs[++i]!);
-    else if (arg.startsWith(`--${flag}=`)) out.push(arg.slice(flag.length + 3));
-  }
-  return out;
-}
-
-/** Remembers the global flags given before the subcommand. */
-export function rememberRootArgs(args: GlobalValues, rawArgs: readonly string[]): void {
-  const takesValue = new Set(Object.entries(globalArgs).filter(([, d]) => d.type === "string").map(([name]) => `--${name}`));
-  let command = rawArgs.length;
-  for (let i = 0; i < rawArgs.length; i++) {
-    if (takesValue.has(rawArgs[i]!)) i++;
-    else if (!rawArgs[i]!.startsWith("-")) {
-      command = i;
-      break;
-    }
-  }
-  Object.assign(rootValues, args, { plugins: repeated(rawArgs.slice(0, command), "plugin") });
-}
+export { globalArgs, type GlobalValues, rememberRootArgs, repeated } from "./global_args.ts";
 
 export interface CliContext {
   loaded: LoadedConfig;
@@ -105,6 +65,8 @@ export async function createContext(
   const registry = createRegistry();
   if (options.plugins !== false) {
     const pluginOptions = (loaded.config.plugins.options ?? {}) as Record<string, Record<string, unknown>>;
+    // Loaded only by commands that process files: a read of the database never pays for them.
+    const { builtinPlugins } = await import("../engine/mod.ts");
     for (const plugin of builtinPlugins({ hash: pluginOptions.hash })) registry.register(plugin);
     const specifiers = [...(loaded.config.plugins.load ?? []), ...rootValues.plugins, ...repeated(rawArgs, "plugin")];
     for (const specifier of new Set(specifiers)) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env -S bun --no-install
 import { defineCommand, renderUsage, runCommand } from "citty";
+import { lazyCommand } from "./lazy_command.ts";
 import pkg from "../package.json" with { type: "json" };
 import { storageError, VpoError } from "../core/errors.ts";
 import { exitCodeOf } from "./exit_codes.ts";
 import { readCommandLine } from "./argv_check.ts";
-import { globalArgs, rememberRootArgs } from "./context.ts";
+import { globalArgs, rememberRootArgs } from "./global_args.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
 
 export const main = defineCommand({
@@ -14,26 +15,26 @@ export const main = defineCommand({
     rememberRootArgs(args, rawArgs);
   },
   subCommands: {
-    run: () => import("./commands/run.ts").then((m) => m.runCommandDef),
-    scan: () => import("./commands/scan.ts").then((m) => m.scanCommand),
-    files: () => import("./commands/files.ts").then((m) => m.filesCommand),
-    process: () => import("./commands/process.ts").then((m) => m.processCommand),
-    demo: () => import("./commands/demo.ts").then((m) => m.demoCommand),
-    stats: () => import("./commands/stats/mod.ts").then((m) => m.statsCommand),
-    plugins: () => import("./commands/plugins.ts").then((m) => m.pluginsCommand),
-    serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
-    jobs: () => import("./commands/jobs.ts").then((m) => m.jobsCommand),
-    logs: () => import("./commands/logs.ts").then((m) => m.logsCommand),
-    alerts: () => import("./commands/alerts.ts").then((m) => m.alertsCommand),
-    profiles: () => import("./commands/profiles.ts").then((m) => m.profilesCommand),
-    config: () => import("./commands/config.ts").then((m) => m.configCommand),
-    init: () => import("./commands/init.ts").then((m) => m.initCommand),
-    report: () => import("./commands/report.ts").then((m) => m.reportCommand),
-    enqueue: () => import("./commands/enqueue.ts").then((m) => m.enqueueCommand),
-    worker: () => import("./commands/worker.ts").then((m) => m.workerCommand),
-    queue: () => import("./commands/queue/mod.ts").then((m) => m.queueCommand),
-    db: () => import("./commands/db.ts").then((m) => m.dbCommand),
-    test: () => import("./commands/test.ts").then((m) => m.testCommand),
+    run: lazyCommand("run", "command", "Run any command on a file, replace the file with its {output} on success, and record the run", () => import("./commands/run.ts").then((m) => m.runCommandDef)),
+    scan: lazyCommand("scan", "command", "Find media files and record what ffprobe sees in them; unchanged files are skipped", () => import("./commands/scan.ts").then((m) => m.scanCommand)),
+    files: lazyCommand("files", "command", "What ffprobe saw in each scanned file: container, duration, size, scan status and every stream", () => import("./commands/files.ts").then((m) => m.filesCommand)),
+    process: lazyCommand("process", "command", "Apply a policy to media files: drop tracks, transcode, remux — safely, with a record of every file", () => import("./commands/process.ts").then((m) => m.processCommand)),
+    demo: lazyCommand("demo", "command", "Make a small sample library with ffmpeg, process it with an example policy, and show the results", () => import("./commands/demo.ts").then((m) => m.demoCommand)),
+    stats: lazyCommand("stats", "group", "Read, export, import and purge the record of processing runs", () => import("./commands/stats/mod.ts").then((m) => m.statsCommand)),
+    plugins: lazyCommand("plugins", "group", "Built-in and third-party capture plugins", () => import("./commands/plugins.ts").then((m) => m.pluginsCommand)),
+    serve: lazyCommand("serve", "command", "HTTP API (docs at /swagger), live dashboard at /, Prometheus metrics at /metrics", () => import("./commands/serve.ts").then((m) => m.serveCommand)),
+    jobs: lazyCommand("jobs", "group", "History of scan, process, run and import jobs", () => import("./commands/jobs.ts").then((m) => m.jobsCommand)),
+    logs: lazyCommand("logs", "command", "Log records kept in the database ([logging] store_level and above): why a run failed, what a job did", () => import("./commands/logs.ts").then((m) => m.logsCommand)),
+    alerts: lazyCommand("alerts", "group", "Alert rules ([[alerts.rules]] in config.toml): their state, history, a test notification, silences", () => import("./commands/alerts.ts").then((m) => m.alertsCommand)),
+    profiles: lazyCommand("profiles", "group", "Named partial configs: vpo --profile NAME … (or VPO_PROFILE)", () => import("./commands/profiles.ts").then((m) => m.profilesCommand)),
+    config: lazyCommand("config", "group", "Check and show the configuration (~/.vpo/config.toml, profiles, VPO_<SECTION>_<KEY>)", () => import("./commands/config.ts").then((m) => m.configCommand)),
+    init: lazyCommand("init", "command", "Write a commented config, a default profile and two example policies into the data dir", () => import("./commands/init.ts").then((m) => m.initCommand)),
+    report: lazyCommand("report", "command", "A report with charts over the last day, week or month (or any window): PDF, HTML, Markdown or JSON", () => import("./commands/report.ts").then((m) => m.reportCommand)),
+    enqueue: lazyCommand("enqueue", "command", "Queue media files for `vpo worker` on any machine (PostgreSQL): one job per file", () => import("./commands/enqueue.ts").then((m) => m.enqueueCommand)),
+    worker: lazyCommand("worker", "command", "Process queued files on this machine (PostgreSQL queue shared by every machine) until stopped", () => import("./commands/worker.ts").then((m) => m.workerCommand)),
+    queue: lazyCommand("queue", "group", "The job queue of vpo worker: what waits, runs and failed (status), retry, cancel", () => import("./commands/queue/mod.ts").then((m) => m.queueCommand)),
+    db: lazyCommand("db", "group", "The database itself: info, optimize, verify, backup, migrate, retention, copy", () => import("./commands/db.ts").then((m) => m.dbCommand)),
+    test: lazyCommand("test", "command", "Run a plugin's tests (bun test) in this folder, on vpo's own Bun, with `vpo`, `vpo/testing` and `valibot` answered by this vpo", () => import("./commands/test.ts").then((m) => m.testCommand)),
   },
 });
 

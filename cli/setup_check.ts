@@ -5,7 +5,7 @@ import {
   checkConfigSetup, type ConfigProblem, configFilePath, createRegistry, dataDir, errorMessage, listProfiles, loadPluginModule,
   profilesDir, VpoError,
 } from "../core/mod.ts";
-import { builtinPlugins } from "../plugins/mod.ts";
+import { builtinPlugins } from "../engine/mod.ts";
 
 /** `<data dir>/policies/*.yaml|yml`, sorted. */
 export function policyFiles(dir = join(dataDir(), "policies")): string[] {

@@ -81,3 +81,10 @@ export type { ToolName, ToolReport, Tools, ToolsConfig } from "./tools.ts";
 
 /** The demo library `vpo demo` builds (real media made by ffmpeg) and its policy. */
 export { DEMO_POLICY, generateDemoLibrary } from "./demo_library.ts";
+
+/**
+ * The built-in plugins (size, hash, tracks, transcode, timing): the engine owns the list. Exported
+ * from here so a caller that only processes files loads them; a read of the database never does.
+ * @example for (const plugin of builtinPlugins({ hash: { full: true } })) registry.register(plugin);
+ */
+export { builtinPlugins, type BuiltinPluginOptions } from "../plugins/mod.ts";

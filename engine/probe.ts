@@ -172,3 +172,27 @@ export function createProbe(tools: Pick<Tools, "ffprobe">, { timeoutMs = 30_000 
     };
   };
 }
+
+/**
+ * `probe` with its answers kept per file state (path, inode, size, modification and change
+ * times): one engine probes each state of a file once, however many steps ask — the source read,
+ * the plugins' before and after, the verification of the output and the files-table refresh.
+ * Each caller gets its own copy; a failed probe is not kept. At most `size` states are kept.
+ */
+export function cachedProbe(probe: ProbeFn, size = 64): ProbeFn {
+  const kept = new Map<string, Promise<MediaInfo>>();
+  return async (input: string) => {
+    const path = resolve(input);
+    const s = await stat(path).catch(() => null);
+    if (!s?.isFile()) return probe(path);
+    const key = `${path}\0${s.ino}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}`;
+    let answer = kept.get(key);
+    if (!answer) {
+      answer = probe(path);
+      kept.set(key, answer);
+      if (kept.size > size) kept.delete(kept.keys().next().value!);
+      answer.catch(() => kept.delete(key));
+    }
+    return structuredClone(await answer);
+  };
+}

@@ -4,7 +4,7 @@ import {
   type Capture, createCapture, dataDir, type Db, type EventBus, errorMessage, isRunStored, type PluginRegistry, type ProbeFn,
   recordRun, type RunRecord, toRecordedEvent, VpoError,
 } from "../core/mod.ts";
-import { createProbe } from "./probe.ts";
+import { cachedProbe, createProbe } from "./probe.ts";
 import { appendToSpool } from "./spool.ts";
 import { resolveTools, type Tools, type ToolsConfig } from "./tools.ts";
 
@@ -65,7 +65,7 @@ export function spoolPathFor(databasePath: string): string {
 /** Wires media tools, the capture runner and the repository together for one command. */
 export function createEngine(options: EngineOptions): Engine {
   const tools = resolveTools(options.tools);
-  const probe = createProbe(tools, { timeoutMs: options.probeTimeoutMs });
+  const probe = cachedProbe(createProbe(tools, { timeoutMs: options.probeTimeoutMs }));
   const captureWith = (p: ProbeFn) => createCapture({ registry: options.registry, probe: p, hookTimeoutMs: options.hookTimeoutMs });
   const spoolPath = options.spoolPath ?? spoolPathFor(join(dataDir(), "library.db"));
   return {

@@ -9,5 +9,5 @@ export {
 export type { FieldKind, RunColumns, RunFactKey, RunFieldName, RunFields } from "./fields.ts";
 export { ActionResultSchema, fieldSchema, RunFieldsOutputSchema, MetricKeySchema, MetricValueSchema, PhaseResultSchema, PluginErrorSchema, RunRecordSchema } from "./schema.ts";
 export type { ActionResult, MetricValue, PhaseResult, PluginError } from "./schema.ts";
-export { normalizeRunRecord } from "./normalize.ts";
+export { normalizeRunRecord, normalizeValidatedRun } from "./normalize.ts";
 export type { RunRecord, RunRecordInput } from "./normalize.ts";

@@ -1,7 +1,8 @@
+import * as v from "valibot";
 import { VpoError } from "../errors.ts";
 import { parseOrThrow } from "../validation.ts";
 import { REMOVED_COUNTS, RUN_FIELD_NAMES, type RunFieldName, type RunFields } from "./fields.ts";
-import { type ActionResult, type MetricValue, type PhaseResult, type PluginError, RunRecordSchema } from "./schema.ts";
+import { type ActionResult, ActionResultSchema, type MetricValue, type PhaseResult, type PluginError, RunRecordSchema } from "./schema.ts";
 
 /** A run with every field present and every invariant holding: what the repository stores. */
 export interface RunRecord extends RunFields {
@@ -32,7 +33,31 @@ type Parsed = Record<RunFieldName, unknown> & Pick<RunRecord, "actions" | "phase
  * @example normalizeRunRecord({ file_path: "/m/a.mkv", processed_at: "2026-01-02T03:04:05+01:00", policy_name: "strip", success: true })
  */
 export function normalizeRunRecord(input: unknown, context = "Invalid run record"): RunRecord {
-  const r = parseOrThrow(RunRecordSchema, input, context, "INVALID_RECORD") as Parsed;
+  return deriveRun(parseOrThrow(RunRecordSchema, input, context, "INVALID_RECORD") as Parsed, context);
+}
+
+type Entries = Record<string, v.GenericSchema>;
+/** The entries of a schema that have a default, as the schema declares them. */
+const withDefault = (entries: Entries) => Object.entries(entries).filter(([, s]) => v.getDefault(s as never) !== undefined);
+const RUN_DEFAULTS = withDefault(RunRecordSchema.entries as Entries);
+const ACTION_DEFAULTS = withDefault(ActionResultSchema.entries as Entries);
+const fillDefaults = (o: Record<string, unknown>, defaults: [string, v.GenericSchema][]) => {
+  for (const [key, schema] of defaults) if (o[key] === undefined) o[key] = v.getDefault(schema as never);
+};
+
+/**
+ * Normalises input that an earlier normalizeRunRecord already accepted — the same JSON text, parsed
+ * again (an import's second pass, guarded by a hash of its lines) — without validating it again:
+ * the schema's defaults are filled in and the derivations run. Anything else must go through
+ * normalizeRunRecord.
+ */
+export function normalizeValidatedRun(input: Record<string, unknown>): RunRecord {
+  fillDefaults(input, RUN_DEFAULTS);
+  for (const action of input.actions as Record<string, unknown>[]) fillDefaults(action, ACTION_DEFAULTS);
+  return deriveRun(input as Parsed, "Invalid run record");
+}
+
+function deriveRun(r: Parsed, context: string): RunRecord {
   const fail = (message: string): never => {
     throw new VpoError("INVALID_RECORD", `${context}: ${message}`);
   };

@@ -1,4 +1,6 @@
-import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type InsertQueryBuilder, type InsertResult, type RawBuilder, type SqlBool, sql } from "kysely";
+import { bulkInsert } from "../db/bulk_insert.ts";
+import type { Database } from "../db/schema.ts";
 import type { Db } from "../db/handle.ts";
 import { RUN_KEY } from "./_filters.ts";
 
@@ -17,12 +19,11 @@ export const CODEC_AFTER = sql<string | null>`case when success = 1 and video_tr
 const KEYS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
 const keySelect = () => KEYS.map((k) => RUN_KEY[k].as(k));
 
-/** Keeps the smaller (or larger) of the stored and the incoming value, either possibly null. */
-const pick = (col: string, op: "<" | ">") =>
-  sql`case when ${sql.ref(`excluded.${col}`)} is null then ${sql.ref(`metric_rollup.${col}`)} when ${sql.ref(`metric_rollup.${col}`)} is null then ${sql.ref(`excluded.${col}`)} when ${sql.ref(`excluded.${col}`)} ${sql.raw(op)} ${sql.ref(`metric_rollup.${col}`)} then ${sql.ref(`excluded.${col}`)} else ${sql.ref(`metric_rollup.${col}`)} end`;
-
-/** Adds the runs matching `where` (over processing_stats) to codec_rollup and metric_rollup. */
-export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>): Promise<void> {
+/**
+ * Adds the runs matching `where` (over processing_stats) to codec_rollup and metric_rollup; the
+ * metrics from `metrics` when the caller added them up (MetricContributions), else from the table.
+ */
+export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>, metrics?: MetricRollupRow[]): Promise<void> {
   const codecKeys = { codec_before: sql<string>`coalesce(video_source_codec, '')`, codec_after: sql<string>`coalesce(${CODEC_AFTER}, '')` };
   await db
     .insertInto("codec_rollup")
@@ -38,31 +39,104 @@ export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>):
     .onConflict((oc) => oc.columns([...KEYS, "codec_before", "codec_after"]).doUpdateSet({ runs: sql`codec_rollup.runs + excluded.runs` }))
     .execute();
 
-  await db
-    .insertInto("metric_rollup")
-    .columns([...KEYS, "plugin", "key", "num_count", "text_count", "num_sum", "num_min", "num_max"])
-    .expression(
-      db
-        .selectFrom("plugin_metrics")
-        .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
-        .where(where)
-        .select([
-          ...keySelect(), "plugin_metrics.plugin", "plugin_metrics.key",
-          sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
-          sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("num_sum"), sql<number>`min(plugin_metrics.num)`.as("num_min"), sql<number>`max(plugin_metrics.num)`.as("num_max"),
-        ])
-        .groupBy([...KEYS.map((k) => RUN_KEY[k]), "plugin_metrics.plugin", "plugin_metrics.key"]),
-    )
-    .onConflict((oc) =>
-      oc.columns([...KEYS, "plugin", "key"]).doUpdateSet({
-        num_count: sql`metric_rollup.num_count + excluded.num_count`,
-        text_count: sql`metric_rollup.text_count + excluded.text_count`,
-        num_sum: sql`metric_rollup.num_sum + excluded.num_sum`,
-        num_min: pick("num_min", "<"),
-        num_max: pick("num_max", ">"),
-      } as never),
-    )
-    .execute();
+  if (metrics) {
+    // Folded from the figures the batch added up in memory: a GROUP BY over 18 rows a run cost more than storing them.
+    await bulkInsert(db, "metric_rollup", METRIC_ROLLUP_COLUMNS, metrics.map((m) => METRIC_ROLLUP_COLUMNS.map((c) => m[c])), {
+      mergeConflictsOn: { columns: [...KEYS, "plugin", "key"], set: MERGE_METRICS_SQL },
+    });
+    return;
+  }
+  await mergeMetrics(
+    db
+      .insertInto("metric_rollup")
+      .columns([...KEYS, "plugin", "key", "num_count", "text_count", "num_sum", "num_min", "num_max"])
+      .expression(
+        db
+          .selectFrom("plugin_metrics")
+          .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
+          .where(where)
+          .select([
+            ...keySelect(), "plugin_metrics.plugin", "plugin_metrics.key",
+            sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
+            sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("num_sum"), sql<number>`min(plugin_metrics.num)`.as("num_min"), sql<number>`max(plugin_metrics.num)`.as("num_max"),
+          ])
+          .groupBy([...KEYS.map((k) => RUN_KEY[k]), "plugin_metrics.plugin", "plugin_metrics.key"]),
+      ),
+  );
+}
+
+const METRIC_ROLLUP_COLUMNS = [...KEYS, "plugin", "key", "num_count", "text_count", "num_sum", "num_min", "num_max"] as const;
+/** Keeps the smaller (or larger) of the stored and the incoming value, either possibly null. */
+const pickSql = (col: string, op: "<" | ">") =>
+  `case when excluded.${col} is null then metric_rollup.${col} when metric_rollup.${col} is null then excluded.${col} when excluded.${col} ${op} metric_rollup.${col} then excluded.${col} else metric_rollup.${col} end`;
+/** How a row added to metric_rollup merges with the stored row of the same key: SQL per column. */
+const METRIC_MERGE: Record<string, string> = {
+  ...Object.fromEntries(["num_count", "text_count", "num_sum"].map((c) => [c, `metric_rollup.${c} + excluded.${c}`])),
+  num_min: pickSql("num_min", "<"),
+  num_max: pickSql("num_max", ">"),
+};
+const MERGE_METRICS_SQL = Object.entries(METRIC_MERGE).map(([c, value]) => `${c} = ${value}`).join(", ");
+
+/** Adds rows to metric_rollup, merging with the stored row of the same key. */
+async function mergeMetrics(insert: InsertQueryBuilder<Database, "metric_rollup", InsertResult>): Promise<void> {
+  const set = Object.fromEntries(Object.entries(METRIC_MERGE).map(([c, value]) => [c, sql.raw(value)]));
+  await insert.onConflict((oc) => oc.columns([...KEYS, "plugin", "key"]).doUpdateSet(set as never)).execute();
+}
+
+export interface MetricRollupRow {
+  day: string;
+  policy_name: string;
+  library: string;
+  node: string;
+  plugin: string;
+  key: string;
+  num_count: number;
+  text_count: number;
+  num_sum: number;
+  num_min: number | null;
+  num_max: number | null;
+}
+
+/**
+ * A batch's contribution to metric_rollup, added up while its plugin_metrics rows are made: the
+ * same figures as the fold's GROUP BY (count of numbers, count of texts, sum, min and max of the
+ * numbers, per run key of RUN_KEY and metric), which the fold test checks against a rebuild.
+ */
+export class MetricContributions {
+  /** Per run key (day, policy, library, node), the rows of its metrics by plugin and key. */
+  readonly #byRunKey = new Map<string, Map<string, MetricRollupRow>>();
+
+  /** The function that adds one metric of `run`: the run's key is worked out once, not per metric. */
+  of(run: { processed_at: string; policy_name: string; library: string | null; node: string | null }): (plugin: string, key: string, num: number | null, text: string | null) => void {
+    const day = run.processed_at.slice(0, 10);
+    const library = run.library ?? "";
+    const node = run.node ?? "";
+    const runKey = `${day}\0${run.policy_name}\0${library}\0${node}`;
+    let rows = this.#byRunKey.get(runKey);
+    if (!rows) this.#byRunKey.set(runKey, (rows = new Map()));
+    const metricRows = rows;
+    return (plugin, key, num, text) => {
+      const id = `${plugin}\0${key}`;
+      let row = metricRows.get(id);
+      if (!row) {
+        row = { day, policy_name: run.policy_name, library, node, plugin, key, num_count: 0, text_count: 0, num_sum: 0, num_min: null, num_max: null };
+        metricRows.set(id, row);
+      }
+      if (num !== null) {
+        row.num_count++;
+        row.num_sum += num;
+        if (row.num_min === null || num < row.num_min) row.num_min = num;
+        if (row.num_max === null || num > row.num_max) row.num_max = num;
+      }
+      if (text !== null) row.text_count++;
+    };
+  }
+
+  rows(): MetricRollupRow[] {
+    const out: MetricRollupRow[] = [];
+    for (const rows of this.#byRunKey.values()) for (const row of rows.values()) out.push(row);
+    return out;
+  }
 }
 
 /** Deletes the detail rollup rows matching `keys` (an expression over the shared key columns), or all. */

@@ -1,7 +1,7 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
-import { clearDetailRollups, foldIntoDetailRollups } from "./_detail_rollups.ts";
+import { clearDetailRollups, foldIntoDetailRollups, type MetricRollupRow } from "./_detail_rollups.ts";
 import { type RollupTable, RUN_KEY } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 
@@ -70,9 +70,9 @@ const SUMMED = ROLLUP_COLUMNS.filter((c) => c !== "first_at" && c !== "last_at")
 const KEY_COLUMNS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
 
 /** Adds the contribution of the runs matching `where` to every rollup (an upsert per key). */
-export async function foldIntoRollup(db: Db, where: Expression<SqlBool>): Promise<void> {
+export async function foldIntoRollup(db: Db, where: Expression<SqlBool>, metrics?: MetricRollupRow[]): Promise<void> {
   await foldIntoStatsRollup(db, where);
-  await foldIntoDetailRollups(db, where);
+  await foldIntoDetailRollups(db, where, metrics);
 }
 
 async function foldIntoStatsRollup(db: Db, where: Expression<SqlBool>): Promise<void> {

@@ -95,6 +95,23 @@ describe("importRunLines", () => {
     }
   });
 
+  test("a file that changes between the validating pass and the storing pass stops the import; what changed is never stored", async () => {
+    const [a, b, c] = RUNS.map((r) => JSON.stringify(r));
+    const target = await openTestDb(dialect, []);
+    try {
+      for (const second of [[a, c], [a, "{oops"], [a], [a, b, c]]) {
+        let calls = 0;
+        const lines = async function* () {
+          yield* calls++ === 0 ? [a!, b!] : second;
+        };
+        await expect(importRunLines(target.db, lines)).rejects.toThrow("the file changed while it was being imported");
+        expect(await hasRuns(target.db)).toBe(false);
+      }
+    } finally {
+      await target.close();
+    }
+  });
+
   test("a JSON array on line 1 is explained rather than just rejected", () => {
     expect(parseRunLine("[{}]", 1)).toMatchObject({ line: 1, message: expect.stringContaining("looks like a JSON array") });
   });

@@ -1,9 +1,10 @@
 import { type Insertable, type SqlBool, sql } from "kysely";
 import { bulkInsert, selectIn } from "../db/bulk_insert.ts";
-import type { Db } from "../db/handle.ts";
+import { dialectOf, type Db } from "../db/handle.ts";
 import type { Database } from "../db/schema.ts";
 import { storageError, VpoError } from "../errors.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
+import { MetricContributions } from "./_detail_rollups.ts";
 import { foldIntoRollup } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
 
@@ -53,24 +54,42 @@ async function fileIds(trx: Db, paths: string[], breathe?: () => Promise<void>):
   return ids;
 }
 
-/** One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`. */
-function metricRows(run: RunRecord) {
-  return Object.entries(run.plugin_metrics).flatMap(([plugin, metrics]) =>
-    Object.entries(metrics).map(([key, value]) => ({
-      stats_id: run.id,
-      plugin,
-      key,
-      num: typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null,
-      text: typeof value === "string" ? value : null,
-    })),
-  );
-}
-
 const RUN_COLUMNS = ["file_id", ...RUN_FIELD_NAMES];
 const ACTION_COLUMNS = ["stats_id", "seq", "action_type", "track_type", "track_index", "before_state", "after_state", "success", "duration_ms", "rule_reference", "message"];
 const PHASE_COLUMNS = ["stats_id", "seq", "phase_name", "wall_time_seconds", "bytes_read", "bytes_written", "encoding_fps", "encoding_bitrate"];
 const METRIC_COLUMNS = ["stats_id", "plugin", "key", "num", "text"];
 const ERROR_COLUMNS = ["stats_id", "plugin", "hook", "code", "message"];
+
+/** The child rows of the runs, one array per table (plain loops: tens of thousands of rows a batch). */
+function childRows(runs: RunRecord[], contributions: MetricContributions) {
+  const actions: unknown[][] = [];
+  const phases: unknown[][] = [];
+  const metrics: unknown[][] = [];
+  const errors: unknown[][] = [];
+  for (const run of runs) {
+    run.actions.forEach((a, seq) => actions.push([
+      run.id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
+      a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null,
+    ]));
+    run.phases.forEach((p, seq) => phases.push([
+      run.id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null,
+    ]));
+    // One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`.
+    const contribute = contributions.of(run);
+    for (const plugin in run.plugin_metrics) {
+      const values = run.plugin_metrics[plugin]!;
+      for (const key in values) {
+        const value = values[key];
+        const num = typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null;
+        const text = typeof value === "string" ? value : null;
+        metrics.push([run.id, plugin, key, num, text]);
+        contribute(plugin, key, num, text);
+      }
+    }
+    for (const e of run.plugin_errors) errors.push([run.id, e.plugin, e.hook, e.code, e.message]);
+  }
+  return { actions, phases, metrics, errors };
+}
 
 /** Stores normalised runs (none of them stored yet) in the open transaction `trx`. */
 async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<void>): Promise<void> {
@@ -81,21 +100,28 @@ async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<vo
     const stats = statsRow(run, ids.get(run.file_path) ?? null) as Record<string, unknown>;
     return RUN_COLUMNS.map((c) => stats[c] ?? null);
   };
+  const sqlite = dialectOf(trx) === "sqlite";
+  // Under the write lock nobody else inserts: this batch's runs are exactly the rows after the last rowid.
+  const lastRowid = sqlite ? Number((await sql<{ last: number | null }>`select max(rowid) as last from processing_stats`.execute(trx)).rows[0]?.last ?? 0) : 0;
   await bulkInsert(trx, "processing_stats", RUN_COLUMNS, runs.map(row), options);
-  await bulkInsert(trx, "action_results", ACTION_COLUMNS, runs.flatMap((run) => run.actions.map((a, seq) => [
-    run.id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
-    a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null,
-  ])), options);
-  await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, runs.flatMap((run) => run.phases.map((p, seq) => [
-    run.id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null,
-  ])), options);
-  await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, runs.flatMap((run) => metricRows(run).map((m) => [m.stats_id, m.plugin, m.key, m.num, m.text])), options);
-  await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, runs.flatMap((run) => run.plugin_errors.map((e) => [run.id, e.plugin, e.hook, e.code, e.message])), options);
-  const batch = runs.map((r) => r.id);
-  const foldSize = breathe ? 500 : 5_000;
-  for (let i = 0; i < batch.length; i += foldSize) {
-    await foldIntoRollup(trx, idIn(batch.slice(i, i + foldSize)));
-    await breathe?.();
+  const contributions = new MetricContributions();
+  const children = childRows(runs, contributions);
+  await bulkInsert(trx, "action_results", ACTION_COLUMNS, children.actions, options);
+  await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, children.phases, options);
+  await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, children.metrics, options);
+  await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, children.errors, options);
+  if (sqlite && !breathe) {
+    // One fold over a rowid range: no id list to parse and plan (a new statement each time).
+    await foldIntoRollup(trx, sql<SqlBool>`processing_stats.rowid > ${lastRowid}`, contributions.rows());
+  } else {
+    const batch = runs.map((r) => r.id);
+    const foldSize = breathe ? 500 : 5_000;
+    const metrics = contributions.rows();
+    for (let i = 0; i < batch.length; i += foldSize) {
+      // A server's write (breathe) folds its metrics chunk by chunk from the table, between breaths.
+      await foldIntoRollup(trx, idIn(batch.slice(i, i + foldSize)), breathe ? undefined : i === 0 ? metrics : []);
+      await breathe?.();
+    }
   }
   await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
 }

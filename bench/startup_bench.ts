@@ -1,0 +1,43 @@
+/**
+ * CLI startup: `vpo --help` and `vpo stats summary` on an empty database, as whole processes,
+ * next to `bun -e ''` (the runtime alone) in the same run, interleaved so that load on the machine
+ * falls on all three alike. Target: ≤ 100 ms each.
+ *
+ *   ./node_modules/.bin/bun bench/startup_bench.ts [--quick] [--repeat 15]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../core/mod.ts";
+import { announce, median, spread, timeProcess, VPO_MAIN } from "./_machine.ts";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, repeat: { type: "string" } } });
+const REPEAT = Number(values.repeat ?? (values.quick ? 3 : 15));
+const bench = announce("vpo CLI startup (wall time of the whole process)");
+
+const home = mkdtempSync(join(tmpdir(), "vpo-bench-startup-"));
+const db = join(home, "empty.db");
+(await openDatabase(db)).close(); // created and migrated, no runs
+const env = { VPO_DATA_DIR: home, VPO_CONFIG: "" };
+const cases: [string, string[], number[]][] = [
+  ["bun -e '' (baseline)", [process.execPath, "-e", ""], [0]],
+  ["vpo --help", [process.execPath, VPO_MAIN, "--help"], [0]],
+  // An empty database answers "no statistics" (exit 65): the whole read path runs.
+  ["vpo stats summary (empty database)", [process.execPath, VPO_MAIN, "stats", "summary", "--db", db], [0, 65]],
+];
+const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+try {
+  for (const [, cmd, ok] of cases) await timeProcess(cmd, env, ok); // warm the file cache
+  for (let i = 0; i < REPEAT; i++) for (const [name, cmd, ok] of cases) times.get(name)!.push((await timeProcess(cmd, env, ok)).ms);
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
+const base = median(times.get(cases[0]![0])!);
+console.log(`\nms: median (min–max) of ${REPEAT} runs\n`);
+console.log("| command | wall ms | minus baseline | target |\n|---|---|---|---|");
+for (const [name] of cases) {
+  const ms = times.get(name)!;
+  console.log(`| ${name} | ${spread(ms)} | ${name.includes("baseline") ? "—" : (median(ms) - base).toFixed(1)} | ${name.includes("baseline") ? "" : median(ms) <= 100 ? "≤ 100 ms: met" : "≤ 100 ms: NOT met"} |`);
+}
+bench.done();

@@ -1,0 +1,165 @@
+/**
+ * Every stats view at 10k, 100k and 1M runs of synthetic history (two years, 18 plugin metrics a
+ * run), in-process and over HTTP (`vpo serve` in a subprocess), on SQLite and (with --pg)
+ * PostgreSQL. Target: each view at 1M within 2× of itself at 10k. Next to it, the baseline: the
+ * same view computed by one pass of SQL over the raw runs (what the original VPO does), for the
+ * views that have one.
+ *
+ *   ./node_modules/.bin/bun bench/views_bench.ts [--quick] [--repeat 7] [--sizes 10000,100000,1000000] [--pg] [--no-http]
+ *
+ * Each request asks a window of its own (the start moves by a millisecond), so no cache answers.
+ * --quick: 10k and 50k runs, 3 repeats. SQLite databases are built once into the temp dir and
+ * reused (through storeRuns, the path every run takes); PostgreSQL ones are built per run.
+ */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  getBreakdown, getCodecDistribution, getMetricAggregates, getPolicyStats, getRecentRuns, getSummary, getTrends, openDatabase, type Db,
+} from "../core/mod.ts";
+import { codecsFrom } from "../core/repository/codecs.ts";
+import { metricsFrom } from "../core/repository/metrics.ts";
+import { policyStatsFrom } from "../core/repository/policies.ts";
+import { summaryFrom } from "../core/repository/summary.ts";
+import { trendsFrom } from "../core/repository/trends.ts";
+import { announce, median, spread, VPO_MAIN } from "./_machine.ts";
+import { syntheticDatabase } from "./_synthetic_runs.ts";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    repeat: { type: "string" },
+    sizes: { type: "string" },
+    pg: { type: "boolean", default: false },
+    "no-http": { type: "boolean", default: false },
+  },
+});
+const QUICK = values.quick;
+const REPEAT = Number(values.repeat ?? (QUICK ? 3 : 7));
+const SIZES = (values.sizes ?? (QUICK ? "10000,50000" : "10000,100000,1000000")).split(",").map(Number);
+const END = Date.UTC(2026, 0, 1);
+const START = Date.UTC(2024, 0, 1);
+
+/** A window over the whole history, its start moved by `i` ms so that no cache can answer. */
+const whole = (i: number) => ({ since: new Date(START + i).toISOString(), until: new Date(END + 86_400_000).toISOString() });
+/** A 30-day window starting at 13:37 (not at midnight): its edge days are read from the runs. */
+const offMidnight = (i: number) => ({ since: new Date(Date.UTC(2025, 5, 1, 13, 37) + i).toISOString(), until: new Date(Date.UTC(2025, 6, 1, 9, 15)).toISOString() });
+const range = (w: { since: string; until: string }) => w;
+
+interface View {
+  name: string;
+  run(db: Db, i: number): Promise<unknown>;
+  raw?(db: Db, i: number): Promise<unknown>;
+  http(i: number): string;
+}
+
+const q = (w: Record<string, string>, extra = "") => `${new URLSearchParams(w)}${extra}`;
+const VIEWS: View[] = [
+  { name: "summary", run: (db, i) => getSummary(db, range(whole(i))), raw: (db, i) => summaryFrom(db, range(whole(i)), "raw"), http: (i) => `/api/stats/summary?${q(whole(i))}` },
+  { name: "policies", run: (db, i) => getPolicyStats(db, range(whole(i))), raw: (db, i) => policyStatsFrom(db, range(whole(i)), "raw"), http: (i) => `/api/stats/policies?${q(whole(i))}` },
+  { name: "trends by day", run: (db, i) => getTrends(db, { ...range(whole(i)), groupBy: "day" }), raw: (db, i) => trendsFrom(db, { ...range(whole(i)), groupBy: "day" }, "raw"), http: (i) => `/api/stats/trends?${q(whole(i), "&group_by=day")}` },
+  { name: "codecs", run: (db, i) => getCodecDistribution(db, range(whole(i))), raw: (db, i) => codecsFrom(db, range(whole(i)), "raw"), http: (i) => `/api/stats/codecs?${q(whole(i))}` },
+  { name: "metrics", run: (db, i) => getMetricAggregates(db, range(whole(i))), raw: (db, i) => metricsFrom(db, range(whole(i)), "raw"), http: (i) => `/api/stats/metrics?${q(whole(i))}` },
+  { name: "nodes", run: (db, i) => getBreakdown(db, "node", range(whole(i))), http: (i) => `/api/stats/nodes?${q(whole(i))}` },
+  { name: "libraries", run: (db, i) => getBreakdown(db, "library", range(whole(i))), http: (i) => `/api/stats/libraries?${q(whole(i))}` },
+  // recent takes no window: the limit moves instead (50 + i rows), so that no cache answers.
+  { name: "recent (50)", run: (db, i) => getRecentRuns(db, { limit: 50 + i }), http: (i) => `/api/stats/recent?limit=${50 + i}` },
+  { name: "summary, window off midnight", run: (db, i) => getSummary(db, range(offMidnight(i))), raw: (db, i) => summaryFrom(db, range(offMidnight(i)), "raw"), http: (i) => `/api/stats/summary?${q(offMidnight(i))}` },
+];
+
+async function timeIt(f: (i: number) => Promise<unknown>): Promise<number[]> {
+  await f(0); // warm: statement cache, page cache
+  const out: number[] = [];
+  for (let i = 1; i <= REPEAT; i++) {
+    const t = performance.now();
+    await f(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function serve(location: string): Promise<{ base: string; stop(): void }> {
+  const server = Bun.spawn([process.execPath, VPO_MAIN, "serve", "--db", location, "--port", "0", "--token", "bench"], {
+    env: { ...process.env, VPO_DATA_DIR: join(tmpdir(), `vpo-bench-views-home-${process.pid}`), VPO_CONFIG: "", VPO_PROFILE: "" },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = server.stdout.getReader();
+  let banner = "";
+  while (!/serving (\S+)/.test(banner)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`vpo serve exited: ${banner}`);
+    banner += new TextDecoder().decode(value);
+  }
+  return { base: /serving (\S+)/.exec(banner)![1]!, stop: () => server.kill() };
+}
+
+type Row = { view: string; where: string; size: number; ms: number[]; raw?: number[] };
+const results: Row[] = [];
+const bench = announce(`vpo views — synthetic history over two years, 18 plugin metrics a run; ${REPEAT} repeats per figure`);
+
+async function measure(dialect: "SQLite" | "PostgreSQL", location: string, size: number): Promise<void> {
+  const handle = await openDatabase(location, { access: "read" });
+  try {
+    for (const view of VIEWS) {
+      const ms = await timeIt((i) => view.run(handle.db, i));
+      const raw = view.raw && size <= 1_000_000 ? await timeIt((i) => view.raw!(handle.db, i)) : undefined;
+      results.push({ view: view.name, where: `${dialect} in-process`, size, ms, raw });
+    }
+  } finally {
+    await handle.close();
+  }
+  if (values["no-http"]) return;
+  const server = await serve(location);
+  try {
+    for (const view of VIEWS) {
+      const ms = await timeIt(async (i) => {
+        const res = await fetch(server.base + view.http(i));
+        if (!res.ok) throw new Error(`${view.http(i)}: HTTP ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      });
+      results.push({ view: view.name, where: `${dialect} HTTP`, size, ms });
+    }
+  } finally {
+    server.stop();
+  }
+}
+
+for (const size of SIZES) {
+  const t = performance.now();
+  const path = await syntheticDatabase(join(tmpdir(), `vpo-bench-views-${size}.db`), size, { end: END });
+  console.log(`SQLite ${size.toLocaleString("en-US")} runs ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  await measure("SQLite", path, size);
+}
+if (values.pg) {
+  const { pgCluster } = await import("../tests/pg_cluster.ts");
+  const cluster = pgCluster();
+  for (const size of SIZES) {
+    const t = performance.now();
+    const url = await syntheticDatabase(await cluster.createDatabase(), size, { end: END });
+    console.log(`PostgreSQL ${size.toLocaleString("en-US")} runs ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await measure("PostgreSQL", url, size);
+  }
+}
+
+const fmt = (ms: number[]) => spread(ms, ms.length && median(ms) < 10 ? 2 : 1);
+console.log(`\nms per view: median (min–max) of ${REPEAT}; raw = the same view by one pass over the runs\n`);
+const wheres = [...new Set(results.map((r) => r.where))];
+const smallest = SIZES[0]!;
+const largest = SIZES.at(-1)!;
+console.log(`| view | where | ${SIZES.map((s) => `${s.toLocaleString("en-US")} runs`).join(" | ")} | ${largest.toLocaleString("en-US")} ÷ ${smallest.toLocaleString("en-US")} | raw at ${largest.toLocaleString("en-US")} |`);
+console.log(`|---|---|${SIZES.map(() => "---|").join("")}---|---|`);
+let worst = 0;
+for (const where of wheres) {
+  for (const view of VIEWS) {
+    const rows = SIZES.map((size) => results.find((r) => r.where === where && r.view === view.name && r.size === size));
+    if (!rows[0]) continue;
+    const ratio = median(rows.at(-1)!.ms) / median(rows[0].ms);
+    worst = Math.max(worst, ratio);
+    const raw = rows.at(-1)!.raw;
+    console.log(`| ${view.name} | ${where} | ${rows.map((r) => (r ? fmt(r.ms) : "—")).join(" | ")} | ${ratio.toFixed(2)}× | ${raw ? fmt(raw) : "—"} |`);
+  }
+}
+console.log(`\nworst growth ${smallest.toLocaleString("en-US")} → ${largest.toLocaleString("en-US")}: ${worst.toFixed(2)}× (target ≤ 2×)`);
+bench.done();
+process.exit(0);
