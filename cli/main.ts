@@ -22,7 +22,7 @@ export const main = defineCommand({
     demo: lazyCommand("demo", "command", "Make a small sample library with ffmpeg, process it with an example policy, and show the results", () => import("./commands/demo.ts").then((m) => m.demoCommand)),
     stats: lazyCommand("stats", "group", "Read, export, import and purge the record of processing runs", () => import("./commands/stats/mod.ts").then((m) => m.statsCommand)),
     plugins: lazyCommand("plugins", "group", "Built-in and third-party capture plugins", () => import("./commands/plugins.ts").then((m) => m.pluginsCommand)),
-    serve: lazyCommand("serve", "command", "HTTP API (docs at /swagger), live dashboard at /, Prometheus metrics at /metrics", () => import("./commands/serve.ts").then((m) => m.serveCommand)),
+    serve: lazyCommand("serve", "command", "HTTP API (docs at /swagger), live dashboard at /, Prometheus metrics at /metrics, alerts", () => import("./commands/serve.ts").then((m) => m.serveCommand)),
     jobs: lazyCommand("jobs", "group", "History of scan, process, run and import jobs", () => import("./commands/jobs.ts").then((m) => m.jobsCommand)),
     logs: lazyCommand("logs", "command", "Log records kept in the database ([logging] store_level and above): why a run failed, what a job did", () => import("./commands/logs.ts").then((m) => m.logsCommand)),
     alerts: lazyCommand("alerts", "group", "Alert rules ([[alerts.rules]] in config.toml): their state, history, a test notification, silences", () => import("./commands/alerts.ts").then((m) => m.alertsCommand)),

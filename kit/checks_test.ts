@@ -78,7 +78,8 @@ describe("each check fails a plugin that breaks its rule", () => {
 
   test("metrics: a value beyond what vpo's run record accepts", async () => {
     const kit = await kitFor({ ...good(), afterRun: () => ({ n: 2 ** 60 }) });
-    await expect(checkMetrics(kit)).rejects.toThrow('vpo could not record the run on the "av" fixture: Cannot assemble run record');
+    // vpo refuses the metric alone (the run is still recorded); the kit reports the refusal.
+    await expect(checkMetrics(kit)).rejects.toThrow("[PLUGIN_INVALID_OUTPUT]");
   });
 
   test("failed run: afterRun that assumes success throws", async () => {

@@ -90,7 +90,7 @@ export async function openKit(plugin: VpoPlugin, hookTimeoutMs: number): Promise
       const argv = typeof command === "string" ? COMMANDS[command as keyof typeof COMMANDS] : (command as readonly string[]);
       const file = await copyFixture(fixture);
       const outcome = await runLifecycle(engine, commandStep(engine, argv), { file, policyName: "vpo-kit" }).catch((error: unknown) => {
-        // A record vpo refuses (a metric beyond its bounds) cannot be stored: say so, not just how.
+        // A record vpo refuses cannot be stored: say so, not just how.
         throw new Error(`vpo could not record the run on the "${fixture}" fixture: ${errorMessage(error)}`);
       });
       if (outcome.stored.in !== "database") {
