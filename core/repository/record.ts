@@ -103,13 +103,20 @@ async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<vo
   const sqlite = dialectOf(trx) === "sqlite";
   // Under the write lock nobody else inserts: this batch's runs are exactly the rows after the last rowid.
   const lastRowid = sqlite ? Number((await sql<{ last: number | null }>`select max(rowid) as last from processing_stats`.execute(trx)).rows[0]?.last ?? 0) : 0;
-  await bulkInsert(trx, "processing_stats", RUN_COLUMNS, runs.map(row), options);
   const contributions = new MetricContributions();
-  const children = childRows(runs, contributions);
-  await bulkInsert(trx, "action_results", ACTION_COLUMNS, children.actions, options);
-  await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, children.phases, options);
-  await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, children.metrics, options);
-  await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, children.errors, options);
+  // A server's write (breathe) builds and inserts its rows a slice of runs at a time: building
+  // every row of 20,000 runs in one loop would hold the event loop for most of a second.
+  const slice = breathe ? 500 : runs.length;
+  for (let i = 0; i < runs.length; i += slice) {
+    const part = runs.slice(i, i + slice);
+    await bulkInsert(trx, "processing_stats", RUN_COLUMNS, part.map(row), options);
+    const children = childRows(part, contributions);
+    await bulkInsert(trx, "action_results", ACTION_COLUMNS, children.actions, options);
+    await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, children.phases, options);
+    await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, children.metrics, options);
+    await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, children.errors, options);
+    await breathe?.();
+  }
   if (sqlite && !breathe) {
     // One fold over a rowid range: no id list to parse and plan (a new statement each time).
     await foldIntoRollup(trx, sql<SqlBool>`processing_stats.rowid > ${lastRowid}`, contributions.rows());
