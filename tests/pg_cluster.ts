@@ -85,6 +85,13 @@ export function startPgCluster(): PgCluster {
     } catch {}
     rmSync(dir, { recursive: true, force: true });
   });
+  // bun test does not always fire "exit" (and a killed run never does): a detached watchdog stops
+  // the cluster and removes its files once this process is gone, so no run leaves a server behind.
+  const pgCtl = `${asRoot ? "runuser -u postgres -- " : ""}${join(bin, "pg_ctl")} -D ${data} -m immediate -w stop`;
+  Bun.spawn(["sh", "-c", `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done; ${pgCtl} >/dev/null 2>&1; rm -rf ${dir}`], {
+    stdio: ["ignore", "ignore", "ignore"],
+    detached: true,
+  }).unref();
   const adminUrl = `postgres://vpo@127.0.0.1:${port}/postgres`;
   let counter = 0;
   return {
