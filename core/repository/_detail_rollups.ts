@@ -1,6 +1,6 @@
 import { type Expression, type InsertQueryBuilder, type InsertResult, type RawBuilder, type SqlBool, sql } from "kysely";
 import { bulkInsert } from "../db/bulk_insert.ts";
-import type { Database } from "../db/schema.ts";
+import type { Database, MetricRollupTable } from "../db/schema.ts";
 import type { Db } from "../db/handle.ts";
 import { RUN_KEY } from "./_filters.ts";
 
@@ -83,19 +83,8 @@ async function mergeMetrics(insert: InsertQueryBuilder<Database, "metric_rollup"
   await insert.onConflict((oc) => oc.columns([...KEYS, "plugin", "key"]).doUpdateSet(set as never)).execute();
 }
 
-export interface MetricRollupRow {
-  day: string;
-  policy_name: string;
-  library: string;
-  node: string;
-  plugin: string;
-  key: string;
-  num_count: number;
-  text_count: number;
-  num_sum: number;
-  num_min: number | null;
-  num_max: number | null;
-}
+/** A metric_rollup row as folded: the table's own shape. */
+export type MetricRollupRow = MetricRollupTable;
 
 /**
  * A batch's contribution to metric_rollup, added up while its plugin_metrics rows are made: the
