@@ -52,3 +52,20 @@ export async function timeProcess(cmd: string[], env: Record<string, string | un
   if (!okCodes.includes(code)) throw new Error(`${cmd.join(" ")} exited ${code}: ${stderr.slice(0, 2000)}`);
   return { ms, rssMiB: (proc.resourceUsage()?.maxRSS ?? 0) / 2 ** 20, stdout };
 }
+
+/** Starts the real `vpo serve` on `location` (port 0, token "bench") and resolves once it prints its URL. */
+export async function serveForBench(location: string, home: string): Promise<{ base: string; stop(): void; exited: Promise<number> }> {
+  const server = Bun.spawn([process.execPath, VPO_MAIN, "serve", "--db", location, "--port", "0", "--token", "bench"], {
+    env: { ...process.env, VPO_DATA_DIR: home, VPO_CONFIG: "", VPO_PROFILE: "" },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = server.stdout.getReader();
+  let banner = "";
+  while (!/serving (\S+)/.test(banner)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`vpo serve exited: ${banner}`);
+    banner += new TextDecoder().decode(value);
+  }
+  return { base: /serving (\S+)/.exec(banner)![1]!, stop: () => server.kill("SIGTERM"), exited: server.exited };
+}

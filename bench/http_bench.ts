@@ -14,9 +14,10 @@
  * quoting the figures. The database is built once into the temp dir and reused.
  */
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hasWrk, type LoadResult, median, runBunLoad, runPacedProbe, runWrk } from "./_load.ts";
+import { serveForBench } from "./_machine.ts";
 import { syntheticDatabase } from "./_synthetic_runs.ts";
 
 const { values } = parseArgs({
@@ -31,7 +32,6 @@ const RUNS = Number(values.runs);
 const REPEAT = Number(values.repeat);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
-const MAIN = resolve(import.meta.dir, "../cli/main.ts");
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Bun ${Bun.version}`;
 console.log(`machine: ${machine}`);
@@ -41,20 +41,8 @@ const built = performance.now();
 const dbPath = await syntheticDatabase(join(tmpdir(), `vpo-bench-http-${RUNS}.db`), RUNS);
 console.log(`database: ${dbPath} (${RUNS.toLocaleString("en-US")} runs, ready in ${((performance.now() - built) / 1000).toFixed(1)} s)`);
 
-const dataDir = join(tmpdir(), `vpo-bench-http-home-${process.pid}`);
-const server = Bun.spawn([process.execPath, MAIN, "serve", "--db", dbPath, "--port", "0", "--token", "bench"], {
-  env: { ...process.env, VPO_DATA_DIR: dataDir, VPO_CONFIG: "", VPO_PROFILE: "" },
-  stdout: "pipe",
-  stderr: "inherit",
-});
-const reader = server.stdout.getReader();
-let banner = "";
-while (!/serving (\S+)/.test(banner)) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error(`vpo serve exited: ${banner}`);
-  banner += new TextDecoder().decode(value);
-}
-const base = /serving (\S+)/.exec(banner)![1]!;
+const server = await serveForBench(dbPath, join(tmpdir(), `vpo-bench-http-home-${process.pid}`));
+const base = server.base;
 const started = performance.now();
 await (await fetch(`${base}/metrics`)).text(); // waits for the metrics baseline: a full scan in the read worker
 console.log(`server: ${base} (metrics baseline counted in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
@@ -105,6 +93,6 @@ try {
   console.log(`  median /health p99 under heavy views: probe ${median(probeRuns.map((r) => r.p99Ms)).toFixed(2)} ms, saturated ${median(saturatedRuns.map((r) => r.p99Ms)).toFixed(2)} ms`);
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 } finally {
-  server.kill("SIGTERM");
+  server.stop();
   await server.exited;
 }

@@ -22,7 +22,7 @@ import { metricsFrom } from "../core/repository/metrics.ts";
 import { policyStatsFrom } from "../core/repository/policies.ts";
 import { summaryFrom } from "../core/repository/summary.ts";
 import { trendsFrom } from "../core/repository/trends.ts";
-import { announce, median, spread, VPO_MAIN } from "./_machine.ts";
+import { announce, median, serveForBench, spread } from "./_machine.ts";
 import { syntheticDatabase } from "./_synthetic_runs.ts";
 
 const { values } = parseArgs({
@@ -78,21 +78,7 @@ async function timeIt(f: (i: number) => Promise<unknown>): Promise<number[]> {
   return out;
 }
 
-async function serve(location: string): Promise<{ base: string; stop(): void }> {
-  const server = Bun.spawn([process.execPath, VPO_MAIN, "serve", "--db", location, "--port", "0", "--token", "bench"], {
-    env: { ...process.env, VPO_DATA_DIR: join(tmpdir(), `vpo-bench-views-home-${process.pid}`), VPO_CONFIG: "", VPO_PROFILE: "" },
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  const reader = server.stdout.getReader();
-  let banner = "";
-  while (!/serving (\S+)/.test(banner)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`vpo serve exited: ${banner}`);
-    banner += new TextDecoder().decode(value);
-  }
-  return { base: /serving (\S+)/.exec(banner)![1]!, stop: () => server.kill() };
-}
+const serve = (location: string) => serveForBench(location, join(tmpdir(), `vpo-bench-views-home-${process.pid}`));
 
 type Row = { view: string; where: string; size: number; ms: number[]; raw?: number[] };
 const results: Row[] = [];
