@@ -49,7 +49,7 @@ export {
 } from "./library_composition.ts";
 export {
   activeSilences, addSilence, alertHistory, alertStates, applyAlertChange, deliveryCounts, dueDeliveries, eventsSince, finishAttempt, getDelivery, leaseDelivery,
-  pruneAlertHistory, recordEvent,
+  pruneAlertHistory, queueDeliveries, recordEvent,
   type AlertChange, type AlertDelivery, type AlertEvent, type AlertHistoryEntry, type AlertState, type NewAlertEvent, type NewDelivery,
 } from "./repository/alerts.ts";
 export {

@@ -7,7 +7,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import {
-  type ChannelConfig, type Db, dueDeliveries, errorMessage, finishAttempt, getDelivery, leaseDelivery, type NewDelivery,
+  type ChannelConfig, type Db, dueDeliveries, errorMessage, finishAttempt, getDelivery, leaseDelivery, type NewDelivery, queueDeliveries,
 } from "../core/mod.ts";
 import { decodeMessage, deliver, encodeMessage, type Message, retryDelayMs, retryPolicy } from "./channels/mod.ts";
 import type { Clock } from "./clock.ts";
@@ -32,6 +32,8 @@ export interface Dispatcher {
   sweep(): Promise<void>;
   /** The rows to record for a message to these channels. */
   rows(source: string, channels: readonly string[], message: Message): Omit<NewDelivery, never>[];
+  /** Records a message to one channel that belongs to no alert (a report's) and starts it; its delivery id. */
+  enqueue(source: string, channel: string, message: Message): Promise<number>;
   /** Resolves when no attempt is running (tests; shutdown). Retries waiting for their time do not count. */
   idle(): Promise<void>;
   /** Stops scheduling retries (pending ones stay in the database for the next start). */
@@ -109,6 +111,11 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   return {
     rows,
+    async enqueue(source, channel, message) {
+      const [id] = await queueDeliveries(o.db, rows(source, [channel], message));
+      run(id!);
+      return id!;
+    },
     start(ids) {
       for (const id of ids) run(id);
     },

@@ -81,7 +81,7 @@ export const serveCommand = defineCommand({
     // Scheduled reports (made once per period across every server on the database) and daily
     // retention; both restart with the new settings when the config changes.
     const startSchedules = (config: typeof ctx.config) => {
-      const s = createReportScheduler({ db: opened.db, schedules: config.reports?.schedule ?? [], node: `${ctx.node.name}:${process.pid}`, baseUrl: config.server?.public_url ?? reachableUrl(server.url, host), channels: () => reloader.current.config.channels ?? {} });
+      const s = createReportScheduler({ db: opened.db, schedules: config.reports?.schedule ?? [], node: `${ctx.node.name}:${process.pid}`, baseUrl: config.server?.public_url ?? reachableUrl(server.url, host), channels: () => reloader.current.config.channels ?? {}, queue: (channel, message) => monitoring!.dispatcher.enqueue("report", channel, message) });
       s.start();
       return s;
     };

@@ -84,6 +84,26 @@ export async function recordEvent(db: Db, event: NewAlertEvent, deliveries: NewD
   return result;
 }
 
+/**
+ * Records deliveries that belong to no alert (a scheduled report's): the same rows, retried and
+ * taken over by the same dispatcher as an alert's.
+ */
+export async function queueDeliveries(db: Db, deliveries: NewDelivery[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const d of deliveries) {
+    const row = await db.insertInto("alert_deliveries").values({ ...d, event_id: null }).returning("id").executeTakeFirstOrThrow();
+    ids.push(Number(row.id));
+  }
+  return ids;
+}
+
+/** The deliveries with these ids (those that still exist). */
+export async function deliveriesById(db: Db, ids: readonly number[]): Promise<AlertDelivery[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("alert_deliveries").selectAll().where("id", "in", [...ids]).execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), event_id: r.event_id === null ? null : Number(r.event_id) }));
+}
+
 /** Deliveries waiting for an attempt whose time has come and that no live server holds. */
 export async function dueDeliveries(db: Db, now: string, limit = 50): Promise<AlertDelivery[]> {
   const rows = await db
@@ -131,8 +151,7 @@ export async function finishAttempt(
 }
 
 export async function getDelivery(db: Db, id: number): Promise<AlertDelivery | null> {
-  const row = await db.selectFrom("alert_deliveries").selectAll().where("id", "=", id).executeTakeFirst();
-  return row ? { ...row, id: Number(row.id), event_id: row.event_id === null ? null : Number(row.event_id) } : null;
+  return (await deliveriesById(db, [id]))[0] ?? null;
 }
 
 /** A notification with the outcome of each of its deliveries. */

@@ -2,6 +2,7 @@ import type { Db } from "../db/handle.ts";
 import type { ReportsTable } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import { num, numOrNull } from "./_filters.ts";
+import { deliveriesById } from "./alerts.ts";
 
 /**
  * Stored reports. A scheduled report is claimed by inserting its row under the unique key
@@ -82,6 +83,33 @@ function toInfo(row: Record<string, unknown>): ReportInfo {
   };
 }
 
+/**
+ * A report's deliveries as they stand now: an entry handed to the dispatcher is stored with its
+ * `delivery_id` only, and its outcome (sent, retrying, failed, attempts, last error) is read from
+ * that delivery, which changes after the report was made.
+ */
+async function withDeliveryOutcomes(db: Db, reports: ReportInfo[]): Promise<ReportInfo[]> {
+  const entries = reports.flatMap((r) => (Array.isArray(r.deliveries) ? (r.deliveries as Record<string, unknown>[]) : []));
+  const ids = entries.map((d) => d.delivery_id).filter((id): id is number => typeof id === "number");
+  if (ids.length === 0) return reports;
+  const byId = new Map((await deliveriesById(db, ids)).map((d) => [d.id, d]));
+  for (const entry of entries) {
+    if (typeof entry.delivery_id !== "number") continue;
+    const d = byId.get(entry.delivery_id);
+    if (!d) {
+      Object.assign(entry, { ok: null, status: "unknown", detail: "its delivery record was pruned" });
+      continue;
+    }
+    Object.assign(entry, {
+      ok: d.status === "sent" ? true : d.status === "failed" ? false : null,
+      status: d.status,
+      attempts: d.attempts,
+      ...(d.last_error !== null && d.status !== "sent" ? { detail: d.last_error } : {}),
+    });
+  }
+  return reports;
+}
+
 /** Stored reports, newest claim first. */
 export async function listReports(db: Db, options: { limit?: number; schedule?: string } = {}): Promise<ReportInfo[]> {
   const rows = await db
@@ -92,7 +120,7 @@ export async function listReports(db: Db, options: { limit?: number; schedule?: 
     .orderBy("id", "desc")
     .limit(options.limit ?? 100)
     .execute();
-  return rows.map(toInfo);
+  return withDeliveryOutcomes(db, rows.map(toInfo));
 }
 
 /** One stored report with its document; NOT_FOUND when there is none with that id. */
@@ -100,7 +128,8 @@ export async function getReport(db: Db, id: string): Promise<StoredReport> {
   const row = await db.selectFrom("reports").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw new VpoError("NOT_FOUND", `No report with id "${id}"`);
   const body = row.body === null ? null : new Uint8Array(row.body as Uint8Array);
-  return { ...toInfo(row as unknown as Record<string, unknown>), body };
+  const [info] = await withDeliveryOutcomes(db, [toInfo(row as unknown as Record<string, unknown>)]);
+  return { ...info!, body };
 }
 
 /** How many reports are stored. */

@@ -27,10 +27,17 @@ export interface DeliverableReport {
 /** What became of one channel. */
 export interface Delivery {
   channel: string;
-  ok: boolean;
+  /** Delivered; null while a queued delivery is still being tried. */
+  ok: boolean | null;
   /** Where it went (a file path, a URL) or why it did not. */
   detail: string;
+  /** The dispatcher's delivery, when it was queued (its status is read back with the report). */
+  delivery_id?: number;
+  status?: string;
 }
+
+/** Hands a message for a named channel to the dispatcher (recorded, retried, taken over); its delivery id. */
+export type DeliveryQueue = (channel: string, message: Message) => Promise<number>;
 
 /** The message a named channel gets: email carries the document, a webhook and the NDJSON file the link. */
 export function reportMessage(report: DeliverableReport, channel: ChannelConfig): Message {
@@ -50,11 +57,13 @@ export function reportMessage(report: DeliverableReport, channel: ChannelConfig)
  * Delivers a report to each channel; a channel that fails never stops the others or the report.
  *
  * - `file:/dir` writes the document into that folder (via a temp file, renamed when complete).
- * - Any other entry names a `[channels.<name>]`, sent through monitor/channels' `deliver` (the one
- *   path alerts use): email with the document attached, webhook with the link, file channel a line.
- *   One attempt each, bounded by the channel's timeout; its result is kept with the report.
+ * - Any other entry names a `[channels.<name>]`: email with the document attached, webhook with the
+ *   link, file channel a line. With a `queue` (a server's dispatcher, the one path alerts take) the
+ *   message is recorded as a delivery and retried with the channel's backoff, by any server, until
+ *   it is sent or its retries are spent; without one (no server running) it gets one attempt,
+ *   bounded by the channel's timeout. Either way its outcome is kept with the report.
  */
-export async function deliverReport(report: DeliverableReport, channels: readonly string[], named: Record<string, ChannelConfig> = {}): Promise<Delivery[]> {
+export async function deliverReport(report: DeliverableReport, channels: readonly string[], named: Record<string, ChannelConfig> = {}, queue?: DeliveryQueue): Promise<Delivery[]> {
   const out: Delivery[] = [];
   const configured = resolveChannelPaths(named);
   for (const channel of channels) {
@@ -70,8 +79,13 @@ export async function deliverReport(report: DeliverableReport, channels: readonl
       } else {
         const target = configured[channel];
         if (!target) throw new Error(`no channel "${channel}" in the config (add [channels.${channel}])`);
+        const where = target.type === "webhook" ? target.url! : target.type === "email" ? [target.to ?? []].flat().join(", ") : target.path!;
+        if (queue) {
+          out.push({ channel, ok: null, status: "pending", detail: where, delivery_id: await queue(channel, reportMessage(report, target)) });
+          continue;
+        }
         await deliver(target, reportMessage(report, target));
-        out.push({ channel, ok: true, detail: target.type === "webhook" ? target.url! : target.type === "email" ? [target.to ?? []].flat().join(", ") : target.path! });
+        out.push({ channel, ok: true, detail: where });
       }
     } catch (error) {
       out.push({ channel, ok: false, detail: (error as Error).message });

@@ -7,4 +7,4 @@ export { compareSummaries, ComparedFieldSchema, comparisonWindows, compareWindow
 export { customWindow, lastCompletePeriod, PERIODS, previousWindow, type Period, type Window } from "./period.ts";
 export { CONTENT_TYPES, REPORT_FORMATS, renderReport, type RenderedReport, type ReportFormat } from "./render.ts";
 export { createReportScheduler, lastFire, type Clock, type MadeReport, type ReportSchedule, type ReportScheduler, type SchedulerOptions } from "./schedule.ts";
-export { deliverReport, type DeliverableReport, type Delivery } from "./deliver.ts";
+export { deliverReport, type DeliverableReport, type Delivery, type DeliveryQueue } from "./deliver.ts";

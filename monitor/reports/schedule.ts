@@ -3,7 +3,7 @@ import { getLogger } from "@logtape/logtape";
 import { Cron } from "croner";
 import { type ChannelConfig, claimReport, completeReport, type Config, type Db, errorMessage, failReport, setReportDeliveries } from "../../core/mod.ts";
 import { buildReport } from "./build.ts";
-import { deliverReport, type DeliverableReport, type Delivery } from "./deliver.ts";
+import { deliverReport, type DeliverableReport, type Delivery, type DeliveryQueue } from "./deliver.ts";
 import { lastCompletePeriod } from "./period.ts";
 import { CONTENT_TYPES, renderReport, type ReportFormat } from "./render.ts";
 
@@ -26,7 +26,9 @@ export interface SchedulerOptions {
   /** The server's URL, for links to `/api/reports/{id}`. */
   baseUrl?: string;
   /** Delivery (default deliverReport): the one place reports leave vpo. */
-  deliver?: (report: DeliverableReport, channels: readonly string[], named: Record<string, ChannelConfig>) => Promise<Delivery[]>;
+  deliver?: (report: DeliverableReport, channels: readonly string[], named: Record<string, ChannelConfig>, queue?: DeliveryQueue) => Promise<Delivery[]>;
+  /** The server's delivery dispatcher: named channels are then retried like alerts (see deliverReport). */
+  queue?: DeliveryQueue;
   /** The `[channels.<name>]` in force (hot reload changes them) for schedules that name them. */
   channels?: () => Record<string, ChannelConfig>;
   /** Longest sleep between checks (default 60 s), so a moved clock or a suspended machine is noticed. */
@@ -92,7 +94,7 @@ export function createReportScheduler(o: SchedulerOptions): ReportScheduler {
         id, schedule: schedule.name, period_key, title: data.title, since: window.since, until: window.until, format, content_type: rendered.contentType,
         filename: `vpo-report-${schedule.name}-${window.label}.${rendered.extension}`, body: rendered.body, link: o.baseUrl ? `${o.baseUrl}/api/reports/${id}` : null,
       };
-      const deliveries = await deliver(report, schedule.channels ?? [], o.channels?.() ?? {});
+      const deliveries = await deliver(report, schedule.channels ?? [], o.channels?.() ?? {}, o.queue);
       await setReportDeliveries(o.db, id, deliveries);
       log.info("Made report {schedule} {period}", { schedule: schedule.name, period: period_key });
       return { id, schedule: schedule.name, period_key, deliveries };

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getReport, listReports, openDatabase, recordRuns } from "../../core/mod.ts";
 import { forEachDialect } from "../../tests/dialects.ts";
+import { until, webhookReceiver } from "../../tests/monitor/_receivers.ts";
+import { systemClock } from "../clock.ts";
+import { createDispatcher } from "../dispatcher.ts";
 import { perfHistory } from "../../tests/fixtures/perf_history.ts";
 import { createReportScheduler, lastFire, type ReportSchedule } from "./schedule.ts";
 
@@ -79,6 +82,36 @@ forEachDialect("report schedules", (dialect) => {
     } finally {
       await a.close();
       await b.close();
+    }
+  }, 60_000);
+
+  test("with a server's dispatcher, a channel that is down gets the report once it is back: retried, and the report tells", async () => {
+    const { db, close } = await openDatabase(await dialect.newLocation());
+    const hook = webhookReceiver();
+    try {
+      await recordRuns(db, perfHistory({ runs: 50, seed: 7, start: "2026-01-26T00:00:00Z" }));
+      const channels = { hook: { type: "webhook" as const, url: hook.url, retries: 2, backoff: "0.2s", timeout: "2s" } };
+      const dispatcher = createDispatcher({ db, channels: () => channels, clock: systemClock });
+      const schedules: ReportSchedule[] = [{ name: "weekly", cron: "0 6 * * 1", period: "week", format: "md", channels: ["hook"] }];
+      hook.answer(503);
+      const scheduler = createReportScheduler({
+        db, schedules, clock: testClock("2026-02-02T07:00:00Z"), node: "a", channels: () => channels,
+        queue: (channel, message) => dispatcher.enqueue("report", channel, message),
+      });
+      const [made] = await scheduler.tick();
+      expect(made!.deliveries).toEqual([{ channel: "hook", ok: null, status: "pending", detail: hook.url, delivery_id: expect.any(Number) }]);
+      await until(() => hook.received.length >= 1, 10_000, "the first attempt");
+      hook.answer(200); // back up: the retry gets through
+      await until(() => hook.received.length >= 2, 10_000, "the retry");
+      await dispatcher.idle();
+      expect(hook.received[1]!.json).toMatchObject({ subject: "vpo weekly report: 2026-W05", data: { report_id: made!.id } });
+      const [stored] = (await getReport(db, made!.id)).deliveries as Record<string, unknown>[];
+      expect(stored).toMatchObject({ channel: "hook", ok: true, status: "sent", attempts: 2, delivery_id: made!.deliveries[0]!.delivery_id });
+      dispatcher.stop();
+      await scheduler.stop();
+    } finally {
+      hook.stop();
+      await close();
     }
   }, 60_000);
 });
