@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, vpo } from "../cli/_cli.ts";
 import { asNdjson, perfHistory } from "../fixtures/perf_history.ts";
-import { webhookReceiver } from "../monitor/_receivers.ts";
+import { until, webhookReceiver } from "../monitor/_receivers.ts";
 import { startServe } from "./_serve.ts";
 
 test("vpo serve makes a scheduled report, delivers it to a folder, stores it and serves it at /api/reports/{id} with its content type", async () => {
@@ -51,9 +51,14 @@ test("a schedule added to config.toml while vpo serve runs is made without a res
   try {
     writeFileSync(join(dataDir, "config.toml"), `${channel}\n[[reports.schedule]]\nname = "daily"\ncron = "*/2 * * * * *"\nperiod = "day"\nformat = "html"\nchannels = ["hook"]\n`);
     const [post] = await hook.waitFor(1, 30_000);
-    const [report] = await (await fetch(`${server.url}/api/reports`)).json();
-    expect(post!.json).toMatchObject({ subject: expect.stringContaining("vpo daily report"), link: `${server.url}/api/reports/${report.id}`, attachments: [] });
-    expect(report.deliveries).toEqual([{ channel: "hook", ok: true, detail: hook.url }]);
+    // The delivery is the dispatcher's: the report shows it sent once the attempt is recorded.
+    let report: { id: string; deliveries: Record<string, unknown>[] } | undefined;
+    await until(async () => {
+      [report] = await (await fetch(`${server.url}/api/reports`)).json();
+      return report?.deliveries?.[0]?.ok === true;
+    }, 10_000, "the report's delivery recorded as sent");
+    expect(post!.json).toMatchObject({ subject: expect.stringContaining("vpo daily report"), link: `${server.url}/api/reports/${report!.id}`, attachments: [] });
+    expect(report!.deliveries).toEqual([{ channel: "hook", ok: true, status: "sent", attempts: 1, delivery_id: expect.any(Number), detail: hook.url }]);
     const linked = await fetch(post!.json.link);
     expect([linked.status, linked.headers.get("content-type")]).toEqual([200, expect.stringContaining("text/html")]);
   } finally {
