@@ -90,4 +90,4 @@ export async function start(): Promise<never> {
   process.exit(code);
 }
 
-if (import.meta.main) await start();
+if (import.meta.main) void start();

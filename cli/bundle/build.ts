@@ -1,8 +1,9 @@
 /**
- * Builds the bundled CLI: cli/main.ts and every command it loads lazily, in chunks (one per lazy
- * import, so `vpo stats summary` reads the chunks it needs and no others), with the pure-JS
- * packages inlined. Module loading is most of a short command's time (Kysely alone is 258
- * modules); a bundle is a few files.
+ * Builds the bundled CLI: cli/main.ts and every command it loads, with the pure-JS packages
+ * inlined, as one CommonJS file and its JavaScriptCore bytecode. Module loading and parsing are
+ * most of a short command's time (Kysely alone is 258 modules); a bundle whose bytecode is ready
+ * skips both. Commands stay lazy inside it: a command's modules are initialised when it runs.
+ * (Bun makes bytecode only for CommonJS, which cannot be split into chunks: hence one file.)
  *
  * What stays outside, loaded from the clone as before:
  * - workers (plugin host, server readers) and third-party plugins run from the sources, so a
@@ -10,6 +11,7 @@
  * - packages that read files next to themselves or load native/optional modules (EXTERNAL);
  * - files read at run time (templates, dashboard): `import.meta.dir|url|path` in vpo's own
  *   sources are replaced by the source file's own, so every path still points into the clone.
+ *   `import.meta.main` is false: no bundled module is the script Bun was started with.
  *
  * The bundle is published only if no input changed while it was built; manifest.ts decides at
  * each start whether it still matches the sources. Run as a script by launch.ts in the background.
@@ -50,7 +52,8 @@ function pinImportMeta(path: string, text: string): string {
     .replaceAll("import.meta.dirname", JSON.stringify(dirname(path)))
     .replaceAll("import.meta.dir", JSON.stringify(dirname(path)))
     .replaceAll("import.meta.filename", JSON.stringify(path))
-    .replaceAll("import.meta.path", JSON.stringify(path));
+    .replaceAll("import.meta.path", JSON.stringify(path))
+    .replaceAll("import.meta.main", "false");
 }
 
 /**
@@ -67,8 +70,8 @@ export async function buildBundle(root = ROOT, cache = cacheDir(root)): Promise<
     entrypoints: [join(root, "cli/main.ts")],
     outdir: out,
     target: "bun",
-    format: "esm",
-    splitting: true,
+    format: "cjs",
+    bytecode: true,
     minify: true,
     metafile: true,
     external: EXTERNAL,
