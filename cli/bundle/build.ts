@@ -19,7 +19,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type BundleManifest, cacheDir, MANIFEST_VERSION, manifestPath, readManifest } from "./manifest.ts";
+import { type BundleManifest, cacheDir, failedPath, MANIFEST_VERSION, manifestPath } from "./manifest.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
@@ -74,6 +74,7 @@ export async function buildBundle(root = ROOT, cache = cacheDir(root)): Promise<
     bytecode: true,
     minify: true,
     metafile: true,
+    throw: false, // a failure is in result.logs
     external: EXTERNAL,
     plugins: [
       {
@@ -123,20 +124,28 @@ function removeOldBundles(cache: string, keep: string): void {
   }
 }
 
-/** Builds under a lock so that many starts after a `git pull` make one bundle; false when another build holds it. */
-export async function buildBundleLocked(root = ROOT, cache = cacheDir(root)): Promise<boolean> {
+/**
+ * Builds under a lock so that many starts after a `git pull` make one bundle. Undefined when
+ * another build holds the lock or a source changed during the build (nothing published).
+ */
+export async function buildBundleLocked(root = ROOT, cache = cacheDir(root)): Promise<BundleManifest | undefined> {
   mkdirSync(cache, { recursive: true });
   const lock = join(cache, "build.lock");
   try {
     closeSync(openSync(lock, "wx"));
   } catch {
-    if (Date.now() - statSync(lock).mtimeMs < LOCK_STALE_MS) return false;
+    if (Date.now() - statSync(lock).mtimeMs < LOCK_STALE_MS) return undefined;
     rmSync(lock, { force: true }); // left by a build that died
     closeSync(openSync(lock, "wx"));
   }
   try {
-    await buildBundle(root, cache);
-    return true;
+    const manifest = await buildBundle(root, cache);
+    rmSync(failedPath(cache), { force: true });
+    return manifest;
+  } catch (error) {
+    // Remembered, so that every start does not try again (launch.ts waits RETRY_FAILED_MS).
+    writeFileSync(failedPath(cache), `${error instanceof AggregateError ? error.errors.map(String).join("\n") : String(error)}\n`);
+    throw error;
   } finally {
     rmSync(lock, { force: true });
   }
@@ -145,6 +154,5 @@ export async function buildBundleLocked(root = ROOT, cache = cacheDir(root)): Pr
 if (import.meta.main) {
   // `bun cli/bundle/build.ts`: build now, in the foreground (launch.ts runs it detached).
   const built = await buildBundleLocked();
-  const manifest = readManifest(cacheDir(ROOT));
-  console.log(built && manifest ? `vpo: bundled CLI in ${join(cacheDir(ROOT), manifest.dir)} (${manifest.inputs.length} inputs)` : "vpo: no bundle built (another build is running, or a source changed during the build)");
+  console.log(built ? `vpo: bundled CLI in ${join(cacheDir(ROOT), built.dir)} (${built.inputs.length} inputs)` : "vpo: no bundle built (another build is running, or a source changed during the build)");
 }

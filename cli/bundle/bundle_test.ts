@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { copyFixture, makeFixtures } from "../../tests/fixtures/media.ts";
-import { buildBundle } from "./build.ts";
-import { type BundleManifest, freshEntry, manifestPath, MANIFEST_VERSION, readManifest, staleReason } from "./manifest.ts";
+import { buildBundle, buildBundleLocked } from "./build.ts";
+import { type BundleManifest, failedPath, freshEntry, manifestPath, MANIFEST_VERSION, readManifest, staleReason } from "./manifest.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const LAUNCH = join(ROOT, "cli/launch.ts");
@@ -64,6 +64,24 @@ describe("the bundle's manifest", () => {
     writeFileSync(manifestPath(cache), "{ torn");
     expect(freshEntry(cache, root)).toBeUndefined();
   });
+});
+
+test("a build that fails publishes nothing and leaves its reason, so that starts do not retry it at once", async () => {
+  const root = temp("vpo-bundle-broken-");
+  const cache = temp("vpo-bundle-broken-cache-");
+  try {
+    mkdirSync(join(root, "cli"));
+    // Top-level await cannot be CommonJS: the CLI's modules must not use it.
+    writeFileSync(join(root, "cli/main.ts"), "await Promise.resolve();\nexport const start = () => 0;\n");
+    expect(buildBundleLocked(root, cache)).rejects.toThrow("bundling the CLI failed");
+    await buildBundleLocked(root, cache).catch(() => {});
+    expect(readFileSync(failedPath(cache), "utf8")).toContain("await");
+    expect(readManifest(cache)).toBeUndefined();
+    expect(readdirSync(cache).filter((name) => name.startsWith("build-"))).toEqual([]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 describe("bin/vpo's launcher", () => {

@@ -26,6 +26,10 @@ export const cacheDir = (root: string): string => process.env.VPO_CLI_CACHE || j
 
 export const manifestPath = (cache: string): string => join(cache, "manifest.json");
 
+/** Written when a build failed, with the reason: starts do not try again for RETRY_FAILED_MS. */
+export const failedPath = (cache: string): string => join(cache, "failed.txt");
+export const RETRY_FAILED_MS = 10 * 60_000;
+
 /** The manifest in `cache`, or undefined when there is none or it cannot be read. */
 export function readManifest(cache: string): BundleManifest | undefined {
   try {
