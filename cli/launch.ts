@@ -14,7 +14,7 @@ const cache = cacheDir(ROOT);
 
 /**
  * Starts `bun cli/bundle/build.ts` detached, unless a build is under way, one failed lately (its
- * reason is in build-failed.txt) or the cache cannot be written.
+ * reason is in failed.txt) or the cache cannot be written.
  */
 async function buildInBackground(): Promise<void> {
   try {
