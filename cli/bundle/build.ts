@@ -99,13 +99,13 @@ export async function buildBundle(root = ROOT, cache = cacheDir(root)): Promise<
       rmSync(out, { recursive: true, force: true });
       return undefined;
     }
-    inputs.push([relative(root, path), stat.size, stat.mtimeMs]);
+    inputs.push([relative(root, path), stat.ino, stat.size, stat.mtimeMs]);
   }
   // What decides how the packages resolve is an input too (a package added or removed by npm).
   for (const file of ["package.json", "tsconfig.json", "bunfig.toml", "node_modules/.package-lock.json"]) {
     if (existsSync(join(root, file))) {
       const stat = statSync(join(root, file));
-      inputs.push([file, stat.size, stat.mtimeMs]);
+      inputs.push([file, stat.ino, stat.size, stat.mtimeMs]);
     }
   }
   const manifest: BundleManifest = { version: MANIFEST_VERSION, root, bun: Bun.version, dir, inputs };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { copyFixture, makeFixtures } from "../../tests/fixtures/media.ts";
@@ -29,7 +29,7 @@ describe("the bundle's manifest", () => {
   writeFileSync(join(root, "src/a.ts"), "export const a = 1;\n");
   const manifest = (): BundleManifest => {
     const s = statSync(join(root, "src/a.ts"));
-    return { version: MANIFEST_VERSION, root, bun: Bun.version, dir: "build-1", inputs: [["src/a.ts", s.size, s.mtimeMs]] };
+    return { version: MANIFEST_VERSION, root, bun: Bun.version, dir: "build-1", inputs: [["src/a.ts", s.ino, s.size, s.mtimeMs]] };
   };
   const publish = (m: BundleManifest) => writeFileSync(manifestPath(cache), JSON.stringify(m));
   afterAll(() => {
@@ -40,6 +40,16 @@ describe("the bundle's manifest", () => {
   test("names the entry while every input is as it was built", () => {
     publish(manifest());
     expect(freshEntry(cache, root)).toBe(join(cache, "build-1", "main.js"));
+  });
+
+  test("does not apply once an input is replaced by a file of the same size and time (git, tar, npm write new files)", () => {
+    publish(manifest());
+    const { mtime } = statSync(join(root, "src/a.ts"));
+    // Written beside it, then renamed over it: the new file cannot have the old one's inode.
+    writeFileSync(join(root, "src/a.ts.new"), "export const c = 1;\n");
+    utimesSync(join(root, "src/a.ts.new"), mtime, mtime);
+    renameSync(join(root, "src/a.ts.new"), join(root, "src/a.ts"));
+    expect(staleReason(readManifest(cache)!, root)).toBe("src/a.ts changed");
   });
 
   test("does not apply once an input is edited, even to the same size", () => {
@@ -53,7 +63,7 @@ describe("the bundle's manifest", () => {
 
   test("does not apply when an input is gone, to another clone, another Bun or another manifest format", () => {
     const m = manifest();
-    publish({ ...m, inputs: [...m.inputs, ["src/gone.ts", 1, 1]] });
+    publish({ ...m, inputs: [...m.inputs, ["src/gone.ts", 1, 1, 1]] });
     expect(staleReason(readManifest(cache)!, root)).toBe("src/gone.ts is gone");
     publish(m);
     expect(staleReason(readManifest(cache)!, "/elsewhere")).toBe(`built for ${root}`);
@@ -119,8 +129,8 @@ describe("bin/vpo's launcher", () => {
       expect((await launch(["--version"], fake, data)).stdout).toBe("from the bundle\n");
 
       // One input as if edited since: the sources answer, and a bundle of the sources is built for the next start.
-      const [path, size, mtimeMs] = built.inputs[0]!;
-      writeFileSync(manifestPath(fake), JSON.stringify({ ...built, dir: "build-fake", inputs: [[path, size, mtimeMs - 1], ...built.inputs.slice(1)] }));
+      const [path, ino, size, mtimeMs] = built.inputs[0]!;
+      writeFileSync(manifestPath(fake), JSON.stringify({ ...built, dir: "build-fake", inputs: [[path, ino, size, mtimeMs - 1], ...built.inputs.slice(1)] }));
       const stale = await launch(["--version"], fake, data);
       expect(stale.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);
       let rebuilt: BundleManifest | undefined;

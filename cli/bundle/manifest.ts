@@ -1,14 +1,15 @@
 /**
  * The bundled CLI's record of what it was built from, and the check that it still matches: a
  * bundle runs only while every input file (vpo's sources and the packages bundled in) has the
- * size and modification time it had when the bundle was made, on the same Bun, in the same clone.
+ * inode, size and modification time it had when the bundle was made, on the same Bun, in the same
+ * clone. An edit changes the time; git, npm and tar replace a file (a new inode).
  * After `git pull`, an edit or `npm install`, the check fails and the sources run instead.
  * Imports node:fs only: this runs before anything else on every start.
  */
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 
 export interface BundleManifest {
   version: number;
@@ -17,8 +18,8 @@ export interface BundleManifest {
   bun: string;
   /** Directory of the bundle, relative to the cache directory. */
   dir: string;
-  /** Every input file, relative to root, with its size and mtime (ms) when built. */
-  inputs: [path: string, size: number, mtimeMs: number][];
+  /** Every input file, relative to root, with its inode, size and mtime (ms) when built. */
+  inputs: [path: string, ino: number, size: number, mtimeMs: number][];
 }
 
 /** Where the bundle of the clone at `root` is kept (VPO_CLI_CACHE for tests). */
@@ -44,10 +45,10 @@ export function readManifest(cache: string): BundleManifest | undefined {
 export function staleReason(manifest: BundleManifest, root: string): string {
   if (manifest.root !== root) return `built for ${manifest.root}`;
   if (manifest.bun !== Bun.version) return `built with Bun ${manifest.bun}`;
-  for (const [path, size, mtimeMs] of manifest.inputs) {
+  for (const [path, ino, size, mtimeMs] of manifest.inputs) {
     try {
       const stat = statSync(join(root, path));
-      if (stat.size !== size || stat.mtimeMs !== mtimeMs) return `${path} changed`;
+      if (stat.ino !== ino || stat.size !== size || stat.mtimeMs !== mtimeMs) return `${path} changed`;
     } catch {
       return `${path} is gone`;
     }
