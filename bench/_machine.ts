@@ -54,6 +54,8 @@ export function spread(values: number[], digits = 1): string {
 
 export interface ProcessSample {
   ms: number;
+  /** CPU time of the process (user + system): less sensitive than wall time to a busy machine. */
+  cpuMs: number;
   rssMiB: number;
   stdout: string;
 }
@@ -65,7 +67,8 @@ export async function timeProcess(cmd: string[], env: Record<string, string | un
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   const ms = performance.now() - started;
   if (!okCodes.includes(code)) throw new Error(`${cmd.join(" ")} exited ${code}: ${stderr.slice(0, 2000)}`);
-  return { ms, rssMiB: (proc.resourceUsage()?.maxRSS ?? 0) / 2 ** 20, stdout };
+  const usage = proc.resourceUsage();
+  return { ms, cpuMs: Number(usage?.cpuTime.total ?? 0n) / 1000, rssMiB: (usage?.maxRSS ?? 0) / 2 ** 20, stdout };
 }
 
 /** Starts the real `vpo serve` on `location` (port 0, token "bench") and resolves once it prints its URL. */
