@@ -4,6 +4,21 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { resolve } from "node:path";
 
 export const VPO_MAIN = resolve(import.meta.dir, "../cli/main.ts");
+/** What a user runs: bin/vpo, which starts the bundled CLI when it matches the sources (cli/launch.ts). */
+export const VPO_LAUNCHER = resolve(import.meta.dir, "../bin/vpo");
+
+/** Makes sure the bundle bin/vpo starts is built from the sources as they are now; says which it was. */
+export async function freshBundle(): Promise<string> {
+  const root = resolve(import.meta.dir, "..");
+  const { cacheDir, freshEntry } = await import("../cli/bundle/manifest.ts");
+  if (freshEntry(cacheDir(root), root)) return "bundle: up to date";
+  const { buildBundleLocked } = await import("../cli/bundle/build.ts");
+  for (let attempt = 0; attempt < 20 && !freshEntry(cacheDir(root), root); attempt++) {
+    if (!(await buildBundleLocked(root))) await Bun.sleep(500); // another start is building it
+  }
+  if (!freshEntry(cacheDir(root), root)) throw new Error("the bundled CLI could not be built");
+  return "bundle: built for this run";
+}
 
 /** CPU model (from /proc/cpuinfo), cores, RAM, Bun version. */
 export function machine(): string {
@@ -39,6 +54,8 @@ export function spread(values: number[], digits = 1): string {
 
 export interface ProcessSample {
   ms: number;
+  /** CPU time of the process (user + system): less sensitive than wall time to a busy machine. */
+  cpuMs: number;
   rssMiB: number;
   stdout: string;
 }
@@ -50,7 +67,8 @@ export async function timeProcess(cmd: string[], env: Record<string, string | un
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   const ms = performance.now() - started;
   if (!okCodes.includes(code)) throw new Error(`${cmd.join(" ")} exited ${code}: ${stderr.slice(0, 2000)}`);
-  return { ms, rssMiB: (proc.resourceUsage()?.maxRSS ?? 0) / 2 ** 20, stdout };
+  const usage = proc.resourceUsage();
+  return { ms, cpuMs: Number(usage?.cpuTime.total ?? 0n) / 1000, rssMiB: (usage?.maxRSS ?? 0) / 2 ** 20, stdout };
 }
 
 /** Starts the real `vpo serve` on `location` (port 0, token "bench") and resolves once it prints its URL. */

@@ -1,5 +1,4 @@
-import Table from "cli-table3";
-import { stringify } from "csv-stringify/sync";
+import type Table from "cli-table3";
 import picocolors from "picocolors";
 import { toJson } from "../core/mod.ts";
 
@@ -74,7 +73,8 @@ export function formatInstant(iso: string | null | undefined): string {
 /** Aligned columns without borders; numbers right-aligned. */
 export function renderTable(head: string[], rows: (string | number)[][], align?: ("left" | "right")[]): string {
   const blank = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  " };
-  const table = new Table({ head: head.map((h) => pc.bold(h)), chars: blank, style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }, colAligns: align ?? head.map(() => "left" as const) });
+  // Required here: a command that prints no table does not load cli-table3 (10 modules with its colour library).
+  const table = new (require("cli-table3") as typeof Table)({ head: head.map((h) => pc.bold(h)), chars: blank, style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }, colAligns: align ?? head.map(() => "left" as const) });
   for (const row of rows) table.push(row.map(String));
   return table.toString().split("\n").map((l) => l.trimEnd()).join("\n");
 }
@@ -90,6 +90,7 @@ export function renderSection(title: string, pairs: [string, string][]): string 
  * null is an empty field, objects are JSON, booleans `true`/`false`.
  */
 export function renderCsv<T extends Record<string, unknown>>(rows: T[], columns: (keyof T & string)[], options: { header?: boolean } = {}): string {
+  const { stringify } = require("csv-stringify/sync") as typeof import("csv-stringify/sync"); // only when CSV is asked for
   return stringify(rows.map((r) => columns.map((c) => (r[c] == null ? "" : typeof r[c] === "object" ? JSON.stringify(r[c]) : r[c]))), {
     header: options.header ?? true,
     columns,

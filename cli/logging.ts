@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { getRotatingFileSink } from "@logtape/file";
 import {
   configure, type FormattedValues, getJsonLinesFormatter, getTextFormatter, type LogLevel, type LogRecord, type Sink, type TextFormatter, withFilter,
 } from "@logtape/logtape";
@@ -83,6 +82,7 @@ export async function configureLogging(options: LoggingConfig, streams: LoggingS
   if (options.file) {
     try {
       mkdirSync(dirname(options.file), { recursive: true });
+      const { getRotatingFileSink } = await import("@logtape/file"); // only when a log file is asked for
       sinks.file = withFilter(getRotatingFileSink(options.file, {
         formatter,
         maxSize: options.max_bytes,

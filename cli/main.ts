@@ -82,9 +82,12 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
+/** The whole `vpo` process: runs the command line, writes out stdout and stderr, exits with the code. */
+export async function start(): Promise<never> {
   exitQuietlyWhenReaderLeaves();
   const code = await runCli(process.argv.slice(2));
   await drainStdio();
   process.exit(code);
 }
+
+if (import.meta.main) void start();

@@ -1,4 +1,3 @@
-import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 
 /**
@@ -7,6 +6,8 @@ import type * as v from "valibot";
  * `v.check` has no JSON form: what it checks is said in field descriptions.
  */
 export function toOpenApiSchema(schema: v.GenericSchema, options: { strict?: boolean } = {}): Record<string, unknown> {
+  // Required here: only the OpenAPI document needs it, not every command that loads the core.
+  const { toJsonSchema } = require("@valibot/to-json-schema") as typeof import("@valibot/to-json-schema");
   const { $schema: _dialect, ...json } = toJsonSchema(schema, {
     errorMode: options.strict ? "throw" : "ignore",
     ignoreActions: options.strict ? [] : ["check"],

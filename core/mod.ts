@@ -38,6 +38,7 @@ export {
 export type { InFlightMarker, RunProgress } from "./repository/in_flight.ts";
 export * from "./config/mod.ts";
 export { fullHash, partialHash, PARTIAL_WINDOW_BYTES } from "./content_hash.ts";
+export { fileStateKey, stateMemo } from "./file_state.ts";
 export { directFeedReader, followRunFeed, type FeedReader, type RunFeedFollower } from "./run_feed.ts";
 export type { DatabaseHandle, DialectCapabilities } from "./db/handle.ts";
 export { isAlive } from "./process_alive.ts";

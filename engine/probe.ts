@@ -4,7 +4,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { getLogger } from "@logtape/logtape";
-import { VpoError, type MediaInfo, type MediaStream, type ProbeFn, type StreamType } from "../core/mod.ts";
+import { fileStateKey, stateMemo, VpoError, type MediaInfo, type MediaStream, type ProbeFn, type StreamType } from "../core/mod.ts";
 import type { Tools } from "./tools.ts";
 import { commandLine, outputTail } from "./child.ts";
 
@@ -180,17 +180,16 @@ export function createProbe(tools: Pick<Tools, "ffprobe">, { timeoutMs = 30_000 
  * Each caller gets its own copy; a failed probe is not kept. At most `size` states are kept.
  */
 export function cachedProbe(probe: ProbeFn, size = 64): ProbeFn {
-  const kept = new Map<string, Promise<MediaInfo>>();
+  const kept = stateMemo<Promise<MediaInfo>>(size);
   return async (input: string) => {
     const path = resolve(input);
     const s = await stat(path).catch(() => null);
     if (!s?.isFile()) return probe(path);
-    const key = `${path}\0${s.ino}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}`;
+    const key = fileStateKey(path, s);
     let answer = kept.get(key);
     if (!answer) {
       answer = probe(path);
       kept.set(key, answer);
-      if (kept.size > size) kept.delete(kept.keys().next().value!);
       answer.catch(() => kept.delete(key));
     }
     return structuredClone(await answer);

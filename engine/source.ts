@@ -57,12 +57,14 @@ export async function readSource(probe: ProbeFn, path: string): Promise<Source> 
   const identity = identityOf(path);
   let info: MediaInfo | null = null;
   let probeError: unknown = null;
+  // The hash is read while ffprobe runs.
+  const hashing = identity ? partialHash(path).catch(() => null) : Promise.resolve(null);
   try {
     info = await probe(path);
   } catch (error) {
     probeError = error;
   }
-  const hash = identity ? await partialHash(path).catch(() => null) : null;
+  const hash = await hashing;
   return {
     path,
     info,

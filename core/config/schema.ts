@@ -1,4 +1,4 @@
-import { Cron } from "croner";
+import type { Cron } from "croner";
 import * as v from "valibot";
 import { AlertsSchema, ChannelsSchema } from "./monitoring.ts";
 
@@ -175,7 +175,9 @@ export const CONFIG_SECTIONS = Object.keys(ConfigSchema.entries) as ConfigSectio
 /** Why croner refuses a cron expression, or null when it is valid. */
 function cronError(expression: string): string | null {
   try {
-    new Cron(expression, { paused: true, timezone: "UTC" }).stop();
+    // Required here: only a config with schedules loads croner.
+    const { Cron: CronJob } = require("croner") as { Cron: typeof Cron };
+    new CronJob(expression, { paused: true, timezone: "UTC" }).stop();
     return null;
   } catch (error) {
     return (error as Error).message;

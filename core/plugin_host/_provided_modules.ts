@@ -9,16 +9,16 @@
  * (oven-sh/bun#40579), while `build.module` does. Each one re-exports the real file by absolute
  * path, so the plugin shares vpo's module instances (`instanceof VpoError` holds).
  */
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = resolve(import.meta.dir, "../..");
 
 /** Specifier → absolute path of the module it stands for. */
 export function providedModules(): Map<string, string> {
   const out = new Map<string, string>();
   for (const [subpath, file] of Object.entries(pkg.exports)) {
-    const target = fileURLToPath(new URL(file, `file://${ROOT}`));
+    const target = join(ROOT, file);
     for (const name of new Set(["vpo", pkg.name])) out.set(subpath === "." ? name : `${name}/${subpath.slice(2)}`, target);
   }
   out.set("valibot", Bun.resolveSync("valibot", ROOT));

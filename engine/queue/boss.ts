@@ -4,7 +4,7 @@
  * file (singleton keys on an `exclusive` queue) — vpo only says what a job is and what to do.
  */
 import { getLogger } from "@logtape/logtape";
-import { PgBoss } from "pg-boss";
+import type { PgBoss } from "pg-boss";
 import { errorMessage, parseDatabaseLocation, type QueueRef, VpoError } from "../../core/mod.ts";
 import { QUEUE_NAME, QUEUE_SCHEMA } from "./job.ts";
 
@@ -57,6 +57,8 @@ export function queueUrl(location: string, command: string): string {
  * exists. `supervise` (workers) also looks for lapsed leases every check interval.
  */
 export async function openQueue(url: string, settings: QueueSettings, options: { supervise?: boolean; name?: string } = {}): Promise<Queue> {
+  // Loaded here, not with the engine: pg-boss and what it brings take a `vpo run` on SQLite longer than the run itself.
+  const { PgBoss } = await import("pg-boss");
   const boss = new PgBoss({
     connectionString: url,
     schema: QUEUE_SCHEMA,

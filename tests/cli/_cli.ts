@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "../..");
-const MAIN = join(ROOT, "cli/main.ts");
+/**
+ * The CLI's entry under test: the sources (cli/main.ts), or with VPO_TEST_ENTRY=cli/launch.ts what
+ * bin/vpo runs, the bundled CLI (build it first: `bun cli/bundle/build.ts`).
+ */
+const MAIN = join(ROOT, process.env.VPO_TEST_ENTRY || "cli/main.ts");
 
 export interface CliResult {
   code: number;
