@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import {
   getBreakdown, getCodecDistribution, getMetricAggregates, getPolicyStats, getRecentRuns, getSummary, getTrends, openDatabase, type Db,
 } from "../core/mod.ts";
+import { LATEST_SCHEMA_VERSION } from "../core/db/migrations/mod.ts";
 import { codecsFrom } from "../core/repository/codecs.ts";
 import { metricsFrom } from "../core/repository/metrics.ts";
 import { policyStatsFrom } from "../core/repository/policies.ts";
@@ -113,7 +114,8 @@ async function measure(dialect: "SQLite" | "PostgreSQL", location: string, size:
 
 for (const size of SIZES) {
   const t = performance.now();
-  const path = await syntheticDatabase(join(tmpdir(), `vpo-bench-views-${size}.db`), size, { end: END });
+  // Keyed by schema version: a database cached by an older vpo would need migrating first.
+  const path = await syntheticDatabase(join(tmpdir(), `vpo-bench-views-${size}-v${LATEST_SCHEMA_VERSION}.db`), size, { end: END });
   console.log(`SQLite ${size.toLocaleString("en-US")} runs ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await measure("SQLite", path, size);
 }

@@ -37,25 +37,62 @@ export type TotalsSource = "auto" | "rollup" | "raw";
 const floorDay = (iso: string) => new Date(Math.floor(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
 const ceilDay = (iso: string) => new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
 
+const floorMonth = (iso: string) => `${iso.slice(0, 7)}-01T00:00:00.000Z`;
+const ceilMonth = (iso: string) => {
+  const floor = floorMonth(iso);
+  if (floor === iso) return iso;
+  const d = new Date(floor);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
+};
+
+/** Where a part of a window is read: the runs, the daily rollups, or their month tier. */
+export type PartSource = "raw" | "rollup" | "month";
+export type Part = { range: TimeRange; source: PartSource };
+
 /**
- * Splits a window into the whole UTC days inside it (answered by stats_rollup) and the partial
- * days at either edge (answered by processing_stats). Totals are additive, so the parts sum to
- * exactly what one scan would give, and `--since 7d` — never on a midnight — stays fast at
- * millions of runs. A window with no whole day inside is a single scan.
+ * Splits a window into the whole UTC months inside it (answered by the month tier of the
+ * rollups), the whole days of its edge months (the daily rollups) and the partial days at either
+ * edge (processing_stats, through the processed_at index). Totals are additive, so the parts sum
+ * to exactly what one scan would give, and a view over years reads a row per month, not per day.
+ * `months: false` stops at days (for views grouped by day). A window with no whole day inside is
+ * a single scan.
  */
-export function splitRange(range: TimeRange): { range: TimeRange; source: "rollup" | "raw" }[] {
+export function splitRange(range: TimeRange, options: { months?: boolean } = {}): Part[] {
   const { since, until } = range;
   const bodySince = since === undefined ? undefined : ceilDay(since);
   const bodyUntil = until === undefined ? undefined : floorDay(until);
   if (bodySince !== undefined && bodyUntil !== undefined && bodySince >= bodyUntil) return [{ range, source: "raw" }];
-  const parts: { range: TimeRange; source: "rollup" | "raw" }[] = [];
+  const parts: Part[] = [];
   if (since !== undefined && since < bodySince!) parts.push({ range: { since, until: bodySince }, source: "raw" });
-  parts.push({ range: { since: bodySince, until: bodyUntil }, source: "rollup" });
+  const days = { since: bodySince, until: bodyUntil };
+  parts.push(...(options.months === false ? [{ range: days, source: "rollup" as const }] : splitDays(days)));
   if (until !== undefined && bodyUntil! < until) parts.push({ range: { since: bodyUntil, until }, source: "raw" });
   return parts;
 }
 
-type Part = { range: TimeRange; source: "rollup" | "raw" };
+/** Whole days as whole months (month tier) and the days of the edge months (daily rollups). */
+function splitDays(days: TimeRange): Part[] {
+  const { since, until } = days;
+  const monthsSince = since === undefined ? undefined : ceilMonth(since);
+  const monthsUntil = until === undefined ? undefined : floorMonth(until);
+  if (monthsSince !== undefined && monthsUntil !== undefined && monthsSince >= monthsUntil) return [{ range: days, source: "rollup" }];
+  const parts: Part[] = [];
+  if (since !== undefined && since < monthsSince!) parts.push({ range: { since, until: monthsSince }, source: "rollup" });
+  parts.push({ range: { since: monthsSince, until: monthsUntil }, source: "month" });
+  if (until !== undefined && monthsUntil! < until) parts.push({ range: { since: monthsUntil, until }, source: "rollup" });
+  return parts;
+}
+
+/** A day-aligned range widened to whole months (the month tier rows it touches). */
+export const widenToMonths = (range: TimeRange): TimeRange => ({
+  since: range.since === undefined ? undefined : floorMonth(range.since),
+  until: range.until === undefined ? undefined : ceilMonth(range.until),
+});
+
+/** True when every given bound is the first instant of a UTC month. */
+export const isMonthAligned = (range: TimeRange): boolean => [range.since, range.until].every((b) => b === undefined || floorMonth(b) === b);
+
+
 
 /**
  * The parts of splitRange once runs before `horizon` (a UTC midnight) were deleted by retention:
@@ -113,8 +150,13 @@ export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<Sq
   return eb.and(parts);
 }
 
-/** The rollup tables: each keyed by (day, policy_name, library, node), and more. */
-export type RollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup";
+/** The daily rollup tables: each keyed by (day, policy_name, library, node), and more. */
+export type DailyRollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup";
+/** Every rollup table: the daily ones and their month tier (`day` = the month's first day). */
+export type RollupTable = DailyRollupTable | `${DailyRollupTable}_month`;
+
+/** The table answering a rollup part: the daily rollup, or its month tier. */
+export const tierTable = <T extends DailyRollupTable>(table: T, source: "rollup" | "month"): T | `${T}_month` => (source === "month" ? `${table}_month` : table);
 
 /** Rows of a rollup covering the whole days of an aligned range, of the scope's policy, library and node. */
 export function rollupFilter(range: TimeRange, scope: RunScope = {}, table: RollupTable = "stats_rollup"): Expression<SqlBool> {
@@ -159,3 +201,6 @@ export const RUN_KEY = {
   library: sql<string>`coalesce(library, '')`,
   node: sql<string>`coalesce(node, '')`,
 };
+
+/** The key of a run in the month tier: the first day of its month in place of its day. */
+export const RUN_MONTH_KEY = { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 7) || '-01'` };

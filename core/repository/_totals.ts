@@ -1,7 +1,10 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { isDayAligned, normalizeRange, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, type TotalsSource, widenBeforeHorizon } from "./_filters.ts";
+import {
+  isDayAligned, isMonthAligned, normalizeRange, type PartSource, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, tierTable, type TotalsSource,
+  widenBeforeHorizon,
+} from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 import { addTotals, EMPTY_TOTALS, RUN_KEY, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
@@ -22,7 +25,7 @@ export interface TotalsQuery extends RunScope {
  * splitRange), so a view costs the same at ten thousand runs as at ten million.
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  const parts = q.source === "auto" ? await autoParts(db, q.range) : [{ range: q.range, source: q.source }];
+  const parts = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];
   const merged = new Map<string, Totals>();
   for (const part of parts) {
     for (const { key, totals } of await queryPart(db, q, part.range, part.source)) {
@@ -34,24 +37,28 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
   return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
 }
 
-/** splitRange, with edge days before the retention horizon answered by whole days (their runs are gone). */
-async function autoParts(db: Db, range: TimeRange) {
-  const parts = splitRange(range);
+/**
+ * splitRange (whole months only when not grouped by day), with edge days before the retention
+ * horizon answered by whole days (their runs are gone).
+ */
+async function autoParts(db: Db, range: TimeRange, group: TotalsGroup) {
+  const parts = splitRange(range, { months: group !== "day" });
   if (!parts.some((p) => p.source === "raw")) return parts;
   const horizon = await retentionHorizon(db);
   return horizon === null ? parts : widenBeforeHorizon(parts, horizon);
 }
 
-async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "rollup" | "raw") {
+async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: PartSource) {
   const grouped = q.group !== "all";
   let rows: Record<string, unknown>[];
-  if (source === "rollup") {
-    // The rollup only knows whole days: a partial day would be silently widened.
-    if (!isDayAligned(range)) throw new Error(`stats_rollup cannot answer a window off UTC midnight: ${JSON.stringify(range)}`);
+  if (source !== "raw") {
+    // The rollup only knows whole days (its month tier whole months): a partial one would be silently widened.
+    if (!(source === "month" ? isMonthAligned(range) : isDayAligned(range))) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
     const key = rollupKey(q.group);
+    const table = tierTable("stats_rollup", source);
     rows = await db
-      .selectFrom("stats_rollup")
-      .where(rollupFilter(range, q))
+      .selectFrom(table)
+      .where(rollupFilter(range, q, table))
       .select(Object.entries(totalsAggregates("rollup")).map(([name, e]) => e.as(name)))
       .select(key.as("key"))
       .$if(grouped, (qb) => qb.groupBy(key))

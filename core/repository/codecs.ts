@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
 import { CODEC_AFTER } from "./_detail_rollups.ts";
-import { normalizeRange, num, rollupFilter, runFilter, splitRange } from "./_filters.ts";
+import { normalizeRange, num, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
 import type { StatsFilter } from "./views.ts";
 
 /** How many runs had a video codec before processing, and how many had it after. */
@@ -36,10 +36,11 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
   };
   const range = normalizeRange(filter);
   for (const part of source === "auto" ? splitRange(range) : [{ range, source: "raw" as const }]) {
-    if (part.source === "rollup") {
+    if (part.source !== "raw") {
+      const table = tierTable("codec_rollup", part.source);
       const rows = await db
-        .selectFrom("codec_rollup")
-        .where(rollupFilter(part.range, filter, "codec_rollup"))
+        .selectFrom(table)
+        .where(rollupFilter(part.range, filter, table))
         .select(["codec_before", "codec_after", sql<number>`sum(runs)`.as("n")])
         .groupBy(["codec_before", "codec_after"])
         .execute();

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, num, rollupFilter, runFilter, splitRange } from "./_filters.ts";
+import { normalizeRange, num, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
 import type { MetricAggregate, MetricFilter } from "./views.ts";
 
 interface Partial {
@@ -44,10 +44,11 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
   const range = normalizeRange(filter);
   for (const part of source === "auto" ? splitRange(range) : [{ range, source: "raw" as const }]) {
-    if (part.source === "rollup") {
+    if (part.source !== "raw") {
+      const table = tierTable("metric_rollup", part.source);
       const rows = await db
-        .selectFrom("metric_rollup")
-        .where(rollupFilter(part.range, scope, "metric_rollup"))
+        .selectFrom(table)
+        .where(rollupFilter(part.range, scope, table))
         .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
         .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
         .select([
