@@ -45,9 +45,13 @@ const ceilMonth = (iso: string) => {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
 };
 
-/** Where a part of a window is read: the runs, the daily rollups, or their month tier. */
-export type PartSource = "raw" | "rollup" | "month";
-export type Part = { range: TimeRange; source: PartSource };
+/**
+ * Where a part of a window is read: the runs, the daily rollups, their month tier, or — for a
+ * partial edge day that covers most of its day — the day's rollup rows minus a scan of the rest
+ * of the day (`minus`), the shorter side.
+ */
+export type PartSource = "raw" | "rollup" | "month" | "complement";
+export type Part = { range: TimeRange; source: PartSource; minus?: TimeRange };
 
 /**
  * Splits a window into the whole UTC months inside it (answered by the month tier of the
@@ -82,6 +86,28 @@ function splitDays(days: TimeRange): Part[] {
   if (until !== undefined && monthsUntil! < until) parts.push({ range: { since: monthsUntil, until }, source: "rollup" });
   return parts;
 }
+
+/**
+ * The parts with each partial edge day that covers more than half of its day answered as its
+ * whole day less the runs of the rest of it (source "complement"): a window starting just after
+ * midnight scans the few runs before its start, not the day's thousands after it. Only parts
+ * inside one day touching one of its ends qualify; others are kept. Apply after
+ * widenBeforeHorizon: a day whose runs are gone cannot be refined either way.
+ */
+export function complementEdges(parts: Part[]): Part[] {
+  return parts.map((part) => {
+    const { since, until } = part.range;
+    if (part.source !== "raw" || since === undefined || until === undefined) return part;
+    const day = { since: floorDay(since), until: nextDayStart(dayOf(since)) };
+    if (until > day.until) return part;
+    const minus = since === day.since ? { since: until, until: day.until } : until === day.until ? { since: day.since, until: since } : null;
+    if (minus === null || Date.parse(minus.until) - Date.parse(minus.since) >= Date.parse(until) - Date.parse(since)) return part;
+    return { range: part.range, source: "complement", minus };
+  });
+}
+
+/** The whole UTC day a complement part lies in. */
+export const wholeDayOf = (part: Part): TimeRange => ({ since: floorDay(part.range.since!), until: nextDayStart(dayOf(part.range.since!)) });
 
 /** A day-aligned range widened to whole months (the month tier rows it touches). */
 export const widenToMonths = (range: TimeRange): TimeRange => ({

@@ -239,14 +239,28 @@ export const EMPTY_TOTALS: Totals = toTotals({});
 /** a + b (for merging edge days with whole days, and days into weeks and months). */
 export function addTotals(a: Totals, b: Totals): Totals {
   const instants = [a.first_at, a.last_at, b.first_at, b.last_at].filter((x) => x !== null).sort();
-  const sum = (k: keyof Totals) => (a[k] as number) + (b[k] as number);
+  return { ...combine(a, b, 1), first_at: instants[0] ?? null, last_at: instants.at(-1) ?? null };
+}
+
+/**
+ * whole − part, for the runs of `whole` that are not in `part` (a day less the runs of some of its
+ * hours). Every count and sum is exact or, for durations, finer than the milliseconds shown; the
+ * first and last instants cannot be subtracted, so the caller gives them.
+ */
+export function subtractTotals(whole: Totals, part: Totals, instants: { first_at: string | null; last_at: string | null }): Totals {
+  return { ...combine(whole, part, -1), ...instants };
+}
+
+function combine(a: Totals, b: Totals, sign: 1 | -1): Omit<Totals, "first_at" | "last_at"> {
+  const sum = (k: keyof Totals) => (a[k] as number) + sign * (b[k] as number);
+  const bytes = (k: "size_before" | "size_after") => a[k] + BigInt(sign) * b[k];
   return {
     runs: sum("runs"),
     successes: sum("successes"),
     failures: sum("failures"),
     interruptions: sum("interruptions"),
-    size_before: a.size_before + b.size_before,
-    size_after: a.size_after + b.size_after,
+    size_before: bytes("size_before"),
+    size_after: bytes("size_after"),
     audio_removed: sum("audio_removed"),
     subtitles_removed: sum("subtitles_removed"),
     attachments_removed: sum("attachments_removed"),
@@ -257,8 +271,6 @@ export function addTotals(a: Totals, b: Totals): Totals {
     software_encodes: sum("software_encodes"),
     duration_sum: sum("duration_sum"),
     duration_count: sum("duration_count"),
-    duration_buckets: a.duration_buckets.map((x, i) => x + b.duration_buckets[i]!),
-    first_at: instants[0] ?? null,
-    last_at: instants.at(-1) ?? null,
+    duration_buckets: a.duration_buckets.map((x, i) => x + sign * b.duration_buckets[i]!),
   };
 }

@@ -2,11 +2,11 @@ import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
 import {
-  isDayAligned, isMonthAligned, normalizeRange, type PartSource, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, tierTable, type TotalsSource,
-  widenBeforeHorizon,
+  complementEdges, isDayAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, tierTable,
+  type TotalsSource, wholeDayOf, widenBeforeHorizon,
 } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
-import { addTotals, EMPTY_TOTALS, RUN_KEY, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
+import { addTotals, EMPTY_TOTALS, RUN_KEY, subtractTotals, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
 export { addTotals, type Totals } from "./_rollup.ts";
 
@@ -25,10 +25,10 @@ export interface TotalsQuery extends RunScope {
  * splitRange), so a view costs the same at ten thousand runs as at ten million.
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  const parts = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];
+  const parts: Part[] = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];
   const merged = new Map<string, Totals>();
   for (const part of parts) {
-    for (const { key, totals } of await queryPart(db, q, part.range, part.source)) {
+    for (const { key, totals } of part.source === "complement" ? await queryComplement(db, q, part) : await queryPart(db, q, part.range, part.source)) {
       const seen = merged.get(key);
       merged.set(key, seen ? addTotals(seen, totals) : totals);
     }
@@ -45,10 +45,40 @@ async function autoParts(db: Db, range: TimeRange, group: TotalsGroup) {
   const parts = splitRange(range, { months: group !== "day" });
   if (!parts.some((p) => p.source === "raw")) return parts;
   const horizon = await retentionHorizon(db);
-  return horizon === null ? parts : widenBeforeHorizon(parts, horizon);
+  return complementEdges(horizon === null ? parts : widenBeforeHorizon(parts, horizon));
 }
 
-async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: PartSource) {
+/**
+ * An edge day answered as its whole day less the runs of the rest of it. The first (or last)
+ * instant of what is left is the day's when nothing was taken from that side, else the next run
+ * in order through the processed_at index.
+ */
+async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
+  const taken = new Map((await queryPart(db, q, part.minus!, "raw")).map(({ key, totals }) => [key, totals]));
+  const out: { key: string; totals: Totals }[] = [];
+  for (const { key, totals: day } of await queryPart(db, q, wholeDayOf(part), "rollup")) {
+    const minus = taken.get(key);
+    if (minus === undefined) {
+      out.push({ key, totals: day });
+      continue;
+    }
+    if (minus.runs === day.runs) continue;
+    const fromStart = part.minus!.since === wholeDayOf(part).since;
+    const next = await db
+      .selectFrom("processing_stats")
+      .select("processed_at")
+      .where(runFilter(part.range, q))
+      .$if(q.group !== "all", (qb) => qb.where(runKey(q.group), "=", key))
+      .orderBy("processed_at", fromStart ? "asc" : "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const instants = fromStart ? { first_at: next?.processed_at ?? null, last_at: day.last_at } : { first_at: day.first_at, last_at: next?.processed_at ?? null };
+    out.push({ key, totals: subtractTotals(day, minus, instants) });
+  }
+  return out;
+}
+
+async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "raw" | "rollup" | "month") {
   const grouped = q.group !== "all";
   let rows: Record<string, unknown>[];
   if (source !== "raw") {
