@@ -46,12 +46,13 @@ const ceilMonth = (iso: string) => {
 };
 
 /**
- * Where a part of a window is read: the runs, the daily rollups, their month tier, or — for a
- * partial edge day that covers most of its day — the day's rollup rows minus a scan of the rest
- * of the day (`minus`), the shorter side.
+ * Where a part of a window is read: the runs, the daily rollups, their month tier, or — for an
+ * edge day (or the days of an edge month) covering most of its day (month) — as the `whole` day
+ * (month) less the `minus` part, the shorter rest of it; the part itself is then readable from
+ * where `minus` is.
  */
 export type PartSource = "raw" | "rollup" | "month" | "complement";
-export type Part = { range: TimeRange; source: PartSource; minus?: TimeRange };
+export type Part = { range: TimeRange; source: PartSource; whole?: Part; minus?: Part };
 
 /**
  * Splits a window into the whole UTC months inside it (answered by the month tier of the
@@ -88,26 +89,31 @@ function splitDays(days: TimeRange): Part[] {
 }
 
 /**
- * The parts with each partial edge day that covers more than half of its day answered as its
- * whole day less the runs of the rest of it (source "complement"): a window starting just after
- * midnight scans the few runs before its start, not the day's thousands after it. Only parts
- * inside one day touching one of its ends qualify; others are kept. Apply after
- * widenBeforeHorizon: a day whose runs are gone cannot be refined either way.
+ * The parts with each edge that covers more than half of its unit answered as the whole unit less
+ * the rest of it (source "complement"): a partial day as its day's rollup less the runs of the
+ * rest of the day, the days of an edge month as its month row less the daily rows of the other
+ * days. A window starting just after midnight then scans the few runs before its start, not the
+ * day's thousands after it. Only parts inside one unit touching one of its ends qualify; others
+ * are kept. Apply after widenBeforeHorizon: a day whose runs are gone cannot be refined.
+ * `months: false` keeps days whole (for views grouped by day).
  */
-export function complementEdges(parts: Part[]): Part[] {
+export function complementEdges(parts: Part[], options: { months?: boolean } = {}): Part[] {
   return parts.map((part) => {
     const { since, until } = part.range;
-    if (part.source !== "raw" || since === undefined || until === undefined) return part;
-    const day = { since: floorDay(since), until: nextDayStart(dayOf(since)) };
-    if (until > day.until) return part;
-    const minus = since === day.since ? { since: until, until: day.until } : until === day.until ? { since: day.since, until: since } : null;
-    if (minus === null || Date.parse(minus.until) - Date.parse(minus.since) >= Date.parse(until) - Date.parse(since)) return part;
-    return { range: part.range, source: "complement", minus };
+    const refinable = part.source === "raw" || (part.source === "rollup" && options.months !== false);
+    if (!refinable || since === undefined || until === undefined) return part;
+    const unit = part.source === "raw" ? { since: floorDay(since), until: nextDayStart(dayOf(since)) } : { since: floorMonth(since), until: ceilMonth(nextDayStart(dayOf(since))) };
+    if (until > unit.until) return part;
+    const rest = since === unit.since ? { since: until, until: unit.until } : until === unit.until ? { since: unit.since, until: since } : null;
+    if (rest === null || Date.parse(rest.until) - Date.parse(rest.since) >= Date.parse(until) - Date.parse(since)) return part;
+    return {
+      range: part.range,
+      source: "complement",
+      whole: { range: unit, source: part.source === "raw" ? "rollup" : "month" },
+      minus: { range: rest, source: part.source },
+    };
   });
 }
-
-/** The whole UTC day a complement part lies in. */
-export const wholeDayOf = (part: Part): TimeRange => ({ since: floorDay(part.range.since!), until: nextDayStart(dayOf(part.range.since!)) });
 
 /** A day-aligned range widened to whole months (the month tier rows it touches). */
 export const widenToMonths = (range: TimeRange): TimeRange => ({

@@ -36,7 +36,7 @@ const sumWhen = (cond: RawBuilder<unknown>, value: RawBuilder<unknown> = sql`1`)
 const hi = (col: string) => sumWhen(sized, sql`(${sql.ref(col)} >> ${sql.lit(SPLIT_BITS)})`);
 const lo = (col: string) => sumWhen(sized, sql`(${sql.ref(col)} & ${sql.lit(LOW_MASK)})`);
 
-type RollupColumn = Exclude<keyof StatsRollupTable, "day" | "policy_name" | "library" | "node">;
+export type RollupColumn = Exclude<keyof StatsRollupTable, "day" | "policy_name" | "library" | "node">;
 
 /** Each rollup column as an aggregate over processing_stats rows. */
 export const RUN_CONTRIBUTIONS: Record<RollupColumn, RawBuilder<unknown>> = {
@@ -194,13 +194,18 @@ export interface Totals
 
 const asText = (e: RawBuilder<unknown>) => sql<string>`cast(${e} as text)`;
 
-/** Each column of Totals as an aggregate over rows of `source`; byte parts as exact text. */
-export function totalsAggregates(source: "rollup" | "runs"): Record<string, RawBuilder<unknown>> {
+/**
+ * Each column of Totals as an aggregate over rows of `source`; byte parts as exact text. Only the
+ * rollup columns in `columns` (and always `runs`) are aggregated: a view that shows a few
+ * columns does not pay for the others, which read as 0 (first_at and last_at as null).
+ */
+export function totalsAggregates(source: "rollup" | "runs", columns: readonly RollupColumn[] = ROLLUP_COLUMNS): Record<string, RawBuilder<unknown>> {
   const over = (c: RollupColumn) => (source === "runs" ? RUN_CONTRIBUTIONS[c] : sql`coalesce(sum(${sql.ref(c)}), 0)`);
+  const asked = new Set<RollupColumn>(["runs", ...columns]);
   return {
-    ...Object.fromEntries(SUMMED.map((c) => [c, c.startsWith("size_") ? asText(over(c)) : over(c)])),
-    first_at: source === "runs" ? RUN_CONTRIBUTIONS.first_at : sql`min(first_at)`,
-    last_at: source === "runs" ? RUN_CONTRIBUTIONS.last_at : sql`max(last_at)`,
+    ...Object.fromEntries(SUMMED.filter((c) => asked.has(c)).map((c) => [c, c.startsWith("size_") ? asText(over(c)) : over(c)])),
+    ...(asked.has("first_at") && { first_at: source === "runs" ? RUN_CONTRIBUTIONS.first_at : sql`min(first_at)` }),
+    ...(asked.has("last_at") && { last_at: source === "runs" ? RUN_CONTRIBUTIONS.last_at : sql`max(last_at)` }),
   };
 }
 

@@ -3,10 +3,10 @@ import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
 import {
   complementEdges, isDayAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, tierTable,
-  type TotalsSource, wholeDayOf, widenBeforeHorizon,
+  type TotalsSource, widenBeforeHorizon,
 } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
-import { addTotals, EMPTY_TOTALS, RUN_KEY, subtractTotals, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
+import { addTotals, EMPTY_TOTALS, type RollupColumn, RUN_KEY, subtractTotals, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
 export { addTotals, type Totals } from "./_rollup.ts";
 
@@ -17,6 +17,8 @@ export interface TotalsQuery extends RunScope {
   range: TimeRange;
   group: TotalsGroup;
   source: TotalsSource;
+  /** The rollup columns the caller reads (default all); the others come back as 0 (instants as null). */
+  columns?: readonly RollupColumn[];
 }
 
 /**
@@ -28,7 +30,7 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
   const parts: Part[] = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];
   const merged = new Map<string, Totals>();
   for (const part of parts) {
-    for (const { key, totals } of part.source === "complement" ? await queryComplement(db, q, part) : await queryPart(db, q, part.range, part.source)) {
+    for (const { key, totals } of part.source === "complement" ? await queryComplement(db, q, part) : await queryPart(db, q, part.range, part.source as Tier)) {
       const seen = merged.get(key);
       merged.set(key, seen ? addTotals(seen, totals) : totals);
     }
@@ -39,32 +41,40 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
 
 /**
  * splitRange (whole months only when not grouped by day), with edge days before the retention
- * horizon answered by whole days (their runs are gone).
+ * horizon answered by whole days (their runs are gone), then edges refined by complementEdges.
  */
 async function autoParts(db: Db, range: TimeRange, group: TotalsGroup) {
-  const parts = splitRange(range, { months: group !== "day" });
-  if (!parts.some((p) => p.source === "raw")) return parts;
-  const horizon = await retentionHorizon(db);
-  return complementEdges(horizon === null ? parts : widenBeforeHorizon(parts, horizon));
+  const months = group !== "day";
+  const parts = splitRange(range, { months });
+  const horizon = parts.some((p) => p.source === "raw") ? await retentionHorizon(db) : null;
+  return complementEdges(horizon === null ? parts : widenBeforeHorizon(parts, horizon), { months });
 }
 
 /**
- * An edge day answered as its whole day less the runs of the rest of it. The first (or last)
- * instant of what is left is the day's when nothing was taken from that side, else the next run
- * in order through the processed_at index.
+ * An edge answered as its whole day (month) less the rest of it. The first (or last) instant of
+ * what is left is the whole's when nothing was taken from that side, else the next run in order
+ * through the processed_at index (or, for the days of a month, the first or last of its daily rows).
  */
 async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
-  const taken = new Map((await queryPart(db, q, part.minus!, "raw")).map(({ key, totals }) => [key, totals]));
+  const { whole, minus } = part as Required<Part>;
+  const taken = new Map((await queryPart(db, q, minus.range, minus.source as Tier)).map(({ key, totals }) => [key, totals]));
   const out: { key: string; totals: Totals }[] = [];
-  for (const { key, totals: day } of await queryPart(db, q, wholeDayOf(part), "rollup")) {
-    const minus = taken.get(key);
-    if (minus === undefined) {
-      out.push({ key, totals: day });
-      continue;
-    }
-    if (minus.runs === day.runs) continue;
-    const fromStart = part.minus!.since === wholeDayOf(part).since;
-    const next = await db
+  for (const { key, totals: all } of await queryPart(db, q, whole.range, whole.source as Tier)) {
+    const rest = taken.get(key);
+    if (rest === undefined) out.push({ key, totals: all });
+    else if (rest.runs < all.runs) out.push({ key, totals: subtractTotals(all, rest, await instantsLeft(db, q, part, key, all)) });
+  }
+  return out;
+}
+
+type Tier = "raw" | "rollup" | "month";
+
+async function instantsLeft(db: Db, q: TotalsQuery, part: Part, key: string, all: Totals): Promise<{ first_at: string | null; last_at: string | null }> {
+  if (q.columns && !q.columns.includes("first_at") && !q.columns.includes("last_at")) return { first_at: null, last_at: null };
+  const fromStart = part.minus!.range.since === part.whole!.range.since;
+  let next: string | null;
+  if (part.minus!.source === "raw") {
+    const row = await db
       .selectFrom("processing_stats")
       .select("processed_at")
       .where(runFilter(part.range, q))
@@ -72,13 +82,20 @@ async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
       .orderBy("processed_at", fromStart ? "asc" : "desc")
       .limit(1)
       .executeTakeFirst();
-    const instants = fromStart ? { first_at: next?.processed_at ?? null, last_at: day.last_at } : { first_at: day.first_at, last_at: next?.processed_at ?? null };
-    out.push({ key, totals: subtractTotals(day, minus, instants) });
+    next = row?.processed_at ?? null;
+  } else {
+    const row = await db
+      .selectFrom("stats_rollup")
+      .select(fromStart ? sql<string | null>`min(first_at)`.as("at") : sql<string | null>`max(last_at)`.as("at"))
+      .where(rollupFilter(part.range, q))
+      .$if(q.group !== "all", (qb) => qb.where(rollupKey(q.group), "=", key))
+      .executeTakeFirst();
+    next = row?.at ?? null;
   }
-  return out;
+  return fromStart ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next };
 }
 
-async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "raw" | "rollup" | "month") {
+async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: Tier) {
   const grouped = q.group !== "all";
   let rows: Record<string, unknown>[];
   if (source !== "raw") {
@@ -89,7 +106,7 @@ async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "raw"
     rows = await db
       .selectFrom(table)
       .where(rollupFilter(range, q, table))
-      .select(Object.entries(totalsAggregates("rollup")).map(([name, e]) => e.as(name)))
+      .select(Object.entries(totalsAggregates("rollup", q.columns)).map(([name, e]) => e.as(name)))
       .select(key.as("key"))
       .$if(grouped, (qb) => qb.groupBy(key))
       .execute();
@@ -98,7 +115,7 @@ async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "raw"
     rows = await db
       .selectFrom("processing_stats")
       .where(runFilter(range, q))
-      .select(Object.entries(totalsAggregates("runs")).map(([name, e]) => e.as(name)))
+      .select(Object.entries(totalsAggregates("runs", q.columns)).map(([name, e]) => e.as(name)))
       .select(key.as("key"))
       .$if(grouped, (qb) => qb.groupBy(key))
       .execute();

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
 import { CODEC_AFTER } from "./_detail_rollups.ts";
-import { complementEdges, normalizeRange, num, rollupFilter, runFilter, splitRange, tierTable, wholeDayOf } from "./_filters.ts";
+import { complementEdges, normalizeRange, num, type Part, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
 import type { TimeRange } from "../time_filter.ts";
 import type { StatsFilter } from "./views.ts";
 
@@ -55,13 +55,13 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
     for (const r of rows) add(r.before, r.after, r.n, sign);
   };
   const range = normalizeRange(filter);
+  const read = (part: Part, sign = 1) => (part.source === "raw" ? fromRuns(part.range, sign) : fromRollup(part.range, part.source as "rollup" | "month", sign));
   for (const part of source === "auto" ? complementEdges(splitRange(range)) : [{ range, source: "raw" as const }]) {
-    if (part.source === "raw") await fromRuns(part.range);
-    else if (part.source !== "complement") await fromRollup(part.range, part.source);
+    if (part.source !== "complement") await read(part);
     else {
-      // Counts subtract exactly: the whole day less the runs of the rest of it.
-      await fromRollup(wholeDayOf(part), "rollup");
-      await fromRuns(part.minus!, -1);
+      // Counts subtract exactly: the whole day (month) less the rest of it.
+      await read(part.whole!);
+      await read(part.minus!, -1);
     }
   }
   for (const [codec, share] of shares) if (share.before === 0 && share.after === 0) shares.delete(codec);

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { complementEdges, normalizeRange, num, rollupFilter, runFilter, splitRange, tierTable, wholeDayOf } from "./_filters.ts";
+import { complementEdges, normalizeRange, num, type Part, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
 import type { TimeRange } from "../time_filter.ts";
 import type { MetricAggregate, MetricFilter } from "./views.ts";
 
@@ -48,8 +48,8 @@ function addInto(into: Map<string, Aggregate>, rows: Row[]): Map<string, Aggrega
 }
 
 /**
- * The aggregates of a day less those of some of its runs, or null where that cannot be told
- * exactly: when the runs taken away hold the day's smallest (or largest) value, the rest's is not
+ * The aggregates of a day (month) less those of the rest of it, or null where that cannot be told
+ * exactly: when the rest holds the whole's smallest (or largest) value, the part's is not
  * known; and a sum is subtracted only while it keeps all but three of a double's digits.
  */
 function subtract(day: Map<string, Aggregate>, taken: Map<string, Aggregate>): Map<string, Aggregate> | null {
@@ -105,12 +105,13 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
       .execute();
   const merged = new Map<string, Aggregate>();
   const range = normalizeRange(filter);
+  const read = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as "rollup" | "month"));
   for (const part of source === "auto" ? complementEdges(splitRange(range)) : [{ range, source: "raw" as const }]) {
-    if (part.source === "raw") addInto(merged, await fromRuns(part.range));
-    else if (part.source !== "complement") addInto(merged, await fromRollup(part.range, part.source));
+    if (part.source !== "complement") addInto(merged, await read(part));
     else {
-      const left = subtract(addInto(new Map(), await fromRollup(wholeDayOf(part), "rollup")), addInto(new Map(), await fromRuns(part.minus!)));
-      addInto(merged, left ? [...left.values()] : await fromRuns(part.range));
+      const left = subtract(addInto(new Map(), await read(part.whole!)), addInto(new Map(), await read(part.minus!)));
+      // Else the part itself, from where its rest was read.
+      addInto(merged, left ? [...left.values()] : await read({ range: part.range, source: part.minus!.source }));
     }
   }
   return [...merged.values()]

@@ -111,18 +111,33 @@ forEachDialect("month tier and complemented edge days", (dialect) => {
   }, 300_000);
 });
 
-test("a window starting just after a midnight is answered as its day less the runs before the start", () => {
+test("an edge covering most of its day (month) is answered as the whole day (month) less the rest of it", () => {
   const parts = complementEdges(splitRange({ since: "2026-01-05T00:00:00.004Z", until: "2026-03-02T23:00:00.000Z" }));
+  const r = (since: string, until: string) => ({ since: `${since}Z`, until: `${until}Z` });
   expect(parts).toEqual([
-    { range: { since: "2026-01-05T00:00:00.004Z", until: "2026-01-06T00:00:00.000Z" }, source: "complement", minus: { since: "2026-01-05T00:00:00.000Z", until: "2026-01-05T00:00:00.004Z" } },
-    { range: { since: "2026-01-06T00:00:00.000Z", until: "2026-02-01T00:00:00.000Z" }, source: "rollup" },
-    { range: { since: "2026-02-01T00:00:00.000Z", until: "2026-03-01T00:00:00.000Z" }, source: "month" },
-    { range: { since: "2026-03-01T00:00:00.000Z", until: "2026-03-02T00:00:00.000Z" }, source: "rollup" },
-    { range: { since: "2026-03-02T00:00:00.000Z", until: "2026-03-02T23:00:00.000Z" }, source: "complement", minus: { since: "2026-03-02T23:00:00.000Z", until: "2026-03-03T00:00:00.000Z" } },
+    {
+      range: r("2026-01-05T00:00:00.004", "2026-01-06T00:00:00.000"), source: "complement",
+      whole: { range: r("2026-01-05T00:00:00.000", "2026-01-06T00:00:00.000"), source: "rollup" },
+      minus: { range: r("2026-01-05T00:00:00.000", "2026-01-05T00:00:00.004"), source: "raw" },
+    },
+    {
+      range: r("2026-01-06T00:00:00.000", "2026-02-01T00:00:00.000"), source: "complement",
+      whole: { range: r("2026-01-01T00:00:00.000", "2026-02-01T00:00:00.000"), source: "month" },
+      minus: { range: r("2026-01-01T00:00:00.000", "2026-01-06T00:00:00.000"), source: "rollup" },
+    },
+    { range: r("2026-02-01T00:00:00.000", "2026-03-01T00:00:00.000"), source: "month" },
+    { range: r("2026-03-01T00:00:00.000", "2026-03-02T00:00:00.000"), source: "rollup" },
+    {
+      range: r("2026-03-02T00:00:00.000", "2026-03-02T23:00:00.000"), source: "complement",
+      whole: { range: r("2026-03-02T00:00:00.000", "2026-03-03T00:00:00.000"), source: "rollup" },
+      minus: { range: r("2026-03-02T23:00:00.000", "2026-03-03T00:00:00.000"), source: "raw" },
+    },
   ]);
-  // The shorter side is scanned: an edge covering less than half its day stays a scan.
+  // The shorter side is read: an edge covering less than half its day stays a scan; grouped by day, days stay days.
   const short = { since: "2026-01-05T13:00:00.000Z", until: "2026-01-06T00:00:00.000Z" };
   expect(complementEdges([{ range: short, source: "raw" }])).toEqual([{ range: short, source: "raw" }]);
+  const days = { since: "2026-01-06T00:00:00.000Z", until: "2026-02-01T00:00:00.000Z" };
+  expect(complementEdges([{ range: days, source: "rollup" }], { months: false })).toEqual([{ range: days, source: "rollup" }]);
 });
 
 forEachDialect("complemented edge day of plugin metrics", (dialect) => {
@@ -138,6 +153,31 @@ forEachDialect("complemented edge day of plugin metrics", (dialect) => {
       }
       expect(await metricsFrom(db, { since: window.since, plugin: "probe" }, "auto")).toEqual([{ plugin: "probe", key: "score", count: 3, sum: 19, avg: 19 / 3, min: 3, max: 9 }]);
       expect(await metricsFrom(db, { until: window.until, plugin: "probe" }, "auto")).toEqual([{ plugin: "probe", key: "score", count: 3, sum: 5, avg: 5 / 3, min: -5, max: 7 }]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+forEachDialect("complemented edge month", (dialect) => {
+  test("the first and last run left of a month less its other days are found, per group", async () => {
+    const { db, close } = await openDatabase(await dialect.newLocation());
+    try {
+      const [template] = fc.sample(runArb, { numRuns: 1, seed: 11 });
+      const at = (when: string, node: string) => ({ ...template!, id: Bun.randomUUIDv7(), processed_at: `${when}Z`, node });
+      await recordRuns(db, [
+        at("2026-01-01T10:00:00.000", "alpha"), at("2026-01-02T03:00:00.000", "alpha"), at("2026-01-20T00:00:00.000", "beta"), at("2026-02-10T12:00:00.000", "alpha"),
+        at("2026-03-01T05:00:00.000", "beta"), at("2026-03-31T20:00:00.000", "beta"), at("2026-03-31T21:00:00.000", "alpha"),
+      ]);
+      const window = { since: "2026-01-02T00:00:00.000Z", until: "2026-03-31T00:00:00.000Z" };
+      expect(complementEdges(splitRange(window)).map((p) => [p.source, p.whole?.source])).toEqual([["complement", "month"], ["month", undefined], ["complement", "month"]]);
+      const summary = await summaryFrom(db, window, "auto");
+      expect([summary.total_files_processed, summary.earliest_processing, summary.latest_processing]).toEqual([4, "2026-01-02T03:00:00.000Z", "2026-03-01T05:00:00.000Z"]);
+      const nodes = await getBreakdown(db, "node", window);
+      expect(nodes.map((n) => [n.name, n.files_processed, n.first_used, n.last_used])).toEqual([
+        ["alpha", 2, "2026-01-02T03:00:00.000Z", "2026-02-10T12:00:00.000Z"],
+        ["beta", 2, "2026-01-20T00:00:00.000Z", "2026-03-01T05:00:00.000Z"],
+      ]);
     } finally {
       await close();
     }
