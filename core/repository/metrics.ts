@@ -106,7 +106,9 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
   const merged = new Map<string, Aggregate>();
   const range = normalizeRange(filter);
   const read = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as "rollup" | "month"));
-  for (const part of source === "auto" ? complementEdges(splitRange(range)) : [{ range, source: "raw" as const }]) {
+  // Edge months stay days: a month's smallest and largest values recur on many days of dense
+  // history, so a month less its other days would mostly fall back to reading the days anyway.
+  for (const part of source === "auto" ? complementEdges(splitRange(range), { months: false }) : [{ range, source: "raw" as const }]) {
     if (part.source !== "complement") addInto(merged, await read(part));
     else {
       const left = subtract(addInto(new Map(), await read(part.whole!)), addInto(new Map(), await read(part.minus!)));
