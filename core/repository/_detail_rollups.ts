@@ -2,7 +2,7 @@ import { type Expression, type InsertQueryBuilder, type InsertResult, type RawBu
 import { bulkInsert } from "../db/bulk_insert.ts";
 import type { Database, MetricRollupTable } from "../db/schema.ts";
 import type { Db } from "../db/handle.ts";
-import { RUN_KEY } from "./_filters.ts";
+import { monthOf, RUN_KEY } from "./_filters.ts";
 import type { Tier } from "./_rollup.ts";
 
 /**
@@ -173,7 +173,7 @@ const MONTH_MERGE = {
   },
 } as const;
 const MONTH_GROUP = { codec_rollup: ["codec_before", "codec_after"], metric_rollup: ["plugin", "key"] } as const;
-const DAY_TO_MONTH = sql<string>`substr(day, 1, 7) || '-01'`;
+const DAY_TO_MONTH = monthOf("day");
 
 /**
  * Recomputes the month rows matching `months` (whole months, over the shared key columns; all when

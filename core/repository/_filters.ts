@@ -234,5 +234,8 @@ export const RUN_KEY = {
   node: sql<string>`coalesce(node, '')`,
 };
 
+/** The first day of the month of a day or instant column: the `day` key of the month tier. */
+export const monthOf = (column: string) => sql<string>`substr(${sql.ref(column)}, 1, 7) || '-01'`;
+
 /** The key of a run in the month tier: the first day of its month in place of its day. */
-export const RUN_MONTH_KEY = { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 7) || '-01'` };
+export const RUN_MONTH_KEY = { ...RUN_KEY, day: monthOf("processed_at") };

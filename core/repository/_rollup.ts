@@ -3,7 +3,7 @@ import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
 import { clearDetailRollups, deriveDetailMonths, foldIntoDetailRollups, inMonths, type MetricRollupRow } from "./_detail_rollups.ts";
-import { rollupFilter, RUN_KEY, RUN_MONTH_KEY, runFilter, type RunScope, widenToMonths } from "./_filters.ts";
+import { monthOf, rollupFilter, RUN_KEY, RUN_MONTH_KEY, runFilter, type RunScope, widenToMonths } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 
 export { RUN_KEY };
@@ -158,12 +158,7 @@ async function deriveMonths(db: Db, months?: Region): Promise<void> {
 }
 
 /** The month key of a daily rollup row. */
-export const MONTH_OF_DAY = {
-  day: sql<string>`substr(day, 1, 7) || '-01'`,
-  policy_name: sql<string>`policy_name`,
-  library: sql<string>`library`,
-  node: sql<string>`node`,
-};
+const MONTH_OF_DAY = { day: monthOf("day"), policy_name: sql<string>`policy_name`, library: sql<string>`library`, node: sql<string>`node` };
 
 /**
  * Days before a retention horizon have no runs (or no details) left: their rollup rows are all

@@ -22,9 +22,10 @@ export interface TotalsQuery extends RunScope {
 }
 
 /**
- * Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. Whole UTC days
- * come from stats_rollup and only the partial days at the edges of the window from the runs (see
- * splitRange), so a view costs the same at ten thousand runs as at ten million.
+ * Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. Whole months
+ * come from the month tier of stats_rollup, other whole days from its daily rows, and only the
+ * partial days at the edges of the window from the runs (see splitRange, complementEdges), so a
+ * view costs the same at ten thousand runs as at ten million.
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
   const parts: Part[] = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];

@@ -17,8 +17,9 @@ export interface CodecShare extends v.InferOutput<typeof CodecShareSchema> {}
 /**
  * Video codec distribution before and after processing over a time window, optionally for one
  * policy, library or node: one row per codec, most frequent first (before + after, then name).
- * Runs that reported no video codec are left out. Whole days come from codec_rollup and only the
- * partial days at the window's edges from the runs, so the cost does not grow with history.
+ * Runs that reported no video codec are left out. Whole months and days come from codec_rollup
+ * (its month tier and daily rows) and only the partial days at the window's edges from the runs,
+ * so the cost does not grow with history.
  *
  * @example await getCodecDistribution(db, { ...parseTimeRange({ since: "30d" }) })
  * // [{ codec: "h264", before: 120, after: 40 }, { codec: "hevc", before: 30, after: 110 }]

@@ -21,7 +21,8 @@ const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(
  * plugin then key; this is how a third-party plugin's metric gets aggregated with no schema
  * change. Numbers (booleans were stored as 1/0) are aggregated; a key that only ever held text
  * reports how many values it has, with null numbers. The window and scope apply to the run. Whole
- * days come from metric_rollup and only the partial edge days from the runs.
+ * months and days come from metric_rollup (its month tier and daily rows) and only the partial edge
+ * days from the runs.
  *
  * @example await getMetricAggregates(db, { plugin: "transcode", key: "fps", ...parseTimeRange({ since: "7d" }) })
  */
