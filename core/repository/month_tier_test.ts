@@ -14,6 +14,7 @@ import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
 import { complementEdges, normalizeRange, splitRange } from "./_filters.ts";
 import { rebuildRollups } from "./_rollup.ts";
+import { verifyDatabase } from "./maintenance.ts";
 import type { Db } from "../db/handle.ts";
 
 /**
@@ -180,6 +181,22 @@ forEachDialect("complemented edge month", (dialect) => {
       ]);
     } finally {
       await close();
+    }
+  });
+});
+
+forEachDialect("vpo db verify and the month tier", (dialect) => {
+  test("a month row that disagrees with its days is reported", async () => {
+    const handle = await openDatabase(await dialect.newLocation());
+    try {
+      const [template] = fc.sample(runArb, { numRuns: 1, seed: 5 });
+      await recordRuns(handle.db, ["2026-01-10T10:00:00.000", "2026-02-03T10:00:00.000"].map((at) => ({ ...template!, id: Bun.randomUUIDv7(), processed_at: `${at}Z` })));
+      const monthly = async () => (await verifyDatabase(handle)).checks.find((c) => c.name === "monthly totals agree with the daily ones")!;
+      expect(await monthly()).toMatchObject({ ok: true, detail: "2 month rows" });
+      await handle.db.updateTable("stats_rollup_month").set({ runs: 5 }).where("day", "=", "2026-02-01").execute();
+      expect(await monthly()).toMatchObject({ ok: false, detail: "1 month rows differ from their days" });
+    } finally {
+      await handle.close();
     }
   });
 });
