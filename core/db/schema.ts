@@ -288,6 +288,10 @@ export interface Database extends MonitoringTables {
   stats_rollup: StatsRollupTable;
   codec_rollup: CodecRollupTable;
   metric_rollup: MetricRollupTable;
+  /** The month tier: the same rows per month, `day` holding the month's first day. */
+  stats_rollup_month: StatsRollupTable;
+  codec_rollup_month: CodecRollupTable;
+  metric_rollup_month: MetricRollupTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;

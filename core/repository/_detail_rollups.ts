@@ -2,14 +2,16 @@ import { type Expression, type InsertQueryBuilder, type InsertResult, type RawBu
 import { bulkInsert } from "../db/bulk_insert.ts";
 import type { Database, MetricRollupTable } from "../db/schema.ts";
 import type { Db } from "../db/handle.ts";
-import { RUN_KEY } from "./_filters.ts";
+import { monthOf, RUN_KEY } from "./_filters.ts";
+import type { Tier } from "./_rollup.ts";
 
 /**
  * The rollups beside stats_rollup, kept in step with it (folded with every batch of runs, rebuilt
  * with it): video codecs before → after (codec_rollup) and plugin metrics (metric_rollup), each per
  * (day, policy, library, node), so the codec distribution and metric aggregates cost the same at
  * ten thousand runs as at ten million. Each column is defined once, as SQL over the runs, and
- * serves folding, rebuilding and the scanned edge days alike.
+ * serves folding, rebuilding and the scanned edge days alike. Like stats_rollup, each has a month
+ * tier (codec_rollup_month, metric_rollup_month) folded by the same SQL with the month key.
  */
 
 /** The codec a run left the file with: the target when a transcode happened and the run succeeded. */
@@ -17,16 +19,19 @@ export const CODEC_AFTER = sql<string | null>`case when success = 1 and video_tr
   then video_target_codec else video_source_codec end`;
 
 const KEYS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
-const keySelect = () => KEYS.map((k) => RUN_KEY[k].as(k));
 
 /**
- * Adds the runs matching `where` (over processing_stats) to codec_rollup and metric_rollup; the
- * metrics from `metrics` when the caller added them up (MetricContributions), else from the table.
+ * Adds the runs matching `where` (over processing_stats) to codec_rollup and metric_rollup of
+ * `tier`; the metrics from `metrics` when the caller added them up (MetricContributions, keyed
+ * for the tier), else from the table.
  */
-export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>, metrics?: MetricRollupRow[]): Promise<void> {
+export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>, tier: Tier, metrics?: MetricRollupRow[]): Promise<void> {
+  const codecTable = `codec_rollup${tier.suffix}` as const;
+  const metricTable = `metric_rollup${tier.suffix}` as const;
+  const keySelect = () => KEYS.map((k) => tier.key[k].as(k));
   const codecKeys = { codec_before: sql<string>`coalesce(video_source_codec, '')`, codec_after: sql<string>`coalesce(${CODEC_AFTER}, '')` };
   await db
-    .insertInto("codec_rollup")
+    .insertInto(codecTable)
     .columns([...KEYS, "codec_before", "codec_after", "runs"])
     .expression(
       db
@@ -34,21 +39,22 @@ export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>, 
         .where(where)
         .where((eb) => eb.or([eb("video_source_codec", "is not", null), eb("video_target_codec", "is not", null)]))
         .select([...keySelect(), codecKeys.codec_before.as("codec_before"), codecKeys.codec_after.as("codec_after"), sql<number>`count(*)`.as("runs")])
-        .groupBy([...KEYS.map((k) => RUN_KEY[k]), codecKeys.codec_before, codecKeys.codec_after]),
+        .groupBy([...KEYS.map((k) => tier.key[k]), codecKeys.codec_before, codecKeys.codec_after]),
     )
-    .onConflict((oc) => oc.columns([...KEYS, "codec_before", "codec_after"]).doUpdateSet({ runs: sql`codec_rollup.runs + excluded.runs` }))
+    .onConflict((oc) => oc.columns([...KEYS, "codec_before", "codec_after"]).doUpdateSet({ runs: sql`${sql.ref(`${codecTable}.runs`)} + excluded.runs` }))
     .execute();
 
   if (metrics) {
     // Folded from the figures the batch added up in memory: a GROUP BY over 18 rows a run cost more than storing them.
-    await bulkInsert(db, "metric_rollup", METRIC_ROLLUP_COLUMNS, metrics.map((m) => METRIC_ROLLUP_COLUMNS.map((c) => m[c])), {
-      mergeConflictsOn: { columns: [...KEYS, "plugin", "key"], set: MERGE_METRICS_SQL },
+    await bulkInsert(db, metricTable, METRIC_ROLLUP_COLUMNS, metrics.map((m) => METRIC_ROLLUP_COLUMNS.map((c) => m[c])), {
+      mergeConflictsOn: { columns: [...KEYS, "plugin", "key"], set: mergeMetricsSql(metricTable) },
     });
     return;
   }
   await mergeMetrics(
+    metricTable,
     db
-      .insertInto("metric_rollup")
+      .insertInto(metricTable)
       .columns([...KEYS, "plugin", "key", "num_count", "text_count", "num_sum", "num_min", "num_max"])
       .expression(
         db
@@ -60,26 +66,27 @@ export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>, 
             sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
             sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("num_sum"), sql<number>`min(plugin_metrics.num)`.as("num_min"), sql<number>`max(plugin_metrics.num)`.as("num_max"),
           ])
-          .groupBy([...KEYS.map((k) => RUN_KEY[k]), "plugin_metrics.plugin", "plugin_metrics.key"]),
+          .groupBy([...KEYS.map((k) => tier.key[k]), "plugin_metrics.plugin", "plugin_metrics.key"]),
       ),
   );
 }
 
 const METRIC_ROLLUP_COLUMNS = [...KEYS, "plugin", "key", "num_count", "text_count", "num_sum", "num_min", "num_max"] as const;
+type MetricTable = "metric_rollup" | "metric_rollup_month";
 /** Keeps the smaller (or larger) of the stored and the incoming value, either possibly null. */
-const pickSql = (col: string, op: "<" | ">") =>
-  `case when excluded.${col} is null then metric_rollup.${col} when metric_rollup.${col} is null then excluded.${col} when excluded.${col} ${op} metric_rollup.${col} then excluded.${col} else metric_rollup.${col} end`;
-/** How a row added to metric_rollup merges with the stored row of the same key: SQL per column. */
-const METRIC_MERGE: Record<string, string> = {
-  ...Object.fromEntries(["num_count", "text_count", "num_sum"].map((c) => [c, `metric_rollup.${c} + excluded.${c}`])),
-  num_min: pickSql("num_min", "<"),
-  num_max: pickSql("num_max", ">"),
-};
-const MERGE_METRICS_SQL = Object.entries(METRIC_MERGE).map(([c, value]) => `${c} = ${value}`).join(", ");
+const pickSql = (t: MetricTable, col: string, op: "<" | ">") =>
+  `case when excluded.${col} is null then ${t}.${col} when ${t}.${col} is null then excluded.${col} when excluded.${col} ${op} ${t}.${col} then excluded.${col} else ${t}.${col} end`;
+/** How a row added to a metric rollup merges with the stored row of the same key: SQL per column. */
+const metricMerge = (t: MetricTable): Record<string, string> => ({
+  ...Object.fromEntries(["num_count", "text_count", "num_sum"].map((c) => [c, `${t}.${c} + excluded.${c}`])),
+  num_min: pickSql(t, "num_min", "<"),
+  num_max: pickSql(t, "num_max", ">"),
+});
+const mergeMetricsSql = (t: MetricTable) => Object.entries(metricMerge(t)).map(([c, value]) => `${c} = ${value}`).join(", ");
 
-/** Adds rows to metric_rollup, merging with the stored row of the same key. */
-async function mergeMetrics(insert: InsertQueryBuilder<Database, "metric_rollup", InsertResult>): Promise<void> {
-  const set = Object.fromEntries(Object.entries(METRIC_MERGE).map(([c, value]) => [c, sql.raw(value)]));
+/** Adds rows to a metric rollup, merging with the stored row of the same key. */
+async function mergeMetrics<T extends MetricTable>(table: T, insert: InsertQueryBuilder<Database, T, InsertResult>): Promise<void> {
+  const set = Object.fromEntries(Object.entries(metricMerge(table)).map(([c, value]) => [c, sql.raw(value)]));
   await insert.onConflict((oc) => oc.columns([...KEYS, "plugin", "key"]).doUpdateSet(set as never)).execute();
 }
 
@@ -128,10 +135,67 @@ export class MetricContributions {
   }
 }
 
-/** Deletes the detail rollup rows matching `keys` (an expression over the shared key columns), or all. */
-export async function clearDetailRollups(db: Db, keys?: (table: "codec_rollup" | "metric_rollup") => Expression<SqlBool>): Promise<void> {
+/** The rows of a batch's metric contributions merged per month: the same figures keyed for the month tier. */
+export function inMonths(rows: MetricRollupRow[]): MetricRollupRow[] {
+  const months = new Map<string, MetricRollupRow>();
+  for (const row of rows) {
+    const day = `${row.day.slice(0, 7)}-01`;
+    const id = `${day}\0${row.policy_name}\0${row.library}\0${row.node}\0${row.plugin}\0${row.key}`;
+    const seen = months.get(id);
+    if (!seen) {
+      months.set(id, { ...row, day });
+      continue;
+    }
+    seen.num_count += row.num_count;
+    seen.text_count += row.text_count;
+    seen.num_sum += row.num_sum;
+    if (row.num_min !== null && (seen.num_min === null || row.num_min < seen.num_min)) seen.num_min = row.num_min;
+    if (row.num_max !== null && (seen.num_max === null || row.num_max > seen.num_max)) seen.num_max = row.num_max;
+  }
+  return [...months.values()];
+}
+
+type DetailTable = "codec_rollup" | "metric_rollup";
+
+/** Deletes the daily detail rollup rows matching `keys` (an expression over the shared key columns), or all. */
+export async function clearDetailRollups(db: Db, keys?: (table: DetailTable) => Expression<SqlBool>): Promise<void> {
   for (const table of ["codec_rollup", "metric_rollup"] as const) {
     await db.deleteFrom(table).$if(keys !== undefined, (qb) => qb.where(keys!(table) as never)).execute();
+  }
+}
+
+/** Each detail rollup's month-tier columns as aggregates over its daily rows. */
+const MONTH_MERGE = {
+  codec_rollup: { codec_before: sql`codec_before`, codec_after: sql`codec_after`, runs: sql`sum(runs)` },
+  metric_rollup: {
+    plugin: sql`plugin`, key: sql`key`, num_count: sql`sum(num_count)`, text_count: sql`sum(text_count)`, num_sum: sql`sum(num_sum)`,
+    num_min: sql`min(num_min)`, num_max: sql`max(num_max)`,
+  },
+} as const;
+const MONTH_GROUP = { codec_rollup: ["codec_before", "codec_after"], metric_rollup: ["plugin", "key"] } as const;
+const DAY_TO_MONTH = monthOf("day");
+
+/**
+ * Recomputes the month rows matching `months` (whole months, over the shared key columns; all when
+ * undefined) from the daily rows of those months.
+ */
+export async function deriveDetailMonths(db: Db, months?: (table: DetailTable | `${DetailTable}_month`) => Expression<SqlBool>): Promise<void> {
+  const all = sql<SqlBool>`1 = 1`;
+  for (const daily of ["codec_rollup", "metric_rollup"] as const) {
+    const monthly = `${daily}_month` as const;
+    await db.deleteFrom(monthly).where((months ? months(monthly) : all) as never).execute();
+    const columns = Object.entries(MONTH_MERGE[daily]);
+    await db
+      .insertInto(monthly)
+      .columns([...KEYS, ...columns.map(([c]) => c)] as never)
+      .expression(
+        db
+          .selectFrom(daily)
+          .where((months ? months(daily) : all) as never)
+          .select([DAY_TO_MONTH.as("day"), "policy_name", "library", "node", ...columns.map(([c, e]) => e.as(c))] as never)
+          .groupBy([DAY_TO_MONTH, "policy_name", "library", "node", ...MONTH_GROUP[daily]] as never),
+      )
+      .execute();
   }
 }
 

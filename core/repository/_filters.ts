@@ -37,25 +37,94 @@ export type TotalsSource = "auto" | "rollup" | "raw";
 const floorDay = (iso: string) => new Date(Math.floor(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
 const ceilDay = (iso: string) => new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
 
+const floorMonth = (iso: string) => `${iso.slice(0, 7)}-01T00:00:00.000Z`;
+const ceilMonth = (iso: string) => {
+  const floor = floorMonth(iso);
+  if (floor === iso) return iso;
+  const d = new Date(floor);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
+};
+
 /**
- * Splits a window into the whole UTC days inside it (answered by stats_rollup) and the partial
- * days at either edge (answered by processing_stats). Totals are additive, so the parts sum to
- * exactly what one scan would give, and `--since 7d` — never on a midnight — stays fast at
- * millions of runs. A window with no whole day inside is a single scan.
+ * Where a part of a window is read: the runs, the daily rollups, their month tier, or — for an
+ * edge day (or the days of an edge month) covering most of its day (month) — as the `whole` day
+ * (month) less the `minus` part, the shorter rest of it; the part itself is then readable from
+ * where `minus` is.
  */
-export function splitRange(range: TimeRange): { range: TimeRange; source: "rollup" | "raw" }[] {
+export type PartSource = "raw" | "rollup" | "month" | "complement";
+export type Part = { range: TimeRange; source: PartSource; whole?: Part; minus?: Part };
+
+/**
+ * Splits a window into the whole UTC months inside it (answered by the month tier of the
+ * rollups), the whole days of its edge months (the daily rollups) and the partial days at either
+ * edge (processing_stats, through the processed_at index). Totals are additive, so the parts sum
+ * to exactly what one scan would give, and a view over years reads a row per month, not per day.
+ * `months: false` stops at days (for views grouped by day). A window with no whole day inside is
+ * a single scan.
+ */
+export function splitRange(range: TimeRange, options: { months?: boolean } = {}): Part[] {
   const { since, until } = range;
   const bodySince = since === undefined ? undefined : ceilDay(since);
   const bodyUntil = until === undefined ? undefined : floorDay(until);
   if (bodySince !== undefined && bodyUntil !== undefined && bodySince >= bodyUntil) return [{ range, source: "raw" }];
-  const parts: { range: TimeRange; source: "rollup" | "raw" }[] = [];
+  const parts: Part[] = [];
   if (since !== undefined && since < bodySince!) parts.push({ range: { since, until: bodySince }, source: "raw" });
-  parts.push({ range: { since: bodySince, until: bodyUntil }, source: "rollup" });
+  const days = { since: bodySince, until: bodyUntil };
+  parts.push(...(options.months === false ? [{ range: days, source: "rollup" as const }] : splitDays(days)));
   if (until !== undefined && bodyUntil! < until) parts.push({ range: { since: bodyUntil, until }, source: "raw" });
   return parts;
 }
 
-type Part = { range: TimeRange; source: "rollup" | "raw" };
+/** Whole days as whole months (month tier) and the days of the edge months (daily rollups). */
+function splitDays(days: TimeRange): Part[] {
+  const { since, until } = days;
+  const monthsSince = since === undefined ? undefined : ceilMonth(since);
+  const monthsUntil = until === undefined ? undefined : floorMonth(until);
+  if (monthsSince !== undefined && monthsUntil !== undefined && monthsSince >= monthsUntil) return [{ range: days, source: "rollup" }];
+  const parts: Part[] = [];
+  if (since !== undefined && since < monthsSince!) parts.push({ range: { since, until: monthsSince }, source: "rollup" });
+  parts.push({ range: { since: monthsSince, until: monthsUntil }, source: "month" });
+  if (until !== undefined && monthsUntil! < until) parts.push({ range: { since: monthsUntil, until }, source: "rollup" });
+  return parts;
+}
+
+/**
+ * The parts with each edge that covers more than half of its unit answered as the whole unit less
+ * the rest of it (source "complement"): a partial day as its day's rollup less the runs of the
+ * rest of the day, the days of an edge month as its month row less the daily rows of the other
+ * days. A window starting just after midnight then scans the few runs before its start, not the
+ * day's thousands after it. Only parts inside one unit touching one of its ends qualify; others
+ * are kept. Apply after widenBeforeHorizon: a day whose runs are gone cannot be refined.
+ * `months: false` keeps days whole (for views grouped by day).
+ */
+export function complementEdges(parts: Part[], options: { months?: boolean } = {}): Part[] {
+  return parts.map((part) => {
+    const { since, until } = part.range;
+    const refinable = part.source === "raw" || (part.source === "rollup" && options.months !== false);
+    if (!refinable || since === undefined || until === undefined) return part;
+    const unit = part.source === "raw" ? { since: floorDay(since), until: nextDayStart(dayOf(since)) } : { since: floorMonth(since), until: ceilMonth(nextDayStart(dayOf(since))) };
+    if (until > unit.until) return part;
+    const rest = since === unit.since ? { since: until, until: unit.until } : until === unit.until ? { since: unit.since, until: since } : null;
+    if (rest === null || Date.parse(rest.until) - Date.parse(rest.since) >= Date.parse(until) - Date.parse(since)) return part;
+    return {
+      range: part.range,
+      source: "complement",
+      whole: { range: unit, source: part.source === "raw" ? "rollup" : "month" },
+      minus: { range: rest, source: part.source },
+    };
+  });
+}
+
+/** A day-aligned range widened to whole months (the month tier rows it touches). */
+export const widenToMonths = (range: TimeRange): TimeRange => ({
+  since: range.since === undefined ? undefined : floorMonth(range.since),
+  until: range.until === undefined ? undefined : ceilMonth(range.until),
+});
+
+/** True when every given bound is the first instant of a UTC month. */
+export const isMonthAligned = (range: TimeRange): boolean => [range.since, range.until].every((b) => b === undefined || floorMonth(b) === b);
+
+
 
 /**
  * The parts of splitRange once runs before `horizon` (a UTC midnight) were deleted by retention:
@@ -113,8 +182,13 @@ export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<Sq
   return eb.and(parts);
 }
 
-/** The rollup tables: each keyed by (day, policy_name, library, node), and more. */
-export type RollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup";
+/** The daily rollup tables: each keyed by (day, policy_name, library, node), and more. */
+export type DailyRollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup";
+/** Every rollup table: the daily ones and their month tier (`day` = the month's first day). */
+export type RollupTable = DailyRollupTable | `${DailyRollupTable}_month`;
+
+/** The table answering a rollup part: the daily rollup, or its month tier. */
+export const tierTable = <T extends DailyRollupTable>(table: T, source: "rollup" | "month"): T | `${T}_month` => (source === "month" ? `${table}_month` : table);
 
 /** Rows of a rollup covering the whole days of an aligned range, of the scope's policy, library and node. */
 export function rollupFilter(range: TimeRange, scope: RunScope = {}, table: RollupTable = "stats_rollup"): Expression<SqlBool> {
@@ -159,3 +233,9 @@ export const RUN_KEY = {
   library: sql<string>`coalesce(library, '')`,
   node: sql<string>`coalesce(node, '')`,
 };
+
+/** The first day of the month of a day or instant column: the `day` key of the month tier. */
+export const monthOf = (column: string) => sql<string>`substr(${sql.ref(column)}, 1, 7) || '-01'`;
+
+/** The key of a run in the month tier: the first day of its month in place of its day. */
+export const RUN_MONTH_KEY = { ...RUN_KEY, day: monthOf("processed_at") };

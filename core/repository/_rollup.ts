@@ -1,8 +1,9 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
-import { clearDetailRollups, foldIntoDetailRollups, type MetricRollupRow } from "./_detail_rollups.ts";
-import { type RollupTable, RUN_KEY } from "./_filters.ts";
+import type { TimeRange } from "../time_filter.ts";
+import { clearDetailRollups, deriveDetailMonths, foldIntoDetailRollups, inMonths, type MetricRollupRow } from "./_detail_rollups.ts";
+import { monthOf, rollupFilter, RUN_KEY, RUN_MONTH_KEY, runFilter, type RunScope, widenToMonths } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 
 export { RUN_KEY };
@@ -35,7 +36,7 @@ const sumWhen = (cond: RawBuilder<unknown>, value: RawBuilder<unknown> = sql`1`)
 const hi = (col: string) => sumWhen(sized, sql`(${sql.ref(col)} >> ${sql.lit(SPLIT_BITS)})`);
 const lo = (col: string) => sumWhen(sized, sql`(${sql.ref(col)} & ${sql.lit(LOW_MASK)})`);
 
-type RollupColumn = Exclude<keyof StatsRollupTable, "day" | "policy_name" | "library" | "node">;
+export type RollupColumn = Exclude<keyof StatsRollupTable, "day" | "policy_name" | "library" | "node">;
 
 /** Each rollup column as an aggregate over processing_stats rows. */
 export const RUN_CONTRIBUTIONS: Record<RollupColumn, RawBuilder<unknown>> = {
@@ -69,47 +70,95 @@ const SUMMED = ROLLUP_COLUMNS.filter((c) => c !== "first_at" && c !== "last_at")
 
 const KEY_COLUMNS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
 
-/** Adds the contribution of the runs matching `where` to every rollup (an upsert per key). */
+/**
+ * A tier of the rollups: the daily rows, or the month rows (`day` = the month's first day), each
+ * keyed by its run key. Both are folded from the same runs by the same SQL.
+ */
+export interface Tier {
+  suffix: "" | "_month";
+  key: typeof RUN_KEY;
+}
+const DAILY: Tier = { suffix: "", key: RUN_KEY };
+const MONTHLY: Tier = { suffix: "_month", key: RUN_MONTH_KEY };
+
+/** Adds the contribution of the runs matching `where` to every rollup of both tiers (an upsert per key). */
 export async function foldIntoRollup(db: Db, where: Expression<SqlBool>, metrics?: MetricRollupRow[]): Promise<void> {
-  await foldIntoStatsRollup(db, where);
-  await foldIntoDetailRollups(db, where, metrics);
+  await foldIntoTier(db, where, DAILY, metrics);
+  await foldIntoTier(db, where, MONTHLY, metrics && inMonths(metrics));
 }
 
-async function foldIntoStatsRollup(db: Db, where: Expression<SqlBool>): Promise<void> {
-  const add = (c: RollupColumn) => sql`stats_rollup.${sql.ref(c)} + excluded.${sql.ref(c)}`;
+async function foldIntoTier(db: Db, where: Expression<SqlBool>, tier: Tier, metrics?: MetricRollupRow[]): Promise<void> {
+  await foldIntoStatsRollup(db, where, tier);
+  await foldIntoDetailRollups(db, where, tier, metrics);
+}
+
+async function foldIntoStatsRollup(db: Db, where: Expression<SqlBool>, tier: Tier): Promise<void> {
+  const table = `stats_rollup${tier.suffix}` as const;
+  const stored = (c: string) => sql.ref(`${table}.${c}`);
+  const add = (c: RollupColumn) => sql`${stored(c)} + excluded.${sql.ref(c)}`;
   await db
-    .insertInto("stats_rollup")
+    .insertInto(table)
     .columns([...KEY_COLUMNS, ...ROLLUP_COLUMNS])
     .expression(
       db
         .selectFrom("processing_stats")
         .where(where)
-        .select([...KEY_COLUMNS.map((k) => RUN_KEY[k].as(k)), ...ROLLUP_COLUMNS.map((c) => RUN_CONTRIBUTIONS[c].as(c))])
-        .groupBy(KEY_COLUMNS.map((k) => RUN_KEY[k])),
+        .select([...KEY_COLUMNS.map((k) => tier.key[k].as(k)), ...ROLLUP_COLUMNS.map((c) => RUN_CONTRIBUTIONS[c].as(c))])
+        .groupBy(KEY_COLUMNS.map((k) => tier.key[k])),
     )
     .onConflict((oc) =>
       oc.columns(KEY_COLUMNS).doUpdateSet({
         ...Object.fromEntries(SUMMED.map((c) => [c, add(c)])),
-        first_at: sql`case when excluded.first_at < stats_rollup.first_at then excluded.first_at else stats_rollup.first_at end`,
-        last_at: sql`case when excluded.last_at > stats_rollup.last_at then excluded.last_at else stats_rollup.last_at end`,
+        first_at: sql`case when excluded.first_at < ${stored("first_at")} then excluded.first_at else ${stored("first_at")} end`,
+        last_at: sql`case when excluded.last_at > ${stored("last_at")} then excluded.last_at else ${stored("last_at")} end`,
       } as never),
     )
     .execute();
 }
 
 /**
- * Recomputes the rollup rows of a region — or all of them — from the runs left: the region's rows
- * are deleted from every rollup first, then rebuilt from its runs. `keys(table)` must select at least
- * every rollup row a deleted run contributed to; `runs` the runs of exactly those rows.
+ * Recomputes the rollup rows of a region — or all of them — from the runs left: the region's daily
+ * rows are deleted from every rollup, rebuilt from its runs, and the month rows of every month the
+ * region touches are derived again from the daily rows (a month may hold days outside the region,
+ * or days before a retention horizon whose runs are gone). The region must cover every day a
+ * deleted run was on: whole UTC days, optionally of one policy.
  */
-type Region = { runs: Expression<SqlBool>; keys: (table: RollupTable) => Expression<SqlBool> };
+export interface Region {
+  /** Whole UTC days (bounds at midnight). */
+  range: TimeRange;
+  scope: RunScope;
+}
 
 export async function rebuildRollups(db: Db, region?: Region): Promise<void> {
   region ??= await unexpiredRegion(db);
-  await db.deleteFrom("stats_rollup").$if(region !== undefined, (qb) => qb.where(region!.keys("stats_rollup") as never)).execute();
-  await clearDetailRollups(db, region?.keys);
-  await foldIntoRollup(db, region?.runs ?? sql<SqlBool>`1 = 1`);
+  const keys = region && ((table: "stats_rollup" | "codec_rollup" | "metric_rollup") => rollupFilter(region.range, region.scope, table));
+  await db.deleteFrom("stats_rollup").$if(keys !== undefined, (qb) => qb.where(keys!("stats_rollup") as never)).execute();
+  await clearDetailRollups(db, keys);
+  await foldIntoTier(db, region ? runFilter(region.range, region.scope) : sql<SqlBool>`1 = 1`, DAILY);
+  await deriveMonths(db, region && { range: widenToMonths(region.range), scope: region.scope });
 }
+
+/** The month rows of `months` (whole months; all when undefined), recomputed from the daily rows. */
+async function deriveMonths(db: Db, months?: Region): Promise<void> {
+  const where = (table: "stats_rollup" | "stats_rollup_month") => (months ? rollupFilter(months.range, months.scope, table) : sql<SqlBool>`1 = 1`);
+  await db.deleteFrom("stats_rollup_month").where(where("stats_rollup_month") as never).execute();
+  const merged = (c: RollupColumn) => (c === "first_at" ? sql`min(first_at)` : c === "last_at" ? sql`max(last_at)` : sql`sum(${sql.ref(c)})`);
+  await db
+    .insertInto("stats_rollup_month")
+    .columns([...KEY_COLUMNS, ...ROLLUP_COLUMNS])
+    .expression(
+      db
+        .selectFrom("stats_rollup")
+        .where(where("stats_rollup") as never)
+        .select([...KEY_COLUMNS.map((k) => MONTH_OF_DAY[k].as(k)), ...ROLLUP_COLUMNS.map((c) => merged(c).as(c))])
+        .groupBy(KEY_COLUMNS.map((k) => MONTH_OF_DAY[k])),
+    )
+    .execute();
+  await deriveDetailMonths(db, months && ((table) => rollupFilter(months.range, months.scope, table)));
+}
+
+/** The month key of a daily rollup row. */
+const MONTH_OF_DAY = { day: monthOf("day"), policy_name: sql<string>`policy_name`, library: sql<string>`library`, node: sql<string>`node` };
 
 /**
  * Days before a retention horizon have no runs (or no details) left: their rollup rows are all
@@ -119,7 +168,7 @@ export async function rebuildRollups(db: Db, region?: Region): Promise<void> {
 async function unexpiredRegion(db: Db): Promise<Region | undefined> {
   const horizon = await retentionHorizon(db, "details");
   if (horizon === null) return undefined;
-  return { runs: sql<SqlBool>`processed_at >= ${horizon}`, keys: (table) => sql<SqlBool>`${sql.ref(`${table}.day`)} >= ${horizon.slice(0, 10)}` };
+  return { range: { since: horizon }, scope: {} };
 }
 
 /** Totals over a set of runs: what every view is computed from. */
@@ -140,13 +189,18 @@ export interface Totals
 
 const asText = (e: RawBuilder<unknown>) => sql<string>`cast(${e} as text)`;
 
-/** Each column of Totals as an aggregate over rows of `source`; byte parts as exact text. */
-export function totalsAggregates(source: "rollup" | "runs"): Record<string, RawBuilder<unknown>> {
+/**
+ * Each column of Totals as an aggregate over rows of `source`; byte parts as exact text. Only the
+ * rollup columns in `columns` (and always `runs`) are aggregated: a view that shows a few
+ * columns does not pay for the others, which read as 0 (first_at and last_at as null).
+ */
+export function totalsAggregates(source: "rollup" | "runs", columns: readonly RollupColumn[] = ROLLUP_COLUMNS): Record<string, RawBuilder<unknown>> {
   const over = (c: RollupColumn) => (source === "runs" ? RUN_CONTRIBUTIONS[c] : sql`coalesce(sum(${sql.ref(c)}), 0)`);
+  const asked = new Set<RollupColumn>(["runs", ...columns]);
   return {
-    ...Object.fromEntries(SUMMED.map((c) => [c, c.startsWith("size_") ? asText(over(c)) : over(c)])),
-    first_at: source === "runs" ? RUN_CONTRIBUTIONS.first_at : sql`min(first_at)`,
-    last_at: source === "runs" ? RUN_CONTRIBUTIONS.last_at : sql`max(last_at)`,
+    ...Object.fromEntries(SUMMED.filter((c) => asked.has(c)).map((c) => [c, c.startsWith("size_") ? asText(over(c)) : over(c)])),
+    ...(asked.has("first_at") && { first_at: source === "runs" ? RUN_CONTRIBUTIONS.first_at : sql`min(first_at)` }),
+    ...(asked.has("last_at") && { last_at: source === "runs" ? RUN_CONTRIBUTIONS.last_at : sql`max(last_at)` }),
   };
 }
 
@@ -185,14 +239,28 @@ export const EMPTY_TOTALS: Totals = toTotals({});
 /** a + b (for merging edge days with whole days, and days into weeks and months). */
 export function addTotals(a: Totals, b: Totals): Totals {
   const instants = [a.first_at, a.last_at, b.first_at, b.last_at].filter((x) => x !== null).sort();
-  const sum = (k: keyof Totals) => (a[k] as number) + (b[k] as number);
+  return { ...combine(a, b, 1), first_at: instants[0] ?? null, last_at: instants.at(-1) ?? null };
+}
+
+/**
+ * whole − part, for the runs of `whole` that are not in `part` (a day less the runs of some of its
+ * hours). Every count and sum is exact or, for durations, finer than the milliseconds shown; the
+ * first and last instants cannot be subtracted, so the caller gives them.
+ */
+export function subtractTotals(whole: Totals, part: Totals, instants: { first_at: string | null; last_at: string | null }): Totals {
+  return { ...combine(whole, part, -1), ...instants };
+}
+
+function combine(a: Totals, b: Totals, sign: 1 | -1): Omit<Totals, "first_at" | "last_at"> {
+  const sum = (k: keyof Totals) => (a[k] as number) + sign * (b[k] as number);
+  const bytes = (k: "size_before" | "size_after") => a[k] + BigInt(sign) * b[k];
   return {
     runs: sum("runs"),
     successes: sum("successes"),
     failures: sum("failures"),
     interruptions: sum("interruptions"),
-    size_before: a.size_before + b.size_before,
-    size_after: a.size_after + b.size_after,
+    size_before: bytes("size_before"),
+    size_after: bytes("size_after"),
     audio_removed: sum("audio_removed"),
     subtitles_removed: sum("subtitles_removed"),
     attachments_removed: sum("attachments_removed"),
@@ -203,8 +271,6 @@ export function addTotals(a: Totals, b: Totals): Totals {
     software_encodes: sum("software_encodes"),
     duration_sum: sum("duration_sum"),
     duration_count: sum("duration_count"),
-    duration_buckets: a.duration_buckets.map((x, i) => x + b.duration_buckets[i]!),
-    first_at: instants[0] ?? null,
-    last_at: instants.at(-1) ?? null,
+    duration_buckets: a.duration_buckets.map((x, i) => x + sign * b.duration_buckets[i]!),
   };
 }

@@ -1,9 +1,12 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { isDayAligned, normalizeRange, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, type TotalsSource, widenBeforeHorizon } from "./_filters.ts";
+import {
+  complementEdges, isDayAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, tierTable,
+  type TotalsSource, widenBeforeHorizon,
+} from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
-import { addTotals, EMPTY_TOTALS, RUN_KEY, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
+import { addTotals, EMPTY_TOTALS, type RollupColumn, RUN_KEY, subtractTotals, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
 export { addTotals, type Totals } from "./_rollup.ts";
 
@@ -14,18 +17,21 @@ export interface TotalsQuery extends RunScope {
   range: TimeRange;
   group: TotalsGroup;
   source: TotalsSource;
+  /** The rollup columns the caller reads (default all); the others come back as 0 (instants as null). */
+  columns?: readonly RollupColumn[];
 }
 
 /**
- * Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. Whole UTC days
- * come from stats_rollup and only the partial days at the edges of the window from the runs (see
- * splitRange), so a view costs the same at ten thousand runs as at ten million.
+ * Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. Whole months
+ * come from the month tier of stats_rollup, other whole days from its daily rows, and only the
+ * partial days at the edges of the window from the runs (see splitRange, complementEdges), so a
+ * view costs the same at ten thousand runs as at ten million.
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  const parts = q.source === "auto" ? await autoParts(db, q.range) : [{ range: q.range, source: q.source }];
+  const parts: Part[] = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];
   const merged = new Map<string, Totals>();
   for (const part of parts) {
-    for (const { key, totals } of await queryPart(db, q, part.range, part.source)) {
+    for (const { key, totals } of part.source === "complement" ? await queryComplement(db, q, part) : await queryPart(db, q, part.range, part.source as Tier)) {
       const seen = merged.get(key);
       merged.set(key, seen ? addTotals(seen, totals) : totals);
     }
@@ -34,25 +40,74 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
   return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
 }
 
-/** splitRange, with edge days before the retention horizon answered by whole days (their runs are gone). */
-async function autoParts(db: Db, range: TimeRange) {
-  const parts = splitRange(range);
-  if (!parts.some((p) => p.source === "raw")) return parts;
-  const horizon = await retentionHorizon(db);
-  return horizon === null ? parts : widenBeforeHorizon(parts, horizon);
+/**
+ * splitRange (whole months only when not grouped by day), with edge days before the retention
+ * horizon answered by whole days (their runs are gone), then edges refined by complementEdges.
+ */
+async function autoParts(db: Db, range: TimeRange, group: TotalsGroup) {
+  const months = group !== "day";
+  const parts = splitRange(range, { months });
+  const horizon = parts.some((p) => p.source === "raw") ? await retentionHorizon(db) : null;
+  return complementEdges(horizon === null ? parts : widenBeforeHorizon(parts, horizon), { months });
 }
 
-async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "rollup" | "raw") {
+/**
+ * An edge answered as its whole day (month) less the rest of it. The first (or last) instant of
+ * what is left is the whole's when nothing was taken from that side, else the next run in order
+ * through the processed_at index (or, for the days of a month, the first or last of its daily rows).
+ */
+async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
+  const { whole, minus } = part as Required<Part>;
+  const taken = new Map((await queryPart(db, q, minus.range, minus.source as Tier)).map(({ key, totals }) => [key, totals]));
+  const out: { key: string; totals: Totals }[] = [];
+  for (const { key, totals: all } of await queryPart(db, q, whole.range, whole.source as Tier)) {
+    const rest = taken.get(key);
+    if (rest === undefined) out.push({ key, totals: all });
+    else if (rest.runs < all.runs) out.push({ key, totals: subtractTotals(all, rest, await instantsLeft(db, q, part, key, all)) });
+  }
+  return out;
+}
+
+type Tier = "raw" | "rollup" | "month";
+
+async function instantsLeft(db: Db, q: TotalsQuery, part: Part, key: string, all: Totals): Promise<{ first_at: string | null; last_at: string | null }> {
+  if (q.columns && !q.columns.includes("first_at") && !q.columns.includes("last_at")) return { first_at: null, last_at: null };
+  const fromStart = part.minus!.range.since === part.whole!.range.since;
+  let next: string | null;
+  if (part.minus!.source === "raw") {
+    const row = await db
+      .selectFrom("processing_stats")
+      .select("processed_at")
+      .where(runFilter(part.range, q))
+      .$if(q.group !== "all", (qb) => qb.where(runKey(q.group), "=", key))
+      .orderBy("processed_at", fromStart ? "asc" : "desc")
+      .limit(1)
+      .executeTakeFirst();
+    next = row?.processed_at ?? null;
+  } else {
+    const row = await db
+      .selectFrom("stats_rollup")
+      .select(fromStart ? sql<string | null>`min(first_at)`.as("at") : sql<string | null>`max(last_at)`.as("at"))
+      .where(rollupFilter(part.range, q))
+      .$if(q.group !== "all", (qb) => qb.where(rollupKey(q.group), "=", key))
+      .executeTakeFirst();
+    next = row?.at ?? null;
+  }
+  return fromStart ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next };
+}
+
+async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: Tier) {
   const grouped = q.group !== "all";
   let rows: Record<string, unknown>[];
-  if (source === "rollup") {
-    // The rollup only knows whole days: a partial day would be silently widened.
-    if (!isDayAligned(range)) throw new Error(`stats_rollup cannot answer a window off UTC midnight: ${JSON.stringify(range)}`);
+  if (source !== "raw") {
+    // The rollup only knows whole days (its month tier whole months): a partial one would be silently widened.
+    if (!(source === "month" ? isMonthAligned(range) : isDayAligned(range))) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
     const key = rollupKey(q.group);
+    const table = tierTable("stats_rollup", source);
     rows = await db
-      .selectFrom("stats_rollup")
-      .where(rollupFilter(range, q))
-      .select(Object.entries(totalsAggregates("rollup")).map(([name, e]) => e.as(name)))
+      .selectFrom(table)
+      .where(rollupFilter(range, q, table))
+      .select(Object.entries(totalsAggregates("rollup", q.columns)).map(([name, e]) => e.as(name)))
       .select(key.as("key"))
       .$if(grouped, (qb) => qb.groupBy(key))
       .execute();
@@ -61,7 +116,7 @@ async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: "roll
     rows = await db
       .selectFrom("processing_stats")
       .where(runFilter(range, q))
-      .select(Object.entries(totalsAggregates("runs")).map(([name, e]) => e.as(name)))
+      .select(Object.entries(totalsAggregates("runs", q.columns)).map(([name, e]) => e.as(name)))
       .select(key.as("key"))
       .$if(grouped, (qb) => qb.groupBy(key))
       .execute();

@@ -2,7 +2,8 @@ import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
 import { CODEC_AFTER } from "./_detail_rollups.ts";
-import { normalizeRange, num, rollupFilter, runFilter, splitRange } from "./_filters.ts";
+import { complementEdges, normalizeRange, num, type Part, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
+import type { TimeRange } from "../time_filter.ts";
 import type { StatsFilter } from "./views.ts";
 
 /** How many runs had a video codec before processing, and how many had it after. */
@@ -16,8 +17,9 @@ export interface CodecShare extends v.InferOutput<typeof CodecShareSchema> {}
 /**
  * Video codec distribution before and after processing over a time window, optionally for one
  * policy, library or node: one row per codec, most frequent first (before + after, then name).
- * Runs that reported no video codec are left out. Whole days come from codec_rollup and only the
- * partial days at the window's edges from the runs, so the cost does not grow with history.
+ * Runs that reported no video codec are left out. Whole months and days come from codec_rollup
+ * (its month tier and daily rows) and only the partial days at the window's edges from the runs,
+ * so the cost does not grow with history.
  *
  * @example await getCodecDistribution(db, { ...parseTimeRange({ since: "30d" }) })
  * // [{ codec: "h264", before: 120, after: 40 }, { codec: "hevc", before: 30, after: 110 }]
@@ -30,29 +32,39 @@ export function getCodecDistribution(db: Db, filter: StatsFilter = {}): Promise<
 export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "raw"): Promise<CodecShare[]> {
   const shares = new Map<string, CodecShare>();
   const entry = (codec: string) => shares.get(codec) ?? shares.set(codec, { codec, before: 0, after: 0 }).get(codec)!;
-  const add = (before: string | null, after: string | null, n: unknown) => {
-    if (before) entry(before).before += num(n);
-    if (after) entry(after).after += num(n);
+  const add = (before: string | null, after: string | null, n: unknown, sign = 1) => {
+    if (before) entry(before).before += sign * num(n);
+    if (after) entry(after).after += sign * num(n);
+  };
+  const fromRollup = async (range: TimeRange, tier: "rollup" | "month", sign = 1) => {
+    const table = tierTable("codec_rollup", tier);
+    const rows = await db
+      .selectFrom(table)
+      .where(rollupFilter(range, filter, table))
+      .select(["codec_before", "codec_after", sql<number>`sum(runs)`.as("n")])
+      .groupBy(["codec_before", "codec_after"])
+      .execute();
+    for (const r of rows) add(r.codec_before, r.codec_after, r.n, sign);
+  };
+  const fromRuns = async (range: TimeRange, sign = 1) => {
+    const rows = await db
+      .selectFrom("processing_stats")
+      .where(runFilter(range, filter))
+      .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
+      .groupBy(["video_source_codec", CODEC_AFTER])
+      .execute();
+    for (const r of rows) add(r.before, r.after, r.n, sign);
   };
   const range = normalizeRange(filter);
-  for (const part of source === "auto" ? splitRange(range) : [{ range, source: "raw" as const }]) {
-    if (part.source === "rollup") {
-      const rows = await db
-        .selectFrom("codec_rollup")
-        .where(rollupFilter(part.range, filter, "codec_rollup"))
-        .select(["codec_before", "codec_after", sql<number>`sum(runs)`.as("n")])
-        .groupBy(["codec_before", "codec_after"])
-        .execute();
-      for (const r of rows) add(r.codec_before, r.codec_after, r.n);
-    } else {
-      const rows = await db
-        .selectFrom("processing_stats")
-        .where(runFilter(part.range, filter))
-        .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
-        .groupBy(["video_source_codec", CODEC_AFTER])
-        .execute();
-      for (const r of rows) add(r.before, r.after, r.n);
+  const read = (part: Part, sign = 1) => (part.source === "raw" ? fromRuns(part.range, sign) : fromRollup(part.range, part.source as "rollup" | "month", sign));
+  for (const part of source === "auto" ? complementEdges(splitRange(range)) : [{ range, source: "raw" as const }]) {
+    if (part.source !== "complement") await read(part);
+    else {
+      // Counts subtract exactly: the whole day (month) less the rest of it.
+      await read(part.whole!);
+      await read(part.minus!, -1);
     }
   }
+  for (const [codec, share] of shares) if (share.before === 0 && share.after === 0) shares.delete(codec);
   return [...shares.values()].sort((a, b) => b.before + b.after - (a.before + a.after) || (a.codec < b.codec ? -1 : 1));
 }

@@ -19,7 +19,7 @@ export type MaintenanceTarget = Pick<DatabaseHandle, "db" | "dialect" | "locatio
 /** Every table vpo keeps, in an order that satisfies foreign keys (parents first). */
 export const VPO_TABLES = [
   "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
-  "stats_rollup", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+  "stats_rollup", "codec_rollup", "metric_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
 ] as const;
 
 export interface DatabaseInfo {
@@ -94,8 +94,8 @@ export interface VerifyResult {
   checks: { name: string; ok: boolean; detail: string }[];
 }
 
-const rollupRows = async (db: Db, fromDay: string | null) =>
-  (await db.selectFrom("stats_rollup").selectAll().$if(fromDay !== null, (q) => q.where("day", ">=", fromDay!)).orderBy("day").orderBy("policy_name").orderBy("library").orderBy("node").execute()).map((r) => JSON.stringify({ ...r, duration_sum: Number(Number(r.duration_sum).toPrecision(12)) }));
+const rollupRows = async (db: Db, fromDay: string | null, table: "stats_rollup" | "stats_rollup_month" = "stats_rollup") =>
+  (await db.selectFrom(table).selectAll().$if(fromDay !== null, (q) => q.where("day", ">=", fromDay!)).orderBy("day").orderBy("policy_name").orderBy("library").orderBy("node").execute()).map((r) => JSON.stringify({ ...r, duration_sum: Number(Number(r.duration_sum).toPrecision(12)) }));
 
 /**
  * The storage engine's own check (SQLite integrity_check and foreign_key_check; PostgreSQL amcheck
@@ -137,21 +137,33 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
   checks.push({ name: "run details belong to runs", ok: orphans.length === 0, detail: orphans.length === 0 ? "ok" : orphans.join(", ") });
   const horizon = await retentionHorizon(db);
   const fromDay = horizon === null ? null : horizon.slice(0, 10);
+  // The month holding the horizon is rebuilt too (from its daily rows): it is compared whole.
+  const fromMonth = fromDay === null ? null : `${fromDay.slice(0, 7)}-01`;
   const kept = await rollupRows(db, fromDay);
+  const keptMonths = await rollupRows(db, fromMonth, "stats_rollup_month");
   let rebuilt: string[] = [];
+  let rebuiltMonths: string[] = [];
   const ROLLBACK = new Error("rollback");
   await db
     .transaction()
     .execute(async (trx) => {
       await rebuildRollups(trx);
       rebuilt = await rollupRows(trx, fromDay);
+      rebuiltMonths = await rollupRows(trx, fromMonth, "stats_rollup_month");
       throw ROLLBACK;
     })
     .catch((error) => {
       if (error !== ROLLBACK) throw error;
     });
-  const differing = rebuilt.length !== kept.length ? Math.abs(rebuilt.length - kept.length) : rebuilt.filter((r, i) => r !== kept[i]).length;
+  const differ = (a: string[], b: string[]) => (a.length !== b.length ? Math.abs(a.length - b.length) : a.filter((r, i) => r !== b[i]).length);
+  const differing = differ(rebuilt, kept);
   checks.push({ name: "daily totals agree with the runs", ok: differing === 0, detail: differing === 0 ? `${kept.length} rollup rows${fromDay ? ` from ${fromDay}` : ""}` : `${differing} rollup rows differ from the runs` });
+  const differingMonths = differ(rebuiltMonths, keptMonths);
+  checks.push({
+    name: "monthly totals agree with the daily ones",
+    ok: differingMonths === 0,
+    detail: differingMonths === 0 ? `${keptMonths.length} month rows${fromMonth ? ` from ${fromMonth}` : ""}` : `${differingMonths} month rows differ from their days`,
+  });
   return { ok: checks.every((c) => c.ok), checks };
 }
 

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, num, rollupFilter, runFilter, splitRange } from "./_filters.ts";
+import { complementEdges, normalizeRange, num, type Part, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
+import type { TimeRange } from "../time_filter.ts";
 import type { MetricAggregate, MetricFilter } from "./views.ts";
 
 interface Partial {
@@ -20,7 +21,8 @@ const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(
  * plugin then key; this is how a third-party plugin's metric gets aggregated with no schema
  * change. Numbers (booleans were stored as 1/0) are aggregated; a key that only ever held text
  * reports how many values it has, with null numbers. The window and scope apply to the run. Whole
- * days come from metric_rollup and only the partial edge days from the runs.
+ * months and days come from metric_rollup (its month tier and daily rows) and only the partial edge
+ * days from the runs.
  *
  * @example await getMetricAggregates(db, { plugin: "transcode", key: "fps", ...parseTimeRange({ since: "7d" }) })
  */
@@ -28,49 +30,91 @@ export function getMetricAggregates(db: Db, filter: MetricFilter = {}): Promise<
   return metricsFrom(db, filter, "auto");
 }
 
-/** getMetricAggregates with the source chosen; exported for the tests that all sources agree. */
-export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" | "raw"): Promise<MetricAggregate[]> {
-  const merged = new Map<string, { plugin: string; key: string } & Partial>();
-  const add = (row: { plugin: string; key: string; num_count: unknown; text_count: unknown; sum: unknown; min: unknown; max: unknown }) => {
+type Aggregate = { plugin: string; key: string } & Partial;
+type Row = { plugin: string; key: string; num_count: unknown; text_count: unknown; sum: unknown; min: unknown; max: unknown };
+
+/** Adds rows (of a rollup or a scan) into per-metric aggregates. */
+function addInto(into: Map<string, Aggregate>, rows: Row[]): Map<string, Aggregate> {
+  for (const row of rows) {
     const id = `${row.plugin}\0${row.key}`;
-    const seen = merged.get(id) ?? { plugin: row.plugin, key: row.key, num_count: 0, text_count: 0, sum: 0, min: null, max: null };
+    const seen = into.get(id) ?? { plugin: row.plugin, key: row.key, num_count: 0, text_count: 0, sum: 0, min: null, max: null };
     seen.num_count += num(row.num_count);
     seen.text_count += num(row.text_count);
     seen.sum += num(row.sum);
     seen.min = smaller(seen.min, nullable(row.min));
     seen.max = larger(seen.max, nullable(row.max));
-    merged.set(id, seen);
-  };
+    into.set(id, seen);
+  }
+  return into;
+}
+
+/**
+ * The aggregates of a day (month) less those of the rest of it, or null where that cannot be told
+ * exactly: when the rest holds the whole's smallest (or largest) value, the part's is not
+ * known; and a sum is subtracted only while it keeps all but three of a double's digits.
+ */
+function subtract(day: Map<string, Aggregate>, taken: Map<string, Aggregate>): Map<string, Aggregate> | null {
+  const out = new Map<string, Aggregate>();
+  for (const [id, whole] of day) {
+    const minus = taken.get(id);
+    if (minus === undefined) {
+      out.set(id, whole);
+      continue;
+    }
+    const left: Aggregate = { ...whole, num_count: whole.num_count - minus.num_count, text_count: whole.text_count - minus.text_count, sum: whole.sum - minus.sum };
+    if (left.num_count === 0) {
+      Object.assign(left, { sum: 0, min: null, max: null });
+    } else if (minus.num_count > 0) {
+      if (minus.min === whole.min || minus.max === whole.max) return null;
+      const magnitude = whole.num_count * Math.max(Math.abs(whole.min!), Math.abs(whole.max!));
+      if (magnitude > 1e3 * Math.abs(left.sum)) return null;
+    }
+    if (left.num_count > 0 || left.text_count > 0) out.set(id, left);
+  }
+  return out;
+}
+
+/** getMetricAggregates with the source chosen; exported for the tests that all sources agree. */
+export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" | "raw"): Promise<MetricAggregate[]> {
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
+  const fromRollup = async (range: TimeRange, tier: "rollup" | "month") => {
+    const table = tierTable("metric_rollup", tier);
+    return db
+      .selectFrom(table)
+      .where(rollupFilter(range, scope, table))
+      .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
+      .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
+      .select([
+        "plugin", "key", sql<number>`sum(num_count)`.as("num_count"), sql<number>`sum(text_count)`.as("text_count"),
+        sql<number>`sum(num_sum)`.as("sum"), sql<number>`min(num_min)`.as("min"), sql<number>`max(num_max)`.as("max"),
+      ])
+      .groupBy(["plugin", "key"])
+      .execute();
+  };
+  const fromRuns = (range: TimeRange) =>
+    db
+      .selectFrom("plugin_metrics")
+      .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
+      .where(runFilter(range, scope))
+      .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
+      .$if(filter.key !== undefined, (qb) => qb.where("plugin_metrics.key", "=", filter.key!))
+      .select([
+        "plugin_metrics.plugin", "plugin_metrics.key", sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
+        sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("sum"), sql<number>`min(plugin_metrics.num)`.as("min"), sql<number>`max(plugin_metrics.num)`.as("max"),
+      ])
+      .groupBy(["plugin_metrics.plugin", "plugin_metrics.key"])
+      .execute();
+  const merged = new Map<string, Aggregate>();
   const range = normalizeRange(filter);
-  for (const part of source === "auto" ? splitRange(range) : [{ range, source: "raw" as const }]) {
-    if (part.source === "rollup") {
-      const rows = await db
-        .selectFrom("metric_rollup")
-        .where(rollupFilter(part.range, scope, "metric_rollup"))
-        .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
-        .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
-        .select([
-          "plugin", "key", sql<number>`sum(num_count)`.as("num_count"), sql<number>`sum(text_count)`.as("text_count"),
-          sql<number>`sum(num_sum)`.as("sum"), sql<number>`min(num_min)`.as("min"), sql<number>`max(num_max)`.as("max"),
-        ])
-        .groupBy(["plugin", "key"])
-        .execute();
-      for (const r of rows) add(r);
-    } else {
-      const rows = await db
-        .selectFrom("plugin_metrics")
-        .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
-        .where(runFilter(part.range, scope))
-        .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
-        .$if(filter.key !== undefined, (qb) => qb.where("plugin_metrics.key", "=", filter.key!))
-        .select([
-          "plugin_metrics.plugin", "plugin_metrics.key", sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
-          sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("sum"), sql<number>`min(plugin_metrics.num)`.as("min"), sql<number>`max(plugin_metrics.num)`.as("max"),
-        ])
-        .groupBy(["plugin_metrics.plugin", "plugin_metrics.key"])
-        .execute();
-      for (const r of rows) add(r);
+  const read = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as "rollup" | "month"));
+  // Edge months stay days: a month's smallest and largest values recur on many days of dense
+  // history, so a month less its other days would mostly fall back to reading the days anyway.
+  for (const part of source === "auto" ? complementEdges(splitRange(range), { months: false }) : [{ range, source: "raw" as const }]) {
+    if (part.source !== "complement") addInto(merged, await read(part));
+    else {
+      const left = subtract(addInto(new Map(), await read(part.whole!)), addInto(new Map(), await read(part.minus!)));
+      // Else the part itself, from where its rest was read.
+      addInto(merged, left ? [...left.values()] : await read({ range: part.range, source: part.minus!.source }));
     }
   }
   return [...merged.values()]

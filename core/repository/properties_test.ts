@@ -153,16 +153,19 @@ forEachDialect("record properties", (dialect) => {
 const KEYS = ["day", "policy_name", "library", "node"] as const;
 const round = (x: unknown) => (x === null ? null : Number(Number(x).toPrecision(12)));
 
-/** Every rollup as kept, floating sums rounded (summed in another order they differ in the last bits). */
+/** Every rollup of both tiers as kept, floating sums rounded (summed in another order they differ in the last bits). */
 async function rollupRows(db: Db) {
-  const stats = await db.selectFrom("stats_rollup").selectAll().orderBy(KEYS.map((k) => k)).execute();
-  const codecs = await db.selectFrom("codec_rollup").selectAll().orderBy([...KEYS, "codec_before", "codec_after"]).execute();
-  const metrics = await db.selectFrom("metric_rollup").selectAll().orderBy([...KEYS, "plugin", "key"]).execute();
-  return {
-    stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })),
-    codecs,
-    metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })),
+  const tier = async (suffix: "" | "_month") => {
+    const stats = await db.selectFrom(`stats_rollup${suffix}`).selectAll().orderBy(KEYS.map((k) => k)).execute();
+    const codecs = await db.selectFrom(`codec_rollup${suffix}`).selectAll().orderBy([...KEYS, "codec_before", "codec_after"]).execute();
+    const metrics = await db.selectFrom(`metric_rollup${suffix}`).selectAll().orderBy([...KEYS, "plugin", "key"]).execute();
+    return {
+      stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })),
+      codecs,
+      metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })),
+    };
   };
+  return { daily: await tier(""), monthly: await tier("_month") };
 }
 
 /** The rollup as a rebuild from the runs would make it (computed in a transaction that is rolled back). */

@@ -1,6 +1,6 @@
 import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
-import { dayOf, nextDayStart, normalizeRange, num, rollupFilter, runFilter } from "./_filters.ts";
+import { dayOf, nextDayStart, normalizeRange, num, runFilter } from "./_filters.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
 import { retentionHorizon } from "./retention.ts";
@@ -44,10 +44,7 @@ export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCou
     // and needs no list of keys; only the boundary day can still have runs in it.
     const lastDay = before === undefined ? undefined : dayOf(new Date(Date.parse(before) - 1).toISOString());
     const regionEnd = lastDay === undefined ? undefined : nextDayStart(lastDay);
-    await rebuildRollups(trx, {
-      runs: runFilter({ until: regionEnd }, { policy }),
-      keys: (table) => rollupFilter({ until: regionEnd }, { policy }, table),
-    });
+    await rebuildRollups(trx, { range: { until: regionEnd }, scope: { policy } });
     await appendToFeed(trx, [{ kind: "purge", run_id: null }]);
     return counts;
   });

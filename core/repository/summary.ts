@@ -5,10 +5,11 @@ import { queryTotals, savedBytes, savingsPercent, type Totals } from "./_totals.
 import type { StatsFilter, StatsSummary } from "./views.ts";
 
 /**
- * Library-wide totals over a time window, optionally for one policy, library or node. Whole UTC
- * days inside the window are read from the stats_rollup, which stays fast at millions of runs; only the
- * partial days at its edges (when a bound is off midnight, as `7d` always is) scan
- * processing_stats. The result is exactly what a full scan would give.
+ * Library-wide totals over a time window, optionally for one policy, library or node. Whole months
+ * inside the window are read from the month tier of stats_rollup, the other whole days from its
+ * daily rows, and only the partial days at its edges (when a bound is off midnight, as `7d` always
+ * is) from processing_stats — or, for an edge covering most of its day, from the day's row less the
+ * runs of the rest of it (see complementEdges). The result is exactly what a full scan would give.
  *
  * @example
  * const range = parseTimeRange({ since: "7d" });

@@ -126,7 +126,7 @@ describe("getSummary", () => {
     expect(s).toMatchObject({ avg_processing_time: null, total_processing_time: 0, earliest_processing: null, latest_processing: null });
   });
 
-  test("whole days inside any window come from stats_rollup, partial edge days from the runs", async () => {
+  test("whole days inside any window come from stats_rollup, partial edge days from the runs (or, covering most of their day, from its row less the runs of the rest)", async () => {
     // Skew the rollup on purpose: only a query that reads that rollup row can see it.
     const skew = (runs: number) =>
       db.updateTable("stats_rollup").set({ runs }).where("day", "=", "2026-01-31").where("policy_name", "=", "remux").execute();
@@ -134,8 +134,12 @@ describe("getSummary", () => {
     try {
       expect((await getSummary(db, { since: "2026-01-31T00:00:00.000Z" })).total_files_processed).toBe(8 + 999); // R3…R10, R4 ×1000
       expect((await getSummary(db, { since: "2026-01-30T12:00:00.000Z" })).total_files_processed).toBe(9 + 999); // 01-31 is a whole day
-      expect((await getSummary(db, { since: "2026-01-31T00:00:00.001Z" })).total_files_processed).toBe(7); // 01-31 is an edge: scanned
-      expect((await getSummary(db, { until: "2026-01-31T23:00:00.000Z" })).total_files_processed).toBe(5); // likewise
+      // 01-31 is an edge covering all but its first millisecond: its (skewed) row less the one run at midnight.
+      expect((await getSummary(db, { since: "2026-01-31T00:00:00.001Z" })).total_files_processed).toBe(8 + 999 - 1);
+      // Edges covering less than half of 01-31: scanned, the skew unseen.
+      for (const window of [{ since: "2026-01-31T18:00:00.000Z" }, { since: "2026-01-30T00:00:00.000Z", until: "2026-01-31T06:00:00.000Z" }]) {
+        expect((await getSummary(db, window)).total_files_processed).toBe((await summaryFrom(db, window, "raw")).total_files_processed);
+      }
     } finally {
       await skew(1);
     }

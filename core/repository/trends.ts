@@ -20,6 +20,9 @@ export function isoWeek(day: string): string {
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
+/** The rollup columns a trend point shows. */
+const TREND_COLUMNS = ["runs", "successes", "size_before_hi", "size_before_lo", "size_after_hi", "size_after_lo"] as const;
+
 const PERIOD: Record<TrendGroupBy, (day: string) => string> = {
   day: (day) => day,
   week: isoWeek,
@@ -43,7 +46,7 @@ export async function trendsFrom(db: Db, options: TrendsOptions, source: TotalsS
   if (!periodOf) {
     throw new VpoError("INVALID_ARGUMENT", `Invalid groupBy "${options.groupBy}": expected one of ${Object.keys(PERIOD).join(", ")}`);
   }
-  const days = await queryTotals(db, { ...options, range: normalizeRange(options), group: "day", source });
+  const days = await queryTotals(db, { ...options, range: normalizeRange(options), group: "day", source, columns: TREND_COLUMNS });
   const buckets = new Map<string, Totals>();
   for (const { key, totals } of days) {
     const period = periodOf(key);
