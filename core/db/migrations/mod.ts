@@ -8,7 +8,7 @@ import { detailRollups } from "./004_detail_rollups.ts";
 import { reportsAndRetention } from "./005_reports_retention.ts";
 import { queueMarkers } from "./006_queue.ts";
 import { monitoring } from "./007_monitoring.ts";
-import { monthRollups } from "./009_month_rollups.ts";
+import { monthRollups } from "./008_month_rollups.ts";
 import { type DialectName, type Migration, migrationContext } from "./_types.ts";
 
 /** Append-only list: never edit a released migration, add the next version. */

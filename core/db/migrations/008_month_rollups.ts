@@ -8,7 +8,7 @@ import type { Migration } from "./_types.ts";
  * rebuild this migration asks for (which derives it from the daily rows).
  */
 export const monthRollups: Migration = {
-  version: 9,
+  version: 8,
   name: "month tier of the rollups",
   rebuildsRollup: true,
   async up(db, t) {
