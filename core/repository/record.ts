@@ -1,7 +1,6 @@
-import { type Insertable, type SqlBool, sql } from "kysely";
-import { bulkInsert, selectIn } from "../db/bulk_insert.ts";
+import { type SqlBool, sql } from "kysely";
+import { bulkInsert, bulkInsertValues, selectIn } from "../db/bulk_insert.ts";
 import { dialectOf, type Db } from "../db/handle.ts";
-import type { Database } from "../db/schema.ts";
 import { storageError, VpoError } from "../errors.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
 import { MetricContributions } from "./_detail_rollups.ts";
@@ -15,16 +14,6 @@ import { appendToFeed } from "./feed_write.ts";
  */
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
-
-/** The processing_stats row of a normalised run. */
-export function statsRow(run: RunRecord, fileId: number | null): Insertable<Database["processing_stats"]> {
-  const row: Record<string, unknown> = { file_id: fileId };
-  for (const name of RUN_FIELD_NAMES) row[name] = run[name];
-  row.success = run.success ? 1 : 0;
-  row.video_transcode_skipped = flag(run.video_transcode_skipped);
-  return row as Insertable<Database["processing_stats"]>;
-}
 
 /**
  * Lets the event loop run when `ms` have passed since it last did: a large write (20,000 runs in
@@ -60,20 +49,37 @@ const PHASE_COLUMNS = ["stats_id", "seq", "phase_name", "wall_time_seconds", "by
 const METRIC_COLUMNS = ["stats_id", "plugin", "key", "num", "text"];
 const ERROR_COLUMNS = ["stats_id", "plugin", "hook", "code", "message"];
 
-/** The child rows of the runs, one array per table (plain loops: tens of thousands of rows a batch). */
-function childRows(runs: RunRecord[], contributions: MetricContributions) {
-  const actions: unknown[][] = [];
-  const phases: unknown[][] = [];
-  const metrics: unknown[][] = [];
-  const errors: unknown[][] = [];
+/** The processing_stats values of a normalised run, appended to `out` in RUN_COLUMNS order. */
+function pushRunValues(out: unknown[], run: RunRecord, fileId: number | null): void {
+  out.push(fileId);
+  for (const name of RUN_FIELD_NAMES) {
+    const value = run[name];
+    out.push(typeof value === "boolean" ? (value ? 1 : 0) : value);
+  }
+}
+
+/**
+ * The rows of the runs, one flat array of values per table (row after row, in the table's column
+ * order): plain loops and no array per row, as a batch holds hundreds of thousands of values.
+ */
+function tableValues(runs: RunRecord[], ids: Map<string, number>, contributions: MetricContributions) {
+  const stats: unknown[] = [];
+  const actions: unknown[] = [];
+  const phases: unknown[] = [];
+  const metrics: unknown[] = [];
+  const errors: unknown[] = [];
   for (const run of runs) {
-    run.actions.forEach((a, seq) => actions.push([
-      run.id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
-      a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null,
-    ]));
-    run.phases.forEach((p, seq) => phases.push([
-      run.id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null,
-    ]));
+    pushRunValues(stats, run, ids.get(run.file_path) ?? null);
+    const id = run.id;
+    for (let seq = 0; seq < run.actions.length; seq++) {
+      const a = run.actions[seq]!;
+      actions.push(id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
+        a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null);
+    }
+    for (let seq = 0; seq < run.phases.length; seq++) {
+      const p = run.phases[seq]!;
+      phases.push(id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null);
+    }
     // One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`.
     const contribute = contributions.of(run);
     for (const plugin in run.plugin_metrics) {
@@ -82,39 +88,38 @@ function childRows(runs: RunRecord[], contributions: MetricContributions) {
         const value = values[key];
         const num = typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null;
         const text = typeof value === "string" ? value : null;
-        metrics.push([run.id, plugin, key, num, text]);
+        metrics.push(id, plugin, key, num, text);
         contribute(plugin, key, num, text);
       }
     }
-    for (const e of run.plugin_errors) errors.push([run.id, e.plugin, e.hook, e.code, e.message]);
+    for (const e of run.plugin_errors) errors.push(id, e.plugin, e.hook, e.code, e.message);
   }
-  return { actions, phases, metrics, errors };
+  return { stats, actions, phases, metrics, errors };
 }
+
+/**
+ * Runs whose rows are made and inserted at a time: a server's write (breathe) then never holds
+ * the event loop for long, and an import's memory holds the rows of this many runs, not of its batch.
+ */
+const RUNS_PER_SLICE = 1_000;
 
 /** Stores normalised runs (none of them stored yet) in the open transaction `trx`. */
 async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<void>): Promise<void> {
   const ids = await fileIds(trx, runs.map((r) => r.file_path), breathe);
   // Smaller statements when others wait for the event loop: each runs without a break.
   const options = { between: breathe, rowsPerStatement: breathe ? 200 : undefined };
-  const row = (run: RunRecord) => {
-    const stats = statsRow(run, ids.get(run.file_path) ?? null) as Record<string, unknown>;
-    return RUN_COLUMNS.map((c) => stats[c] ?? null);
-  };
   const sqlite = dialectOf(trx) === "sqlite";
   // Under the write lock nobody else inserts: this batch's runs are exactly the rows after the last rowid.
   const lastRowid = sqlite ? Number((await sql<{ last: number | null }>`select max(rowid) as last from processing_stats`.execute(trx)).rows[0]?.last ?? 0) : 0;
   const contributions = new MetricContributions();
-  // A server's write (breathe) builds and inserts its rows a slice of runs at a time: building
-  // every row of 20,000 runs in one loop would hold the event loop for most of a second.
-  const slice = breathe ? 500 : runs.length;
+  const slice = breathe ? 500 : RUNS_PER_SLICE;
   for (let i = 0; i < runs.length; i += slice) {
-    const part = runs.slice(i, i + slice);
-    await bulkInsert(trx, "processing_stats", RUN_COLUMNS, part.map(row), options);
-    const children = childRows(part, contributions);
-    await bulkInsert(trx, "action_results", ACTION_COLUMNS, children.actions, options);
-    await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, children.phases, options);
-    await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, children.metrics, options);
-    await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, children.errors, options);
+    const values = tableValues(runs.slice(i, i + slice), ids, contributions);
+    await bulkInsertValues(trx, "processing_stats", RUN_COLUMNS, values.stats, options);
+    await bulkInsertValues(trx, "action_results", ACTION_COLUMNS, values.actions, options);
+    await bulkInsertValues(trx, "performance_metrics", PHASE_COLUMNS, values.phases, options);
+    await bulkInsertValues(trx, "plugin_metrics", METRIC_COLUMNS, values.metrics, options);
+    await bulkInsertValues(trx, "plugin_errors", ERROR_COLUMNS, values.errors, options);
     await breathe?.();
   }
   if (sqlite && !breathe) {
