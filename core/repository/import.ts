@@ -1,7 +1,7 @@
 import type { Db } from "../db/handle.ts";
 import { errorMessage, VpoError } from "../errors.ts";
 import { normalizeRunRecord, normalizeValidatedRun, type RunRecord } from "../record/mod.ts";
-import { withBulkLoadCache } from "./_bulk_load.ts";
+import { withBulkLoadSettings } from "./_bulk_load.ts";
 import { storeRuns } from "./record.ts";
 
 /** One rejected line of an NDJSON import: its 1-based number and what is wrong with it. */
@@ -118,7 +118,7 @@ const STRETCH = 1_000;
  * @example await importRunLines(db, () => readLines(Bun.file("runs.ndjson").stream()), { skipInvalid: true })
  */
 export async function importRunLines(db: Db, lines: Lines, options: ImportOptions = {}): Promise<ImportReport> {
-  return await withBulkLoadCache(db, () => importTwice(db, lines, options));
+  return await withBulkLoadSettings(db, () => importTwice(db, lines, options));
 }
 
 /**
