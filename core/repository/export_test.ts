@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
 import { normalizeRunRecord, RunRecordSchema, type RunRecord } from "../record/mod.ts";
@@ -66,6 +67,30 @@ describe("importRunLines", () => {
 
       const reimport = await importRunLines(target.db, linesOf(ndjson));
       expect(reimport).toMatchObject({ imported: 0, duplicates: 10 });
+    } finally {
+      await target.close();
+    }
+  });
+
+  test("the bulk-load settings of an import are undone when it ends, stored or failed", async () => {
+    if (dialect.name !== "sqlite") return; // page cache and checkpointing are SQLite's
+    const pragmas = async (target: Db) => {
+      const one = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(target)).rows[0]!)[0];
+      return { cache_size: await one("cache_size"), wal_autocheckpoint: await one("wal_autocheckpoint"), synchronous: await one("synchronous") };
+    };
+    const target = await openTestDb(dialect, []);
+    try {
+      const before = await pragmas(target.db);
+      const ndjson = (await collect()).map((r) => JSON.stringify(r)).join("\n");
+      expect((await importRunLines(target.db, linesOf(ndjson))).imported).toBe(10);
+      expect(await pragmas(target.db)).toEqual(before);
+      let changed = 0;
+      const lines = async function* () {
+        // Different text in the second pass: the import stops with an error.
+        for (const line of ndjson.split("\n")) yield changed++ < 10 ? line : `${line} `;
+      };
+      await expect(importRunLines(target.db, lines)).rejects.toThrow();
+      expect(await pragmas(target.db)).toEqual(before);
     } finally {
       await target.close();
     }

@@ -1,7 +1,8 @@
 import type { Db } from "../db/handle.ts";
 import { errorMessage, VpoError } from "../errors.ts";
 import { normalizeRunRecord, normalizeValidatedRun, type RunRecord } from "../record/mod.ts";
-import { storeRuns } from "./record.ts";
+import { withBulkLoadSettings } from "./_bulk_load.ts";
+import { storeRunSlices } from "./record.ts";
 
 /** One rejected line of an NDJSON import: its 1-based number and what is wrong with it. */
 export interface ImportLineError {
@@ -106,7 +107,7 @@ const STRETCH = 1_000;
  * Imports an NDJSON file of runs (the format streamRunRecords writes) in two passes over
  * `lines`, which must therefore yield the same lines each time it is called: first every line is
  * validated, and unless `skipInvalid` a single bad line means nothing is imported; then the valid
- * runs are stored in batched transactions (storeRuns). A run whose id is already stored is
+ * runs are stored in batched transactions (storeRunSlices). A run whose id is already stored is
  * skipped and counted as a duplicate, so re-importing a file — or resuming an import that
  * stopped half-way — stores each run once.
  *
@@ -117,6 +118,17 @@ const STRETCH = 1_000;
  * @example await importRunLines(db, () => readLines(Bun.file("runs.ndjson").stream()), { skipInvalid: true })
  */
 export async function importRunLines(db: Db, lines: Lines, options: ImportOptions = {}): Promise<ImportReport> {
+  return await withBulkLoadSettings(db, () => importTwice(db, lines, options));
+}
+
+/**
+ * Runs per transaction by default: one commit (fsync) each. Memory does not grow with it (a
+ * transaction takes the runs a stretch at a time, as they are read); what it costs is how long
+ * other writers wait for the write lock, a few seconds at most.
+ */
+const BATCH_SIZE = 10_000;
+
+async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = { lines: 0, valid: 0, invalid: 0, errors: [], imported: 0, duplicates: 0 };
   /** Per stretch: the hash of its lines, and which of its lines were invalid (1-based numbers). */
   const stretches: { hash: bigint; invalid: Set<number> }[] = [];
@@ -144,70 +156,89 @@ export async function importRunLines(db: Db, lines: Lines, options: ImportOption
   if (line % STRETCH !== 0) stretches.push({ hash, invalid: invalidHere });
   if (report.invalid > 0 && !options.skipInvalid) return report;
 
-  const batchSize = options.batchSize ?? 10_000;
-  // A dry run stores nothing, so ids seen earlier in the file are remembered here instead.
-  const seen = options.dryRun ? new Set<string>() : undefined;
-  let batch: RunRecord[] = [];
+  const batchSize = options.batchSize ?? BATCH_SIZE;
   let lastLine = 0;
-  const flush = async () => {
-    if (seen) {
-      const fresh = batch.filter((run) => !seen.has(run.id) && seen.add(run.id));
-      const stored = await storedAmong(db, fresh.map((r) => r.id));
-      report.duplicates += batch.length - fresh.length + stored;
-      report.imported += fresh.length - stored;
-    } else {
-      try {
-        const { stored, duplicates } = await storeRuns(db, batch, { duplicates: "skip" });
-        report.imported += stored.length;
-        report.duplicates += duplicates.length;
-      } catch (error) {
-        const why = error instanceof VpoError && error.code === "DISK_FULL" ? "the database's disk is full" : errorMessage(error);
-        throw new VpoError(
-          error instanceof VpoError && error.code === "DISK_FULL" ? "DISK_FULL" : "DB_ERROR",
-          `Import stopped at line ${lastLine} after storing ${report.imported} runs: ${why}. Importing the file again skips the runs already stored.`,
-          { cause: error },
-        );
-      }
-    }
-    batch = [];
-  };
-  // Runs of the stretch being read: stored only once the whole stretch hashed as in the first pass.
-  let pending: RunRecord[] = [];
+  let changed: VpoError | undefined;
   const fileChanged = () =>
-    new VpoError(
+    (changed = new VpoError(
       "INVALID_RECORD",
       `Import stopped at line ${line} after storing ${report.imported} runs: the file changed while it was being imported. Import it again once it is complete; the runs already stored are skipped.`,
-    );
-  hash = 0n;
-  line = 0;
-  const endStretch = async () => {
-    const index = Math.ceil(line / STRETCH) - 1;
-    if (stretches[index]?.hash !== hash) {
-      throw fileChanged();
-    }
-    for (const run of pending) batch.push(run);
-    pending = [];
+    ));
+  /**
+   * The valid runs of each stretch, yielded once the whole stretch hashed as in the first pass:
+   * its lines were validated then, and are parsed again without validating them again.
+   */
+  async function* verifiedStretches(): AsyncGenerator<RunRecord[]> {
+    let pending: RunRecord[] = [];
     hash = 0n;
-    if (batch.length >= batchSize) await flush();
-  };
-  for await (const text of lines()) {
-    line++;
-    hash = Bun.hash.wyhash(text, hash);
-    const stretch = stretches[Math.ceil(line / STRETCH) - 1];
-    if (text.trim() !== "" && stretch && !stretch.invalid.has(line)) {
-      // Validated by the first pass (the stretch's hash proves it is the same text).
-      try {
-        pending.push(normalizeValidatedRun(JSON.parse(text)));
-      } catch {
-        hash = -1n; // not the text the first pass accepted: endStretch reports the change
+    line = 0;
+    const endStretch = () => {
+      if (stretches[Math.ceil(line / STRETCH) - 1]?.hash !== hash) throw fileChanged();
+      const runs = pending;
+      pending = [];
+      hash = 0n;
+      return runs;
+    };
+    for await (const text of lines()) {
+      line++;
+      hash = Bun.hash.wyhash(text, hash);
+      const stretch = stretches[Math.ceil(line / STRETCH) - 1];
+      if (text.trim() !== "" && stretch && !stretch.invalid.has(line)) {
+        try {
+          pending.push(normalizeValidatedRun(JSON.parse(text)));
+        } catch {
+          hash = -1n; // not the text the first pass accepted: endStretch reports the change
+        }
+        lastLine = line;
       }
-      lastLine = line;
+      if (line % STRETCH === 0) yield endStretch();
     }
-    if (line % STRETCH === 0) await endStretch();
+    if (line % STRETCH !== 0) yield endStretch();
+    if (Math.ceil(line / STRETCH) !== stretches.length) throw fileChanged(); // cut short at a stretch's end
   }
-  if (line % STRETCH !== 0) await endStretch();
-  if (Math.ceil(line / STRETCH) !== stretches.length) throw fileChanged(); // cut short at a stretch's end
-  if (batch.length) await flush();
+
+  if (options.dryRun) {
+    // A dry run stores nothing, so ids seen earlier in the file are remembered here instead.
+    const seen = new Set<string>();
+    for await (const runs of verifiedStretches()) {
+      const fresh = runs.filter((run) => !seen.has(run.id) && seen.add(run.id));
+      const stored = await storedAmong(db, fresh.map((r) => r.id));
+      report.duplicates += runs.length - fresh.length + stored;
+      report.imported += fresh.length - stored;
+    }
+    return report;
+  }
+
+  // Each transaction takes stretches as they are read until it holds batchSize runs: one commit
+  // a batch, while memory holds a stretch at a time.
+  const stretchesRead = verifiedStretches();
+  let next = await stretchesRead.next();
+  while (!next.done) {
+    const batch = async function* () {
+      for (let runs = 0; !next.done && runs < batchSize; next = await stretchesRead.next()) {
+        runs += next.value.length;
+        yield next.value;
+      }
+    };
+    let imported = 0;
+    let duplicates = 0;
+    try {
+      await storeRunSlices(db, batch(), { duplicates: "skip" }, (stored, skipped) => {
+        imported += stored.length;
+        duplicates += skipped.length;
+      });
+    } catch (error) {
+      if (error === changed) throw error;
+      const full = error instanceof VpoError && error.code === "DISK_FULL";
+      throw new VpoError(
+        full ? "DISK_FULL" : "DB_ERROR",
+        `Import stopped at line ${lastLine} after storing ${report.imported} runs: ${full ? "the database's disk is full" : errorMessage(error)}. Importing the file again skips the runs already stored.`,
+        { cause: error },
+      );
+    }
+    report.imported += imported;
+    report.duplicates += duplicates;
+  }
   return report;
 }
 

@@ -1,7 +1,6 @@
-import { type Insertable, type SqlBool, sql } from "kysely";
-import { bulkInsert, selectIn } from "../db/bulk_insert.ts";
+import { type SqlBool, sql } from "kysely";
+import { bulkInsert, bulkInsertValues, selectIn } from "../db/bulk_insert.ts";
 import { dialectOf, type Db } from "../db/handle.ts";
-import type { Database } from "../db/schema.ts";
 import { storageError, VpoError } from "../errors.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
 import { MetricContributions } from "./_detail_rollups.ts";
@@ -10,21 +9,11 @@ import { appendToFeed } from "./feed_write.ts";
 
 /**
  * Storing runs. Every write is one transaction that takes the write lock first (BEGIN IMMEDIATE on
- * SQLite), so any number of processes may record at once; rows go in as multi-row inserts sized
- * to the dialect's parameter limit, and the rollup is folded once per batch from the stored rows.
+ * SQLite), so any number of processes may record at once; rows go in as multi-row inserts of up
+ * to 1,024 rows (bulkInsertValues), and the rollup is folded once per transaction from the stored rows.
  */
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
-
-/** The processing_stats row of a normalised run. */
-export function statsRow(run: RunRecord, fileId: number | null): Insertable<Database["processing_stats"]> {
-  const row: Record<string, unknown> = { file_id: fileId };
-  for (const name of RUN_FIELD_NAMES) row[name] = run[name];
-  row.success = run.success ? 1 : 0;
-  row.video_transcode_skipped = flag(run.video_transcode_skipped);
-  return row as Insertable<Database["processing_stats"]>;
-}
 
 /**
  * Lets the event loop run when `ms` have passed since it last did: a large write (20,000 runs in
@@ -60,20 +49,37 @@ const PHASE_COLUMNS = ["stats_id", "seq", "phase_name", "wall_time_seconds", "by
 const METRIC_COLUMNS = ["stats_id", "plugin", "key", "num", "text"];
 const ERROR_COLUMNS = ["stats_id", "plugin", "hook", "code", "message"];
 
-/** The child rows of the runs, one array per table (plain loops: tens of thousands of rows a batch). */
-function childRows(runs: RunRecord[], contributions: MetricContributions) {
-  const actions: unknown[][] = [];
-  const phases: unknown[][] = [];
-  const metrics: unknown[][] = [];
-  const errors: unknown[][] = [];
+/** The processing_stats values of a normalised run, appended to `out` in RUN_COLUMNS order. */
+function pushRunValues(out: unknown[], run: RunRecord, fileId: number | null): void {
+  out.push(fileId);
+  for (const name of RUN_FIELD_NAMES) {
+    const value = run[name];
+    out.push(typeof value === "boolean" ? (value ? 1 : 0) : value);
+  }
+}
+
+/**
+ * The rows of the runs, one flat array of values per table (row after row, in the table's column
+ * order): plain loops and no array per row, as a batch holds hundreds of thousands of values.
+ */
+function tableValues(runs: RunRecord[], ids: Map<string, number>, contributions: MetricContributions) {
+  const stats: unknown[] = [];
+  const actions: unknown[] = [];
+  const phases: unknown[] = [];
+  const metrics: unknown[] = [];
+  const errors: unknown[] = [];
   for (const run of runs) {
-    run.actions.forEach((a, seq) => actions.push([
-      run.id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
-      a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null,
-    ]));
-    run.phases.forEach((p, seq) => phases.push([
-      run.id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null,
-    ]));
+    pushRunValues(stats, run, ids.get(run.file_path) ?? null);
+    const id = run.id;
+    for (let seq = 0; seq < run.actions.length; seq++) {
+      const a = run.actions[seq]!;
+      actions.push(id, seq, a.action_type, a.track_type ?? null, a.track_index ?? null, json(a.before_state), json(a.after_state),
+        a.success ? 1 : 0, a.duration_ms ?? null, a.rule_reference ?? null, a.message ?? null);
+    }
+    for (let seq = 0; seq < run.phases.length; seq++) {
+      const p = run.phases[seq]!;
+      phases.push(id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null);
+    }
     // One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`.
     const contribute = contributions.of(run);
     for (const plugin in run.plugin_metrics) {
@@ -82,55 +88,84 @@ function childRows(runs: RunRecord[], contributions: MetricContributions) {
         const value = values[key];
         const num = typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null;
         const text = typeof value === "string" ? value : null;
-        metrics.push([run.id, plugin, key, num, text]);
+        metrics.push(id, plugin, key, num, text);
         contribute(plugin, key, num, text);
       }
     }
-    for (const e of run.plugin_errors) errors.push([run.id, e.plugin, e.hook, e.code, e.message]);
+    for (const e of run.plugin_errors) errors.push(id, e.plugin, e.hook, e.code, e.message);
   }
-  return { actions, phases, metrics, errors };
+  return { stats, actions, phases, metrics, errors };
 }
 
-/** Stores normalised runs (none of them stored yet) in the open transaction `trx`. */
-async function insertRuns(trx: Db, runs: RunRecord[], breathe?: () => Promise<void>): Promise<void> {
-  const ids = await fileIds(trx, runs.map((r) => r.file_path), breathe);
+/**
+ * Runs whose rows are made and inserted at a time: a server's write (breathe) then never holds
+ * the event loop for long, and an import's memory holds the rows of this many runs, not of its batch.
+ */
+const RUNS_PER_SLICE = 1_000;
+
+/**
+ * Writes runs into the open transaction `trx`, slice after slice, and folds them into the rollups
+ * once at the end: what one transaction of storeRuns or storeRunSlices stores.
+ */
+class RunWriter {
+  readonly #contributions = new MetricContributions();
+  /** Ids of the runs stored so far (PostgreSQL, and a server's write, fold by id). */
+  readonly #ids: string[] = [];
   // Smaller statements when others wait for the event loop: each runs without a break.
-  const options = { between: breathe, rowsPerStatement: breathe ? 200 : undefined };
-  const row = (run: RunRecord) => {
-    const stats = statsRow(run, ids.get(run.file_path) ?? null) as Record<string, unknown>;
-    return RUN_COLUMNS.map((c) => stats[c] ?? null);
-  };
-  const sqlite = dialectOf(trx) === "sqlite";
-  // Under the write lock nobody else inserts: this batch's runs are exactly the rows after the last rowid.
-  const lastRowid = sqlite ? Number((await sql<{ last: number | null }>`select max(rowid) as last from processing_stats`.execute(trx)).rows[0]?.last ?? 0) : 0;
-  const contributions = new MetricContributions();
-  // A server's write (breathe) builds and inserts its rows a slice of runs at a time: building
-  // every row of 20,000 runs in one loop would hold the event loop for most of a second.
-  const slice = breathe ? 500 : runs.length;
-  for (let i = 0; i < runs.length; i += slice) {
-    const part = runs.slice(i, i + slice);
-    await bulkInsert(trx, "processing_stats", RUN_COLUMNS, part.map(row), options);
-    const children = childRows(part, contributions);
-    await bulkInsert(trx, "action_results", ACTION_COLUMNS, children.actions, options);
-    await bulkInsert(trx, "performance_metrics", PHASE_COLUMNS, children.phases, options);
-    await bulkInsert(trx, "plugin_metrics", METRIC_COLUMNS, children.metrics, options);
-    await bulkInsert(trx, "plugin_errors", ERROR_COLUMNS, children.errors, options);
-    await breathe?.();
+  readonly #options;
+
+  private constructor(
+    private readonly trx: Db,
+    private readonly breathe: (() => Promise<void>) | undefined,
+    /** SQLite: the largest rowid before this transaction; its runs are exactly the rows after it. */
+    private readonly lastRowid: number | undefined,
+  ) {
+    this.#options = { between: breathe, rowsPerStatement: breathe ? 200 : undefined };
   }
-  if (sqlite && !breathe) {
-    // One fold over a rowid range: no id list to parse and plan (a new statement each time).
-    await foldIntoRollup(trx, sql<SqlBool>`processing_stats.rowid > ${lastRowid}`, contributions.rows());
-  } else {
-    const batch = runs.map((r) => r.id);
+
+  static async open(trx: Db, breathe?: () => Promise<void>): Promise<RunWriter> {
+    // Under the write lock nobody else inserts, so a rowid range is this transaction's runs.
+    const lastRowid = dialectOf(trx) === "sqlite" && !breathe
+      ? Number((await sql<{ last: number | null }>`select max(rowid) as last from processing_stats`.execute(trx)).rows[0]?.last ?? 0)
+      : undefined;
+    return new RunWriter(trx, breathe, lastRowid);
+  }
+
+  /** Stores normalised runs none of which is stored yet: their rows and feed entries. */
+  async add(runs: RunRecord[]): Promise<void> {
+    if (runs.length === 0) return;
+    const { trx, breathe } = this;
+    const ids = await fileIds(trx, runs.map((r) => r.file_path), breathe);
+    const slice = breathe ? 500 : RUNS_PER_SLICE;
+    for (let i = 0; i < runs.length; i += slice) {
+      const values = tableValues(runs.slice(i, i + slice), ids, this.#contributions);
+      await bulkInsertValues(trx, "processing_stats", RUN_COLUMNS, values.stats, this.#options);
+      await bulkInsertValues(trx, "action_results", ACTION_COLUMNS, values.actions, this.#options);
+      await bulkInsertValues(trx, "performance_metrics", PHASE_COLUMNS, values.phases, this.#options);
+      await bulkInsertValues(trx, "plugin_metrics", METRIC_COLUMNS, values.metrics, this.#options);
+      await bulkInsertValues(trx, "plugin_errors", ERROR_COLUMNS, values.errors, this.#options);
+      await breathe?.();
+    }
+    for (const run of runs) this.#ids.push(run.id);
+    await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
+  }
+
+  /** Folds every run added into the rollups, once. */
+  async fold(): Promise<void> {
+    const { trx, breathe } = this;
+    if (this.lastRowid !== undefined) {
+      // One fold over a rowid range: no id list to parse and plan (a new statement each time).
+      if (this.#ids.length > 0) await foldIntoRollup(trx, sql<SqlBool>`processing_stats.rowid > ${this.lastRowid}`, this.#contributions.rows());
+      return;
+    }
     const foldSize = breathe ? 500 : 5_000;
-    const metrics = contributions.rows();
-    for (let i = 0; i < batch.length; i += foldSize) {
+    const metrics = this.#contributions.rows();
+    for (let i = 0; i < this.#ids.length; i += foldSize) {
       // A server's write (breathe) folds its metrics chunk by chunk from the table, between breaths.
-      await foldIntoRollup(trx, idIn(batch.slice(i, i + foldSize)), breathe ? undefined : i === 0 ? metrics : []);
+      await foldIntoRollup(trx, idIn(this.#ids.slice(i, i + foldSize)), breathe ? undefined : i === 0 ? metrics : []);
       await breathe?.();
     }
   }
-  await appendToFeed(trx, runs.map((run) => ({ kind: "run", run_id: run.id })));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -176,27 +211,51 @@ export interface RecordResult {
  * file store each run once.
  */
 export async function storeRuns(db: Db, runs: RunRecord[], options: RecordOptions = {}): Promise<RecordResult> {
-  if (runs.length === 0) return { stored: [], duplicates: [] };
+  const result: RecordResult = { stored: [], duplicates: [] };
+  if (runs.length === 0) return result;
+  await storeRunSlices(db, [runs], options, (stored, duplicates) => {
+    result.stored.push(...stored);
+    result.duplicates.push(...duplicates);
+  });
+  return result;
+}
+
+/**
+ * storeRuns over runs that arrive slice by slice (an import reading its file), all in one
+ * transaction: a large transaction (one commit) while only a slice is held in memory. `each` hears
+ * what every slice stored and skipped; it is final only once this resolves (else all is rolled back).
+ */
+export async function storeRunSlices(
+  db: Db,
+  slices: AsyncIterable<RunRecord[]> | Iterable<RunRecord[]>,
+  options: RecordOptions,
+  each: (stored: RunRecord[], duplicates: RunRecord[]) => void,
+): Promise<void> {
   try {
-    return await db.transaction().execute(async (trx) => {
-      const stored = await storedIds(trx, runs.map((r) => r.id), options.breathe);
-      const fresh: RunRecord[] = [];
-      const duplicates: RunRecord[] = [];
-      for (const run of runs) {
-        if (stored.has(run.id)) duplicates.push(run);
-        else {
-          stored.add(run.id);
-          fresh.push(run);
+    await db.transaction().execute(async (trx) => {
+      const writer = await RunWriter.open(trx, options.breathe);
+      const seen = new Set<string>();
+      for await (const runs of slices) {
+        const stored = await storedIds(trx, runs.map((r) => r.id), options.breathe);
+        const fresh: RunRecord[] = [];
+        const duplicates: RunRecord[] = [];
+        for (const run of runs) {
+          if (stored.has(run.id) || seen.has(run.id)) duplicates.push(run);
+          else {
+            seen.add(run.id);
+            fresh.push(run);
+          }
         }
+        if (duplicates.length > 0 && options.duplicates !== "skip") {
+          const id = duplicates[0]!.id;
+          throw new VpoError("DUPLICATE_RUN", `A run with id ${id} is already recorded${duplicates.length > 1 ? ` (and ${duplicates.length - 1} more)` : ""}; nothing was stored`, {
+            details: duplicates.map((r) => r.id),
+          });
+        }
+        await writer.add(fresh);
+        each(fresh, duplicates);
       }
-      if (duplicates.length > 0 && options.duplicates !== "skip") {
-        const id = duplicates[0]!.id;
-        throw new VpoError("DUPLICATE_RUN", `A run with id ${id} is already recorded${duplicates.length > 1 ? ` (and ${duplicates.length - 1} more)` : ""}; nothing was stored`, {
-          details: duplicates.map((r) => r.id),
-        });
-      }
-      await insertRuns(trx, fresh, options.breathe);
-      return { stored: fresh, duplicates };
+      await writer.fold();
     });
   } catch (error) {
     throw storageError(error);
