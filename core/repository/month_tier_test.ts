@@ -13,7 +13,7 @@ import { summaryFrom } from "./summary.ts";
 import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
 import { complementEdges, normalizeRange, splitRange } from "./_filters.ts";
-import { rebuildRollups } from "./_rollup.ts";
+import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
 import { verifyDatabase } from "./maintenance.ts";
 import type { Db } from "../db/handle.ts";
 
@@ -41,33 +41,7 @@ const windowArb = fc
   .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? { since: b, until: a } : { since: a, until: b }))
   .filter((w) => w.since === undefined || w.until === undefined || w.since < w.until);
 
-/** The month tier as kept, floating sums rounded (summed in another order they differ in the last bits). */
-async function monthTier(db: Db) {
-  const keys = ["day", "policy_name", "library", "node"] as const;
-  const stats = await db.selectFrom("stats_rollup_month").selectAll().orderBy([...keys]).execute();
-  const codecs = await db.selectFrom("codec_rollup_month").selectAll().orderBy([...keys, "codec_before", "codec_after"]).execute();
-  const metrics = await db.selectFrom("metric_rollup_month").selectAll().orderBy([...keys, "plugin", "key"]).execute();
-  return { stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })), codecs, metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })) };
-}
 
-/** The month tier a rebuild derives from the daily rows (in a transaction rolled back). */
-async function rebuiltMonthTier(db: Db) {
-  let rebuilt: Awaited<ReturnType<typeof monthTier>> | undefined;
-  const rollback = new Error("rollback");
-  await db
-    .transaction()
-    .execute(async (trx) => {
-      await rebuildRollups(trx);
-      rebuilt = await monthTier(trx);
-      throw rollback;
-    })
-    .catch((error) => {
-      if (error !== rollback) throw error;
-    });
-  return rebuilt!;
-}
-
-const round = (x: unknown) => (x === null ? null : Number(Number(x).toPrecision(12)));
 
 forEachDialect("month tier and complemented edge days", (dialect) => {
   const numRuns = dialect.name === "sqlite" ? 30 : 8;
@@ -83,7 +57,7 @@ forEachDialect("month tier and complemented edge days", (dialect) => {
           try {
             for (const batch of batches) await recordRuns(db, batch);
             if (purge) await purgeRuns(db, { before: purge[0], policy: purge[1] });
-            expect(await monthTier(db)).toEqual(await rebuiltMonthTier(db));
+            expect((await rollupRows(db)).monthly).toEqual((await rebuiltRollupRows(db)).monthly);
             for (const [window, scope] of filters) {
               const filter = { ...window, ...scope };
               expect(await summaryFrom(db, filter, "auto")).toEqual(await summaryFrom(db, filter, "raw"));

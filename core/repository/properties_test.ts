@@ -15,7 +15,7 @@ import { recordRuns } from "./record.ts";
 import { summaryFrom } from "./summary.ts";
 import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
-import { rebuildRollups } from "./_rollup.ts";
+import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
 import type { Db } from "../db/handle.ts";
 import { normalizeRange, windowWidenedBy } from "./_filters.ts";
 import { applyRetention } from "./retention.ts";
@@ -150,37 +150,6 @@ forEachDialect("record properties", (dialect) => {
   }, 300_000);
 });
 
-const KEYS = ["day", "policy_name", "library", "node"] as const;
-const round = (x: unknown) => (x === null ? null : Number(Number(x).toPrecision(12)));
-
-/** Every rollup of both tiers as kept, floating sums rounded (summed in another order they differ in the last bits). */
-async function rollupRows(db: Db) {
-  const tier = async (suffix: "" | "_month") => {
-    const stats = await db.selectFrom(`stats_rollup${suffix}`).selectAll().orderBy(KEYS.map((k) => k)).execute();
-    const codecs = await db.selectFrom(`codec_rollup${suffix}`).selectAll().orderBy([...KEYS, "codec_before", "codec_after"]).execute();
-    const metrics = await db.selectFrom(`metric_rollup${suffix}`).selectAll().orderBy([...KEYS, "plugin", "key"]).execute();
-    return {
-      stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })),
-      codecs,
-      metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })),
-    };
-  };
-  return { daily: await tier(""), monthly: await tier("_month") };
-}
-
-/** The rollup as a rebuild from the runs would make it (computed in a transaction that is rolled back). */
-async function rebuiltRollupRows(db: Db) {
-  let rebuilt: Awaited<ReturnType<typeof rollupRows>> | undefined;
-  await db.transaction().execute(async (trx) => {
-    await rebuildRollups(trx);
-    rebuilt = await rollupRows(trx);
-    throw ROLLBACK;
-  }).catch((error) => {
-    if (error !== ROLLBACK) throw error;
-  });
-  return rebuilt!;
-}
-const ROLLBACK = new Error("rollback");
 
 /** A run with a new id (so generated histories never collide on ids), normalised as recordRuns would. */
 function fresh(run: Parameters<typeof normalizeRunRecord>[0]) {

@@ -1,0 +1,44 @@
+/**
+ * Test-only: the rollups as kept (both tiers), and as a rebuild from the runs would make them, for
+ * tests that hold the incremental folds to the rebuild.
+ */
+import type { Db } from "../db/handle.ts";
+import { rebuildRollups } from "./_rollup.ts";
+
+const KEYS = ["day", "policy_name", "library", "node"] as const;
+
+/** Floating sums rounded: summed in another order they differ in the last bits. */
+export const round = (x: unknown) => (x === null ? null : Number(Number(x).toPrecision(12)));
+
+/** One tier of every rollup, in key order. */
+async function tier(db: Db, suffix: "" | "_month") {
+  const ordered = <Q extends { orderBy(column: never): Q }>(query: Q, columns: readonly string[]) => columns.reduce((q, c) => q.orderBy(c as never), query);
+  const stats = await ordered(db.selectFrom(`stats_rollup${suffix}`).selectAll(), KEYS).execute();
+  const codecs = await ordered(db.selectFrom(`codec_rollup${suffix}`).selectAll(), [...KEYS, "codec_before", "codec_after"]).execute();
+  const metrics = await ordered(db.selectFrom(`metric_rollup${suffix}`).selectAll(), [...KEYS, "plugin", "key"]).execute();
+  return {
+    stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })),
+    codecs,
+    metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })),
+  };
+}
+
+/** Both tiers of every rollup as kept. */
+export async function rollupRows(db: Db) {
+  return { daily: await tier(db, ""), monthly: await tier(db, "_month") };
+}
+
+const ROLLBACK = new Error("rollback");
+
+/** The rollups as a rebuild from the runs would make them (computed in a transaction that is rolled back). */
+export async function rebuiltRollupRows(db: Db) {
+  let rebuilt: Awaited<ReturnType<typeof rollupRows>> | undefined;
+  await db.transaction().execute(async (trx) => {
+    await rebuildRollups(trx);
+    rebuilt = await rollupRows(trx);
+    throw ROLLBACK;
+  }).catch((error) => {
+    if (error !== ROLLBACK) throw error;
+  });
+  return rebuilt!;
+}
