@@ -15,7 +15,6 @@ import { queryTotals } from "./_totals.ts";
 import { complementEdges, normalizeRange, splitRange } from "./_filters.ts";
 import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
 import { verifyDatabase } from "./maintenance.ts";
-import type { Db } from "../db/handle.ts";
 
 /**
  * The month tier and the complemented edge days over histories of three months: windows that start
