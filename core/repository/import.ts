@@ -127,7 +127,7 @@ export async function importRunLines(db: Db, lines: Lines, options: ImportOption
  * other writers wait for the write lock: about 0.9 s on a quiet machine, several times that under
  * load, which must stay well inside their 10 s busy timeout (10,000 was ~5% faster, twice the wait).
  */
-const BATCH_SIZE = 5_000;
+export const IMPORT_BATCH_SIZE = 5_000;
 
 async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = { lines: 0, valid: 0, invalid: 0, errors: [], imported: 0, duplicates: 0 };
@@ -157,7 +157,7 @@ async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promis
   if (line % STRETCH !== 0) stretches.push({ hash, invalid: invalidHere });
   if (report.invalid > 0 && !options.skipInvalid) return report;
 
-  const batchSize = options.batchSize ?? BATCH_SIZE;
+  const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
   let lastLine = 0;
   let changed: VpoError | undefined;
   const fileChanged = () =>

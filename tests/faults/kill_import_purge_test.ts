@@ -10,8 +10,8 @@ import { expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "kysely";
-import { type Db, getSummary, openDatabase } from "../../core/mod.ts";
-import { rebuildRollups } from "../../core/repository/_rollup.ts";
+import { getSummary, IMPORT_BATCH_SIZE, openDatabase } from "../../core/mod.ts";
+import { rebuiltRollupRows, rollupRows } from "../../core/repository/_rollup_rows.ts";
 import { ROOT, tempDir, vpo } from "../cli/_cli.ts";
 import { forEachDialect } from "../dialects.ts";
 
@@ -64,16 +64,7 @@ async function expectConsistent(location: string, dialect: string) {
       const { rows } = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(db);
       expect(rows.map((r) => r.integrity_check)).toEqual(["ok"]);
     }
-    const kept = await rollup(db);
-    let rebuilt: typeof kept = [];
-    await db.transaction().execute(async (trx) => {
-      await rebuildRollups(trx);
-      rebuilt = await rollup(trx);
-      throw new Error("rollback");
-    }).catch((error) => {
-      if ((error as Error).message !== "rollback") throw error;
-    });
-    expect(kept).toEqual(rebuilt);
+    expect(await rollupRows(db)).toEqual(await rebuiltRollupRows(db));
     const orphans = await db.selectFrom("action_results").select((eb) => eb.fn.countAll<number>().as("n"))
       .where("stats_id", "not in", db.selectFrom("processing_stats").select("id")).executeTakeFirstOrThrow();
     expect(Number(orphans.n)).toBe(0);
@@ -83,8 +74,6 @@ async function expectConsistent(location: string, dialect: string) {
   }
 }
 
-const rollup = (db: Db) =>
-  db.selectFrom("stats_rollup").select(["day", "policy_name", "runs", "successes", "size_before_lo", "size_after_lo", "size_before_hi", "size_after_hi"]).orderBy(["day", "policy_name"]).execute();
 
 forEachDialect("SIGKILL during import and purge", (dialect) => {
   test(`${KILLS} killed imports (seed ${SEED}): whole batches only, the job closed as interrupted, and importing again completes it exactly`, async () => {
@@ -101,7 +90,7 @@ forEachDialect("SIGKILL during import and purge", (dialect) => {
       if (code === 137) killed++;
       const count = await expectConsistent(location, dialect.name);
       expect(count >= stored).toBe(true);
-      if (code === 137) expect(count % 2_000 === 0 || count === RUNS).toBe(true); // batches of 2,000 runs, each whole
+      if (code === 137) expect(count % IMPORT_BATCH_SIZE === 0 || count === RUNS).toBe(true); // whole batches only
       stored = count;
     }
     const finish = await vpo([...db, "stats", "import", file, "--format", "json"], { dataDir: dir });
