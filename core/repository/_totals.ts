@@ -29,9 +29,11 @@ export interface TotalsQuery extends RunScope {
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
   const parts: Part[] = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];
+  // The parts are independent: on PostgreSQL they run at once on the pool (SQLite takes them in turn).
+  const answers = await Promise.all(parts.map((part) => (part.source === "complement" ? queryComplement(db, q, part) : queryPart(db, q, part.range, part.source as Tier))));
   const merged = new Map<string, Totals>();
-  for (const part of parts) {
-    for (const { key, totals } of part.source === "complement" ? await queryComplement(db, q, part) : await queryPart(db, q, part.range, part.source as Tier)) {
+  for (const rows of answers) {
+    for (const { key, totals } of rows) {
       const seen = merged.get(key);
       merged.set(key, seen ? addTotals(seen, totals) : totals);
     }
@@ -54,46 +56,62 @@ async function autoParts(db: Db, range: TimeRange, group: TotalsGroup) {
 /**
  * An edge answered as its whole day (month) less the rest of it. The first (or last) instant of
  * what is left is the whole's when nothing was taken from that side, else the next run in order
- * through the processed_at index (or, for the days of a month, the first or last of its daily rows).
+ * through the processed_at index (or, for the days of a month, the first or last of its daily
+ * rows, every key in one query).
  */
 async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
   const { whole, minus } = part as Required<Part>;
-  const taken = new Map((await queryPart(db, q, minus.range, minus.source as Tier)).map(({ key, totals }) => [key, totals]));
+  const [minusRows, wholeRows] = await Promise.all([queryPart(db, q, minus.range, minus.source as Tier), queryPart(db, q, whole.range, whole.source as Tier)]);
+  const taken = new Map(minusRows.map(({ key, totals }) => [key, totals]));
+  const reduced = wholeRows.filter(({ key, totals }) => taken.has(key) && taken.get(key)!.runs < totals.runs).map(({ key }) => key);
+  const instants = await instantsLeft(db, q, part, reduced);
   const out: { key: string; totals: Totals }[] = [];
-  for (const { key, totals: all } of await queryPart(db, q, whole.range, whole.source as Tier)) {
+  for (const { key, totals: all } of wholeRows) {
     const rest = taken.get(key);
     if (rest === undefined) out.push({ key, totals: all });
-    else if (rest.runs < all.runs) out.push({ key, totals: subtractTotals(all, rest, await instantsLeft(db, q, part, key, all)) });
+    else if (rest.runs < all.runs) {
+      const next = instants.get(key) ?? null;
+      out.push({ key, totals: subtractTotals(all, rest, fromStart(part) ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next }) });
+    }
   }
   return out;
 }
 
 type Tier = "raw" | "rollup" | "month";
 
-async function instantsLeft(db: Db, q: TotalsQuery, part: Part, key: string, all: Totals): Promise<{ first_at: string | null; last_at: string | null }> {
-  if (q.columns && !q.columns.includes("first_at") && !q.columns.includes("last_at")) return { first_at: null, last_at: null };
-  const fromStart = part.minus!.range.since === part.whole!.range.since;
-  let next: string | null;
+/** True when the part taken from a complement edge is at the start of its unit. */
+const fromStart = (part: Part) => part.minus!.range.since === part.whole!.range.since;
+
+/** For each key, the instant of what is left of the edge on the side the minus part was taken from. */
+async function instantsLeft(db: Db, q: TotalsQuery, part: Part, keys: string[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (keys.length === 0 || (q.columns && !q.columns.includes("first_at") && !q.columns.includes("last_at"))) return out;
+  const first = fromStart(part);
   if (part.minus!.source === "raw") {
-    const row = await db
-      .selectFrom("processing_stats")
-      .select("processed_at")
-      .where(runFilter(part.range, q))
-      .$if(q.group !== "all", (qb) => qb.where(runKey(q.group), "=", key))
-      .orderBy("processed_at", fromStart ? "asc" : "desc")
-      .limit(1)
-      .executeTakeFirst();
-    next = row?.processed_at ?? null;
+    const rows = await Promise.all(
+      keys.map((key) =>
+        db
+          .selectFrom("processing_stats")
+          .select("processed_at")
+          .where(runFilter(part.range, q))
+          .$if(q.group !== "all", (qb) => qb.where(runKey(q.group), "=", key))
+          .orderBy("processed_at", first ? "asc" : "desc")
+          .limit(1)
+          .executeTakeFirst(),
+      ),
+    );
+    keys.forEach((key, i) => out.set(key, rows[i]?.processed_at ?? null));
   } else {
-    const row = await db
+    const key = rollupKey(q.group);
+    const rows = await db
       .selectFrom("stats_rollup")
-      .select(fromStart ? sql<string | null>`min(first_at)`.as("at") : sql<string | null>`max(last_at)`.as("at"))
+      .select([first ? sql<string | null>`min(first_at)`.as("at") : sql<string | null>`max(last_at)`.as("at"), key.as("key")])
       .where(rollupFilter(part.range, q))
-      .$if(q.group !== "all", (qb) => qb.where(rollupKey(q.group), "=", key))
-      .executeTakeFirst();
-    next = row?.at ?? null;
+      .$if(q.group !== "all", (qb) => qb.where(key, "in", keys).groupBy(key))
+      .execute();
+    for (const row of rows) out.set(String(row.key), row.at ?? null);
   }
-  return fromStart ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next };
+  return out;
 }
 
 async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: Tier) {

@@ -6,6 +6,7 @@ import type { DatabaseHandle, DialectCapabilities, OpenOptions } from "../handle
 import { redact } from "../location.ts";
 import { LATEST_SCHEMA_VERSION, migrateToLatest, tooNewError } from "../migrations/mod.ts";
 import type { Database } from "../schema.ts";
+import { prepareReads } from "./prepared.ts";
 
 export const POSTGRES_CAPABILITIES: DialectCapabilities = {
   dialect: "postgres",
@@ -65,6 +66,7 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
   const pool = new pg.Pool({ connectionString: url, types, max: 10, connectionTimeoutMillis: 10_000, application_name: "vpo" });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  pool.on("connect", (client) => prepareReads(client));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   try {
     const { tables, version } = await inspect(db).catch((error) => {
