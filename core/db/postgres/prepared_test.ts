@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import pg from "pg";
 import { pgCluster, pgUnavailable } from "../../../tests/pg_cluster.ts";
+import { sql } from "kysely";
+import { openDatabase } from "../open.ts";
 import { prepareReads } from "./prepared.ts";
 
 /** Named prepared statements on a real server: reuse, the bound on names, recovery from a changed result shape. */
@@ -68,5 +70,21 @@ describe.skipIf(pgUnavailable() !== null)("prepared reads [postgres]", () => {
     await c.query(text, [1]);
     await c.query("deallocate all");
     expect((await c.query(text, [2])).rows).toEqual([{ n: 2 }]);
+  });
+
+  test("vpo's sessions plan each read for its values, and a URL's own options are kept", async () => {
+    const url = await pgCluster().createDatabase();
+    const setting = async (location: string) => {
+      const handle = await openDatabase(location);
+      try {
+        const { rows } = await sql<{ plan_cache_mode: string; search_path: string }>`select current_setting('plan_cache_mode') as plan_cache_mode, current_setting('search_path') as search_path`.execute(handle.db);
+        return rows[0]!;
+      } finally {
+        await handle.close();
+      }
+    };
+    expect((await setting(url)).plan_cache_mode).toBe("force_custom_plan");
+    const mine = await setting(`${url}?options=${encodeURIComponent("-c search_path=public")}`);
+    expect(mine.search_path).toBe("public");
   });
 });
