@@ -61,10 +61,13 @@ async function autoParts(db: Db, range: TimeRange, group: TotalsGroup) {
  */
 async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
   const { whole, minus } = part as Required<Part>;
-  const [minusRows, wholeRows] = await Promise.all([queryPart(db, q, minus.range, minus.source as Tier), queryPart(db, q, whole.range, whole.source as Tier)]);
+  // When one cheap query answers every key (a month's daily rows, or the one key of "all"), it is
+  // asked beside the parts rather than after them: one round trip less, for a query at most wasted.
+  const early = minus.source !== "raw" || q.group === "all" ? instantsLeft(db, q, part, "every") : null;
+  const [minusRows, wholeRows, earlyInstants] = await Promise.all([queryPart(db, q, minus.range, minus.source as Tier), queryPart(db, q, whole.range, whole.source as Tier), early]);
   const taken = new Map(minusRows.map(({ key, totals }) => [key, totals]));
   const reduced = wholeRows.filter(({ key, totals }) => taken.has(key) && taken.get(key)!.runs < totals.runs).map(({ key }) => key);
-  const instants = await instantsLeft(db, q, part, reduced);
+  const instants = earlyInstants ?? (await instantsLeft(db, q, part, reduced));
   const out: { key: string; totals: Totals }[] = [];
   for (const { key, totals: all } of wholeRows) {
     const rest = taken.get(key);
@@ -82,14 +85,18 @@ type Tier = "raw" | "rollup" | "month";
 /** True when the part taken from a complement edge is at the start of its unit. */
 const fromStart = (part: Part) => part.minus!.range.since === part.whole!.range.since;
 
-/** For each key, the instant of what is left of the edge on the side the minus part was taken from. */
-async function instantsLeft(db: Db, q: TotalsQuery, part: Part, keys: string[]): Promise<Map<string, string | null>> {
+/**
+ * For each key (of `keys`, or "every" key: only where one query answers them all), the instant of
+ * what is left of the edge on the side the minus part was taken from.
+ */
+async function instantsLeft(db: Db, q: TotalsQuery, part: Part, keys: string[] | "every"): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
-  if (keys.length === 0 || (q.columns && !q.columns.includes("first_at") && !q.columns.includes("last_at"))) return out;
+  if ((keys !== "every" && keys.length === 0) || (q.columns && !q.columns.includes("first_at") && !q.columns.includes("last_at"))) return out;
   const first = fromStart(part);
   if (part.minus!.source === "raw") {
+    if (keys === "every" && q.group !== "all") throw new Error("the instants of every key of a day are one query per key");
     const rows = await Promise.all(
-      keys.map((key) =>
+      (keys === "every" ? [""] : keys).map((key) =>
         db
           .selectFrom("processing_stats")
           .select("processed_at")
@@ -100,14 +107,15 @@ async function instantsLeft(db: Db, q: TotalsQuery, part: Part, keys: string[]):
           .executeTakeFirst(),
       ),
     );
-    keys.forEach((key, i) => out.set(key, rows[i]?.processed_at ?? null));
+    (keys === "every" ? [""] : keys).forEach((key, i) => out.set(key, rows[i]?.processed_at ?? null));
   } else {
     const key = rollupKey(q.group);
     const rows = await db
       .selectFrom("stats_rollup")
       .select([first ? sql<string | null>`min(first_at)`.as("at") : sql<string | null>`max(last_at)`.as("at"), key.as("key")])
       .where(rollupFilter(part.range, q))
-      .$if(q.group !== "all", (qb) => qb.where(key, "in", keys).groupBy(key))
+      .$if(q.group !== "all", (qb) => qb.groupBy(key))
+      .$if(q.group !== "all" && keys !== "every", (qb) => qb.where(key, "in", keys as string[]))
       .execute();
     for (const row of rows) out.set(String(row.key), row.at ?? null);
   }
