@@ -28,9 +28,14 @@ export interface TotalsQuery extends RunScope {
  * view costs the same at ten thousand runs as at ten million.
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  const parts: Part[] = q.source === "auto" ? await autoParts(db, q.range, q.group) : [{ range: q.range, source: q.source }];
-  // The parts are independent: on PostgreSQL they run at once on the pool (SQLite takes them in turn).
-  const answers = await Promise.all(parts.map((part) => (part.source === "complement" ? queryComplement(db, q, part) : queryPart(db, q, part.range, part.source as Tier))));
+  const read = (part: Part) => (part.source === "complement" ? queryComplement(db, q, part) : queryPart(db, q, part.range, part.source as Tier));
+  // The parts are independent: on PostgreSQL they run at once on the pool (SQLite takes them in
+  // turn), merged in their order. Only the partial edge days wait for the retention horizon.
+  const answers = await Promise.all(
+    (q.source === "auto" ? autoParts(db, q.range, q.group) : [Promise.resolve([{ range: q.range, source: q.source } as Part])]).map(async (parts) =>
+      (await Promise.all((await parts).map(read))).flat(),
+    ),
+  );
   const merged = new Map<string, Totals>();
   for (const rows of answers) {
     for (const { key, totals } of rows) {
@@ -44,13 +49,18 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
 
 /**
  * splitRange (whole months only when not grouped by day), with edge days before the retention
- * horizon answered by whole days (their runs are gone), then edges refined by complementEdges.
+ * horizon answered by whole days (their runs are gone), then edges refined by complementEdges:
+ * the refined parts of each part of splitRange, in order. Both refine each part on its own, so
+ * the whole days and months need not wait for the horizon.
  */
-async function autoParts(db: Db, range: TimeRange, group: TotalsGroup) {
+function autoParts(db: Db, range: TimeRange, group: TotalsGroup): Promise<Part[]>[] {
   const months = group !== "day";
-  const parts = splitRange(range, { months });
-  const horizon = parts.some((p) => p.source === "raw") ? await retentionHorizon(db) : null;
-  return complementEdges(horizon === null ? parts : widenBeforeHorizon(parts, horizon), { months });
+  let horizon: Promise<string | null> | undefined;
+  return splitRange(range, { months }).map(async (part) => {
+    if (part.source !== "raw") return complementEdges([part], { months });
+    const at = await (horizon ??= retentionHorizon(db));
+    return complementEdges(at === null ? [part] : widenBeforeHorizon([part], at), { months });
+  });
 }
 
 /**
