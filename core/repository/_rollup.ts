@@ -195,6 +195,16 @@ const asText = (e: RawBuilder<unknown>) => sql<string>`cast(${e} as text)`;
  * columns does not pay for the others, which read as 0 (first_at and last_at as null).
  */
 export function totalsAggregates(source: "rollup" | "runs", columns: readonly RollupColumn[] = ROLLUP_COLUMNS): Record<string, RawBuilder<unknown>> {
+  // Built once per shape: every view call asks the same few, and building them costs more than running some queries.
+  const id = `${source}:${columns.join()}`;
+  let built = BUILT_AGGREGATES.get(id);
+  if (built === undefined) BUILT_AGGREGATES.set(id, (built = buildAggregates(source, columns)));
+  return built;
+}
+
+const BUILT_AGGREGATES = new Map<string, Record<string, RawBuilder<unknown>>>();
+
+function buildAggregates(source: "rollup" | "runs", columns: readonly RollupColumn[]): Record<string, RawBuilder<unknown>> {
   const over = (c: RollupColumn) => (source === "runs" ? RUN_CONTRIBUTIONS[c] : sql`coalesce(sum(${sql.ref(c)}), 0)`);
   const asked = new Set<RollupColumn>(["runs", ...columns]);
   return {

@@ -57,14 +57,9 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
   };
   const range = normalizeRange(filter);
   const read = (part: Part, sign = 1) => (part.source === "raw" ? fromRuns(part.range, sign) : fromRollup(part.range, part.source as "rollup" | "month", sign));
-  for (const part of source === "auto" ? complementEdges(splitRange(range)) : [{ range, source: "raw" as const }]) {
-    if (part.source !== "complement") await read(part);
-    else {
-      // Counts subtract exactly: the whole day (month) less the rest of it.
-      await read(part.whole!);
-      await read(part.minus!, -1);
-    }
-  }
+  const parts: Part[] = source === "auto" ? complementEdges(splitRange(range)) : [{ range, source: "raw" }];
+  // Independent reads of exact counts (on PostgreSQL at once); a complement edge is its whole day (month) less the rest of it.
+  await Promise.all(parts.flatMap((part) => (part.source === "complement" ? [read(part.whole!), read(part.minus!, -1)] : [read(part)])));
   for (const [codec, share] of shares) if (share.before === 0 && share.after === 0) shares.delete(codec);
   return [...shares.values()].sort((a, b) => b.before + b.after - (a.before + a.after) || (a.codec < b.codec ? -1 : 1));
 }

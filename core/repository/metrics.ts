@@ -109,14 +109,18 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
   const read = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as "rollup" | "month"));
   // Edge months stay days: a month's smallest and largest values recur on many days of dense
   // history, so a month less its other days would mostly fall back to reading the days anyway.
-  for (const part of source === "auto" ? complementEdges(splitRange(range), { months: false }) : [{ range, source: "raw" as const }]) {
-    if (part.source !== "complement") addInto(merged, await read(part));
-    else {
-      const left = subtract(addInto(new Map(), await read(part.whole!)), addInto(new Map(), await read(part.minus!)));
+  const parts: Part[] = source === "auto" ? complementEdges(splitRange(range), { months: false }) : [{ range, source: "raw" }];
+  // The parts are independent (on PostgreSQL they run at once); merged in order, so sums add up the same way every time.
+  const answers = await Promise.all(
+    parts.map(async (part) => {
+      if (part.source !== "complement") return read(part);
+      const [whole, minus] = await Promise.all([read(part.whole!), read(part.minus!)]);
+      const left = subtract(addInto(new Map(), whole), addInto(new Map(), minus));
       // Else the part itself, from where its rest was read.
-      addInto(merged, left ? [...left.values()] : await read({ range: part.range, source: part.minus!.source }));
-    }
-  }
+      return left ? [...left.values()] : read({ range: part.range, source: part.minus!.source });
+    }),
+  );
+  for (const rows of answers) addInto(merged, rows);
   return [...merged.values()]
     .sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((m) => ({

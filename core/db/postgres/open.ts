@@ -6,6 +6,7 @@ import type { DatabaseHandle, DialectCapabilities, OpenOptions } from "../handle
 import { redact } from "../location.ts";
 import { LATEST_SCHEMA_VERSION, migrateToLatest, tooNewError } from "../migrations/mod.ts";
 import type { Database } from "../schema.ts";
+import { prepareReads } from "./prepared.ts";
 
 export const POSTGRES_CAPABILITIES: DialectCapabilities = {
   dialect: "postgres",
@@ -35,6 +36,20 @@ const types = {
   },
 };
 
+/**
+ * Reads are prepared statements (prepared.ts), planned for their values on every call: a generic
+ * plan costs a window by a guess (a two-year trend read 1.5× slower on one). Options of the URL
+ * replace these (pg's rule), so they are left alone then; PGOPTIONS comes after, so it wins.
+ */
+function sessionOptions(url: string): string | undefined {
+  let inUrl: string | null = null;
+  try {
+    inUrl = new URL(url).searchParams.get("options");
+  } catch {}
+  if (inUrl !== null) return undefined;
+  return ["-c plan_cache_mode=force_custom_plan", process.env.PGOPTIONS].filter(Boolean).join(" ");
+}
+
 function connectionError(location: string, error: unknown): VpoError {
   const code = (error as { code?: string }).code;
   const why =
@@ -62,9 +77,10 @@ async function inspect(db: Kysely<Database>): Promise<{ tables: string[]; versio
  */
 export async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
   const location = redact(url);
-  const pool = new pg.Pool({ connectionString: url, types, max: 10, connectionTimeoutMillis: 10_000, application_name: "vpo" });
+  const pool = new pg.Pool({ connectionString: url, types, max: 10, connectionTimeoutMillis: 10_000, application_name: "vpo", options: sessionOptions(url) });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  pool.on("connect", (client) => prepareReads(client));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   try {
     const { tables, version } = await inspect(db).catch((error) => {

@@ -1,0 +1,70 @@
+import type pg from "pg";
+
+/**
+ * Reads as named prepared statements, per pooled connection. PostgreSQL then parses and analyses
+ * each distinct SELECT once per connection and can keep its plan, instead of doing so on every
+ * call: a view's few small queries were spending more time there than executing.
+ *
+ * Generic over every query Kysely sends: a statement starting with SELECT or WITH is named by its
+ * text; others (writes, DDL, transaction control, cursors) go as before. The names of a connection
+ * are a bounded LRU: past `max` distinct texts the least recently used is DEALLOCATEd. Names are
+ * never reused, so a name always means the same text. The server replans a statement itself when
+ * a table it reads changes or search_path differs; a result shape changed by a migration in
+ * another process ("cached plan must not change result type") drops the name and runs the read
+ * once more unnamed.
+ */
+export const MAX_PREPARED_PER_CONNECTION = 256;
+
+const READ = /^\s*(select|with)\b/i;
+
+/** Error code of "cached plan must not change result type" (and other unsupported-feature errors). */
+const FEATURE_NOT_SUPPORTED = "0A000";
+/** "prepared statement … does not exist": the server lost it (DISCARD ALL, DEALLOCATE ALL). */
+const INVALID_STATEMENT_NAME = "26000";
+
+type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+type Parsed = { parsedStatements: Record<string, string>; submittedNamedStatements: Record<string, string> };
+
+let counter = 0;
+
+/** Makes `client` send its reads as named prepared statements (call once, on the pool's "connect"). */
+export function prepareReads(client: pg.Client, max = MAX_PREPARED_PER_CONNECTION): void {
+  const names = new Map<string, string>(); // text → name, least recently used first
+  const query = client.query.bind(client) as Query;
+  // Awaited before the next query: pg is moving away from queueing queries on a busy client.
+  const forget = async (text: string, name: string) => {
+    names.delete(text);
+    const connection = (client as unknown as { connection: Parsed }).connection;
+    await (query(`deallocate ${name}`) as Promise<unknown>).catch(() => {});
+    delete connection.parsedStatements[name];
+    delete connection.submittedNamedStatements[name];
+  };
+  const nameOf = async (text: string): Promise<string> => {
+    let name = names.get(text);
+    if (name !== undefined) {
+      names.delete(text);
+      names.set(text, name);
+      return name;
+    }
+    name = `vpo_${++counter}`;
+    names.set(text, name);
+    if (names.size > max) {
+      const [oldText, oldName] = names.entries().next().value!;
+      await forget(oldText, oldName);
+    }
+    return name;
+  };
+  const read = async (text: string, values: unknown[]) => {
+    const name = await nameOf(text);
+    try {
+      return await query({ name, text, values });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== FEATURE_NOT_SUPPORTED && code !== INVALID_STATEMENT_NAME) throw error;
+      if (names.get(text) === name) await forget(text, name);
+      return await query(text, values);
+    }
+  };
+  (client as unknown as { query: Query }).query = (config, values, callback) =>
+    typeof config === "string" && READ.test(config) && Array.isArray(values) && callback === undefined ? read(config, values) : query(config, values, callback);
+}
