@@ -41,7 +41,10 @@ describe.skipIf(pgUnavailable() !== null && process.env.CI !== "true")("vpo work
     const until = Date.now() + 12_000;
     while (Date.now() < until) {
       for (const f of files) expect({ file: f, sha: await sha256(f) }).toEqual({ file: f, sha: atStop.get(f)! });
-      for (const w of workers) expect({ node: w.machine.name, exit: w.proc.exitCode }).toEqual({ node: w.machine.name, exit: null });
+      for (const w of workers) {
+        if (w.proc.exitCode !== null) console.error(`worker ${w.machine.name} exited ${w.proc.exitCode}:\n${w.output().slice(-3000)}`);
+        expect({ node: w.machine.name, exit: w.proc.exitCode }).toEqual({ node: w.machine.name, exit: null });
+      }
       await Bun.sleep(500);
     }
     cluster.start();

@@ -78,9 +78,14 @@ async function inspect(db: Kysely<Database>): Promise<{ tables: string[]; versio
 export async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
   const location = redact(url);
   const pool = new pg.Pool({ connectionString: url, types, max: 10, connectionTimeoutMillis: 10_000, application_name: "vpo", options: sessionOptions(url) });
-  // An idle client that loses its server must not crash the process; the next query reports it.
+  // A client that loses its server must not crash the process, idle (the pool's "error") or
+  // checked out between queries (its own "error": a worker holding a connection while PostgreSQL
+  // restarts); the next query on it reports the loss, and the pool replaces it.
   pool.on("error", () => {});
-  pool.on("connect", (client) => prepareReads(client));
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+    prepareReads(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   try {
     const { tables, version } = await inspect(db).catch((error) => {
