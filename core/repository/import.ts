@@ -1,7 +1,7 @@
 import type { Db } from "../db/handle.ts";
 import { errorMessage, VpoError } from "../errors.ts";
 import { normalizeRunRecord, normalizeValidatedRun, type RunRecord } from "../record/mod.ts";
-import { withBulkLoadSettings } from "./_bulk_load.ts";
+import { withBulkLoadSettings } from "../db/sqlite/bulk_load.ts";
 import { storeRunSlices } from "./record.ts";
 
 /** One rejected line of an NDJSON import: its 1-based number and what is wrong with it. */

@@ -1,8 +1,9 @@
 import { sql } from "kysely";
-import { dialectOf, type Db } from "../db/handle.ts";
+import { dialectOf, type Db } from "../handle.ts";
 
 /**
- * This connection's SQLite settings while an import loads runs, each restored after:
+ * This connection's SQLite settings while an import loads runs (connection settings, like those
+ * open.ts makes, hence here with the dialect), each restored after:
  * - cache_size (KiB when negative; SQLite's default is 2 MiB): at hundreds of thousands of runs
  *   the indexes of processing_stats and files take inserts all over their b-trees, and with 2 MiB
  *   most of them first read their page back from the OS. A fixed size, so memory stays flat.
