@@ -69,12 +69,17 @@ async function insertEvent(trx: Transaction<Database> | Db, event: NewAlertEvent
     .executeTakeFirst();
   if (!inserted) return null;
   const eventId = Number(inserted.id);
-  const deliveryIds: number[] = [];
+  return { eventId, deliveryIds: await insertDeliveries(trx, deliveries, eventId) };
+}
+
+/** Inserts deliveries (of a notification, or of none); their ids in order. */
+async function insertDeliveries(db: Transaction<Database> | Db, deliveries: NewDelivery[], eventId: number | null): Promise<number[]> {
+  const ids: number[] = [];
   for (const d of deliveries) {
-    const row = await trx.insertInto("alert_deliveries").values({ ...d, event_id: eventId }).returning("id").executeTakeFirstOrThrow();
-    deliveryIds.push(Number(row.id));
+    const row = await db.insertInto("alert_deliveries").values({ ...d, event_id: eventId }).returning("id").executeTakeFirstOrThrow();
+    ids.push(Number(row.id));
   }
-  return { eventId, deliveryIds };
+  return ids;
 }
 
 /** Records a notification outside any alert's state (`vpo alerts test`): always a new one. */
@@ -89,12 +94,7 @@ export async function recordEvent(db: Db, event: NewAlertEvent, deliveries: NewD
  * taken over by the same dispatcher as an alert's.
  */
 export async function queueDeliveries(db: Db, deliveries: NewDelivery[]): Promise<number[]> {
-  const ids: number[] = [];
-  for (const d of deliveries) {
-    const row = await db.insertInto("alert_deliveries").values({ ...d, event_id: null }).returning("id").executeTakeFirstOrThrow();
-    ids.push(Number(row.id));
-  }
-  return ids;
+  return insertDeliveries(db, deliveries, null);
 }
 
 /** The deliveries with these ids (those that still exist). */
