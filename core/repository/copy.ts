@@ -3,6 +3,7 @@ import { dialectOf, type Db } from "../db/handle.ts";
 import { schemaVersion } from "../db/migrations/mod.ts";
 import { VpoError } from "../errors.ts";
 import { rebuildRollups } from "./_rollup.ts";
+import { refreshPlannerStatistics } from "./planner_statistics.ts";
 
 /** Copied first, in this order, so every foreign key finds its row; any other table follows. */
 const FIRST = ["files", "jobs", "nodes", "processing_stats"];
@@ -85,5 +86,6 @@ export async function copyDatabase(source: Db, target: Db, onProgress?: (p: Copy
     }
     await rebuildRollups(trx);
   });
+  await refreshPlannerStatistics(target);
   return counts;
 }

@@ -2,6 +2,7 @@ import type { Db } from "../db/handle.ts";
 import { errorMessage, VpoError } from "../errors.ts";
 import { normalizeRunRecord, normalizeValidatedRun, type RunRecord } from "../record/mod.ts";
 import { withBulkLoadSettings } from "../db/sqlite/bulk_load.ts";
+import { ANALYZE_AFTER_RUNS, refreshPlannerStatistics } from "./planner_statistics.ts";
 import { storeRunSlices } from "./record.ts";
 
 /** One rejected line of an NDJSON import: its 1-based number and what is wrong with it. */
@@ -29,7 +30,7 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Validate and count duplicates, store nothing. */
   dryRun?: boolean;
-  /** Runs per transaction (default 10,000). */
+  /** Runs per transaction (default IMPORT_BATCH_SIZE). */
   batchSize?: number;
 }
 
@@ -118,7 +119,9 @@ const STRETCH = 1_000;
  * @example await importRunLines(db, () => readLines(Bun.file("runs.ndjson").stream()), { skipInvalid: true })
  */
 export async function importRunLines(db: Db, lines: Lines, options: ImportOptions = {}): Promise<ImportReport> {
-  return await withBulkLoadSettings(db, () => importTwice(db, lines, options));
+  const report = await withBulkLoadSettings(db, () => importTwice(db, lines, options));
+  if (report.imported >= ANALYZE_AFTER_RUNS && !options.dryRun) await refreshPlannerStatistics(db);
+  return report;
 }
 
 /**
