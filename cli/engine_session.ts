@@ -2,7 +2,7 @@
  * What scan, process, run and demo share: config and plugins, the database, the engine, and
  * the start-up housekeeping (unrecorded runs recorded, old jobs purged) reported to the user.
  */
-import { type DatabaseHandle, type Db, registerNode } from "../core/mod.ts";
+import { type DatabaseHandle, type Db, registerNode, trace } from "../core/mod.ts";
 import pkg from "../package.json" with { type: "json" };
 import { createEngine, type Engine, type Housekeeping, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
 import { runRetentionIfDue } from "../monitor/retention/mod.ts";
@@ -56,16 +56,22 @@ export function reportRecovered(housekeeping: Housekeeping, json: boolean): void
 /** Opens everything a media command needs and does the housekeeping; call `close()` when done. */
 export async function openEngineSession(args: Record<string, unknown>, rawArgs: readonly string[], options: { json?: boolean } = {}): Promise<EngineSession> {
   // These commands print each file's outcome themselves: the same log lines stay off stderr unless asked for.
+  trace("session: modules loaded");
   const ctx = await createContext(args as never, rawArgs, { reportedLogCategories: REPORTED_LOG_CATEGORIES });
+  trace("session: config and plugins");
   const database = await ctx.open();
+  trace("session: database open");
   const { db, location, close } = database;
   try {
     const engine = engineFor(ctx, db, location);
     await registerNode(db, ctx.node, pkg.version);
+    trace("session: node registered");
     const housekeeping = await startupHousekeeping(engine, { retentionDays: ctx.config.jobs.retention_days });
     reportRecovered(housekeeping, options.json === true);
+    trace("session: housekeeping");
     // Retention at command start (about daily: skipped when any process ran it within 20 h).
     await runRetentionIfDue(db, ctx.config.retention ?? {});
+    trace("session: retention");
     return { ctx, database, db, engine, housekeeping, close };
   } catch (error) {
     await close();

@@ -4,6 +4,7 @@ import { lazyCommand } from "./lazy_command.ts";
 import pkg from "../package.json" with { type: "json" };
 import { storageError, VpoError } from "../core/errors.ts";
 import { exitCodeOf } from "./exit_codes.ts";
+import { trace } from "../core/trace.ts";
 import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./global_args.ts";
 import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
@@ -65,6 +66,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const line = await readCommandLine(main, argv);
     path = line.path;
     if (line.error) return usageError(line.error, path);
+    trace("command line read");
     await runCommand(main, { rawArgs: line.argv });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (thrown) {
@@ -86,7 +88,9 @@ export async function runCli(argv: string[]): Promise<number> {
 export async function start(): Promise<never> {
   exitQuietlyWhenReaderLeaves();
   const code = await runCli(process.argv.slice(2));
+  trace("command done");
   await drainStdio();
+  trace("stdio drained");
   process.exit(code);
 }
 

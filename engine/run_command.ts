@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { type RunIntent, VpoError } from "../core/mod.ts";
+import { type RunIntent, trace, VpoError } from "../core/mod.ts";
 import { runChild } from "./child.ts";
 import { summarizeProgress } from "./ffmpeg_progress.ts";
 import type { Engine } from "./session.ts";
@@ -60,6 +60,7 @@ export function commandStep(engine: Engine, command: readonly string[]): RunStep
             await phase.end({ success: false, bytesRead: 0, bytesWritten: 0 });
             throw error;
           });
+          trace("command exited");
           const outputSize = existsSync(output) ? statSync(output).size : 0;
           const ok = result.exitCode === 0 && !result.aborted && (!writesOutput || outputSize > 0);
           await run.action({

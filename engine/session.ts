@@ -4,7 +4,7 @@ import {
   type Capture, createCapture, dataDir, type Db, type EventBus, errorMessage, isRunStored, type PluginRegistry, type ProbeFn,
   recordRun, type RunRecord, toRecordedEvent, VpoError,
 } from "../core/mod.ts";
-import { cachedProbe, createProbe } from "./probe.ts";
+import { type CachedProbe, cachedProbe, createProbe } from "./probe.ts";
 import { appendToSpool } from "./spool.ts";
 import { resolveTools, type Tools, type ToolsConfig } from "./tools.ts";
 
@@ -32,7 +32,8 @@ export interface Engine {
   /** The database runs are recorded in (in-flight markers live there too). */
   db: Db;
   tools: Tools;
-  probe: ProbeFn;
+  /** ffprobe, each state of a file probed once. */
+  probe: CachedProbe;
   capture: Capture;
   /** The same capture runner reading media through another probe (a recovery shows plugins the file as it was). */
   captureWith(probe: ProbeFn): Capture;

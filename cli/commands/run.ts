@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { VpoError } from "../../core/mod.ts";
+import { trace, VpoError } from "../../core/mod.ts";
 import { runCommandJob } from "../../engine/mod.ts";
 import { globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
@@ -38,6 +38,7 @@ export const runCommandDef = defineCommand({
       const failure = summary.errors[0];
       if (failure) throw new VpoError("DB_ERROR", failure.error);
       const { record, stored } = summary.outcomes[0]!;
+      trace("job done");
       process.stdout.write(`${args.json ? renderJson(record) : `${renderRunDetail(record)}\n\nRecorded run ${record.id}`}\n`);
       if (stored.in === "spool") {
         process.stderr.write(`vpo: the database refused run ${record.id} (${stored.error}); it was saved to ${session.engine.spoolPath} and is stored by the next vpo scan, process or run\n`);
@@ -46,6 +47,7 @@ export const runCommandDef = defineCommand({
     } finally {
       interrupts.dispose();
       await session.close();
+      trace("session closed");
     }
   },
 });
