@@ -7,6 +7,7 @@ import pkg from "../package.json" with { type: "json" };
 import { createEngine, type Engine, type Housekeeping, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
 import { runRetentionIfDue } from "../monitor/retention/mod.ts";
 import { type CliContext, createContext } from "./context.ts";
+import { writeErr, writeOut } from "./stdio.ts";
 
 export interface EngineSession {
   ctx: CliContext;
@@ -41,16 +42,16 @@ export function engineFor(ctx: CliContext, db: Db, databaseLocation: string): En
 export function reportRecovered(housekeeping: Housekeeping, json: boolean): void {
   for (const { record, removedTempFiles, from, committed } of housekeeping.recovered) {
     if (json) {
-      process.stdout.write(`${JSON.stringify({ event: "run.recovered", run_id: record.id, file: record.file_path, status: record.status, from, error: record.error_message, removed_temp_files: removedTempFiles })}\n`);
+      writeOut(`${JSON.stringify({ event: "run.recovered", run_id: record.id, file: record.file_path, status: record.status, from, error: record.error_message, removed_temp_files: removedTempFiles })}\n`);
     } else if (record.status === "interrupted") {
-      process.stderr.write(`vpo: recorded an interrupted run from an earlier process: ${record.file_path} (run ${record.id})\n      ${record.error_message}\n`);
+      writeErr(`vpo: recorded an interrupted run from an earlier process: ${record.file_path} (run ${record.id})\n      ${record.error_message}\n`);
     } else if (from === "spool" && !committed) {
-      process.stderr.write(`vpo: stored a run the database had refused earlier (it waited in the spool): ${record.file_path} (run ${record.id})\n`);
+      writeErr(`vpo: stored a run the database had refused earlier (it waited in the spool): ${record.file_path} (run ${record.id})\n`);
     } else {
-      process.stderr.write(`vpo: recorded a run an earlier process finished but did not record (it was stopped after replacing the file): ${record.file_path} (run ${record.id}, ${record.status})\n`);
+      writeErr(`vpo: recorded a run an earlier process finished but did not record (it was stopped after replacing the file): ${record.file_path} (run ${record.id}, ${record.status})\n`);
     }
   }
-  for (const problem of housekeeping.problems) process.stderr.write(`vpo: ${problem}\n`);
+  for (const problem of housekeeping.problems) writeErr(`vpo: ${problem}\n`);
 }
 
 /** Opens everything a media command needs and does the housekeeping; call `close()` when done. */
