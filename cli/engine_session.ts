@@ -2,9 +2,9 @@
  * What scan, process, run and demo share: config and plugins, the database, the engine, and
  * the start-up housekeeping (unrecorded runs recorded, old jobs purged) reported to the user.
  */
-import { type DatabaseHandle, type Db, registerNode, trace } from "../core/mod.ts";
+import { type DatabaseHandle, type Db, partialHash, registerNode, trace } from "../core/mod.ts";
 import pkg from "../package.json" with { type: "json" };
-import { createEngine, type Engine, type Housekeeping, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
+import { createEngine, type Engine, engineProbe, type Housekeeping, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
 import { runRetentionIfDue } from "../monitor/retention/mod.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { writeErr, writeOut } from "./stdio.ts";
@@ -19,15 +19,18 @@ export interface EngineSession {
   close(): Promise<void>;
 }
 
+/** The engine's probe as the command's config sets it up. */
+const probeFor = (ctx: CliContext) => engineProbe({ tools: ctx.config.tools, probeTimeoutMs: (ctx.config.tools.probe_timeout_seconds ?? 30) * 1000 });
+
 /** Engine wired to the command's config, database (and its spool) and event bus. */
-export function engineFor(ctx: CliContext, db: Db, databaseLocation: string): Engine {
+export function engineFor(ctx: CliContext, db: Db, databaseLocation: string, probe = probeFor(ctx)): Engine {
   return createEngine({
+    probe,
     node: ctx.node.name,
     libraries: ctx.config.libraries ?? {},
     db,
     registry: ctx.registry,
     tools: ctx.config.tools,
-    probeTimeoutMs: (ctx.config.tools.probe_timeout_seconds ?? 30) * 1000,
     hookTimeoutMs: ctx.config.plugins.hook_timeout_ms,
     bus: ctx.bus,
     spoolPath: spoolPathFor(databaseLocation),
@@ -54,17 +57,31 @@ export function reportRecovered(housekeeping: Housekeeping, json: boolean): void
   for (const problem of housekeeping.problems) writeErr(`vpo: ${problem}\n`);
 }
 
-/** Opens everything a media command needs and does the housekeeping; call `close()` when done. */
-export async function openEngineSession(args: Record<string, unknown>, rawArgs: readonly string[], options: { json?: boolean } = {}): Promise<EngineSession> {
+/**
+ * Opens everything a media command needs and does the housekeeping; call `close()` when done.
+ * `readAhead`: a file the command will run on, probed and hashed while the database opens (the
+ * run then finds both in the caches, keyed by the file's state).
+ */
+export async function openEngineSession(
+  args: Record<string, unknown>,
+  rawArgs: readonly string[],
+  options: { json?: boolean; readAhead?: string } = {},
+): Promise<EngineSession> {
   // These commands print each file's outcome themselves: the same log lines stay off stderr unless asked for.
   trace("session: modules loaded");
   const ctx = await createContext(args as never, rawArgs, { reportedLogCategories: REPORTED_LOG_CATEGORIES });
   trace("session: config and plugins");
+  const probe = probeFor(ctx);
+  if (options.readAhead) {
+    // Failures are the run's to report, when it probes again.
+    probe(options.readAhead).catch(() => {});
+    partialHash(options.readAhead).catch(() => {});
+  }
   const database = await ctx.open();
   trace("session: database open");
   const { db, location, close } = database;
   try {
-    const engine = engineFor(ctx, db, location);
+    const engine = engineFor(ctx, db, location, probe);
     await registerNode(db, ctx.node, pkg.version);
     trace("session: node registered");
     const housekeeping = await startupHousekeeping(engine, { retentionDays: ctx.config.jobs.retention_days });

@@ -30,7 +30,7 @@ export const runCommandDef = defineCommand({
     const file = resolve(args.file);
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new VpoError("FILE_NOT_FOUND", `No such file: "${file}"`);
     // Recovered runs are reported on stderr: stdout carries this run's record alone.
-    const session = await openEngineSession(args, rawArgs, { json: false });
+    const session = await openEngineSession(args, rawArgs, { json: false, readAhead: file });
     const interrupts = watchInterrupts((signal) => {
       writeErr(`\nvpo: ${signal} received — stopping the command; the temp file is removed and "${file}" left untouched (press Ctrl-C again to quit at once)\n`);
     });
