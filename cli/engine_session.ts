@@ -68,7 +68,6 @@ export async function openEngineSession(
   options: { json?: boolean; readAhead?: string } = {},
 ): Promise<EngineSession> {
   // These commands print each file's outcome themselves: the same log lines stay off stderr unless asked for.
-  trace("session: modules loaded");
   const ctx = await createContext(args as never, rawArgs, { reportedLogCategories: REPORTED_LOG_CATEGORIES });
   trace("session: config and plugins");
   const probe = probeFor(ctx);

@@ -113,7 +113,6 @@ async function work(w: Work, run: ActiveRun): Promise<Done> {
   try {
     if (plan.outputs > 0) await preflight(source, plan, w.o);
     if (signal.aborted) throw interrupted(signal, file);
-    trace("work: preflight");
     result = await plan.execute({
       run, source, signal, onProgress: w.o.onProgress,
       tempFile: (tag, ext) => `${w.marker.tempPrefix}.${tag}${ext}`,
@@ -121,7 +120,6 @@ async function work(w: Work, run: ActiveRun): Promise<Done> {
         log.warn("Cannot note phase {phase} of run {run_id} in its in-flight marker: {error}", { phase, run_id: run.context.id, error: errorMessage(error) });
       }),
     });
-    trace("work: executed");
     if (result.output) {
       await plan.verify(result.output);
       if (signal.aborted) throw interrupted(signal, file);
@@ -151,7 +149,7 @@ async function work(w: Work, run: ActiveRun): Promise<Done> {
   } catch (error) {
     return { outcome: failure(error), committed: false }; // commitReplace throws only before the rename
   }
-  trace("work: committed");
+  trace("commit: renamed (original held, freed in the background)");
   return { outcome, committed: true, released };
 }
 
@@ -240,11 +238,9 @@ async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, run
       id: runId, filePath: file, policyName: o.policyName, jobId: o.jobId ?? null, intent: plan?.intent ?? {}, phasesTotal: step.phasesTotal,
       node: engine.node, library: inLibrary?.library ?? null, policyDigest: step.policyDigest ?? null,
     });
-    trace("lifecycle: capture begun");
     done = markerError
       ? { outcome: failure(new VpoError("DB_ERROR", `${markerError}; "${file}" was left untouched`)), committed: false }
       : plan ? await work({ engine, step, plan, source, marker, o, signal }, run) : { outcome: failure(planError), committed: false };
-    trace("lifecycle: work done");
     record = withFailureDetail(await run.finish(done.outcome), done.outcome);
     trace("lifecycle: capture finished");
   } finally {

@@ -95,7 +95,6 @@ export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummar
   const job = await createJob(engine.db, { type: o.type, policy_name: o.policyName, files_total: total }).catch((error: unknown) => {
     throw new VpoError("DB_ERROR", `Cannot start the ${o.type} job: the database refused it (${errorMessage(error)}); nothing was changed`, { cause: error });
   });
-  trace("job created");
   // Every line logged while the job runs names it and this machine.
   return withContext({ job_id: job.id, node: engine.node ?? undefined }, () => runFiles(engine, o, job, started));
 }

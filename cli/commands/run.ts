@@ -39,7 +39,6 @@ export const runCommandDef = defineCommand({
       const failure = summary.errors[0];
       if (failure) throw new VpoError("DB_ERROR", failure.error);
       const { record, stored } = summary.outcomes[0]!;
-      trace("job done");
       writeOut(`${args.json ? renderJson(record) : `${renderRunDetail(record)}\n\nRecorded run ${record.id}`}\n`);
       if (stored.in === "spool") {
         writeErr(`vpo: the database refused run ${record.id} (${stored.error}); it was saved to ${session.engine.spoolPath} and is stored by the next vpo scan, process or run\n`);
