@@ -1,9 +1,10 @@
 import type Table from "cli-table3";
 import picocolors from "picocolors";
 import { toJson } from "../core/mod.ts";
+import { isTerminal } from "./stdio.ts";
 
 /** Colour only on a terminal, never with NO_COLOR (picocolors alone would colour under CI=true). */
-const pc = picocolors.createColors(Boolean(process.stdout.isTTY) && !("NO_COLOR" in process.env));
+const pc = picocolors.createColors(isTerminal(1) && !("NO_COLOR" in process.env));
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 

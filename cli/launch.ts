@@ -7,6 +7,9 @@
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { cacheDir, failedPath, freshEntry, RETRY_FAILED_MS } from "./bundle/manifest.ts";
+import { trace } from "../core/trace.ts";
+
+trace("launcher started");
 
 const ROOT = import.meta.dir.slice(0, import.meta.dir.lastIndexOf("/"));
 const useBundle = process.env.VPO_BUNDLE !== "0";
@@ -41,4 +44,6 @@ async function loadCli(): Promise<{ start(): Promise<never> }> {
   return import("./main.ts");
 }
 
-await (await loadCli()).start();
+const cli = await loadCli();
+trace("CLI loaded");
+await cli.start();

@@ -6,6 +6,7 @@ import {
 } from "@logtape/logtape";
 import type { Config, Db } from "../core/mod.ts";
 import { createLogStoreSink } from "../monitor/log_store.ts";
+import { writeErr } from "./stdio.ts";
 
 type LoggingConfig = NonNullable<Config["logging"]>;
 
@@ -52,7 +53,7 @@ export function detachLogStore(): Promise<void> {
 }
 
 export interface LoggingStreams {
-  /** Where console logs and the one-time warning go (default: process.stderr). */
+  /** Where console logs and the one-time warning go (default: stderr). */
   stderr?: (text: string) => void;
   /**
    * Categories (`vpo.engine.runs`) of records that repeat what the command prints itself: kept
@@ -69,7 +70,7 @@ export interface LoggingStreams {
  * record logged inside `fn`.
  */
 export async function configureLogging(options: LoggingConfig, streams: LoggingStreams = {}): Promise<void> {
-  const write = streams.stderr ?? ((text: string) => void process.stderr.write(text));
+  const write = streams.stderr ?? writeErr;
   const formatter = options.json ? jsonFormatter : textFormatter;
   const level = (options.level ?? "warning") as LogLevel;
   const storeLevel = options.store_level ?? "warning";

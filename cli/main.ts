@@ -4,9 +4,10 @@ import { lazyCommand } from "./lazy_command.ts";
 import pkg from "../package.json" with { type: "json" };
 import { storageError, VpoError } from "../core/errors.ts";
 import { exitCodeOf } from "./exit_codes.ts";
+import { trace } from "../core/trace.ts";
 import { readCommandLine } from "./argv_check.ts";
 import { globalArgs, rememberRootArgs } from "./global_args.ts";
-import { drainStdio, exitQuietlyWhenReaderLeaves, forStream } from "./stdio.ts";
+import { drainStdio, exitQuietlyWhenReaderLeaves, forStream, writeErr, writeOut } from "./stdio.ts";
 
 export const main = defineCommand({
   meta: { name: "vpo", version: pkg.version, description: "Process a media library by policy and keep a record of every run" },
@@ -38,9 +39,15 @@ export const main = defineCommand({
   },
 });
 
+/**
+ * Commands that write only through writeOut/writeErr (cli/stdio.ts), never to process.stdout or
+ * process.stderr: they skip loading Node's streams. The per-file path, where 15 ms count.
+ */
+const WRITES_THROUGH_STDIO: ReadonlySet<string> = new Set(["run"]);
+
 /** `vpo: <problem>` and where to read the usage of the command it concerns. */
 function usageError(message: string, path: readonly string[]): number {
-  process.stderr.write(forStream(process.stderr, `vpo: ${message}\nRun "${["vpo", ...path].join(" ")} --help" for usage.\n`));
+  writeErr(forStream(2, `vpo: ${message}\nRun "${["vpo", ...path].join(" ")} --help" for usage.\n`));
   return 2;
 }
 
@@ -55,28 +62,30 @@ export async function runCli(argv: string[]): Promise<number> {
       // citty names a command after its direct parent only ("stats trends"): give it the whole path.
       const parent = path.length > 0 ? { meta: { name: ["vpo", ...path.slice(0, -1)].join(" "), version: pkg.version } } : undefined;
       const usage = await renderUsage(chain.at(-1)!, parent);
-      process.stdout.write(`${forStream(process.stdout, usage)}\n`);
+      writeOut(`${forStream(1, usage)}\n`);
       return 0;
     }
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-      process.stdout.write(`${pkg.version}\n`);
+      writeOut(`${pkg.version}\n`);
       return 0;
     }
     const line = await readCommandLine(main, argv);
     path = line.path;
     if (line.error) return usageError(line.error, path);
+    if (!WRITES_THROUGH_STDIO.has(path[0]!)) exitQuietlyWhenReaderLeaves();
+    trace("command line read");
     await runCommand(main, { rawArgs: line.argv });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (thrown) {
     // A database failure in the domain's words (a full disk says so) rather than the driver's.
     const error = storageError(thrown);
     if (error instanceof VpoError) {
-      process.stderr.write(`vpo: ${error.message}\n`);
+      writeErr(`vpo: ${error.message}\n`);
       return exitCodeOf(error.code);
     }
     // citty's own argument errors (a missing required argument).
     if ((error as Error)?.name === "CLIError") return usageError((error as Error).message, path);
-    process.stderr.write(`vpo: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+    writeErr(`vpo: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
     if (process.env.VPO_DEBUG) console.error(error);
     return 1;
   }
@@ -84,9 +93,10 @@ export async function runCli(argv: string[]): Promise<number> {
 
 /** The whole `vpo` process: runs the command line, writes out stdout and stderr, exits with the code. */
 export async function start(): Promise<never> {
-  exitQuietlyWhenReaderLeaves();
   const code = await runCli(process.argv.slice(2));
+  trace("command done");
   await drainStdio();
+  trace("stdio drained");
   process.exit(code);
 }
 

@@ -42,6 +42,7 @@ export { fileStateKey, stateMemo } from "./file_state.ts";
 export { directFeedReader, followRunFeed, type FeedReader, type RunFeedFollower } from "./run_feed.ts";
 export type { DatabaseHandle, DialectCapabilities } from "./db/handle.ts";
 export { isAlive } from "./process_alive.ts";
+export { trace } from "./trace.ts";
 export { toOpenApiSchema } from "./json_schema.ts";
 export { libraryOf, nodeIdentity, pathInLibrary, registerNode, type LibraryPath, type NodeIdentity } from "./node.ts";
 export {

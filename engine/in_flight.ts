@@ -73,15 +73,16 @@ export function tempPrefixFor(file: string, runId: string): string {
 }
 
 /**
- * Deletes every file whose path starts with `prefix` (a run's temp files); returns their names.
- * Never throws: a cleanup problem (a read-only disk) is logged, and must not hide why the run failed.
+ * Deletes every file whose path starts with `prefix` (a run's temp files) but `except`; returns
+ * their names. Never throws: a cleanup problem (a read-only disk) is logged, and must not hide why
+ * the run failed.
  */
-export function removeTempFiles(prefix: string): string[] {
+export function removeTempFiles(prefix: string, except?: string): string[] {
   const dir = dirname(prefix);
   const stem = basename(prefix);
   let found: string[];
   try {
-    found = existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(stem)) : [];
+    found = existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(stem) && join(dir, name) !== except) : [];
   } catch (error) {
     log.warn("Cannot list {dir} to remove temp files: {error}", { dir, error: errorMessage(error) });
     return [];

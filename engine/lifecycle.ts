@@ -18,10 +18,10 @@ import { dirname, extname, resolve } from "node:path";
 import { getLogger, withContext } from "@logtape/logtape";
 import {
   type ActiveRun, deleteInFlight, errorMessage, findInFlightByKey, findProcessedRun, insertInFlight, libraryOf, partialHash, renameFile, type RunOutcome, type RunRecord,
-  saveScannedFiles, updateInFlight, VpoError,
+  saveScannedFiles, trace, updateInFlight, VpoError,
 } from "../core/mod.ts";
 import { toolFailureOf } from "./child.ts";
-import { backupPathFor, commitReplace, type MayReplace } from "./commit.ts";
+import { backupPathFor, commitReplace, heldOriginalPath, type MayReplace } from "./commit.ts";
 import { ensureFreeSpace, type FreeBytesFn, writeBlocker } from "./disk_space.ts";
 import { fileKeyFor, removeTempFiles, tempPrefixFor } from "./in_flight.ts";
 import type { Engine, Stored } from "./session.ts";
@@ -95,6 +95,8 @@ interface Work {
 interface Done {
   outcome: RunOutcome;
   committed: boolean;
+  /** The replaced original's blocks being freed in the background (commit.ts). */
+  released?: Promise<void>;
 }
 
 /** How a thrown error is recorded: interrupted when the signal (or a veto) stopped the run, failed otherwise. */
@@ -130,8 +132,9 @@ async function work(w: Work, run: ActiveRun): Promise<Done> {
   if (!result.output) return { outcome, committed: false };
   const phases = run.context.phases;
   const completed = phases.filter((p) => p.success).length;
+  let released: Promise<void>;
   try {
-    await commitReplace({
+    ({ released } = await commitReplace({
       engine, run, marker: w.marker, source, output: result.output, finalPath: result.finalPath ?? plan.finalPath ?? file, keepBackup: w.o.keepBackup === true, mayReplace: w.o.mayReplace,
       pending: {
         outcome: result.failure ? { success: false, status: "failed", error: result.failure } : { success: true, status: "success", error: null },
@@ -142,11 +145,12 @@ async function work(w: Work, run: ActiveRun): Promise<Done> {
         phases_total: Math.max(w.step.phasesTotal, completed),
         duration_seconds: (performance.now() - started) / 1000,
       },
-    });
+    }));
   } catch (error) {
     return { outcome: failure(error), committed: false }; // commitReplace throws only before the rename
   }
-  return { outcome, committed: true };
+  trace("commit: renamed (original held, freed in the background)");
+  return { outcome, committed: true, released };
 }
 
 /** Why the marker could not be written: the file is in flight elsewhere (one run per file across all machines), or the database refused it. */
@@ -205,7 +209,9 @@ async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, run
   const started = performance.now();
   runLog.info("Started {file} (policy {policy})", { file, policy: o.policyName, job_id: o.jobId ?? undefined });
   const signal = o.signal ?? new AbortController().signal;
+  trace("lifecycle: start");
   const source = await readSource(engine.probe, file);
+  trace("lifecycle: source read (probe, hash)");
   let plan: StepPlan | null = null;
   let planError: unknown = null;
   try {
@@ -224,9 +230,10 @@ async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, run
   };
   // Written before the plugins run and before any temp file, so a run killed from here on is recorded by the next start.
   const markerError = await insertInFlight(engine.db, marker).then(() => null, (error: unknown) => markerRefused(engine, marker.fileKey, error));
-  let done: Done;
+  let done: Done | undefined;
   let record: RunRecord;
   try {
+    trace("lifecycle: marker written");
     const run = await engine.capture.begin({
       id: runId, filePath: file, policyName: o.policyName, jobId: o.jobId ?? null, intent: plan?.intent ?? {}, phasesTotal: step.phasesTotal,
       node: engine.node, library: inLibrary?.library ?? null, policyDigest: step.policyDigest ?? null,
@@ -235,14 +242,21 @@ async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, run
       ? { outcome: failure(new VpoError("DB_ERROR", `${markerError}; "${file}" was left untouched`)), committed: false }
       : plan ? await work({ engine, step, plan, source, marker, o, signal }, run) : { outcome: failure(planError), committed: false };
     record = withFailureDetail(await run.finish(done.outcome), done.outcome);
+    trace("lifecycle: capture finished");
   } finally {
-    removeTempFiles(marker.tempPrefix);
+    // The replaced original, still being freed, goes last: before the marker (below).
+    removeTempFiles(marker.tempPrefix, done?.released ? heldOriginalPath(marker.tempPrefix) : undefined);
   }
   // Throws when neither the database nor the spool took it: the marker stays for the next start.
   const stored = await engine.record(record);
+  trace("lifecycle: recorded");
+  // Until the marker goes, a crash leaves the held original to the recovery, as a temp file of the run.
+  await done.released;
   // Stored (or durably spooled, which the next start replays before it looks at markers).
   await deleteInFlight(engine.db, runId).catch(() => {});
+  trace("lifecycle: marker deleted");
   if (done.committed) await refreshFileRow(engine, file, record.file_path).catch(() => {});
+  trace("lifecycle: file row refreshed");
   logOutcome(record, done.committed, (performance.now() - started) / 1000);
   return { record, changed: done.committed, path: record.file_path, stored };
 }

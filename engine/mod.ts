@@ -11,7 +11,7 @@
  * Wires tools, the capture runner and the repository together for one command.
  * @example const engine = createEngine({ db, registry, bus, spoolPath: spoolPathFor(dbPath) });
  */
-export { createEngine, spoolPathFor } from "./session.ts";
+export { createEngine, engineProbe, spoolPathFor } from "./session.ts";
 /** The engine of one command; where a run's record went (database or spool). */
 export type { Engine, EngineOptions, Stored } from "./session.ts";
 

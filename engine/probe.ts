@@ -1,6 +1,7 @@
 /**
  * Reading media files with ffprobe into the core's MediaInfo.
  */
+import { statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { getLogger } from "@logtape/logtape";
@@ -179,9 +180,9 @@ export function createProbe(tools: Pick<Tools, "ffprobe">, { timeoutMs = 30_000 
  * the plugins' before and after, the verification of the output and the files-table refresh.
  * Each caller gets its own copy; a failed probe is not kept. At most `size` states are kept.
  */
-export function cachedProbe(probe: ProbeFn, size = 64): ProbeFn {
+export function cachedProbe(probe: ProbeFn, size = 64): CachedProbe {
   const kept = stateMemo<Promise<MediaInfo>>(size);
-  return async (input: string) => {
+  const cached = async (input: string) => {
     const path = resolve(input);
     const s = await stat(path).catch(() => null);
     if (!s?.isFile()) return probe(path);
@@ -194,4 +195,30 @@ export function cachedProbe(probe: ProbeFn, size = 64): ProbeFn {
     }
     return structuredClone(await answer);
   };
+  return Object.assign(cached, {
+    renaming(input: string) {
+      const from = resolve(input);
+      const before = statSync(from, { throwIfNoEntry: false });
+      const answer = before && kept.get(fileStateKey(from, before));
+      return (to: string) => {
+        const after = answer && statSync(to, { throwIfNoEntry: false });
+        // The same inode and content under the new name; anything else is probed afresh.
+        if (!after || after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs) return;
+        const key = fileStateKey(to, after);
+        const carried = answer.then((info) => ({ ...info, path: to }));
+        kept.set(key, carried);
+        carried.catch(() => kept.delete(key));
+      };
+    },
+  });
+}
+
+/** A cached probe that can carry an answer across a rename vpo makes itself. */
+export interface CachedProbe extends ProbeFn {
+  /**
+   * Call before renaming `input` yourself, then call what it returns with the new path: the probe
+   * kept for `input` is kept for the new path too (a rename changes the ctime, so the state key,
+   * but not the content). The output replacing its original is then not probed a second time.
+   */
+  renaming(input: string): (to: string) => void;
 }

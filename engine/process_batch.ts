@@ -6,7 +6,7 @@
  * terminals and the server.
  */
 import { getLogger, withContext } from "@logtape/logtape";
-import { createJob, errorMessage, type EventBus, findProcessedRun, type Job, type JobType, partialHash, updateJob, VpoError } from "../core/mod.ts";
+import { createJob, errorMessage, type EventBus, findProcessedRun, type Job, type JobType, partialHash, trace, updateJob, VpoError } from "../core/mod.ts";
 import type { FreeBytesFn } from "./disk_space.ts";
 import { type FileOutcome, runLifecycle } from "./lifecycle.ts";
 import type { MayReplace } from "./commit.ts";
@@ -179,6 +179,7 @@ async function runFiles(engine: Engine, o: JobOptions, job: Job, started: number
       log.error("Cannot close job {job_id}: {error}", { job_id: job.id, error: errorMessage(e) });
       return { ...job, status, error: `${error ?? "done"} (the job could not be closed in the database: ${errorMessage(e)})` };
     });
+  trace("job closed");
   o.bus?.emit("job.updated", { id: job.id, type: job.type, status, error, ...summary });
   const seconds = Math.round(performance.now() - started) / 1000;
   const line = "Job {job_id} {status} in {seconds} s: {succeeded} succeeded, {failed} failed, {interrupted} interrupted, {changed} rewritten, {already} already processed, {not_started} not started";

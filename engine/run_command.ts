@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { type RunIntent, VpoError } from "../core/mod.ts";
+import { RUN_LIMITS, type RunIntent, trace, VpoError } from "../core/mod.ts";
 import { runChild } from "./child.ts";
 import { summarizeProgress } from "./ffmpeg_progress.ts";
 import type { Engine } from "./session.ts";
@@ -18,6 +18,24 @@ export function videoEncoderOf(args: readonly string[]): string | null {
     if (/^-(c|codec):v(:0)?$|^-vcodec$/.test(args[i]!) && args[i + 1] !== "copy") return args[i + 1]!;
   }
   return null;
+}
+
+/**
+ * The command as its action records it: whole when `{ argv }` fits the record's limit for an
+ * action's state, else the arguments that fit and how many were left out. A longer state would
+ * make the run impossible to record, and its marker would wait for a recovery that can never store it.
+ */
+export function recordedArgv(command: readonly string[]): string[] {
+  if (JSON.stringify({ argv: command }).length <= RUN_LIMITS.stateChars) return [...command];
+  const leftOut = (n: number) => `… ${n} more argument(s) not recorded (the record keeps ${RUN_LIMITS.stateChars} characters of a command)`;
+  const kept: string[] = [];
+  let size = JSON.stringify({ argv: [leftOut(command.length)] }).length;
+  for (const arg of command) {
+    size += JSON.stringify(arg).length + 1;
+    if (size > RUN_LIMITS.stateChars) break;
+    kept.push(arg);
+  }
+  return [...kept, leftOut(command.length - kept.length)];
 }
 
 const isFfmpeg = (program: string) => /^ffmpeg(\.exe)?$/.test(basename(program));
@@ -60,11 +78,12 @@ export function commandStep(engine: Engine, command: readonly string[]): RunStep
             await phase.end({ success: false, bytesRead: 0, bytesWritten: 0 });
             throw error;
           });
+          trace("command exited");
           const outputSize = existsSync(output) ? statSync(output).size : 0;
           const ok = result.exitCode === 0 && !result.aborted && (!writesOutput || outputSize > 0);
           await run.action({
             type: "command",
-            before: { argv: command },
+            before: { argv: recordedArgv(command) },
             after: { exit_code: result.exitCode, output_bytes: writesOutput ? outputSize : null },
             success: ok,
             durationMs: result.wallTimeSeconds * 1000,

@@ -4,7 +4,7 @@ import {
   type Capture, createCapture, dataDir, type Db, type EventBus, errorMessage, isRunStored, type PluginRegistry, type ProbeFn,
   recordRun, type RunRecord, toRecordedEvent, VpoError,
 } from "../core/mod.ts";
-import { cachedProbe, createProbe } from "./probe.ts";
+import { type CachedProbe, cachedProbe, createProbe } from "./probe.ts";
 import { appendToSpool } from "./spool.ts";
 import { resolveTools, type Tools, type ToolsConfig } from "./tools.ts";
 
@@ -15,6 +15,8 @@ export interface EngineOptions {
   registry: PluginRegistry;
   tools?: ToolsConfig;
   probeTimeoutMs?: number;
+  /** The probe, when made before the engine (engineProbe: to read a file ahead while the database opens). */
+  probe?: CachedProbe;
   hookTimeoutMs?: number;
   bus?: EventBus;
   /** Where runs go when the database cannot take them (default: `spoolPathFor` the data dir's database). */
@@ -32,7 +34,8 @@ export interface Engine {
   /** The database runs are recorded in (in-flight markers live there too). */
   db: Db;
   tools: Tools;
-  probe: ProbeFn;
+  /** ffprobe, each state of a file probed once. */
+  probe: CachedProbe;
   capture: Capture;
   /** The same capture runner reading media through another probe (a recovery shows plugins the file as it was). */
   captureWith(probe: ProbeFn): Capture;
@@ -62,10 +65,15 @@ export function spoolPathFor(databasePath: string): string {
   return join(dirname(databasePath), name === "library.db" ? "unrecorded-runs.ndjson" : `${name}.unrecorded-runs.ndjson`);
 }
 
+/** The engine's ffprobe, each state of a file probed once; made alone, it can start before the engine exists. */
+export function engineProbe(options: Pick<EngineOptions, "tools" | "probeTimeoutMs">): CachedProbe {
+  return cachedProbe(createProbe(resolveTools(options.tools), { timeoutMs: options.probeTimeoutMs }));
+}
+
 /** Wires media tools, the capture runner and the repository together for one command. */
 export function createEngine(options: EngineOptions): Engine {
   const tools = resolveTools(options.tools);
-  const probe = cachedProbe(createProbe(tools, { timeoutMs: options.probeTimeoutMs }));
+  const probe = options.probe ?? engineProbe(options);
   const captureWith = (p: ProbeFn) => createCapture({ registry: options.registry, probe: p, hookTimeoutMs: options.hookTimeoutMs });
   const spoolPath = options.spoolPath ?? spoolPathFor(join(dataDir(), "library.db"));
   return {

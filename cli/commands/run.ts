@@ -1,12 +1,13 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { VpoError } from "../../core/mod.ts";
+import { trace, VpoError } from "../../core/mod.ts";
 import { runCommandJob } from "../../engine/mod.ts";
 import { globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
 import { renderJson } from "../format.ts";
 import { watchInterrupts } from "../interrupt.ts";
+import { writeErr, writeOut } from "../stdio.ts";
 import { renderRunDetail } from "../views/run_detail.ts";
 
 export const runCommandDef = defineCommand({
@@ -29,23 +30,24 @@ export const runCommandDef = defineCommand({
     const file = resolve(args.file);
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new VpoError("FILE_NOT_FOUND", `No such file: "${file}"`);
     // Recovered runs are reported on stderr: stdout carries this run's record alone.
-    const session = await openEngineSession(args, rawArgs, { json: false });
+    const session = await openEngineSession(args, rawArgs, { json: false, readAhead: file });
     const interrupts = watchInterrupts((signal) => {
-      process.stderr.write(`\nvpo: ${signal} received — stopping the command; the temp file is removed and "${file}" left untouched (press Ctrl-C again to quit at once)\n`);
+      writeErr(`\nvpo: ${signal} received — stopping the command; the temp file is removed and "${file}" left untouched (press Ctrl-C again to quit at once)\n`);
     });
     try {
       const summary = await runCommandJob(session.engine, { file, policyName: args["policy-name"], command, signal: interrupts.signal, bus: session.ctx.bus });
       const failure = summary.errors[0];
       if (failure) throw new VpoError("DB_ERROR", failure.error);
       const { record, stored } = summary.outcomes[0]!;
-      process.stdout.write(`${args.json ? renderJson(record) : `${renderRunDetail(record)}\n\nRecorded run ${record.id}`}\n`);
+      writeOut(`${args.json ? renderJson(record) : `${renderRunDetail(record)}\n\nRecorded run ${record.id}`}\n`);
       if (stored.in === "spool") {
-        process.stderr.write(`vpo: the database refused run ${record.id} (${stored.error}); it was saved to ${session.engine.spoolPath} and is stored by the next vpo scan, process or run\n`);
+        writeErr(`vpo: the database refused run ${record.id} (${stored.error}); it was saved to ${session.engine.spoolPath} and is stored by the next vpo scan, process or run\n`);
         process.exitCode = 1;
       } else if (!record.success) process.exitCode = record.status === "interrupted" ? 130 : 1;
     } finally {
       interrupts.dispose();
       await session.close();
+      trace("session closed");
     }
   },
 });

@@ -50,6 +50,15 @@ describe("a reader that leaves early ends vpo quietly", () => {
     expect(stderr).toBe("exit 0\n");
   }, 30000);
 
+  test("run | true, a reader gone before the record is printed (vpo run writes through Bun.write, not Node's streams): exit 0, nothing on stderr, the run recorded", async () => {
+    const file = await copyFixture(fixtures, "clip", join(dir, "run-pipe"));
+    const { stdout, stderr } = await shell(`${VPO} run "${file}" --policy-name piped -- cp {input} {output} | true; echo "exit \${PIPESTATUS[0]}" >&2`, dir);
+    expect(stdout).toBe("");
+    expect(stderr).toBe("exit 0\n");
+    const recent = await vpo(["stats", "recent", "--policy", "piped", "--format", "json"], { dataDir: dir });
+    expect((JSON.parse(recent.stdout) as { status: string }[]).map((r) => r.status)).toEqual(["success"]);
+  }, 30000);
+
   test("process --dry-run | head -1: exit 0, no stack trace", async () => {
     const lib = join(dir, "lib");
     for (const sub of ["a", "b", "c", "d"]) await copyFixture(fixtures, "multi", join(lib, sub));

@@ -78,6 +78,22 @@ describe("vpo run", () => {
     expect(summary).toMatchObject({ total_files_processed: 1, total_failed: 1, total_successful: 0 });
   });
 
+  test("a command line longer than the record keeps is recorded with its head, and the run is stored (not left to a recovery that cannot store it)", async () => {
+    const dir = tempDir();
+    const file = await copyFixture(fixtures, "clip", dir);
+    const filler = Array.from({ length: 2000 }, (_, i) => `argument-${i}-${"x".repeat(50)}`); // ~120 KB of JSON
+    const run = await vpo(["run", file, "--policy-name", "long", "--json", "--", "sh", "-c", 'cp "$1" "$2"', "sh", "{input}", "{output}", ...filler], { dataDir: dir });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const argv: string[] = JSON.parse(run.stdout).actions[0].before_state.argv;
+    expect(argv.slice(0, 6)).toEqual(["sh", "-c", 'cp "$1" "$2"', "sh", "{input}", "{output}"]);
+    expect(argv.at(-1)).toMatch(/^… \d+ more argument\(s\) not recorded/);
+    expect(JSON.stringify({ argv }).length).toBeLessThanOrEqual(65_536);
+    const next = await vpo(["run", file, "--policy-name", "long", "--", "true"], { dataDir: dir });
+    expect(next.stderr).toBe("");
+    expect(next.code).toBe(0);
+  });
+
   test("a command that writes nothing to {output} leaves the input alone", async () => {
     const dir = tempDir();
     const file = await copyFixture(fixtures, "clip", dir);

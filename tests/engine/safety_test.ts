@@ -29,10 +29,10 @@ describe("safety of the original", () => {
     const sha = await sha256(file);
     const realProbe = fx.engine.probe;
     // The output claims to have lost its video stream: verification must catch it.
-    const engine = { ...fx.engine, probe: async (p: string) => {
+    const engine = { ...fx.engine, probe: Object.assign(async (p: string) => {
       const info = await realProbe(p);
       return p.includes(".vpo-") && p.includes(".p1") ? { ...info, streams: info.streams.filter((s) => s.type !== "video") } : info;
-    } };
+    }, { renaming: realProbe.renaming }) };
     const { record, changed } = await processFile(engine, { file, policy: loaded(ACCEPTANCE_POLICY()) });
     expect(changed).toBe(false);
     expect(record.success).toBe(false);
