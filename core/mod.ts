@@ -33,7 +33,7 @@ export * from "./repository/mod.ts";
 export { deleteFiles, getFileByPath, knownFilesUnder, listFiles, markFilesMissing, renameFile, saveScannedFiles } from "./repository/files.ts";
 export type { FileEntry, KnownFile, ScannedFile, ScanStatus } from "./repository/files.ts";
 export {
-  claimInFlight, deleteInFlight, findInFlightByKey, insertInFlight, isRunStored, listInFlight, noteInFlightProgress, updateInFlight,
+  claimInFlight, deleteInFlight, findInFlightByKey, insertInFlight, isRunStored, listInFlight, noteInFlightProgress, settleInFlight, updateInFlight,
 } from "./repository/in_flight.ts";
 export type { InFlightMarker, RunProgress } from "./repository/in_flight.ts";
 export * from "./config/mod.ts";

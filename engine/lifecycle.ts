@@ -6,7 +6,8 @@
  *   phases  the step writes temp files beside the original (nothing else touches them)
  *   verify  the step checks its output
  *   commit  the run made durable → may I still replace? → is the source unchanged? → rename
- *   record  capture.finish → database (else the fsynced spool) → marker removed
+ *   record  capture.finish → database (else the fsynced spool) → marker removed (with the
+ *           replaced file's files row, in one transaction)
  *
  * The replace is the commit point: before it the original is untouched whatever happens; after
  * it the marker (or the spool) holds the whole run, so a crash still gets it recorded right.
@@ -17,8 +18,8 @@ import { hostname } from "node:os";
 import { dirname, extname, resolve } from "node:path";
 import { getLogger, withContext } from "@logtape/logtape";
 import {
-  type ActiveRun, deleteInFlight, errorMessage, findInFlightByKey, findProcessedRun, insertInFlight, libraryOf, partialHash, renameFile, type RunOutcome, type RunRecord,
-  saveScannedFiles, trace, updateInFlight, VpoError,
+  type ActiveRun, deleteInFlight, errorMessage, findInFlightByKey, findProcessedRun, insertInFlight, libraryOf, partialHash, type RunOutcome, type RunRecord,
+  type ScannedFile, settleInFlight, trace, updateInFlight, VpoError,
 } from "../core/mod.ts";
 import { toolFailureOf } from "./child.ts";
 import { backupPathFor, commitReplace, heldOriginalPath, type MayReplace } from "./commit.ts";
@@ -162,12 +163,11 @@ async function markerRefused(engine: Engine, fileKey: string, error: unknown): P
   return `Cannot mark the run in flight in the database (${errorMessage(error)})`;
 }
 
-/** Keeps the files table in step with a replaced file, so the next scan need not probe it. */
-async function refreshFileRow(engine: Engine, from: string, to: string): Promise<void> {
-  await renameFile(engine.db, from, to);
-  const stat = statSync(to);
-  const info = await engine.probe(to);
-  await saveScannedFiles(engine.db, [{ path: to, sizeBytes: stat.size, modifiedAt: new Date(stat.mtimeMs).toISOString(), contentHash: await partialHash(to), info }]);
+/** The files row of a replaced file, so the next scan need not probe it (the probe and hash are this state's, already made). */
+async function replacedFileRow(engine: Engine, path: string): Promise<ScannedFile> {
+  const stat = statSync(path);
+  const [info, contentHash] = await Promise.all([engine.probe(path), partialHash(path)]);
+  return { path, sizeBytes: stat.size, modifiedAt: new Date(stat.mtimeMs).toISOString(), contentHash, info };
 }
 
 /**
@@ -250,13 +250,13 @@ async function lifecycle(engine: Engine, step: RunStep, o: LifecycleOptions, run
   // Throws when neither the database nor the spool took it: the marker stays for the next start.
   const stored = await engine.record(record);
   trace("lifecycle: recorded");
+  const fileRow = done.committed ? replacedFileRow(engine, record.file_path).catch(() => undefined) : undefined;
   // Until the marker goes, a crash leaves the held original to the recovery, as a temp file of the run.
   await done.released;
   // Stored (or durably spooled, which the next start replays before it looks at markers).
-  await deleteInFlight(engine.db, runId).catch(() => {});
-  trace("lifecycle: marker deleted");
-  if (done.committed) await refreshFileRow(engine, file, record.file_path).catch(() => {});
-  trace("lifecycle: file row refreshed");
+  const row = await fileRow;
+  await settleInFlight(engine.db, runId, row && { from: file, file: row }).catch(() => deleteInFlight(engine.db, runId)).catch(() => {});
+  trace("lifecycle: marker deleted, file row refreshed");
   logOutcome(record, done.committed, (performance.now() - started) / 1000);
   return { record, changed: done.committed, path: record.file_path, stored };
 }

@@ -80,14 +80,17 @@ function toRow(file: ScannedFile, now: string): Omit<FilesTable, "id"> {
 /** Inserts or updates scanned files in one transaction. */
 export async function saveScannedFiles(db: Db, files: readonly ScannedFile[]): Promise<void> {
   if (files.length === 0) return;
+  await db.transaction().execute((trx) => upsertFileRows(trx, files));
+}
+
+/** Inserts or updates scanned files' rows on `db` (a transaction the caller holds). */
+export async function upsertFileRows(db: Db, files: readonly ScannedFile[]): Promise<void> {
   const now = new Date().toISOString();
-  await db.transaction().execute(async (trx) => {
-    for (const file of files) {
-      const row = toRow(file, now);
-      const { path: _path, ...update } = row;
-      await trx.insertInto("files").values(row).onConflict((oc) => oc.column("path").doUpdateSet(update)).execute();
-    }
-  });
+  for (const file of files) {
+    const row = toRow(file, now);
+    const { path: _path, ...update } = row;
+    await db.insertInto("files").values(row).onConflict((oc) => oc.column("path").doUpdateSet(update)).execute();
+  }
 }
 
 /** Marks files as gone from disk; their rows and processing history stay. */
@@ -107,10 +110,14 @@ export async function deleteFiles(db: Db, paths: readonly string[]): Promise<voi
 /** Moves a file's row to a new path (after a container change renamed the file). */
 export async function renameFile(db: Db, from: string, to: string): Promise<void> {
   if (from === to) return;
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("files").where("path", "=", to).execute();
-    await trx.updateTable("files").set({ path: to }).where("path", "=", from).execute();
-  });
+  await db.transaction().execute((trx) => moveFileRow(trx, from, to));
+}
+
+/** renameFile on `db` (a transaction the caller holds). */
+export async function moveFileRow(db: Db, from: string, to: string): Promise<void> {
+  if (from === to) return;
+  await db.deleteFrom("files").where("path", "=", to).execute();
+  await db.updateTable("files").set({ path: to }).where("path", "=", from).execute();
 }
 
 const toEntry = (row: Selectable<FilesTable>): FileEntry => ({ ...row, streams: row.streams ? (JSON.parse(row.streams) as MediaStream[]) : null });

@@ -7,6 +7,7 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { RunsInFlightTable } from "../db/schema.ts";
+import { moveFileRow, type ScannedFile, upsertFileRows } from "./files.ts";
 
 /** A marker as stored; `before` and `pending` are the engine's JSON payloads (null when absent or unreadable). */
 export interface InFlightMarker {
@@ -96,6 +97,19 @@ export async function updateInFlight(db: Db, runId: string, patch: { phase?: str
 /** Removes a marker (its run is stored). */
 export async function deleteInFlight(db: Db, runId: string): Promise<void> {
   await db.deleteFrom("runs_in_flight").where("run_id", "=", runId).execute();
+}
+
+/**
+ * Deletes a stored run's marker and, when the run replaced its file, moves the file's row to the
+ * file's new path and refreshes it, in one transaction (one commit, not three, on every changed file).
+ */
+export async function settleInFlight(db: Db, runId: string, replaced?: { from: string; file: ScannedFile }): Promise<void> {
+  if (!replaced) return deleteInFlight(db, runId);
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("runs_in_flight").where("run_id", "=", runId).execute();
+    await moveFileRow(trx, replaced.from, replaced.file.path);
+    await upsertFileRows(trx, [replaced.file]);
+  });
 }
 
 /** Every marker written on `host` (every marker when no host is given), oldest first. */
