@@ -3,9 +3,10 @@
  * subprocess, per format, median of several runs; plus the same export over a tenth of the runs
  * (memory must not grow with the number of runs) and a trivial command as the process floor.
  *
- *   npx bun bench/export_bench.ts [--runs 200000] [--repeat 5]
+ *   npx bun bench/export_bench.ts [--quick] [--runs 200000] [--repeat 5]
  *
- * The database is generated once per size into the temp dir and reused (delete it to rebuild).
+ * --quick: 20,000 runs, 3 repeats. The database is generated once per size and schema version
+ * into the temp dir and reused (delete it to rebuild).
  */
 import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -14,10 +15,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../core/mod.ts";
 import { rebuildRollups } from "../core/repository/_rollup.ts";
+import { LATEST_SCHEMA_VERSION } from "../core/db/migrations/mod.ts";
+import { announce } from "./_machine.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "200000" }, repeat: { type: "string", default: "5" } } });
-const RUNS = Number(values.runs);
-const REPEAT = Number(values.repeat);
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, runs: { type: "string" }, repeat: { type: "string" } } });
+const RUNS = Number(values.runs ?? (values.quick ? 20_000 : 200_000));
+const REPEAT = Number(values.repeat ?? (values.quick ? 3 : 5));
+const bench = announce("vpo stats export");
 const MAIN = resolve(import.meta.dir, "../cli/main.ts");
 const START = Date.UTC(2024, 0, 1);
 const STEP_MS = 5 * 60_000; // one run every 5 minutes: 200k runs span ~1.9 years
@@ -99,7 +103,7 @@ async function measure(label: string, args: string[], dataDir: string, output?: 
   return `| ${label} | ${seconds.toFixed(2)} s | ${median(samples.map((s) => s.rssMiB)).toFixed(0)} MiB | ${size} |`;
 }
 
-const dbPath = join(tmpdir(), `vpo-bench-export-${RUNS}.db`);
+const dbPath = join(tmpdir(), `vpo-bench-export-${RUNS}-v${LATEST_SCHEMA_VERSION}.db`);
 if (!existsSync(dbPath)) {
   const t = performance.now();
   await buildDatabase(dbPath, RUNS);
@@ -122,3 +126,4 @@ try {
 console.log(`\nvpo stats export — median of ${REPEAT} runs, Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores\n`);
 console.log("| command | wall time | peak RSS | output |\n|---|---|---|---|");
 for (const row of rows) console.log(row);
+bench.done();
