@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { runArb, scopeArb } from "../../tests/arbitraries.ts";
+import { runArb, runsAtArb, scopeArb, windowArbOf } from "../../tests/arbitraries.ts";
 import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { codecsFrom } from "./codecs.ts";
@@ -33,11 +33,8 @@ const instant = fc
   )
   .map(([day, hour, ms]) => new Date(day + hour * HOUR + ms).toISOString());
 
-const runs = fc.array(fc.tuple(runArb, instant), { minLength: 1, maxLength: 30 }).map((rs) => rs.map(([run, at]) => ({ ...run, id: Bun.randomUUIDv7(), processed_at: at })));
-const windowArb = fc
-  .tuple(fc.option(instant, { nil: undefined }), fc.option(instant, { nil: undefined }))
-  .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? { since: b, until: a } : { since: a, until: b }))
-  .filter((w) => w.since === undefined || w.until === undefined || w.since < w.until);
+const runs = runsAtArb(instant, 30);
+const windowArb = windowArbOf(instant);
 
 forEachDialect("hour tier of the rollups", (dialect) => {
   test("folding equals a rebuild in every tier, and every view over windows off the hour equals a full scan", async () => {

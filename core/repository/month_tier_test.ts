@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { runArb, scopeArb } from "../../tests/arbitraries.ts";
+import { runArb, runsAtArb, scopeArb, windowArbOf } from "../../tests/arbitraries.ts";
 import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { getBreakdown } from "./breakdown.ts";
@@ -34,11 +34,8 @@ const instant = fc
   )
   .map(([day, ms]) => new Date(day + ms).toISOString());
 
-const runs = fc.array(fc.tuple(runArb, instant), { minLength: 1, maxLength: 40 }).map((rs) => rs.map(([run, at]) => ({ ...run, id: Bun.randomUUIDv7(), processed_at: at })));
-const windowArb = fc
-  .tuple(fc.option(instant, { nil: undefined }), fc.option(instant, { nil: undefined }))
-  .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? { since: b, until: a } : { since: a, until: b }))
-  .filter((w) => w.since === undefined || w.until === undefined || w.since < w.until);
+const runs = runsAtArb(instant, 40);
+const windowArb = windowArbOf(instant);
 
 
 

@@ -1,5 +1,5 @@
 import type { Migration, MigrationContext } from "./_types.ts";
-import type { Kysely } from "kysely";
+import type { CreateTableBuilder, Kysely } from "kysely";
 
 /** The columns of stats_rollup beyond its key, in its order: [name, which type]. */
 const STATS_COLUMNS: [string, "bytes" | "seconds" | "text"][] = [
@@ -29,13 +29,8 @@ export const hourRollups: Migration = {
 };
 
 async function createHourTables(db: Kysely<any>, t: MigrationContext): Promise<void> {
-  const table = (name: string) =>
-    db.schema
-      .createTable(name)
-      .addColumn("day", t.text, (c) => c.notNull())
-      .addColumn("policy_name", t.text, (c) => c.notNull())
-      .addColumn("library", t.text, (c) => c.notNull())
-      .addColumn("node", t.text, (c) => c.notNull());
+  // Keyed as every rollup: (day, policy_name, library, node), and more.
+  const table = (name: string) => ["day", "policy_name", "library", "node"].reduce<CreateTableBuilder<string, string>>((b, k) => b.addColumn(k, t.text, (c) => c.notNull()), db.schema.createTable(name));
   const counted = (c: { notNull(): { defaultTo(v: number): unknown } }) => c.notNull().defaultTo(0) as never;
   let stats = table("stats_rollup_hour");
   for (const [name, type] of STATS_COLUMNS) stats = type === "text" ? stats.addColumn(name, t.text, (c) => c.notNull()) : stats.addColumn(name, t[type], counted);
