@@ -292,6 +292,10 @@ export interface Database extends MonitoringTables {
   stats_rollup_month: StatsRollupTable;
   codec_rollup_month: CodecRollupTable;
   metric_rollup_month: MetricRollupTable;
+  /** The hour tier: the same rows per UTC hour, `day` holding "YYYY-MM-DDTHH". */
+  stats_rollup_hour: StatsRollupTable;
+  codec_rollup_hour: CodecRollupTable;
+  metric_rollup_hour: MetricRollupTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;
