@@ -3,6 +3,7 @@ import { bulkInsert } from "../db/bulk_insert.ts";
 import type { Database, MetricRollupTable } from "../db/schema.ts";
 import type { Db } from "../db/handle.ts";
 import { monthOf, RUN_KEY } from "./_filters.ts";
+import { metricRows } from "./_metric_rows.ts";
 import type { Tier } from "./_rollup.ts";
 
 /**
@@ -58,7 +59,7 @@ export async function foldIntoDetailRollups(db: Db, where: Expression<SqlBool>, 
       .columns([...KEYS, "plugin", "key", "num_count", "text_count", "num_sum", "num_min", "num_max"])
       .expression(
         db
-          .selectFrom("plugin_metrics")
+          .selectFrom(metricRows(db))
           .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
           .where(where)
           .select([
