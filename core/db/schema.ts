@@ -68,13 +68,10 @@ export interface PerformanceMetricsTable {
   encoding_bitrate: number | null;
 }
 
+/** One row per run with metrics: `metrics` is their JSON (core/repository/_metric_rows.ts). */
 export interface PluginMetricsTable {
-  id: Generated<number>;
   stats_id: string;
-  plugin: string;
-  key: string;
-  num: number | null;
-  text: string | null;
+  metrics: string;
 }
 
 export interface PluginErrorsTable {

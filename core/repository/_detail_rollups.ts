@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { MetricRollupTable } from "../db/schema.ts";
 import { HOURLY, RUN_KEY, type Tier } from "./_filters.ts";
+import { metricRows } from "./_metric_rows.ts";
 import type { RollupShape } from "./_rollup_tiers.ts";
 
 /**
@@ -44,7 +45,7 @@ export const METRIC_ROLLUP: RollupShape = {
   merge: { num_count: "sum", text_count: "sum", num_sum: "sum", num_min: "min", num_max: "max" },
   contributions: (db, where, tier) =>
     db
-      .selectFrom("plugin_metrics")
+      .selectFrom(metricRows(db))
       .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
       .where(where)
       .select([
@@ -75,13 +76,13 @@ export class MetricContributions {
     const runKey = `${day}\0${run.policy_name}\0${library}\0${node}`;
     let rows = this.#byRunKey.get(runKey);
     if (!rows) this.#byRunKey.set(runKey, (rows = new Map()));
-    const metricRows = rows;
+    const byMetric = rows;
     return (plugin, key, num, text) => {
       const id = `${plugin}\0${key}`;
-      let row = metricRows.get(id);
+      let row = byMetric.get(id);
       if (!row) {
         row = { day, policy_name: run.policy_name, library, node, plugin, key, num_count: 0, text_count: 0, num_sum: 0, num_min: null, num_max: null };
-        metricRows.set(id, row);
+        byMetric.set(id, row);
       }
       if (num !== null) {
         row.num_count++;

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
+import { metricRows } from "./_metric_rows.ts";
 import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 import type { TimeRange } from "../time_filter.ts";
@@ -95,7 +96,7 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
   };
   const fromRuns = (range: TimeRange) =>
     db
-      .selectFrom("plugin_metrics")
+      .selectFrom(metricRows(db))
       .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
       .where(runFilter(range, scope))
       .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
