@@ -85,11 +85,12 @@ function safeParse(run: unknown): { success: boolean; output?: unknown } {
 
 type Path = (string | number)[];
 
-/** Every container in `x` with the path to it. */
-function containers(x: unknown, path: Path = [], out: { path: Path; value: object }[] = []) {
-  if (typeof x === "object" && x !== null) {
+/** Every container in `x` with the path to it (each once). */
+function containers(x: unknown, path: Path = [], out: { path: Path; value: object }[] = [], seen = new Set<object>()) {
+  if (typeof x === "object" && x !== null && !seen.has(x)) {
+    seen.add(x);
     out.push({ path, value: x });
-    for (const [k, child] of Object.entries(x)) containers(child, [...path, Array.isArray(x) ? Number(k) : k], out);
+    for (const [k, child] of Object.entries(x)) containers(child, [...path, Array.isArray(x) ? Number(k) : k], out, seen);
   }
   return out;
 }
@@ -113,6 +114,9 @@ const mutatedRun = fc.tuple(fc.oneof(runArb, fc.constant(FULL)), fc.array(mutati
     // one with a "constructor" of its own breaks Array methods in valibot and in fast-check alike.
     if (Array.isArray(target) && (change.kind === "add" || keys.length === 0)) continue;
     const key = change.kind === "add" || keys.length === 0 ? change.key : keys[change.pick % keys.length]!;
+    // A record parsed from JSON has no cycles: a value that holds the target (fast-check may hand
+    // the same generated object to two changes) is not put inside it.
+    if (change.kind !== "delete" && containers(change.value).some((c) => c.value === target)) continue;
     if (change.kind === "delete") delete (target as Record<string, unknown>)[key];
     else Object.defineProperty(target, key, { value: change.value, enumerable: true, writable: true, configurable: true });
   }

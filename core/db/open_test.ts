@@ -40,7 +40,7 @@ forEachDialect("openDatabase", (dialect) => {
     const results = await Promise.all(procs.map(async (p) => ({ code: await p.exited, stderr: await new Response(p.stderr).text() })));
     expect(results).toEqual(Array.from({ length: 6 }, () => ({ code: 0, stderr: "" })));
     const { db, close } = await openDatabase(location, { access: "read" });
-    expect((await db.selectFrom("schema_migrations").select("version").execute()).map((r) => Number(r.version)).sort()).toEqual(
+    expect((await db.selectFrom("schema_migrations").select("version").execute()).map((r) => Number(r.version)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1),
     );
     await close();
