@@ -3,6 +3,7 @@ import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
 import { clearDetailRollups, deriveDetailMonths, foldIntoDetailRollups, inMonths, type MetricRollupRow } from "./_detail_rollups.ts";
+import { clearPhaseRollup, derivePhaseMonths, foldIntoPhaseRollup } from "./_phase_rollup.ts";
 import { monthOf, rollupFilter, RUN_KEY, RUN_MONTH_KEY, runFilter, type RunScope, widenToMonths } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 
@@ -90,6 +91,7 @@ export async function foldIntoRollup(db: Db, where: Expression<SqlBool>, metrics
 async function foldIntoTier(db: Db, where: Expression<SqlBool>, tier: Tier, metrics?: MetricRollupRow[]): Promise<void> {
   await foldIntoStatsRollup(db, where, tier);
   await foldIntoDetailRollups(db, where, tier, metrics);
+  await foldIntoPhaseRollup(db, where, tier);
 }
 
 async function foldIntoStatsRollup(db: Db, where: Expression<SqlBool>, tier: Tier): Promise<void> {
@@ -131,9 +133,10 @@ export interface Region {
 
 export async function rebuildRollups(db: Db, region?: Region): Promise<void> {
   region ??= await unexpiredRegion(db);
-  const keys = region && ((table: "stats_rollup" | "codec_rollup" | "metric_rollup") => rollupFilter(region.range, region.scope, table));
+  const keys = region && ((table: "stats_rollup" | "codec_rollup" | "metric_rollup" | "phase_rollup") => rollupFilter(region.range, region.scope, table));
   await db.deleteFrom("stats_rollup").$if(keys !== undefined, (qb) => qb.where(keys!("stats_rollup") as never)).execute();
   await clearDetailRollups(db, keys);
+  await clearPhaseRollup(db, keys?.("phase_rollup"));
   await foldIntoTier(db, region ? runFilter(region.range, region.scope) : sql<SqlBool>`1 = 1`, DAILY);
   await deriveMonths(db, region && { range: widenToMonths(region.range), scope: region.scope });
 }
@@ -155,6 +158,7 @@ async function deriveMonths(db: Db, months?: Region): Promise<void> {
     )
     .execute();
   await deriveDetailMonths(db, months && ((table) => rollupFilter(months.range, months.scope, table)));
+  await derivePhaseMonths(db, months && ((table) => rollupFilter(months.range, months.scope, table)));
 }
 
 /** The month key of a daily rollup row. */

@@ -19,7 +19,7 @@ export type MaintenanceTarget = Pick<DatabaseHandle, "db" | "dialect" | "locatio
 /** Every table vpo keeps, in an order that satisfies foreign keys (parents first). */
 export const VPO_TABLES = [
   "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
-  "stats_rollup", "codec_rollup", "metric_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+  "stats_rollup", "codec_rollup", "metric_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "phase_rollup", "phase_rollup_month", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
   "alert_state", "alert_events", "alert_deliveries", "alert_silences", "log_records",
 ] as const;
 
