@@ -58,13 +58,19 @@ export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 
  * window of under a day is scanned instead, through the processed_at index.
  */
 async function slowestPhases(db: Db, filter: StatsFilter, limit: number): Promise<SlowPhase[]> {
+  const rows = await slowestPhasesQuery(db, filter, limit).execute();
+  return rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) }));
+}
+
+/** The query of slowestPhases (exported for the plan test). */
+export function slowestPhasesQuery(db: Db, filter: StatsFilter, limit: number) {
   const range = normalizeRange(filter);
   const short = range.since !== undefined && range.until !== undefined && Date.parse(range.until) - Date.parse(range.since) < DAY_MS;
   const from = db.selectFrom("performance_metrics");
   const joined = short
     ? from.innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
     : from.crossJoin("processing_stats").whereRef("processing_stats.id", "=", "performance_metrics.stats_id");
-  const rows = await joined
+  return joined
     .where(runFilter(range, filter))
     .where("performance_metrics.wall_time_seconds", "is not", null)
     .select([
@@ -73,7 +79,5 @@ async function slowestPhases(db: Db, filter: StatsFilter, limit: number): Promis
     ])
     .orderBy("performance_metrics.wall_time_seconds", "desc")
     .orderBy("processing_stats.id")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) }));
+    .limit(limit);
 }

@@ -5,6 +5,7 @@ import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { normalizeRunRecord } from "../record/mod.ts";
 import { getBreakdown } from "./breakdown.ts";
+import { getFailures } from "./failures.ts";
 import { codecsFrom } from "./codecs.ts";
 import { metricsFrom } from "./metrics.ts";
 import { streamRunRecords } from "./export.ts";
@@ -78,6 +79,9 @@ forEachDialect("record properties", (dialect) => {
             const filter = { ...window, ...scope };
             const raw = await summaryFrom(db, filter, "raw");
             expect(await summaryFrom(db, filter, "auto")).toEqual(raw);
+            // The failures view reads its own index, with the scope written its own way: it counts the same runs.
+            const failures = await getFailures(db, filter, { limit: 10_000 });
+            expect(failures.reduce((n, g) => n + g.runs, 0)).toBe(raw.total_failed);
             expect(await policyStatsFrom(db, filter, "auto")).toEqual(await policyStatsFrom(db, filter, "raw"));
             for (const groupBy of ["day", "week", "month"] as const) {
               expect(await trendsFrom(db, { ...filter, groupBy }, "auto")).toEqual(await trendsFrom(db, { ...filter, groupBy }, "raw"));
