@@ -96,6 +96,7 @@ test("vpo db migrate upgrades a database that read commands refused for its olde
   const summary = (await vpo(["--db", db, "stats", "summary", "--format", "json"], { dataDir })).stdout;
   // Take the database back to schema version 4, as an older vpo left it: undo migrations 9, 7, 6 and 5.
   const raw = new Database(db);
+  raw.exec("drop table phase_rollup; drop table phase_rollup_month; drop index stats_failed_at; drop index perf_wall_time");
   raw.exec("drop table stats_rollup_month; drop table codec_rollup_month; drop table metric_rollup_month");
   raw.exec("drop table alert_deliveries; drop table alert_events; drop table alert_silences; drop table alert_state; drop table log_records");
   raw.exec("alter table processing_stats drop column failure_command; alter table processing_stats drop column failure_output");
