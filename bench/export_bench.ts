@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../core/mod.ts";
+import { encodeMetrics } from "../core/repository/_metric_rows.ts";
 import { rebuildRollups } from "../core/repository/_rollup.ts";
 import { LATEST_SCHEMA_VERSION } from "../core/db/migrations/mod.ts";
 import { announce } from "./_machine.ts";
@@ -42,7 +43,7 @@ async function buildDatabase(path: string, n: number): Promise<void> {
     success, duration_ms, rule_reference, message) values (?, ?, 'remove', ?, ?, ?, null, 1, ?, 'keep_audio.languages', null)`);
   const phase = db.prepare(`insert into performance_metrics (stats_id, seq, phase_name, wall_time_seconds, bytes_read, bytes_written,
     encoding_fps, encoding_bitrate) values (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const metric = db.prepare("insert into plugin_metrics (stats_id, plugin, key, num, text) values (?, ?, ?, ?, ?)");
+  const metric = db.prepare("insert into plugin_metrics (stats_id, metrics) values (?, ?)");
   const policies = ["strip", "transcode", "remux", "anime", "4k-hdr"];
   const hex = (i: number, c: string) => `sha256:${i.toString(16).padStart(8, "0")}${c.repeat(56)}`;
   const insert = db.transaction((from: number, to: number) => {
@@ -61,10 +62,9 @@ async function buildDatabase(path: string, n: number): Promise<void> {
       action.run(id, 1, "subtitle", 5, JSON.stringify({ codec: "subrip", language: "ger" }), 0.8);
       phase.run(id, 0, "analyze", 1.25, before, 0, null, null);
       phase.run(id, 1, transcoded ? "transcode" : "remux", seconds - 1.25, before, after, transcoded ? 48.5 : null, transcoded ? 4_500_000 : null);
-      metric.run(id, "size", "bytes_saved", after === null ? null : before - after, null);
-      metric.run(id, "hash", "algorithm", null, "sha256");
-      metric.run(id, "timing", "total_seconds", seconds, null);
-      metric.run(id, "tracks", "languages", null, "eng,jpn");
+      metric.run(id, encodeMetrics({
+        size: { bytes_saved: after === null ? null : before - after }, hash: { algorithm: "sha256" }, timing: { total_seconds: seconds }, tracks: { languages: "eng,jpn" },
+      }));
     }
   });
   for (let i = 0; i < n; i += 10_000) insert(i, Math.min(n, i + 10_000));

@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../core/mod.ts";
+import { encodeMetrics } from "../core/repository/_metric_rows.ts";
 import { announce, median, spread, timeProcess, VPO_MAIN } from "./_machine.ts";
 import { syntheticNdjson } from "./_synthetic_runs.ts";
 
@@ -47,7 +48,7 @@ async function plainLoader(file: string, db: string): Promise<void> {
   const run = sqlite.prepare(`insert into processing_stats (${runColumns.join(", ")}) values (${runColumns.map(() => "?").join(", ")})`);
   const action = sqlite.prepare(`insert into action_results (stats_id, seq, action_type, track_type, track_index, before_state, after_state, success, duration_ms, rule_reference, message) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const phase = sqlite.prepare(`insert into performance_metrics (stats_id, seq, phase_name, wall_time_seconds, bytes_read, bytes_written, encoding_fps, encoding_bitrate) values (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const metric = sqlite.prepare("insert into plugin_metrics (stats_id, plugin, key, num, text) values (?, ?, ?, ?, ?)");
+  const metric = sqlite.prepare("insert into plugin_metrics (stats_id, metrics) values (?, ?)");
   const flag = (b: unknown) => (b === null || b === undefined ? null : b ? 1 : 0);
   sqlite.exec("begin");
   const text = await Bun.file(file).text();
@@ -61,9 +62,8 @@ async function plainLoader(file: string, db: string): Promise<void> {
       action.run(r.id, seq, a.action_type as string, a.track_type as string, a.track_index as number, JSON.stringify(a.before_state), JSON.stringify(a.after_state), flag(a.success), a.duration_ms as number, a.rule_reference as string, a.message as string));
     r.phases.forEach((p: Record<string, number | string>, seq: number) =>
       phase.run(r.id, seq, p.phase_name!, p.wall_time_seconds!, p.bytes_read!, p.bytes_written!, p.encoding_fps ?? null, p.encoding_bitrate ?? null));
-    for (const [plugin, metrics] of Object.entries(r.plugin_metrics as Record<string, Record<string, unknown>>)) {
-      for (const [key, v] of Object.entries(metrics)) metric.run(r.id, plugin, key, typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : null, typeof v === "string" ? v : null);
-    }
+    const metrics = encodeMetrics(r.plugin_metrics);
+    if (metrics !== null) metric.run(r.id, metrics);
   }
   sqlite.exec("commit");
   sqlite.close();

@@ -76,11 +76,19 @@ export const runArb: fc.Arbitrary<RunRecordInput> = fc
     plugin_metrics: r.metric === null ? {} : { probe: { score: r.metric, label: `m${r.metric}` } },
   }) as RunRecordInput);
 
+/** A window with bounds from `at` (either open), since before until. */
+export const windowArbOf = (at: fc.Arbitrary<string>) =>
+  fc
+    .tuple(fc.option(at, { nil: undefined }), fc.option(at, { nil: undefined }))
+    .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? { since: b, until: a } : { since: a, until: b }))
+    .filter((w) => w.since === undefined || w.until === undefined || w.since < w.until);
+
 /** A window as the views take it: open, whole days, or off midnight on either side. */
-export const windowArb = fc
-  .tuple(fc.option(instant, { nil: undefined }), fc.option(instant, { nil: undefined }))
-  .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? { since: b, until: a } : { since: a, until: b }))
-  .filter((w) => w.since === undefined || w.until === undefined || w.since < w.until);
+export const windowArb = windowArbOf(instant);
+
+/** A batch of runs (fresh ids) processed at instants from `at`. */
+export const runsAtArb = (at: fc.Arbitrary<string>, maxLength: number) =>
+  fc.array(fc.tuple(runArb, at), { minLength: 1, maxLength }).map((rs) => rs.map(([run, when]) => ({ ...run, id: Bun.randomUUIDv7(), processed_at: when })));
 
 /** The scope filters: any combination of policy, library and node. */
 export const scopeArb = fc.record(

@@ -68,13 +68,10 @@ export interface PerformanceMetricsTable {
   encoding_bitrate: number | null;
 }
 
+/** One row per run with metrics: `metrics` is their JSON (core/repository/_metric_rows.ts). */
 export interface PluginMetricsTable {
-  id: Generated<number>;
   stats_id: string;
-  plugin: string;
-  key: string;
-  num: number | null;
-  text: string | null;
+  metrics: string;
 }
 
 export interface PluginErrorsTable {
@@ -308,7 +305,12 @@ export interface Database extends MonitoringTables {
   stats_rollup_month: StatsRollupTable;
   codec_rollup_month: CodecRollupTable;
   metric_rollup_month: MetricRollupTable;
+  /** The hour tier: the same rows per UTC hour, `day` holding "YYYY-MM-DDTHH". */
+  stats_rollup_hour: StatsRollupTable;
+  codec_rollup_hour: CodecRollupTable;
+  metric_rollup_hour: MetricRollupTable;
   phase_rollup: PhaseRollupTable;
+  phase_rollup_hour: PhaseRollupTable;
   phase_rollup_month: PhaseRollupTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;

@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, expressionBuilder, sql } from "kysely";
+import { type Expression, type RawBuilder, type SqlBool, expressionBuilder, sql } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { VpoError } from "../errors.ts";
 import type { TimeRange } from "../time_filter.ts";
@@ -34,6 +34,12 @@ export function isDayAligned(range: TimeRange): boolean {
  */
 export type TotalsSource = "auto" | "rollup" | "raw";
 
+const HOUR_MS = 3_600_000;
+const floorHour = (iso: string) => new Date(Math.floor(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
+const ceilHour = (iso: string) => new Date(Math.ceil(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
+/** The instant a millisecond later: the hour an instant is in ends at ceilHour of it. */
+const nextInstant = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
+
 const floorDay = (iso: string) => new Date(Math.floor(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
 const ceilDay = (iso: string) => new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString();
 
@@ -46,21 +52,21 @@ const ceilMonth = (iso: string) => {
 };
 
 /**
- * Where a part of a window is read: the runs, the daily rollups, their month tier, or — for an
- * edge day (or the days of an edge month) covering most of its day (month) — as the `whole` day
- * (month) less the `minus` part, the shorter rest of it; the part itself is then readable from
- * where `minus` is.
+ * Where a part of a window is read: the runs, the hour tier of the rollups, the daily rollups,
+ * their month tier, or — for an edge covering most of its hour (day, month) — as the `whole` hour
+ * (day, month) less the `minus` part, the shorter rest of it; the part itself is then readable
+ * from where `minus` is.
  */
-export type PartSource = "raw" | "rollup" | "month" | "complement";
+export type PartSource = "raw" | TierSource | "complement";
 export type Part = { range: TimeRange; source: PartSource; whole?: Part; minus?: Part };
 
 /**
  * Splits a window into the whole UTC months inside it (answered by the month tier of the
  * rollups), the whole days of its edge months (the daily rollups) and the partial days at either
- * edge (processing_stats, through the processed_at index). Totals are additive, so the parts sum
- * to exactly what one scan would give, and a view over years reads a row per month, not per day.
- * `months: false` stops at days (for views grouped by day). A window with no whole day inside is
- * a single scan.
+ * edge (left "raw" here: splitHours cuts them into whole hours and partial edge hours). Totals are
+ * additive, so the parts sum to exactly what one scan would give, and a view over years reads a row
+ * per month, not per day. `months: false` stops at days (for views grouped by day). A window with
+ * no whole day inside is a single raw part.
  */
 export function splitRange(range: TimeRange, options: { months?: boolean } = {}): Part[] {
   const { since, until } = range;
@@ -89,30 +95,62 @@ function splitDays(days: TimeRange): Part[] {
 }
 
 /**
+ * Each raw part (a partial edge day, after widenBeforeHorizon) as the whole UTC hours inside it
+ * (the hour tier) and its partial edge hours (the runs): no part scans more than an hour of runs.
+ */
+export function splitHours(parts: Part[]): Part[] {
+  return parts.flatMap((part): Part[] => {
+    const { since, until } = part.range;
+    if (part.source !== "raw" || since === undefined || until === undefined) return [part];
+    const hoursSince = ceilHour(since);
+    const hoursUntil = floorHour(until);
+    if (hoursSince >= hoursUntil) return [part];
+    return [
+      ...(since < hoursSince ? [{ range: { since, until: hoursSince }, source: "raw" as const }] : []),
+      { range: { since: hoursSince, until: hoursUntil }, source: "hour" as const },
+      ...(hoursUntil < until ? [{ range: { since: hoursUntil, until }, source: "raw" as const }] : []),
+    ];
+  });
+}
+
+/** The unit an edge part lies in, one tier coarser than where it is read: an hour, a day or a month. */
+const ENCLOSING: Partial<Record<PartSource, { whole: TierSource; unit: (since: string) => TimeRange }>> = {
+  raw: { whole: "hour", unit: (since) => ({ since: floorHour(since), until: ceilHour(nextInstant(since)) }) },
+  hour: { whole: "rollup", unit: (since) => ({ since: floorDay(since), until: nextDayStart(dayOf(since)) }) },
+  rollup: { whole: "month", unit: (since) => ({ since: floorMonth(since), until: ceilMonth(nextDayStart(dayOf(since))) }) },
+};
+
+/**
  * The parts with each edge that covers more than half of its unit answered as the whole unit less
- * the rest of it (source "complement"): a partial day as its day's rollup less the runs of the
- * rest of the day, the days of an edge month as its month row less the daily rows of the other
- * days. A window starting just after midnight then scans the few runs before its start, not the
- * day's thousands after it. Only parts inside one unit touching one of its ends qualify; others
- * are kept. Apply after widenBeforeHorizon: a day whose runs are gone cannot be refined.
- * `months: false` keeps days whole (for views grouped by day).
+ * the rest of it (source "complement"): a partial hour as its hour's row less the runs of the rest
+ * of the hour, the hours of an edge day as its day's row less the hour rows of its other hours, the
+ * days of an edge month as its month row less the daily rows of its other days. A window starting
+ * just after a midnight then reads the few runs and hours before its start, not the day's
+ * thousands of runs after it. Only parts inside one unit touching one of its ends qualify; others
+ * are kept. Apply after widenBeforeHorizon and splitHours. `months: false` keeps days whole (for
+ * views grouped by day).
  */
 export function complementEdges(parts: Part[], options: { months?: boolean } = {}): Part[] {
   return parts.map((part) => {
     const { since, until } = part.range;
-    const refinable = part.source === "raw" || (part.source === "rollup" && options.months !== false);
-    if (!refinable || since === undefined || until === undefined) return part;
-    const unit = part.source === "raw" ? { since: floorDay(since), until: nextDayStart(dayOf(since)) } : { since: floorMonth(since), until: ceilMonth(nextDayStart(dayOf(since))) };
-    if (until > unit.until) return part;
+    const enclosing = ENCLOSING[part.source];
+    if (enclosing === undefined || (part.source === "rollup" && options.months === false) || since === undefined || until === undefined) return part;
+    const unit = enclosing.unit(since);
+    if (until > unit.until!) return part;
     const rest = since === unit.since ? { since: until, until: unit.until } : until === unit.until ? { since: unit.since, until: since } : null;
-    if (rest === null || Date.parse(rest.until) - Date.parse(rest.since) >= Date.parse(until) - Date.parse(since)) return part;
-    return {
-      range: part.range,
-      source: "complement",
-      whole: { range: unit, source: part.source === "raw" ? "rollup" : "month" },
-      minus: { range: rest, source: part.source },
-    };
+    if (rest === null || Date.parse(rest.until!) - Date.parse(rest.since!) >= Date.parse(until) - Date.parse(since)) return part;
+    return { range: part.range, source: "complement", whole: { range: unit, source: enclosing.whole }, minus: { range: rest, source: part.source } };
   });
+}
+
+/**
+ * The parts a view reads a window in: splitRange, edge days before the retention `horizon` widened
+ * to whole days (their runs are gone), the other edge days cut into hours, and the edges
+ * complemented. `complementMonths: false` keeps the days of edge months as days.
+ */
+export function planParts(range: TimeRange, horizon: string | null, options: { complementMonths?: boolean } = {}): Part[] {
+  const split = splitRange(range);
+  return complementEdges(splitHours(horizon === null ? split : widenBeforeHorizon(split, horizon)), { months: options.complementMonths });
 }
 
 /** A day-aligned range widened to whole months (the month tier rows it touches). */
@@ -120,6 +158,9 @@ export const widenToMonths = (range: TimeRange): TimeRange => ({
   since: range.since === undefined ? undefined : floorMonth(range.since),
   until: range.until === undefined ? undefined : ceilMonth(range.until),
 });
+
+/** True when every given bound is the first instant of a UTC hour. */
+export const isHourAligned = (range: TimeRange): boolean => [range.since, range.until].every((b) => b === undefined || floorHour(b) === b);
 
 /** True when every given bound is the first instant of a UTC month. */
 export const isMonthAligned = (range: TimeRange): boolean => [range.since, range.until].every((b) => b === undefined || floorMonth(b) === b);
@@ -184,19 +225,23 @@ export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<Sq
 
 /** The daily rollup tables: each keyed by (day, policy_name, library, node), and more. */
 export type DailyRollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup" | "phase_rollup";
-/** Every rollup table: the daily ones and their month tier (`day` = the month's first day). */
-export type RollupTable = DailyRollupTable | `${DailyRollupTable}_month`;
+/** Every rollup table: the daily ones, their hour tier (`day` = "YYYY-MM-DDTHH") and month tier (`day` = the month's first day). */
+export type RollupTable = DailyRollupTable | `${DailyRollupTable}${"_hour" | "_month"}`;
 
-/** The table answering a rollup part: the daily rollup, or its month tier. */
-export const tierTable = <T extends DailyRollupTable>(table: T, source: "rollup" | "month"): T | `${T}_month` => (source === "month" ? `${table}_month` : table);
+/** The table answering a rollup part: the daily rollup, or its hour or month tier. */
+export const tierTable = <T extends DailyRollupTable>(table: T, source: TierSource): T | `${T}_hour` | `${T}_month` =>
+  `${table}${TIER_OF[source].suffix}` as T | `${T}_hour` | `${T}_month`;
 
-/** Rows of a rollup covering the whole days of an aligned range, of the scope's policy, library and node. */
+/** The `day` key of an instant (or of a finer tier's key) in the tier of `table`: its hour, day or month prefix. */
+export const tierKeyOf = (table: RollupTable, iso: string): string => TIER_OF[table.endsWith("_hour") ? "hour" : table.endsWith("_month") ? "month" : "rollup"].keyOf(iso);
+
+/** Rows of a rollup covering the whole units (hours, days, months) of an aligned range, of the scope's policy, library and node. */
 export function rollupFilter(range: TimeRange, scope: RunScope = {}, table: RollupTable = "stats_rollup"): Expression<SqlBool> {
   const eb = expressionBuilder<Database, RollupTable>();
   const col = (name: string) => sql.ref(`${table}.${name}`);
   const parts: Expression<SqlBool>[] = [];
-  if (range.since !== undefined) parts.push(eb(col("day"), ">=", dayOf(range.since)));
-  if (range.until !== undefined) parts.push(eb(col("day"), "<", dayOf(range.until)));
+  if (range.since !== undefined) parts.push(eb(col("day"), ">=", tierKeyOf(table, range.since)));
+  if (range.until !== undefined) parts.push(eb(col("day"), "<", tierKeyOf(table, range.until)));
   if (scope.policy !== undefined) parts.push(eb(col("policy_name"), "=", scope.policy));
   if (scope.library !== undefined) parts.push(eb(col("library"), "=", scope.library));
   if (scope.node !== undefined) parts.push(eb(col("node"), "=", scope.node));
@@ -226,7 +271,7 @@ export const numOrNull = (value: unknown): number | null => (value === null || v
 export const flag = (value: unknown): boolean => Number(value) === 1;
 export const flagOrNull = (value: unknown): boolean | null => (value === null || value === undefined ? null : flag(value));
 
-/** The rollup key of a run. */
+/** The rollup key of a run (its daily key). */
 export const RUN_KEY = {
   day: sql<string>`substr(processed_at, 1, 10)`,
   policy_name: sql<string>`policy_name`,
@@ -234,8 +279,32 @@ export const RUN_KEY = {
   node: sql<string>`coalesce(node, '')`,
 };
 
-/** The first day of the month of a day or instant column: the `day` key of the month tier. */
-export const monthOf = (column: string) => sql<string>`substr(${sql.ref(column)}, 1, 7) || '-01'`;
+/** Where a tier is read from in a Part. */
+export type TierSource = "hour" | "rollup" | "month";
 
-/** The key of a run in the month tier: the first day of its month in place of its day. */
-export const RUN_MONTH_KEY = { ...RUN_KEY, day: monthOf("processed_at") };
+/**
+ * A tier of the rollups, finest first: the same sums per UTC hour, day and month, in tables of the
+ * same columns told apart by `suffix`, the `day` key holding "YYYY-MM-DDTHH", "YYYY-MM-DD" or the
+ * month's first day. Each key is a prefix of the finer one (the month's with "-01"), so `keyOf`
+ * maps an instant and a finer key alike, and `fromFiner` is that in SQL over a finer tier's `day`.
+ */
+export interface Tier {
+  source: TierSource;
+  suffix: "_hour" | "" | "_month";
+  /** The key of a run in this tier. */
+  key: typeof RUN_KEY;
+  keyOf(isoOrKey: string): string;
+  fromFiner: RawBuilder<string>;
+}
+
+export const HOURLY: Tier = {
+  source: "hour", suffix: "_hour", key: { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 13)` }, keyOf: (k) => k.slice(0, 13), fromFiner: sql<string>`day`,
+};
+export const DAILY: Tier = { source: "rollup", suffix: "", key: RUN_KEY, keyOf: (k) => k.slice(0, 10), fromFiner: sql<string>`substr(day, 1, 10)` };
+export const MONTHLY: Tier = {
+  source: "month", suffix: "_month", key: { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 7) || '-01'` }, keyOf: (k) => `${k.slice(0, 7)}-01`,
+  fromFiner: sql<string>`substr(day, 1, 7) || '-01'`,
+};
+/** Finest first: each is folded from the one before it. */
+export const TIERS = [HOURLY, DAILY, MONTHLY] as const;
+const TIER_OF: Record<TierSource, Tier> = { hour: HOURLY, rollup: DAILY, month: MONTHLY };

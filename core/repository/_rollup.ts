@@ -1,10 +1,10 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
-import type { TimeRange } from "../time_filter.ts";
-import { clearDetailRollups, deriveDetailMonths, foldIntoDetailRollups, inMonths, type MetricRollupRow } from "./_detail_rollups.ts";
-import { clearPhaseRollup, derivePhaseMonths, foldIntoPhaseRollup } from "./_phase_rollup.ts";
-import { monthOf, rollupFilter, RUN_KEY, RUN_MONTH_KEY, runFilter, type RunScope, widenToMonths } from "./_filters.ts";
+import { CODEC_ROLLUP, METRIC_ROLLUP, type MetricRollupRow } from "./_detail_rollups.ts";
+import { RUN_KEY, runFilter, widenToMonths } from "./_filters.ts";
+import { PHASE_ROLLUP } from "./_phase_rollup.ts";
+import { foldIntoTiers, type Merge, rebuildTiers, type Region, type RollupRow, type RollupShape } from "./_rollup_tiers.ts";
 import { retentionHorizon } from "./retention.ts";
 
 export { RUN_KEY };
@@ -71,98 +71,48 @@ const SUMMED = ROLLUP_COLUMNS.filter((c) => c !== "first_at" && c !== "last_at")
 
 const KEY_COLUMNS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
 
-/**
- * A tier of the rollups: the daily rows, or the month rows (`day` = the month's first day), each
- * keyed by its run key. Both are folded from the same runs by the same SQL.
- */
-export interface Tier {
-  suffix: "" | "_month";
-  key: typeof RUN_KEY;
-}
-const DAILY: Tier = { suffix: "", key: RUN_KEY };
-const MONTHLY: Tier = { suffix: "_month", key: RUN_MONTH_KEY };
+/** stats_rollup: RUN_CONTRIBUTIONS per key, summed but for the first and last instants. */
+export const STATS_ROLLUP: RollupShape = {
+  table: "stats_rollup",
+  keys: [],
+  merge: Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, c === "first_at" ? "min" : c === "last_at" ? "max" : "sum"])) as Record<RollupColumn, Merge>,
+  contributions: (db, where, tier) =>
+    db
+      .selectFrom("processing_stats")
+      .where(where)
+      .select([...KEY_COLUMNS.map((k) => tier.key[k].as(k)), ...ROLLUP_COLUMNS.map((c) => RUN_CONTRIBUTIONS[c].as(c))])
+      .groupBy(KEY_COLUMNS.map((k) => tier.key[k])),
+};
 
-/** Adds the contribution of the runs matching `where` to every rollup of both tiers (an upsert per key). */
+const ROLLUPS = [STATS_ROLLUP, CODEC_ROLLUP, METRIC_ROLLUP, PHASE_ROLLUP] as const;
+
+/**
+ * Adds the contribution of the runs matching `where` to every tier of every rollup (an upsert per
+ * key); the metrics from `metrics` when the caller added them up (MetricContributions), else from
+ * the table.
+ */
 export async function foldIntoRollup(db: Db, where: Expression<SqlBool>, metrics?: MetricRollupRow[]): Promise<void> {
-  await foldIntoTier(db, where, DAILY, metrics);
-  await foldIntoTier(db, where, MONTHLY, metrics && inMonths(metrics));
-}
-
-async function foldIntoTier(db: Db, where: Expression<SqlBool>, tier: Tier, metrics?: MetricRollupRow[]): Promise<void> {
-  await foldIntoStatsRollup(db, where, tier);
-  await foldIntoDetailRollups(db, where, tier, metrics);
-  await foldIntoPhaseRollup(db, where, tier);
-}
-
-async function foldIntoStatsRollup(db: Db, where: Expression<SqlBool>, tier: Tier): Promise<void> {
-  const table = `stats_rollup${tier.suffix}` as const;
-  const stored = (c: string) => sql.ref(`${table}.${c}`);
-  const add = (c: RollupColumn) => sql`${stored(c)} + excluded.${sql.ref(c)}`;
-  await db
-    .insertInto(table)
-    .columns([...KEY_COLUMNS, ...ROLLUP_COLUMNS])
-    .expression(
-      db
-        .selectFrom("processing_stats")
-        .where(where)
-        .select([...KEY_COLUMNS.map((k) => tier.key[k].as(k)), ...ROLLUP_COLUMNS.map((c) => RUN_CONTRIBUTIONS[c].as(c))])
-        .groupBy(KEY_COLUMNS.map((k) => tier.key[k])),
-    )
-    .onConflict((oc) =>
-      oc.columns(KEY_COLUMNS).doUpdateSet({
-        ...Object.fromEntries(SUMMED.map((c) => [c, add(c)])),
-        first_at: sql`case when excluded.first_at < ${stored("first_at")} then excluded.first_at else ${stored("first_at")} end`,
-        last_at: sql`case when excluded.last_at > ${stored("last_at")} then excluded.last_at else ${stored("last_at")} end`,
-      } as never),
-    )
-    .execute();
+  await foldIntoTiers(db, STATS_ROLLUP, where);
+  await foldIntoTiers(db, CODEC_ROLLUP, where);
+  // From the figures the batch added up in memory: a GROUP BY over 18 rows a run cost more than storing them.
+  await foldIntoTiers(db, METRIC_ROLLUP, where, metrics as RollupRow[] | undefined);
+  await foldIntoTiers(db, PHASE_ROLLUP, where);
 }
 
 /**
- * Recomputes the rollup rows of a region — or all of them — from the runs left: the region's daily
- * rows are deleted from every rollup, rebuilt from its runs, and the month rows of every month the
- * region touches are derived again from the daily rows (a month may hold days outside the region,
- * or days before a retention horizon whose runs are gone). The region must cover every day a
- * deleted run was on: whole UTC days, optionally of one policy.
+ * Recomputes the rollup rows of a region — or all of them — from the runs left: the region's hour
+ * rows are rebuilt from its runs, its daily rows from those, and the month rows of every month the
+ * region touches from the daily rows (see rebuildTiers). The region must cover every day a deleted
+ * run was on: whole UTC days, optionally of one policy.
  */
-export interface Region {
-  /** Whole UTC days (bounds at midnight). */
-  range: TimeRange;
-  scope: RunScope;
-}
+export type { Region };
 
 export async function rebuildRollups(db: Db, region?: Region): Promise<void> {
   region ??= await unexpiredRegion(db);
-  const keys = region && ((table: "stats_rollup" | "codec_rollup" | "metric_rollup" | "phase_rollup") => rollupFilter(region.range, region.scope, table));
-  await db.deleteFrom("stats_rollup").$if(keys !== undefined, (qb) => qb.where(keys!("stats_rollup") as never)).execute();
-  await clearDetailRollups(db, keys);
-  await clearPhaseRollup(db, keys?.("phase_rollup"));
-  await foldIntoTier(db, region ? runFilter(region.range, region.scope) : sql<SqlBool>`1 = 1`, DAILY);
-  await deriveMonths(db, region && { range: widenToMonths(region.range), scope: region.scope });
+  const runs = region ? runFilter(region.range, region.scope) : sql<SqlBool>`1 = 1`;
+  const months = region && { range: widenToMonths(region.range), scope: region.scope };
+  for (const shape of ROLLUPS) await rebuildTiers(db, shape, runs, region, months);
 }
-
-/** The month rows of `months` (whole months; all when undefined), recomputed from the daily rows. */
-async function deriveMonths(db: Db, months?: Region): Promise<void> {
-  const where = (table: "stats_rollup" | "stats_rollup_month") => (months ? rollupFilter(months.range, months.scope, table) : sql<SqlBool>`1 = 1`);
-  await db.deleteFrom("stats_rollup_month").where(where("stats_rollup_month") as never).execute();
-  const merged = (c: RollupColumn) => (c === "first_at" ? sql`min(first_at)` : c === "last_at" ? sql`max(last_at)` : sql`sum(${sql.ref(c)})`);
-  await db
-    .insertInto("stats_rollup_month")
-    .columns([...KEY_COLUMNS, ...ROLLUP_COLUMNS])
-    .expression(
-      db
-        .selectFrom("stats_rollup")
-        .where(where("stats_rollup") as never)
-        .select([...KEY_COLUMNS.map((k) => MONTH_OF_DAY[k].as(k)), ...ROLLUP_COLUMNS.map((c) => merged(c).as(c))])
-        .groupBy(KEY_COLUMNS.map((k) => MONTH_OF_DAY[k])),
-    )
-    .execute();
-  await deriveDetailMonths(db, months && ((table) => rollupFilter(months.range, months.scope, table)));
-  await derivePhaseMonths(db, months && ((table) => rollupFilter(months.range, months.scope, table)));
-}
-
-/** The month key of a daily rollup row. */
-const MONTH_OF_DAY = { day: monthOf("day"), policy_name: sql<string>`policy_name`, library: sql<string>`library`, node: sql<string>`node` };
 
 /**
  * Days before a retention horizon have no runs (or no details) left: their rollup rows are all

@@ -1,5 +1,5 @@
 /**
- * Test-only: the rollups as kept (both tiers), and as a rebuild from the runs would make them, for
+ * Test-only: the rollups as kept (every tier), and as a rebuild from the runs would make them, for
  * tests that hold the incremental folds to the rebuild.
  */
 import type { Db } from "../db/handle.ts";
@@ -11,7 +11,7 @@ const KEYS = ["day", "policy_name", "library", "node"] as const;
 export const round = (x: unknown) => (x === null ? null : Number(Number(x).toPrecision(12)));
 
 /** One tier of every rollup, in key order. */
-async function tier(db: Db, suffix: "" | "_month") {
+async function tier(db: Db, suffix: "" | "_hour" | "_month") {
   const ordered = <Q extends { orderBy(column: never): Q }>(query: Q, columns: readonly string[]) => columns.reduce((q, c) => q.orderBy(c as never), query);
   const stats = await ordered(db.selectFrom(`stats_rollup${suffix}`).selectAll(), KEYS).execute();
   const codecs = await ordered(db.selectFrom(`codec_rollup${suffix}`).selectAll(), [...KEYS, "codec_before", "codec_after"]).execute();
@@ -25,9 +25,9 @@ async function tier(db: Db, suffix: "" | "_month") {
   };
 }
 
-/** Both tiers of every rollup as kept. */
+/** Every tier of every rollup as kept. */
 export async function rollupRows(db: Db) {
-  return { daily: await tier(db, ""), monthly: await tier(db, "_month") };
+  return { hourly: await tier(db, "_hour"), daily: await tier(db, ""), monthly: await tier(db, "_month") };
 }
 
 const ROLLBACK = new Error("rollback");

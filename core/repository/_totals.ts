@@ -2,8 +2,8 @@ import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
 import {
-  complementEdges, isDayAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitRange, type RunScope, tierTable,
-  type TotalsSource, widenBeforeHorizon,
+  complementEdges, DAILY, isDayAligned, isHourAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitHours, splitRange, type RunScope,
+  tierTable, type TierSource, type TotalsSource, widenBeforeHorizon,
 } from "./_filters.ts";
 import { retentionHorizon } from "./retention.ts";
 import { addTotals, EMPTY_TOTALS, type RollupColumn, RUN_KEY, subtractTotals, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
@@ -23,12 +23,13 @@ export interface TotalsQuery extends RunScope {
 
 /**
  * Totals keyed by group ("" for "all"), ordered by key. `range` must be normalised. Whole months
- * come from the month tier of stats_rollup, other whole days from its daily rows, and only the
- * partial days at the edges of the window from the runs (see splitRange, complementEdges), so a
- * view costs the same at ten thousand runs as at ten million.
+ * come from the month tier of stats_rollup, other whole days from its daily rows, the whole hours
+ * of the edge days from its hour tier, and only the partial hours at the edges of the window from
+ * the runs (see splitRange, splitHours, complementEdges), so a view costs the same at ten thousand
+ * runs as at ten million.
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  const read = (part: Part) => (part.source === "complement" ? queryComplement(db, q, part) : queryPart(db, q, part.range, part.source as Tier));
+  const read = (part: Part) => (part.source === "complement" ? queryComplement(db, q, part) : queryPart(db, q, part.range, part.source as Source));
   const readAll = async (parts: Part[]) => (await Promise.all(parts.map(read))).flat();
   // The parts are independent: on PostgreSQL they run at once on the pool (SQLite takes them in
   // turn), merged in their order.
@@ -45,8 +46,8 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
 }
 
 /**
- * The rows of each part of splitRange (whole months only when not grouped by day), its edges
- * refined by complementEdges. A partial edge day before the retention horizon is answered by its
+ * The rows of each part of splitRange (whole months only when not grouped by day), its edge days
+ * cut into hours (splitHours) and refined by complementEdges. A partial edge day before the retention horizon is answered by its
  * whole day (its runs are gone): the edge is read at once, beside the horizon, and read again
  * widened only when the horizon says so — on PostgreSQL one round trip less for every window
  * that retention has not reached, which is nearly every window.
@@ -54,28 +55,29 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
 function autoParts(db: Db, range: TimeRange, group: TotalsGroup, readAll: (parts: Part[]) => Promise<Rows>): Promise<Rows>[] {
   const months = group !== "day";
   let horizon: Promise<string | null> | undefined;
+  const refined = (parts: Part[]) => complementEdges(splitHours(parts), { months });
   return splitRange(range, { months }).map(async (part) => {
-    if (part.source !== "raw") return readAll(complementEdges([part], { months }));
-    const [at, rows] = await Promise.all([(horizon ??= retentionHorizon(db)), readAll(complementEdges([part], { months }))]);
+    if (part.source !== "raw") return readAll(refined([part]));
+    const [at, rows] = await Promise.all([(horizon ??= retentionHorizon(db)), readAll(refined([part]))]);
     const widened = at === null ? [part] : widenBeforeHorizon([part], at);
-    return widened.length === 1 && widened[0] === part ? rows : readAll(complementEdges(widened, { months }));
+    return widened.length === 1 && widened[0] === part ? rows : readAll(refined(widened));
   });
 }
 
 type Rows = { key: string; totals: Totals }[];
 
 /**
- * An edge answered as its whole day (month) less the rest of it. The first (or last) instant of
- * what is left is the whole's when nothing was taken from that side, else the next run in order
- * through the processed_at index (or, for the days of a month, the first or last of its daily
- * rows, every key in one query).
+ * An edge answered as its whole hour (day, month) less the rest of it. The first (or last) instant
+ * of what is left is the whole's when nothing was taken from that side, else the next run in order
+ * through the processed_at index (or, for the hours of a day or the days of a month, the first or
+ * last of its hour or daily rows, every key in one query).
  */
 async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
   const { whole, minus } = part as Required<Part>;
   // When one cheap query answers every key (a month's daily rows, or the one key of "all"), it is
   // asked beside the parts rather than after them: one round trip less, for a query at most wasted.
   const early = minus.source !== "raw" || q.group === "all" ? instantsLeft(db, q, part, "every") : null;
-  const [minusRows, wholeRows, earlyInstants] = await Promise.all([queryPart(db, q, minus.range, minus.source as Tier), queryPart(db, q, whole.range, whole.source as Tier), early]);
+  const [minusRows, wholeRows, earlyInstants] = await Promise.all([queryPart(db, q, minus.range, minus.source as Source), queryPart(db, q, whole.range, whole.source as Source), early]);
   const taken = new Map(minusRows.map(({ key, totals }) => [key, totals]));
   const reduced = wholeRows.filter(({ key, totals }) => taken.has(key) && taken.get(key)!.runs < totals.runs).map(({ key }) => key);
   const instants = earlyInstants ?? (await instantsLeft(db, q, part, reduced));
@@ -91,7 +93,7 @@ async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
   return out;
 }
 
-type Tier = "raw" | "rollup" | "month";
+type Source = "raw" | TierSource;
 
 /** True when the part taken from a complement edge is at the start of its unit. */
 const fromStart = (part: Part) => part.minus!.range.since === part.whole!.range.since;
@@ -120,11 +122,14 @@ async function instantsLeft(db: Db, q: TotalsQuery, part: Part, keys: string[] |
     );
     (keys === "every" ? [""] : keys).forEach((key, i) => out.set(key, rows[i]?.processed_at ?? null));
   } else {
-    const key = rollupKey(q.group);
+    // What is left is read at the tier of the minus part: the hours of a day, the days of a month.
+    const source = part.minus!.source as TierSource;
+    const key = rollupKey(q.group, source);
+    const table = tierTable("stats_rollup", source);
     const rows = await db
-      .selectFrom("stats_rollup")
+      .selectFrom(table)
       .select([first ? sql<string | null>`min(first_at)`.as("at") : sql<string | null>`max(last_at)`.as("at"), key.as("key")])
-      .where(rollupFilter(part.range, q))
+      .where(rollupFilter(part.range, q, table))
       .$if(q.group !== "all", (qb) => qb.groupBy(key))
       .$if(q.group !== "all" && keys !== "every", (qb) => qb.where(key, "in", keys as string[]))
       .execute();
@@ -133,13 +138,15 @@ async function instantsLeft(db: Db, q: TotalsQuery, part: Part, keys: string[] |
   return out;
 }
 
-async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: Tier) {
+const ALIGNED: Record<TierSource, (range: TimeRange) => boolean> = { hour: isHourAligned, rollup: isDayAligned, month: isMonthAligned };
+
+async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: Source) {
   const grouped = q.group !== "all";
   let rows: Record<string, unknown>[];
   if (source !== "raw") {
-    // The rollup only knows whole days (its month tier whole months): a partial one would be silently widened.
-    if (!(source === "month" ? isMonthAligned(range) : isDayAligned(range))) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
-    const key = rollupKey(q.group);
+    // The rollup only knows whole days (its tiers whole hours, months): a partial one would be silently widened.
+    if (!ALIGNED[source](range)) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
+    const key = rollupKey(q.group, source);
     const table = tierTable("stats_rollup", source);
     rows = await db
       .selectFrom(table)
@@ -162,8 +169,10 @@ async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: Tier)
   return rows.filter((row) => Number(row.runs) > 0).map((row) => ({ key: String(row.key), totals: toTotals(row) }));
 }
 
-function rollupKey(group: TotalsGroup): RawBuilder<string> {
+/** The group key over a tier's rows: grouped by day, an hour row's `day` is cut to its day. */
+function rollupKey(group: TotalsGroup, source: TierSource): RawBuilder<string> {
   if (group === "all") return sql<string>`''`;
+  if (group === "day" && source === "hour") return DAILY.fromFiner;
   return sql<string>`${sql.ref(group === "policy" ? "policy_name" : group)}`;
 }
 

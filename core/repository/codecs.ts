@@ -2,7 +2,8 @@ import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
 import { CODEC_AFTER } from "./_detail_rollups.ts";
-import { complementEdges, normalizeRange, num, type Part, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
+import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
+import { retentionHorizon } from "./retention.ts";
 import type { TimeRange } from "../time_filter.ts";
 import type { StatsFilter } from "./views.ts";
 
@@ -17,9 +18,10 @@ export interface CodecShare extends v.InferOutput<typeof CodecShareSchema> {}
 /**
  * Video codec distribution before and after processing over a time window, optionally for one
  * policy, library or node: one row per codec, most frequent first (before + after, then name).
- * Runs that reported no video codec are left out. Whole months and days come from codec_rollup
- * (its month tier and daily rows) and only the partial days at the window's edges from the runs,
- * so the cost does not grow with history.
+ * Runs that reported no video codec are left out. Whole months, days and hours come from
+ * codec_rollup (its month tier, daily rows and hour tier) and only the partial hours at the
+ * window's edges from the runs, so the cost does not grow with history; an edge day before the
+ * retention horizon (its runs are gone) is answered whole.
  *
  * @example await getCodecDistribution(db, { ...parseTimeRange({ since: "30d" }) })
  * // [{ codec: "h264", before: 120, after: 40 }, { codec: "hevc", before: 30, after: 110 }]
@@ -36,7 +38,7 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
     if (before) entry(before).before += sign * num(n);
     if (after) entry(after).after += sign * num(n);
   };
-  const fromRollup = async (range: TimeRange, tier: "rollup" | "month", sign = 1) => {
+  const fromRollup = async (range: TimeRange, tier: TierSource, sign = 1) => {
     const table = tierTable("codec_rollup", tier);
     const rows = await db
       .selectFrom(table)
@@ -56,9 +58,9 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
     for (const r of rows) add(r.before, r.after, r.n, sign);
   };
   const range = normalizeRange(filter);
-  const read = (part: Part, sign = 1) => (part.source === "raw" ? fromRuns(part.range, sign) : fromRollup(part.range, part.source as "rollup" | "month", sign));
-  const parts: Part[] = source === "auto" ? complementEdges(splitRange(range)) : [{ range, source: "raw" }];
-  // Independent reads of exact counts (on PostgreSQL at once); a complement edge is its whole day (month) less the rest of it.
+  const read = (part: Part, sign = 1) => (part.source === "raw" ? fromRuns(part.range, sign) : fromRollup(part.range, part.source as TierSource, sign));
+  const parts: Part[] = source === "auto" ? planParts(range, await retentionHorizon(db)) : [{ range, source: "raw" }];
+  // Independent reads of exact counts (on PostgreSQL at once); a complement edge is its whole hour (day, month) less the rest of it.
   await Promise.all(parts.flatMap((part) => (part.source === "complement" ? [read(part.whole!), read(part.minus!, -1)] : [read(part)])));
   for (const [codec, share] of shares) if (share.before === 0 && share.after === 0) shares.delete(codec);
   return [...shares.values()].sort((a, b) => b.before + b.after - (a.before + a.after) || (a.codec < b.codec ? -1 : 1));

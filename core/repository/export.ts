@@ -2,8 +2,9 @@ import { sql } from "kysely";
 import { jsonArrayFrom as postgresJsonArray } from "kysely/helpers/postgres";
 import { jsonArrayFrom as sqliteJsonArray } from "kysely/helpers/sqlite";
 import { type Db, dialectOf } from "../db/handle.ts";
-import { type ActionResult, type MetricValue, type PhaseResult, type PluginError, RUN_FIELD_NAMES, type RunFieldName, type RunRecord } from "../record/mod.ts";
+import { type ActionResult, type PhaseResult, type PluginError, RUN_FIELD_NAMES, type RunFieldName, type RunRecord } from "../record/mod.ts";
 import { flag, flagOrNull, normalizeRange, runFilter } from "./_filters.ts";
+import { decodeMetrics } from "./_metric_rows.ts";
 import type { StatsFilter } from "./views.ts";
 
 /** The run-level fields of an exported run, in record order: the columns of a CSV export. */
@@ -39,13 +40,7 @@ function runsQuery(db: Db, filter: StatsFilter) {
           .whereRef("performance_metrics.stats_id", "=", "processing_stats.id")
           .orderBy("seq"),
       ).as("phases_json"),
-      jsonArrayFrom(
-        eb
-          .selectFrom("plugin_metrics")
-          .select(["plugin", "key", "num", "text"])
-          .whereRef("plugin_metrics.stats_id", "=", "processing_stats.id")
-          .orderBy("plugin_metrics.id"),
-      ).as("metrics_json"),
+      eb.selectFrom("plugin_metrics").select("plugin_metrics.metrics").whereRef("plugin_metrics.stats_id", "=", "processing_stats.id").as("metrics_json"),
       jsonArrayFrom(
         eb
           .selectFrom("plugin_errors")
@@ -87,10 +82,6 @@ export async function hasRuns(db: Db, filter: StatsFilter = {}): Promise<boolean
 
 function toRunRecord(row: RunRow): RunRecord {
   const { actions_json, phases_json, metrics_json, errors_json, ...columns } = row;
-  const metrics: Record<string, Record<string, MetricValue>> = {};
-  for (const m of parseArray<{ plugin: string; key: string; num: number | null; text: string | null }>(metrics_json)) {
-    (metrics[m.plugin] ??= {})[m.key] = m.num ?? m.text;
-  }
   return {
     ...columns,
     success: flag(columns.success),
@@ -104,7 +95,7 @@ function toRunRecord(row: RunRow): RunRecord {
       }),
     ),
     phases: parseArray<PhaseResult>(phases_json),
-    plugin_metrics: metrics,
+    plugin_metrics: decodeMetrics(metrics_json),
     plugin_errors: parseArray<PluginError>(errors_json),
   };
 }

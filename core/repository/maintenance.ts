@@ -19,7 +19,8 @@ export type MaintenanceTarget = Pick<DatabaseHandle, "db" | "dialect" | "locatio
 /** Every table vpo keeps, in an order that satisfies foreign keys (parents first). */
 export const VPO_TABLES = [
   "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
-  "stats_rollup", "codec_rollup", "metric_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "phase_rollup", "phase_rollup_month", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+  "stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "phase_rollup_month",
+  "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "phase_rollup_hour", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
   "alert_state", "alert_events", "alert_deliveries", "alert_silences", "log_records",
 ] as const;
 
@@ -95,14 +96,14 @@ export interface VerifyResult {
   checks: { name: string; ok: boolean; detail: string }[];
 }
 
-const rollupRows = async (db: Db, fromDay: string | null, table: "stats_rollup" | "stats_rollup_month" = "stats_rollup") =>
+const rollupRows = async (db: Db, fromDay: string | null, table: "stats_rollup" | "stats_rollup_hour" | "stats_rollup_month" = "stats_rollup") =>
   (await db.selectFrom(table).selectAll().$if(fromDay !== null, (q) => q.where("day", ">=", fromDay!)).orderBy("day").orderBy("policy_name").orderBy("library").orderBy("node").execute()).map((r) => JSON.stringify({ ...r, duration_sum: Number(Number(r.duration_sum).toPrecision(12)) }));
 
 /**
  * The storage engine's own check (SQLite integrity_check and foreign_key_check; PostgreSQL amcheck
  * on every B-tree index when the extension can be had, else a full read of every table), then
- * vpo's: the daily rollup equals the rollup rebuilt from the runs (days before the retention
- * horizon excepted: their runs are gone), and no child row lost its run.
+ * vpo's: the daily and hourly rollups equal the rollups rebuilt from the runs (days before the
+ * retention horizon excepted: their runs are gone), the month tier its days, and no child row lost its run.
  */
 export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyResult> {
   const { db } = handle;
@@ -142,8 +143,11 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
   const fromMonth = fromDay === null ? null : `${fromDay.slice(0, 7)}-01`;
   const kept = await rollupRows(db, fromDay);
   const keptMonths = await rollupRows(db, fromMonth, "stats_rollup_month");
+  // Hour keys ("YYYY-MM-DDTHH") compare with a day as from its first hour.
+  const keptHours = await rollupRows(db, fromDay, "stats_rollup_hour");
   let rebuilt: string[] = [];
   let rebuiltMonths: string[] = [];
+  let rebuiltHours: string[] = [];
   const ROLLBACK = new Error("rollback");
   await db
     .transaction()
@@ -151,6 +155,7 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
       await rebuildRollups(trx);
       rebuilt = await rollupRows(trx, fromDay);
       rebuiltMonths = await rollupRows(trx, fromMonth, "stats_rollup_month");
+      rebuiltHours = await rollupRows(trx, fromDay, "stats_rollup_hour");
       throw ROLLBACK;
     })
     .catch((error) => {
@@ -164,6 +169,12 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
     name: "monthly totals agree with the daily ones",
     ok: differingMonths === 0,
     detail: differingMonths === 0 ? `${keptMonths.length} month rows${fromMonth ? ` from ${fromMonth}` : ""}` : `${differingMonths} month rows differ from their days`,
+  });
+  const differingHours = differ(rebuiltHours, keptHours);
+  checks.push({
+    name: "hourly totals agree with the runs",
+    ok: differingHours === 0,
+    detail: differingHours === 0 ? `${keptHours.length} hour rows${fromDay ? ` from ${fromDay}` : ""}` : `${differingHours} hour rows differ from the runs`,
   });
   return { ok: checks.every((c) => c.ok), checks };
 }

@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { complementEdges, normalizeRange, num, type Part, rollupFilter, runFilter, splitRange, tierTable } from "./_filters.ts";
+import { metricRows } from "./_metric_rows.ts";
+import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
+import { retentionHorizon } from "./retention.ts";
 import type { TimeRange } from "../time_filter.ts";
 import type { MetricAggregate, MetricFilter } from "./views.ts";
 
@@ -21,8 +23,9 @@ const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(
  * plugin then key; this is how a third-party plugin's metric gets aggregated with no schema
  * change. Numbers (booleans were stored as 1/0) are aggregated; a key that only ever held text
  * reports how many values it has, with null numbers. The window and scope apply to the run. Whole
- * months and days come from metric_rollup (its month tier and daily rows) and only the partial edge
- * days from the runs.
+ * months, days and hours come from metric_rollup (its month tier, daily rows and hour tier) and only
+ * the partial edge hours from the runs; an edge day before the details retention horizon (its
+ * metrics are gone) is answered whole.
  *
  * @example await getMetricAggregates(db, { plugin: "transcode", key: "fps", ...parseTimeRange({ since: "7d" }) })
  */
@@ -49,7 +52,7 @@ function addInto(into: Map<string, Aggregate>, rows: Row[]): Map<string, Aggrega
 }
 
 /**
- * The aggregates of a day (month) less those of the rest of it, or null where that cannot be told
+ * The aggregates of an hour (day) less those of the rest of it, or null where that cannot be told
  * exactly: when the rest holds the whole's smallest (or largest) value, the part's is not
  * known; and a sum is subtracted only while it keeps all but three of a double's digits.
  */
@@ -77,7 +80,7 @@ function subtract(day: Map<string, Aggregate>, taken: Map<string, Aggregate>): M
 /** getMetricAggregates with the source chosen; exported for the tests that all sources agree. */
 export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" | "raw"): Promise<MetricAggregate[]> {
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
-  const fromRollup = async (range: TimeRange, tier: "rollup" | "month") => {
+  const fromRollup = async (range: TimeRange, tier: TierSource) => {
     const table = tierTable("metric_rollup", tier);
     return db
       .selectFrom(table)
@@ -93,7 +96,7 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
   };
   const fromRuns = (range: TimeRange) =>
     db
-      .selectFrom("plugin_metrics")
+      .selectFrom(metricRows(db))
       .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
       .where(runFilter(range, scope))
       .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
@@ -106,10 +109,11 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
       .execute();
   const merged = new Map<string, Aggregate>();
   const range = normalizeRange(filter);
-  const read = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as "rollup" | "month"));
+  const read = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as TierSource));
   // Edge months stay days: a month's smallest and largest values recur on many days of dense
   // history, so a month less its other days would mostly fall back to reading the days anyway.
-  const parts: Part[] = source === "auto" ? complementEdges(splitRange(range), { months: false }) : [{ range, source: "raw" }];
+  // Where an hour (day) less its rest cannot tell min or max, the fallback reads at most an hour of runs (a day's hour rows).
+  const parts: Part[] = source === "auto" ? planParts(range, await retentionHorizon(db, "details"), { complementMonths: false }) : [{ range, source: "raw" }];
   // The parts are independent (on PostgreSQL they run at once); merged in order, so sums add up the same way every time.
   const answers = await Promise.all(
     parts.map(async (part) => {

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { runArb, scopeArb } from "../../tests/arbitraries.ts";
+import { runArb, runsAtArb, scopeArb, windowArbOf } from "../../tests/arbitraries.ts";
 import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { getBreakdown } from "./breakdown.ts";
@@ -12,7 +12,7 @@ import { recordRuns } from "./record.ts";
 import { summaryFrom } from "./summary.ts";
 import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
-import { complementEdges, normalizeRange, roundSeconds, splitRange } from "./_filters.ts";
+import { complementEdges, normalizeRange, roundSeconds, splitHours, splitRange } from "./_filters.ts";
 import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
 import { verifyDatabase } from "./maintenance.ts";
 
@@ -34,11 +34,8 @@ const instant = fc
   )
   .map(([day, ms]) => new Date(day + ms).toISOString());
 
-const runs = fc.array(fc.tuple(runArb, instant), { minLength: 1, maxLength: 40 }).map((rs) => rs.map(([run, at]) => ({ ...run, id: Bun.randomUUIDv7(), processed_at: at })));
-const windowArb = fc
-  .tuple(fc.option(instant, { nil: undefined }), fc.option(instant, { nil: undefined }))
-  .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? { since: b, until: a } : { since: a, until: b }))
-  .filter((w) => w.since === undefined || w.until === undefined || w.since < w.until);
+const runs = runsAtArb(instant, 40);
+const windowArb = windowArbOf(instant);
 
 
 
@@ -88,14 +85,19 @@ forEachDialect("month tier and complemented edge days", (dialect) => {
   }, 300_000);
 });
 
-test("an edge covering most of its day (month) is answered as the whole day (month) less the rest of it", () => {
-  const parts = complementEdges(splitRange({ since: "2026-01-05T00:00:00.004Z", until: "2026-03-02T23:00:00.000Z" }));
+test("an edge covering most of its hour (day, month) is answered as the whole hour (day, month) less the rest of it", () => {
+  const parts = complementEdges(splitHours(splitRange({ since: "2026-01-05T00:00:00.004Z", until: "2026-03-02T23:00:00.000Z" })));
   const r = (since: string, until: string) => ({ since: `${since}Z`, until: `${until}Z` });
   expect(parts).toEqual([
     {
-      range: r("2026-01-05T00:00:00.004", "2026-01-06T00:00:00.000"), source: "complement",
-      whole: { range: r("2026-01-05T00:00:00.000", "2026-01-06T00:00:00.000"), source: "rollup" },
+      range: r("2026-01-05T00:00:00.004", "2026-01-05T01:00:00.000"), source: "complement",
+      whole: { range: r("2026-01-05T00:00:00.000", "2026-01-05T01:00:00.000"), source: "hour" },
       minus: { range: r("2026-01-05T00:00:00.000", "2026-01-05T00:00:00.004"), source: "raw" },
+    },
+    {
+      range: r("2026-01-05T01:00:00.000", "2026-01-06T00:00:00.000"), source: "complement",
+      whole: { range: r("2026-01-05T00:00:00.000", "2026-01-06T00:00:00.000"), source: "rollup" },
+      minus: { range: r("2026-01-05T00:00:00.000", "2026-01-05T01:00:00.000"), source: "hour" },
     },
     {
       range: r("2026-01-06T00:00:00.000", "2026-02-01T00:00:00.000"), source: "complement",
@@ -107,12 +109,14 @@ test("an edge covering most of its day (month) is answered as the whole day (mon
     {
       range: r("2026-03-02T00:00:00.000", "2026-03-02T23:00:00.000"), source: "complement",
       whole: { range: r("2026-03-02T00:00:00.000", "2026-03-03T00:00:00.000"), source: "rollup" },
-      minus: { range: r("2026-03-02T23:00:00.000", "2026-03-03T00:00:00.000"), source: "raw" },
+      minus: { range: r("2026-03-02T23:00:00.000", "2026-03-03T00:00:00.000"), source: "hour" },
     },
   ]);
-  // The shorter side is read: an edge covering less than half its day stays a scan; grouped by day, days stay days.
-  const short = { since: "2026-01-05T13:00:00.000Z", until: "2026-01-06T00:00:00.000Z" };
+  // The shorter side is read: an edge covering less than half its hour (day) stays as it is; grouped by day, days stay days.
+  const short = { since: "2026-01-05T13:40:00.000Z", until: "2026-01-05T14:00:00.000Z" };
   expect(complementEdges([{ range: short, source: "raw" }])).toEqual([{ range: short, source: "raw" }]);
+  const hours = { since: "2026-01-05T13:00:00.000Z", until: "2026-01-06T00:00:00.000Z" };
+  expect(complementEdges([{ range: hours, source: "hour" }])).toEqual([{ range: hours, source: "hour" }]);
   const days = { since: "2026-01-06T00:00:00.000Z", until: "2026-02-01T00:00:00.000Z" };
   expect(complementEdges([{ range: days, source: "rollup" }], { months: false })).toEqual([{ range: days, source: "rollup" }]);
 });

@@ -8,7 +8,7 @@ import type { PolicySort, PolicyStats, PolicyStatsOptions, StatsFilter } from ".
 /**
  * One row per policy that ran in the window. Sorted by files processed (default), bytes saved
  * or average processing time, all descending, ties by policy name. Reads whole days from the
- * stats_rollup and scans only partial edge days, like getSummary.
+ * stats_rollup and scans only the partial edge hours of its edge days, like getSummary.
  *
  * @example await getPolicyStats(db, { ...parseTimeRange({ since: "30d" }), sort: "savings" })
  */

@@ -1,6 +1,7 @@
 import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
 import { dayOf, nextDayStart, normalizeRange, num, runFilter } from "./_filters.ts";
+import { metricRows } from "./_metric_rows.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
 import { retentionHorizon } from "./retention.ts";
@@ -28,7 +29,10 @@ export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCou
     const counted = await trx
       .selectNoFrom((eb) => [
         eb.selectFrom("processing_stats").select(eb.fn.countAll().as("n")).where(where).as("processing_stats"),
-        ...CHILD_TABLES.map((t) => eb.selectFrom(t).select(eb.fn.countAll().as("n")).where("stats_id", "in", doomed).as(t)),
+        // Metrics are counted one by one, as they are reported, not by the row each run keeps them in.
+        ...CHILD_TABLES.map((t) =>
+          eb.selectFrom((t === "plugin_metrics" ? metricRows(trx) : t) as "action_results").select(eb.fn.countAll().as("n")).where("stats_id", "in", doomed).as(t)
+        ),
       ])
       .executeTakeFirstOrThrow();
     const counts = Object.fromEntries(Object.entries(counted).map(([t, n]) => [t, num(n)])) as unknown as PurgeCounts;

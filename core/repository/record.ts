@@ -4,6 +4,7 @@ import { dialectOf, type Db } from "../db/handle.ts";
 import { storageError, VpoError } from "../errors.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
 import { MetricContributions } from "./_detail_rollups.ts";
+import { encodeMetrics } from "./_metric_rows.ts";
 import { foldIntoRollup } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
 
@@ -46,7 +47,7 @@ async function fileIds(trx: Db, paths: string[], breathe?: () => Promise<void>):
 const RUN_COLUMNS = ["file_id", ...RUN_FIELD_NAMES];
 const ACTION_COLUMNS = ["stats_id", "seq", "action_type", "track_type", "track_index", "before_state", "after_state", "success", "duration_ms", "rule_reference", "message"];
 const PHASE_COLUMNS = ["stats_id", "seq", "phase_name", "wall_time_seconds", "bytes_read", "bytes_written", "encoding_fps", "encoding_bitrate"];
-const METRIC_COLUMNS = ["stats_id", "plugin", "key", "num", "text"];
+const METRIC_COLUMNS = ["stats_id", "metrics"];
 const ERROR_COLUMNS = ["stats_id", "plugin", "hook", "code", "message"];
 
 /** The processing_stats values of a normalised run, appended to `out` in RUN_COLUMNS order. */
@@ -80,18 +81,9 @@ function tableValues(runs: RunRecord[], ids: Map<string, number>, contributions:
       const p = run.phases[seq]!;
       phases.push(id, seq, p.phase_name, p.wall_time_seconds ?? null, p.bytes_read ?? null, p.bytes_written ?? null, p.encoding_fps ?? null, p.encoding_bitrate ?? null);
     }
-    // One narrow row per metric: numbers and booleans (0/1) in `num`, strings in `text`.
-    const contribute = contributions.of(run);
-    for (const plugin in run.plugin_metrics) {
-      const values = run.plugin_metrics[plugin]!;
-      for (const key in values) {
-        const value = values[key];
-        const num = typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : null;
-        const text = typeof value === "string" ? value : null;
-        metrics.push(id, plugin, key, num, text);
-        contribute(plugin, key, num, text);
-      }
-    }
+    // One row a run, its metrics as JSON; the rollup's figures are added up on the way.
+    const encoded = encodeMetrics(run.plugin_metrics, contributions.of(run));
+    if (encoded !== null) metrics.push(id, encoded);
     for (const e of run.plugin_errors) errors.push(id, e.plugin, e.hook, e.code, e.message);
   }
   return { stats, actions, phases, metrics, errors };

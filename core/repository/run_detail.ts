@@ -1,5 +1,6 @@
 import type { Db } from "../db/handle.ts";
 import { flag, flagOrNull } from "./_filters.ts";
+import { decodeMetrics } from "./_metric_rows.ts";
 import { resolveRunId } from "./run_id.ts";
 import type { RunAction, RunDetail } from "./views.ts";
 
@@ -17,13 +18,9 @@ export async function getRunDetail(db: Db, idOrPrefix: string): Promise<RunDetai
   const [actions, phases, metrics, errors] = await Promise.all([
     db.selectFrom("action_results").selectAll().where("stats_id", "=", id).orderBy("seq").execute(),
     db.selectFrom("performance_metrics").selectAll().where("stats_id", "=", id).orderBy("seq").execute(),
-    db.selectFrom("plugin_metrics").select(["plugin", "key", "num", "text"]).where("stats_id", "=", id).orderBy("id").execute(),
+    db.selectFrom("plugin_metrics").select("metrics").where("stats_id", "=", id).executeTakeFirst(),
     db.selectFrom("plugin_errors").select(["plugin", "hook", "code", "message"]).where("stats_id", "=", id).orderBy("id").execute(),
   ]);
-  const pluginMetrics: RunDetail["plugin_metrics"] = {};
-  for (const m of metrics) {
-    (pluginMetrics[m.plugin] ??= {})[m.key] = m.num ?? m.text;
-  }
   return {
     ...row,
     success: flag(row.success),
@@ -43,7 +40,7 @@ export async function getRunDetail(db: Db, idOrPrefix: string): Promise<RunDetai
       }),
     ),
     phases: phases.map(({ id: _id, stats_id: _stats, ...phase }) => phase),
-    plugin_metrics: pluginMetrics,
+    plugin_metrics: decodeMetrics(metrics?.metrics),
     plugin_errors: errors,
   };
 }

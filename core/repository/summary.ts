@@ -7,9 +7,10 @@ import type { StatsFilter, StatsSummary } from "./views.ts";
 /**
  * Library-wide totals over a time window, optionally for one policy, library or node. Whole months
  * inside the window are read from the month tier of stats_rollup, the other whole days from its
- * daily rows, and only the partial days at its edges (when a bound is off midnight, as `7d` always
- * is) from processing_stats — or, for an edge covering most of its day, from the day's row less the
- * runs of the rest of it (see complementEdges). The result is exactly what a full scan would give.
+ * daily rows, the whole hours of the partial days at its edges (when a bound is off midnight, as
+ * `7d` always is) from its hour tier, and only the partial edge hours from processing_stats — or,
+ * for an edge covering most of its hour (day), from the hour's (day's) row less the runs (hours)
+ * of the rest of it (see complementEdges). The result is exactly what a full scan would give.
  *
  * @example
  * const range = parseTimeRange({ since: "7d" });

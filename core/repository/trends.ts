@@ -31,8 +31,8 @@ const PERIOD: Record<TrendGroupBy, (day: string) => string> = {
 
 /**
  * Runs, outcomes and sizes per UTC day, ISO week or month, oldest first; periods without runs
- * are omitted. Whole days come from the stats_rollup and partial edge days from a scan, like
- * getSummary; days are bucketed into weeks and months here so every source shares one calendar.
+ * are omitted. Whole days come from the stats_rollup, partial edge days from its hour tier and
+ * a scan of their partial edge hours, like getSummary; days are bucketed into weeks and months here so every source shares one calendar.
  *
  * @example await getTrends(db, { ...parseTimeRange({ since: "2026-01-01" }), groupBy: "week" })
  */

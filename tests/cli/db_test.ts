@@ -94,9 +94,10 @@ test("vpo db migrate upgrades a database that read commands refused for its olde
   writeFileSync(join(dataDir, "h.ndjson"), asNdjson(perfHistory({ runs: 20, seed: 71 })));
   expect((await vpo(["--db", db, "stats", "import", "h.ndjson"], { dataDir })).code).toBe(0);
   const summary = (await vpo(["--db", db, "stats", "summary", "--format", "json"], { dataDir })).stdout;
-  // Take the database back to schema version 4, as an older vpo left it: undo migrations 9, 7, 6 and 5.
+  // Take the database back to schema version 4, as an older vpo left it: undo migrations 11, 10, 9, 8, 7, 6 and 5.
   const raw = new Database(db);
-  raw.exec("drop table phase_rollup; drop table phase_rollup_month; drop index stats_failed_at; drop index perf_wall_time");
+  raw.exec("drop table phase_rollup; drop table phase_rollup_hour; drop table phase_rollup_month; drop index stats_failed_at; drop index perf_wall_time");
+  raw.exec("drop table stats_rollup_hour; drop table codec_rollup_hour; drop table metric_rollup_hour");
   raw.exec("drop table stats_rollup_month; drop table codec_rollup_month; drop table metric_rollup_month");
   raw.exec("drop table alert_deliveries; drop table alert_events; drop table alert_silences; drop table alert_state; drop table log_records");
   raw.exec("alter table processing_stats drop column failure_command; alter table processing_stats drop column failure_output");
@@ -105,6 +106,12 @@ test("vpo db migrate upgrades a database that read commands refused for its olde
   for (const col of ["file_key", "library", "library_path", "queue_job_id", "heartbeat_at", "policy_digest", "queue_attempt", "progress_percent", "progress_speed", "progress_fps", "progress_eta_seconds"]) {
     raw.exec(`alter table runs_in_flight drop column ${col}`);
   }
+  // Migration 10: plugin_metrics back to a row per metric.
+  raw.exec(`create table plugin_metrics_v4 (id integer primary key autoincrement, stats_id text not null references processing_stats(id) on delete cascade,
+    plugin text not null, key text not null, num real, text text)`);
+  raw.exec(`insert into plugin_metrics_v4 (stats_id, plugin, key, num, text) select pm.stats_id, p.key, m.key,
+    case when m.type in ('integer', 'real') then m.value end, case when m.type = 'text' then m.value end from plugin_metrics pm, json_each(pm.metrics) p, json_each(p.value) m`);
+  raw.exec("drop table plugin_metrics; alter table plugin_metrics_v4 rename to plugin_metrics; create index plugin_metrics_stats on plugin_metrics (stats_id)");
   raw.exec("delete from schema_migrations where version >= 5");
   raw.close();
   const refused = await vpo(["--db", db, "stats", "summary"], { dataDir });

@@ -83,12 +83,14 @@ forEachDialect("SIGKILL during import and purge", (dialect) => {
     const file = ndjson(dir);
     const db = ["--db", location];
     let stored = 0;
-    let killed = 0;
+    let cutMidway = 0;
     for (let k = 0; k < KILLS; k++) {
       const ms = 300 + Math.floor(next() * 2500);
       const code = await killAfter([...db, "stats", "import", file], dir, ms);
-      if (code === 137) killed++;
       const count = await expectConsistent(location, dialect.name);
+      // Only a kill between two stored batches surely finds its job open: one before the job is
+      // made, or once every run is stored (the job closed as completed), leaves none interrupted.
+      if (code === 137 && count > stored && count < RUNS) cutMidway++;
       expect(count >= stored).toBe(true);
       if (code === 137) expect(count % IMPORT_BATCH_SIZE === 0 || count === RUNS).toBe(true); // whole batches only
       stored = count;
@@ -99,7 +101,7 @@ forEachDialect("SIGKILL during import and purge", (dialect) => {
     expect(await expectConsistent(location, dialect.name)).toBe(RUNS);
     const jobs = JSON.parse((await vpo([...db, "jobs", "list", "--type", "import", "--json"], { dataDir: dir })).stdout) as { status: string }[];
     expect(jobs.filter((j) => j.status === "running")).toEqual([]);
-    expect(jobs.filter((j) => j.status === "interrupted").length).toBeGreaterThanOrEqual(killed > 0 ? 1 : 0);
+    expect(jobs.filter((j) => j.status === "interrupted").length).toBeGreaterThanOrEqual(cutMidway > 0 ? 1 : 0);
     expect(jobs.some((j) => j.status === "completed")).toBe(true);
   }, 600_000);
 

@@ -4,17 +4,18 @@ import type { Migration } from "./_types.ts";
 /**
  * The last views that scanned every run of their window: phase timings (`vpo stats phases`) and
  * the nodes' mean encoding speed read performance_metrics joined to the runs; the failures view
- * read every run. A phase rollup per (day, policy, library, node, phase) in both tiers, like the
- * other rollups, holds what those views add up; failures are read through an index of the failed
- * runs only, so they cost what there is of them, not what history holds. The slowest phases are
- * read through an index on their wall time. Filled by the rebuild this migration asks for.
+ * read every run. A phase rollup per (hour, day or month; policy, library, node, phase), in the
+ * three tiers of the other rollups, holds what those views add up; failures are read through an
+ * index of the failed runs only, so they cost what there is of them, not what history holds. The
+ * slowest phases are read through an index on their wall time. Filled by the rebuild this
+ * migration asks for.
  */
 export const phaseRollups: Migration = {
   version: 11,
   name: "phase rollup, failed-run and phase-time indexes",
   rebuildsRollup: true,
   async up(db, t) {
-    for (const name of ["phase_rollup", "phase_rollup_month"]) {
+    for (const name of ["phase_rollup", "phase_rollup_hour", "phase_rollup_month"]) {
       await db.schema
         .createTable(name)
         .addColumn("day", t.text, (c) => c.notNull())
