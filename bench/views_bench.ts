@@ -15,10 +15,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  getBreakdown, getCodecDistribution, getMetricAggregates, getPolicyStats, getRecentRuns, getSummary, getTrends, openDatabase, type Db,
+  getBreakdown, getCodecDistribution, getFailures, getMetricAggregates, getPhaseTimes, getPolicyStats, getRecentRuns, getSummary, getTrends, listNodes, openDatabase, type Db,
 } from "../core/mod.ts";
 import { LATEST_SCHEMA_VERSION } from "../core/db/migrations/mod.ts";
 import { codecsFrom } from "../core/repository/codecs.ts";
+import { phaseTotals } from "../core/repository/_phase_rollup.ts";
 import { metricsFrom } from "../core/repository/metrics.ts";
 import { refreshPlannerStatistics } from "../core/repository/planner_statistics.ts";
 import { policyStatsFrom } from "../core/repository/policies.ts";
@@ -55,7 +56,8 @@ interface View {
   name: string;
   run(db: Db, i: number): Promise<unknown>;
   raw?(db: Db, i: number): Promise<unknown>;
-  http(i: number): string;
+  /** The same view over HTTP, where vpo serves it on its own. */
+  http?(i: number): string;
 }
 
 const q = (w: Record<string, string>, extra = "") => `${new URLSearchParams(w)}${extra}`;
@@ -66,6 +68,10 @@ const VIEWS: View[] = [
   { name: "codecs", run: (db, i) => getCodecDistribution(db, range(whole(i))), raw: (db, i) => codecsFrom(db, range(whole(i)), "raw"), http: (i) => `/api/stats/codecs?${q(whole(i))}` },
   { name: "metrics", run: (db, i) => getMetricAggregates(db, range(whole(i))), raw: (db, i) => metricsFrom(db, range(whole(i)), "raw"), http: (i) => `/api/stats/metrics?${q(whole(i))}` },
   { name: "nodes", run: (db, i) => getBreakdown(db, "node", range(whole(i))), http: (i) => `/api/stats/nodes?${q(whole(i))}` },
+  { name: "nodes with speeds", run: (db, i) => listNodes(db, range(whole(i))), raw: (db, i) => phaseTotals(db, range(whole(i)), "node", "raw"), http: (i) => `/api/nodes?${q(whole(i))}` },
+  { name: "phase timings", run: (db, i) => getPhaseTimes(db, range(whole(i))), raw: (db, i) => phaseTotals(db, range(whole(i)), "phase", "raw") },
+  { name: "failures", run: (db, i) => getFailures(db, range(whole(i))) },
+  { name: "failures, 30 days", run: (db, i) => getFailures(db, range(offMidnight(i))) },
   { name: "libraries", run: (db, i) => getBreakdown(db, "library", range(whole(i))), http: (i) => `/api/stats/libraries?${q(whole(i))}` },
   // recent takes no window: the limit moves instead (50 + i rows), so that no cache answers.
   { name: "recent (50)", run: (db, i) => getRecentRuns(db, { limit: 50 + i }), http: (i) => `/api/stats/recent?limit=${50 + i}` },
@@ -104,9 +110,11 @@ async function measure(dialect: "SQLite" | "PostgreSQL", location: string, size:
   const server = await serve(location);
   try {
     for (const view of VIEWS) {
+      const path = view.http;
+      if (path === undefined) continue;
       const ms = await timeIt(async (i) => {
-        const res = await fetch(server.base + view.http(i));
-        if (!res.ok) throw new Error(`${view.http(i)}: HTTP ${res.status} ${await res.text()}`);
+        const res = await fetch(server.base + path(i));
+        if (!res.ok) throw new Error(`${path(i)}: HTTP ${res.status} ${await res.text()}`);
         await res.arrayBuffer();
       });
       results.push({ view: view.name, where: `${dialect} HTTP`, size, ms });

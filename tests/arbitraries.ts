@@ -41,6 +41,7 @@ export const runArb: fc.Arbitrary<RunRecordInput> = fc
     audio_tracks_transcoded: maybe(tracks),
     video_source_codec: maybe(fc.constantFrom("h264", "hevc", "mpeg2video")),
     metric: maybe(fc.integer({ min: -1000, max: 1000 })),
+    fps: maybe(fc.double({ min: 0.5, max: 500, noNaN: true })),
   })
   .map((r) => ({
     id: r.id,
@@ -67,7 +68,11 @@ export const runArb: fc.Arbitrary<RunRecordInput> = fc
     video_source_codec: r.video_source_codec,
     video_target_codec: r.video_transcode_skipped === false ? "hevc" : null,
     actions: r.audio[0] !== null ? [{ action_type: "remove", track_type: "audio", track_index: 1, before_state: { language: "fre" } }] : [],
-    phases: r.duration_seconds !== null ? [{ phase_name: "remux", wall_time_seconds: r.duration_seconds, bytes_read: r.size_before ?? null }] : [],
+    phases: [
+      ...(r.duration_seconds !== null ? [{ phase_name: "remux", wall_time_seconds: r.duration_seconds, bytes_read: r.size_before ?? null, encoding_fps: r.fps }] : []),
+      // A phase with a speed but no wall time: counted in a node's mean speed, not in the phase timings.
+      ...(r.fps !== null && r.metric !== null ? [{ phase_name: "verify", wall_time_seconds: null, encoding_fps: r.fps }] : []),
+    ],
     plugin_metrics: r.metric === null ? {} : { probe: { score: r.metric, label: `m${r.metric}` } },
   }) as RunRecordInput);
 

@@ -10,9 +10,10 @@ import { initialSchema } from "./migrations/001_initial.ts";
 import { migrationContext } from "./migrations/_types.ts";
 import { LATEST_SCHEMA_VERSION } from "./migrations/mod.ts";
 import { openDatabase } from "./open.ts";
+import { VPO_TABLES } from "../repository/maintenance.ts";
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), "vpo-db-")), "library.db");
-const TABLES = ["action_results", "alert_deliveries", "alert_events", "alert_silences", "alert_state", "codec_rollup", "codec_rollup_hour", "codec_rollup_month", "files", "jobs", "library_snapshots", "log_records", "metric_rollup", "metric_rollup_hour", "metric_rollup_month", "nodes", "performance_metrics", "plugin_errors", "plugin_metrics", "processing_stats", "reports", "retention_state", "run_feed", "runs_in_flight", "schema_migrations", "stats_rollup", "stats_rollup_hour", "stats_rollup_month"];
+const TABLES = [...VPO_TABLES].sort();
 
 forEachDialect("openDatabase", (dialect) => {
   test("creates every table and records the schema version", async () => {

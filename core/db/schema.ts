@@ -142,6 +142,22 @@ export interface CodecRollupTable {
 }
 
 /** Plugin metric aggregates per (day, policy, library, node) and (plugin, key). */
+/** Phase timings per (day, policy, library, node, phase): the phases view and the nodes' mean encoding speed. */
+export interface PhaseRollupTable {
+  day: string;
+  policy_name: string;
+  library: string;
+  node: string;
+  phase_name: string;
+  runs: number;
+  total_seconds: number;
+  max_seconds: number | null;
+  fps_count: number;
+  fps_sum: number;
+  ok_fps_count: number;
+  ok_fps_sum: number;
+}
+
 export interface MetricRollupTable {
   day: string;
   policy_name: string;
@@ -293,6 +309,9 @@ export interface Database extends MonitoringTables {
   stats_rollup_hour: StatsRollupTable;
   codec_rollup_hour: CodecRollupTable;
   metric_rollup_hour: MetricRollupTable;
+  phase_rollup: PhaseRollupTable;
+  phase_rollup_hour: PhaseRollupTable;
+  phase_rollup_month: PhaseRollupTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;

@@ -3,6 +3,7 @@ import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
 import { CODEC_ROLLUP, METRIC_ROLLUP, type MetricRollupRow } from "./_detail_rollups.ts";
 import { RUN_KEY, runFilter, widenToMonths } from "./_filters.ts";
+import { PHASE_ROLLUP } from "./_phase_rollup.ts";
 import { foldIntoTiers, type Merge, rebuildTiers, type Region, type RollupRow, type RollupShape } from "./_rollup_tiers.ts";
 import { retentionHorizon } from "./retention.ts";
 
@@ -83,7 +84,7 @@ export const STATS_ROLLUP: RollupShape = {
       .groupBy(KEY_COLUMNS.map((k) => tier.key[k])),
 };
 
-const ROLLUPS = [STATS_ROLLUP, CODEC_ROLLUP, METRIC_ROLLUP] as const;
+const ROLLUPS = [STATS_ROLLUP, CODEC_ROLLUP, METRIC_ROLLUP, PHASE_ROLLUP] as const;
 
 /**
  * Adds the contribution of the runs matching `where` to every tier of every rollup (an upsert per
@@ -95,6 +96,7 @@ export async function foldIntoRollup(db: Db, where: Expression<SqlBool>, metrics
   await foldIntoTiers(db, CODEC_ROLLUP, where);
   // From the figures the batch added up in memory: a GROUP BY over 18 rows a run cost more than storing them.
   await foldIntoTiers(db, METRIC_ROLLUP, where, metrics as RollupRow[] | undefined);
+  await foldIntoTiers(db, PHASE_ROLLUP, where);
 }
 
 /**

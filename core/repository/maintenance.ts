@@ -19,8 +19,8 @@ export type MaintenanceTarget = Pick<DatabaseHandle, "db" | "dialect" | "locatio
 /** Every table vpo keeps, in an order that satisfies foreign keys (parents first). */
 export const VPO_TABLES = [
   "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
-  "stats_rollup", "codec_rollup", "metric_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month",
-  "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+  "stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "phase_rollup_month",
+  "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "phase_rollup_hour", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
   "alert_state", "alert_events", "alert_deliveries", "alert_silences", "log_records",
 ] as const;
 

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, runFilter } from "./_filters.ts";
+import { phaseTotals } from "./_phase_rollup.ts";
 import { getBreakdown } from "./breakdown.ts";
 import type { StatsFilter } from "./views.ts";
 
@@ -30,18 +30,10 @@ export const NodeRowSchema = v.object({
 });
 export interface NodeRow extends v.InferOutput<typeof NodeRowSchema> {}
 
-/** Mean encoding fps per node name over successful runs in the filter. */
+/** Mean encoding fps per node name over the phases of successful runs in the filter (from phase_rollup). */
 async function encodingFps(db: Db, filter: StatsFilter): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom("performance_metrics")
-    .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
-    .select((eb) => ["processing_stats.node", eb.fn.avg<number>("performance_metrics.encoding_fps").as("fps")])
-    .where(runFilter(normalizeRange(filter), filter))
-    .where("processing_stats.success", "=", 1)
-    .where("performance_metrics.encoding_fps", "is not", null)
-    .groupBy("processing_stats.node")
-    .execute();
-  return new Map(rows.map((r) => [r.node ?? "", Math.round(Number(r.fps) * 10) / 10]));
+  const rows = await phaseTotals(db, filter, "node");
+  return new Map(rows.filter((r) => r.ok_fps_count > 0).map((r) => [r.key, Math.round((r.ok_fps_sum / r.ok_fps_count) * 10) / 10]));
 }
 
 /**

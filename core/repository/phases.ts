@@ -1,5 +1,8 @@
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, num, numOrNull, runFilter } from "./_filters.ts";
+import { normalizeRange, num, numOrNull, roundSeconds, runFilter } from "./_filters.ts";
+import { phaseTotals } from "./_phase_rollup.ts";
+
+const DAY_MS = 86_400_000;
 import type { StatsFilter } from "./views.ts";
 
 /** Time spent in one phase name over a window (successful and failed runs alike). */
@@ -25,51 +28,56 @@ export interface SlowPhase {
   encoding_fps: number | null;
 }
 
-const phaseRuns = (db: Db, filter: StatsFilter) =>
-  db
-    .selectFrom("performance_metrics")
-    .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
-    .where(runFilter(normalizeRange(filter), filter))
-    .where("performance_metrics.wall_time_seconds", "is not", null);
-
 /**
  * Where the time went: per phase name, the runs, total, mean and longest wall time, most total
- * time first; and the `slowest` single phases with their runs.
+ * time first (from phase_rollup: the same at ten thousand runs as at ten million); and the
+ * `slowest` single phases with their runs, through the index on wall time.
  *
  * @example const { phases, slowest } = await getPhaseTimes(db, { since: "2026-01-01T00:00:00.000Z" });
  */
 export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 10): Promise<{ phases: PhaseTime[]; slowest: SlowPhase[] }> {
-  const grouped = await phaseRuns(db, filter)
-    .select((eb) => [
-      "performance_metrics.phase_name",
-      eb.fn.countAll().as("runs"),
-      eb.fn.sum("performance_metrics.wall_time_seconds").as("total"),
-      eb.fn.max("performance_metrics.wall_time_seconds").as("max"),
-      eb.fn.avg("performance_metrics.encoding_fps").as("fps"),
-    ])
-    .groupBy("performance_metrics.phase_name")
-    .execute();
-  const phases = grouped
-    .map((r) => ({
-      phase_name: r.phase_name,
-      runs: num(r.runs),
-      total_seconds: Math.round(num(r.total) * 1000) / 1000,
-      avg_seconds: Math.round((num(r.total) / Math.max(1, num(r.runs))) * 1000) / 1000,
-      max_seconds: num(r.max),
-      avg_fps: numOrNull(r.fps),
+  const [totals, rows] = await Promise.all([phaseTotals(db, filter, "phase"), slowestPhases(db, filter, slowest)]);
+  const phases = totals
+    .filter((t) => t.runs > 0)
+    .map((t) => ({
+      phase_name: t.key,
+      runs: t.runs,
+      total_seconds: roundSeconds(t.total_seconds),
+      avg_seconds: roundSeconds(t.total_seconds / t.runs),
+      max_seconds: t.max_seconds,
+      avg_fps: t.fps_count === 0 ? null : t.fps_sum / t.fps_count,
     }))
     .sort((a, b) => b.total_seconds - a.total_seconds || (a.phase_name < b.phase_name ? -1 : 1));
-  const rows = await phaseRuns(db, filter)
+  return { phases, slowest: rows };
+}
+
+/**
+ * The longest single phases of the window's runs. Walks the wall-time index from the longest
+ * down and stops at the `limit`-th phase inside the window: a few rows for any window that
+ * holds a fair share of history. SQLite is told to (CROSS JOIN keeps the phases outermost); a
+ * window of under a day is scanned instead, through the processed_at index.
+ */
+async function slowestPhases(db: Db, filter: StatsFilter, limit: number): Promise<SlowPhase[]> {
+  const rows = await slowestPhasesQuery(db, filter, limit).execute();
+  return rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) }));
+}
+
+/** The query of slowestPhases (exported for the plan test). */
+export function slowestPhasesQuery(db: Db, filter: StatsFilter, limit: number) {
+  const range = normalizeRange(filter);
+  const short = range.since !== undefined && range.until !== undefined && Date.parse(range.until) - Date.parse(range.since) < DAY_MS;
+  const from = db.selectFrom("performance_metrics");
+  const joined = short
+    ? from.innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
+    : from.crossJoin("processing_stats").whereRef("processing_stats.id", "=", "performance_metrics.stats_id");
+  return joined
+    .where(runFilter(range, filter))
+    .where("performance_metrics.wall_time_seconds", "is not", null)
     .select([
       "processing_stats.id as stats_id", "processing_stats.processed_at", "processing_stats.policy_name", "processing_stats.file_path",
       "performance_metrics.phase_name", "performance_metrics.wall_time_seconds", "performance_metrics.bytes_read", "performance_metrics.encoding_fps",
     ])
     .orderBy("performance_metrics.wall_time_seconds", "desc")
     .orderBy("processing_stats.id")
-    .limit(slowest)
-    .execute();
-  return {
-    phases,
-    slowest: rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) })),
-  };
+    .limit(limit);
 }

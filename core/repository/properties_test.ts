@@ -5,6 +5,7 @@ import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { normalizeRunRecord } from "../record/mod.ts";
 import { getBreakdown } from "./breakdown.ts";
+import { getFailures } from "./failures.ts";
 import { codecsFrom } from "./codecs.ts";
 import { metricsFrom } from "./metrics.ts";
 import { streamRunRecords } from "./export.ts";
@@ -15,6 +16,7 @@ import { recordRuns } from "./record.ts";
 import { summaryFrom } from "./summary.ts";
 import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
+import { phaseTotals } from "./_phase_rollup.ts";
 import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
 import type { Db } from "../db/handle.ts";
 import { normalizeRange, windowWidenedBy } from "./_filters.ts";
@@ -44,6 +46,12 @@ const operation = fc.oneof(
   },
 );
 
+/** Phase totals in key order, sums rounded (added in another order they differ in the last bits). */
+async function phasesRounded(db: Db, filter: Parameters<typeof phaseTotals>[1], source: "auto" | "raw", group: "phase" | "node" = "phase") {
+  const rows = await phaseTotals(db, filter, group, source);
+  return rows.map((p) => ({ ...p, total_seconds: round(p.total_seconds), fps_sum: round(p.fps_sum), ok_fps_sum: round(p.ok_fps_sum) })).sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
 forEachDialect("record properties", (dialect) => {
   const runs = dialect.name === "sqlite" ? RUNS : Math.max(3, Math.ceil(RUNS / 3));
 
@@ -71,11 +79,15 @@ forEachDialect("record properties", (dialect) => {
             const filter = { ...window, ...scope };
             const raw = await summaryFrom(db, filter, "raw");
             expect(await summaryFrom(db, filter, "auto")).toEqual(raw);
+            // The failures view reads its own index, with the scope written its own way: it counts the same runs.
+            const failures = await getFailures(db, filter, { limit: 10_000 });
+            expect(failures.reduce((n, g) => n + g.runs, 0)).toBe(raw.total_failed);
             expect(await policyStatsFrom(db, filter, "auto")).toEqual(await policyStatsFrom(db, filter, "raw"));
             for (const groupBy of ["day", "week", "month"] as const) {
               expect(await trendsFrom(db, { ...filter, groupBy }, "auto")).toEqual(await trendsFrom(db, { ...filter, groupBy }, "raw"));
             }
             expect(await codecsFrom(db, filter, "auto")).toEqual(await codecsFrom(db, filter, "raw"));
+            for (const group of ["phase", "node"] as const) expect(await phasesRounded(db, filter, "auto", group)).toEqual(await phasesRounded(db, filter, "raw", group));
             const metricsOf = async (source: "auto" | "raw") => (await metricsFrom(db, filter, source)).map((m) => ({ ...m, sum: round(m.sum), avg: round(m.avg) }));
             expect(await metricsOf("auto")).toEqual(await metricsOf("raw"));
             for (const by of ["node", "library"] as const) {
@@ -106,7 +118,10 @@ forEachDialect("record properties", (dialect) => {
           const expected = [];
           for (const [window, scope] of filters) {
             const answered = { ...scope, ...(windowWidenedBy(window, horizon) ?? window) };
-            expected.push([await summaryFrom(db, answered, "raw"), await policyStatsFrom(db, answered, "raw"), await trendsFrom(db, { ...answered, groupBy: "day" }, "raw")]);
+            expected.push([
+              await summaryFrom(db, answered, "raw"), await policyStatsFrom(db, answered, "raw"), await trendsFrom(db, { ...answered, groupBy: "day" }, "raw"),
+              await phasesRounded(db, answered, "raw"),
+            ]);
           }
           await applyRetention(db, { runsBefore: horizon });
           expect(await rollupRows(db)).toEqual(rollup);
@@ -114,7 +129,10 @@ forEachDialect("record properties", (dialect) => {
           const actual = [];
           for (const [window, scope] of filters) {
             const filter = { ...window, ...scope };
-            actual.push([await summaryFrom(db, filter, "auto"), await policyStatsFrom(db, filter, "auto"), await trendsFrom(db, { ...filter, groupBy: "day" }, "auto")]);
+            actual.push([
+              await summaryFrom(db, filter, "auto"), await policyStatsFrom(db, filter, "auto"), await trendsFrom(db, { ...filter, groupBy: "day" }, "auto"),
+              await phasesRounded(db, filter, "auto"),
+            ]);
           }
           expect(actual).toEqual(expected);
         } finally {

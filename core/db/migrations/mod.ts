@@ -11,10 +11,13 @@ import { monitoring } from "./007_monitoring.ts";
 import { monthRollups } from "./008_month_rollups.ts";
 import { hourRollups } from "./009_hour_rollups.ts";
 import { metricsRowPerRun } from "./010_metrics_row_per_run.ts";
+import { phaseRollups } from "./011_phase_rollups.ts";
 import { type DialectName, type Migration, migrationContext } from "./_types.ts";
 
 /** Append-only list: never edit a released migration, add the next version. */
-const MIGRATIONS: Migration[] = [initialSchema, runsInFlight, trustworthyRecord, detailRollups, reportsAndRetention, queueMarkers, monitoring, monthRollups, hourRollups, metricsRowPerRun];
+const MIGRATIONS: Migration[] = [
+  initialSchema, runsInFlight, trustworthyRecord, detailRollups, reportsAndRetention, queueMarkers, monitoring, monthRollups, hourRollups, metricsRowPerRun, phaseRollups,
+];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,110 @@
+import { type RawBuilder, sql } from "kysely";
+import type { Db } from "../db/handle.ts";
+import type { PhaseRollupTable } from "../db/schema.ts";
+import type { TimeRange } from "../time_filter.ts";
+import { normalizeRange, num, type Part, rollupFilter, RUN_KEY, runFilter, type RunScope, splitHours, splitRange, tierTable, type TierSource, widenBeforeHorizon } from "./_filters.ts";
+import type { RollupShape } from "./_rollup_tiers.ts";
+import { retentionHorizon } from "./retention.ts";
+
+/**
+ * phase_rollup: the phase timings of the runs per (key, phase), in the three tiers like the other
+ * rollups, so the phases view and the nodes' mean encoding speed cost the same at ten thousand
+ * runs as at ten million. Each column is defined once, as an aggregate over performance_metrics
+ * joined to its run, and serves the fold, the rebuild and the partial edge hours alike.
+ */
+
+type PhaseColumn = Exclude<keyof PhaseRollupTable, "day" | "policy_name" | "library" | "node" | "phase_name">;
+const KEYS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
+
+const timed = sql`performance_metrics.wall_time_seconds is not null`;
+const fps = sql.ref("performance_metrics.encoding_fps");
+const wall = sql.ref("performance_metrics.wall_time_seconds");
+
+/** Each column as an aggregate over performance_metrics ⨝ processing_stats rows. */
+const PHASE_CONTRIBUTIONS: Record<PhaseColumn, RawBuilder<number | null>> = {
+  // Phases with a wall time: how many, how long in all, the longest; of those, the ones that reported a speed.
+  runs: sql`count(${wall})`,
+  total_seconds: sql`coalesce(sum(${wall}), 0)`,
+  max_seconds: sql`max(${wall})`,
+  fps_count: sql`count(case when ${timed} then ${fps} end)`,
+  fps_sum: sql`coalesce(sum(case when ${timed} then ${fps} end), 0)`,
+  // Any phase of a successful run that reported a speed: a node's mean encoding speed.
+  ok_fps_count: sql`count(case when processing_stats.success = 1 then ${fps} end)`,
+  ok_fps_sum: sql`coalesce(sum(case when processing_stats.success = 1 then ${fps} end), 0)`,
+};
+const COLUMNS = Object.keys(PHASE_CONTRIBUTIONS) as PhaseColumn[];
+
+export const PHASE_ROLLUP: RollupShape = {
+  table: "phase_rollup",
+  keys: ["phase_name"],
+  merge: Object.fromEntries(COLUMNS.map((c) => [c, c === "max_seconds" ? "max" : "sum"])),
+  contributions: (db, where, tier) =>
+    db
+      .selectFrom("performance_metrics")
+      .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
+      .where(where)
+      .select([...KEYS.map((k) => tier.key[k].as(k)), "performance_metrics.phase_name", ...COLUMNS.map((c) => PHASE_CONTRIBUTIONS[c].as(c))])
+      .groupBy([...KEYS.map((k) => tier.key[k]), "performance_metrics.phase_name"]),
+};
+
+/** Each column as an aggregate over rollup rows (of any tier). */
+const ROLLUP_AGGREGATES = Object.fromEntries(
+  Object.entries(PHASE_ROLLUP.merge).map(([c, how]) => [c, how === "max" ? sql`max(${sql.ref(c)})` : sql`coalesce(sum(${sql.ref(c)}), 0)`]),
+) as Record<PhaseColumn, RawBuilder<number | null>>;
+
+/** Phase totals of one group (a phase name or a node). */
+export type PhaseTotals = { key: string } & Record<PhaseColumn, number>;
+
+/**
+ * Phase totals over a window and scope, one row per phase name or per node ("" for none): whole
+ * months, days and hours from the tiers, the partial edge hours from the runs (a maximum cannot be
+ * subtracted, so edges are not complemented); an edge day before the details' retention horizon
+ * has no phases left and is answered whole. `source: "raw"` reads the runs alone, for the tests
+ * that both agree.
+ */
+export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "phase" | "node", source: "auto" | "raw" = "auto"): Promise<PhaseTotals[]> {
+  const range = normalizeRange(filter);
+  const scope = { policy: filter.policy, library: filter.library, node: filter.node };
+  const read = (part: Part) => {
+    if (part.source === "raw") {
+      const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
+      return db
+        .selectFrom("performance_metrics")
+        .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
+        .where(runFilter(part.range, scope))
+        .select([key.as("key"), ...COLUMNS.map((c) => PHASE_CONTRIBUTIONS[c].as(c))])
+        .groupBy(key)
+        .execute();
+    }
+    const table = tierTable("phase_rollup", part.source as TierSource);
+    const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
+    return db
+      .selectFrom(table)
+      .where(rollupFilter(part.range, scope, table))
+      .select([key.as("key"), ...COLUMNS.map((c) => ROLLUP_AGGREGATES[c].as(c))])
+      .groupBy(key)
+      .execute();
+  };
+  let parts: Part[] = [{ range, source: "raw" }];
+  if (source === "auto") {
+    const split = splitRange(range);
+    const horizon = split.some((p) => p.source === "raw") ? await retentionHorizon(db, "details") : null;
+    parts = splitHours(horizon === null ? split : widenBeforeHorizon(split, horizon));
+  }
+  const merged = new Map<string, PhaseTotals>();
+  // Independent reads (on PostgreSQL at once), merged in order so sums add up the same way every time.
+  for (const rows of await Promise.all(parts.map(read))) {
+    for (const row of rows as Record<string, unknown>[]) {
+      const key = String(row.key);
+      const max = row.max_seconds === null || row.max_seconds === undefined ? null : Number(row.max_seconds);
+      const seen = merged.get(key);
+      if (!seen) {
+        merged.set(key, { key, ...(Object.fromEntries(COLUMNS.map((c) => [c, num(row[c])])) as Record<PhaseColumn, number>), max_seconds: max as number });
+        continue;
+      }
+      for (const c of COLUMNS) if (c !== "max_seconds") seen[c] += num(row[c]);
+      if (max !== null && (seen.max_seconds === null || max > seen.max_seconds)) seen.max_seconds = max;
+    }
+  }
+  return [...merged.values()];
+}

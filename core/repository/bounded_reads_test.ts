@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Compilable, CompiledQuery } from "kysely";
+import { type DatabaseHandle, openDatabase } from "../db/open.ts";
+import { failedRunGroups } from "./failures.ts";
+import { slowestPhasesQuery } from "./phases.ts";
+
+/**
+ * The reads no rollup can answer are bounded by an index, not by history: SQLite's plan for each
+ * names the index (a plan that scans the window instead would pass every other test and grow with
+ * the runs). PostgreSQL chooses by its statistics; the views bench shows its times.
+ */
+describe("bounded reads [sqlite]", () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await openDatabase(join(mkdtempSync(join(tmpdir(), "vpo-plan-")), "library.db"));
+  });
+  afterAll(() => handle.close());
+
+  const plan = async (query: Compilable<unknown>) => {
+    const compiled = query.compile();
+    const { rows } = await handle.db.executeQuery(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
+    return (rows as { detail: string }[]).map((r) => r.detail).join(" | ");
+  };
+  const windows = {
+    "all time": {},
+    "two years": { since: "2024-01-01T00:00:00.000Z", until: "2026-01-01T00:00:00.000Z" },
+    "30 days off midnight": { since: "2025-06-01T13:37:00.000Z", until: "2025-07-01T09:15:00.000Z", policy: "strip" },
+  };
+
+  for (const [name, filter] of Object.entries(windows)) {
+    test(`failures over ${name} read the failed runs alone, through stats_failed_at`, async () => {
+      expect(await plan(failedRunGroups(handle.db, filter))).toContain("USING INDEX stats_failed_at");
+    });
+    test(`the slowest phases over ${name} walk the wall-time index from the longest down`, async () => {
+      const detail = await plan(slowestPhasesQuery(handle.db, filter, 10));
+      expect(detail).toMatch(/^SEARCH performance_metrics USING INDEX perf_wall_time/);
+    });
+  }
+
+  test("the slowest phases of a window under a day are found through the window, not the whole wall-time index", async () => {
+    const detail = await plan(slowestPhasesQuery(handle.db, { since: "2025-06-01T10:00:00.000Z", until: "2025-06-01T12:00:00.000Z" }, 10));
+    expect(detail).toContain("processing_stats USING INDEX stats_processed_at");
+  });
+});
