@@ -78,6 +78,7 @@ export function slowestPhasesQuery(db: Db, filter: StatsFilter, limit: number) {
       "performance_metrics.phase_name", "performance_metrics.wall_time_seconds", "performance_metrics.bytes_read", "performance_metrics.encoding_fps",
     ])
     .orderBy("performance_metrics.wall_time_seconds", "desc")
-    .orderBy("processing_stats.id")
+    // Ties by the latest phase: the order of the index, so equal times (common) need no sort.
+    .orderBy("performance_metrics.id", "desc")
     .limit(limit);
 }
