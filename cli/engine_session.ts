@@ -2,9 +2,9 @@
  * What scan, process, run and demo share: config and plugins, the database, the engine, and
  * the start-up housekeeping (unrecorded runs recorded, old jobs purged) reported to the user.
  */
-import { type DatabaseHandle, type Db, partialHash, registerNode, trace } from "../core/mod.ts";
+import { type DatabaseHandle, type Db, registerNode, trace } from "../core/mod.ts";
 import pkg from "../package.json" with { type: "json" };
-import { createEngine, type Engine, engineProbe, type Housekeeping, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
+import { createEngine, type Engine, engineProbe, type Housekeeping, readAhead, REPORTED_LOG_CATEGORIES, spoolPathFor, startupHousekeeping } from "../engine/mod.ts";
 import { runRetentionIfDue } from "../monitor/retention/mod.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { writeErr, writeOut } from "./stdio.ts";
@@ -71,11 +71,7 @@ export async function openEngineSession(
   const ctx = await createContext(args as never, rawArgs, { reportedLogCategories: REPORTED_LOG_CATEGORIES });
   trace("session: config and plugins");
   const probe = probeFor(ctx);
-  if (options.readAhead) {
-    // Failures are the run's to report, when it probes again.
-    probe(options.readAhead).catch(() => {});
-    partialHash(options.readAhead).catch(() => {});
-  }
+  if (options.readAhead) readAhead(probe, options.readAhead);
   const database = await ctx.open();
   trace("session: database open");
   const { db, location, close } = database;

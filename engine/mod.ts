@@ -22,6 +22,7 @@ export type { Engine, EngineOptions, Stored } from "./session.ts";
  *   { file, policyName: "remux", signal, mayReplace: () => lease.stillMine() });
  */
 export { runLifecycle } from "./lifecycle.ts";
+export { readAhead } from "./source.ts";
 /** Options and outcome of a lifecycle run. */
 export type { FileOutcome, LifecycleOptions } from "./lifecycle.ts";
 /** The step contract (what differs between process and run) and the error of an aborted run. */

@@ -9,6 +9,7 @@ import { getLogger, withContext } from "@logtape/logtape";
 import { createJob, errorMessage, type EventBus, findProcessedRun, type Job, type JobType, partialHash, trace, updateJob, VpoError } from "../core/mod.ts";
 import type { FreeBytesFn } from "./disk_space.ts";
 import { type FileOutcome, runLifecycle } from "./lifecycle.ts";
+import { readAhead } from "./source.ts";
 import type { MayReplace } from "./commit.ts";
 import { policyStep } from "./policy_step.ts";
 import type { LoadedPolicy } from "./policy/load.ts";
@@ -115,9 +116,17 @@ async function runFiles(engine: Engine, o: JobOptions, job: Job, started: number
     while (next < total && !stopReason && !o.signal?.aborted) {
       const index = next++;
       const file = o.files[index]!;
+      if (next < total) readAheadUnlessDone(o.files[next]!);
       await withContext({ file }, () => oneFile(index, file));
     }
   };
+  // The next file is hashed and probed while this one runs, its ffprobe off the critical path;
+  // not probed when it will be skipped as already processed (a rerun over a done library probes nothing).
+  const readAheadUnlessDone = (file: string) =>
+    (async () => {
+      if (!o.force && (await processedBefore(engine, o.step, file))) return;
+      readAhead(engine.probe, file);
+    })().catch(() => {});
   const oneFile = async (index: number, file: string) => {
     // Per file: a worker's error never leaks into another file's event or count.
     o.bus?.emit("file.started", { job_id: job.id, file, index: index + 1, total });

@@ -52,6 +52,16 @@ export interface Source {
   before: BeforeFacts;
 }
 
+/**
+ * Starts reading a file the engine will read soon — its probe and partial hash, each cached by the
+ * file's state — so readSource then finds both done (`vpo run` while the database opens, a batch
+ * the next file while this one runs). Failures are left to the run, which reads again.
+ */
+export function readAhead(probe: ProbeFn, path: string): void {
+  probe(path).catch(() => {});
+  partialHash(path).catch(() => {});
+}
+
 /** Reads the source once: identity, probe and partial hash. Never throws; what cannot be read is null. */
 export async function readSource(probe: ProbeFn, path: string): Promise<Source> {
   const identity = identityOf(path);

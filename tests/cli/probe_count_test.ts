@@ -39,4 +39,12 @@ test("each state of a file is probed once: vpo run probes the source and its rep
   const processed = await vpo(["process", lib, "--policy", join(import.meta.dir, "../../cli/templates/policies/strip-to-english.yaml")], { dataDir: dir, env: ffprobe.env });
   expect(processed.code).toBe(0);
   expect(ffprobe.calls().length - before).toBeLessThanOrEqual(2 * 3);
+
+  // Again over the same library: every file was processed by this policy, so none is probed,
+  // not even ahead of its turn (the batch reads the next file ahead only when it will run).
+  const done = ffprobe.calls().length;
+  const again = await vpo(["process", lib, "--policy", join(import.meta.dir, "../../cli/templates/policies/strip-to-english.yaml")], { dataDir: dir, env: ffprobe.env });
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain("3 already processed");
+  expect(ffprobe.calls().length - done).toBe(0);
 }, 120_000);
