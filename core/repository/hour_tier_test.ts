@@ -13,6 +13,7 @@ import { summaryFrom } from "./summary.ts";
 import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
 import { normalizeRange, planParts, roundSeconds } from "./_filters.ts";
+import { rebuildRollups } from "./_rollup.ts";
 import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
 
 /**
@@ -104,6 +105,24 @@ forEachDialect("hour tier of the rollups", (dialect) => {
       ["complement", "hour", "raw", "2026-01-10T02:00:00.000Z", "2026-01-10T02:05:00.000Z"],
       ["complement", "rollup", "hour", "2026-01-10T00:00:00.000Z", "2026-01-10T03:00:00.000Z"],
     ]);
+  });
+
+  test("vpo db verify reports a codec, metric or phase rollup row that disagrees with the runs", async () => {
+    const handle = await openDatabase(await dialect.newLocation());
+    try {
+      const withDetails = { success: true, status: "success", error_message: null, phases: [{ phase_name: "remux", wall_time_seconds: 10, encoding_fps: 50 }], plugin_metrics: { probe: { score: 3 } } };
+      await recordRuns(handle.db, [at("2026-01-10T10:00:00.000", withDetails), at("2026-02-10T11:30:00.000", withDetails)]);
+      const details = async () => (await verifyDatabase(handle)).checks.find((c) => c.name === "codec, metric and phase totals agree with the runs")!;
+      expect(await details()).toMatchObject({ ok: true });
+      await handle.db.updateTable("phase_rollup").set({ total_seconds: 99 }).where("day", "=", "2026-01-10").execute();
+      expect(await details()).toMatchObject({ ok: false, detail: "1 rollup rows differ from the runs" });
+      await rebuildRollups(handle.db);
+      expect(await details()).toMatchObject({ ok: true });
+      await handle.db.updateTable("metric_rollup_month").set({ num_count: 7 }).where("day", "=", "2026-02-01").execute();
+      expect((await details()).ok).toBe(false);
+    } finally {
+      await handle.close();
+    }
   });
 
   test("vpo db verify reports an hour row that disagrees with the runs", async () => {
