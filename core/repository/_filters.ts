@@ -146,11 +146,13 @@ export function complementEdges(parts: Part[], options: { months?: boolean } = {
 /**
  * The parts a view reads a window in: splitRange, edge days before the retention `horizon` widened
  * to whole days (their runs are gone), the other edge days cut into hours, and the edges
- * complemented. `complementMonths: false` keeps the days of edge months as days.
+ * complemented. `complementMonths: false` keeps the days of edge months as days; `complement:
+ * false` complements nothing (for aggregates that cannot be subtracted, such as a maximum).
  */
-export function planParts(range: TimeRange, horizon: string | null, options: { complementMonths?: boolean } = {}): Part[] {
+export function planParts(range: TimeRange, horizon: string | null, options: { complementMonths?: boolean; complement?: boolean } = {}): Part[] {
   const split = splitRange(range);
-  return complementEdges(splitHours(horizon === null ? split : widenBeforeHorizon(split, horizon)), { months: options.complementMonths });
+  const hours = splitHours(horizon === null ? split : widenBeforeHorizon(split, horizon));
+  return options.complement === false ? hours : complementEdges(hours, { months: options.complementMonths });
 }
 
 /** A day-aligned range widened to whole months (the month tier rows it touches). */

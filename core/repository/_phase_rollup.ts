@@ -2,8 +2,8 @@ import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { PhaseRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { normalizeRange, num, type Part, rollupFilter, RUN_KEY, runFilter, type RunScope, splitHours, splitRange, tierTable, type TierSource, widenBeforeHorizon } from "./_filters.ts";
-import type { RollupShape } from "./_rollup_tiers.ts";
+import { normalizeRange, num, type Part, planParts, rollupFilter, RUN_KEY, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
+import { mergeValue, type RollupShape, tierAggregates } from "./_rollup_tiers.ts";
 import { retentionHorizon } from "./retention.ts";
 
 /**
@@ -47,19 +47,14 @@ export const PHASE_ROLLUP: RollupShape = {
       .groupBy([...KEYS.map((k) => tier.key[k]), "performance_metrics.phase_name"]),
 };
 
-/** Each column as an aggregate over rollup rows (of any tier). */
-const ROLLUP_AGGREGATES = Object.fromEntries(
-  Object.entries(PHASE_ROLLUP.merge).map(([c, how]) => [c, how === "max" ? sql`max(${sql.ref(c)})` : sql`coalesce(sum(${sql.ref(c)}), 0)`]),
-) as Record<PhaseColumn, RawBuilder<number | null>>;
-
 /** Phase totals of one group (a phase name or a node). */
 export type PhaseTotals = { key: string } & Record<PhaseColumn, number>;
 
 /**
  * Phase totals over a window and scope, one row per phase name or per node ("" for none): whole
- * months, days and hours from the tiers, the partial edge hours from the runs (a maximum cannot be
- * subtracted, so edges are not complemented); an edge day before the details' retention horizon
- * has no phases left and is answered whole. `source: "raw"` reads the runs alone, for the tests
+ * months, days and hours from the tiers, the partial edge hours from the runs (planParts; a maximum
+ * cannot be subtracted, so edges are not complemented); an edge day before the details' retention
+ * horizon has no phases left and is answered whole. `source: "raw"` reads the runs alone, for the tests
  * that both agree.
  */
 export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "phase" | "node", source: "auto" | "raw" = "auto"): Promise<PhaseTotals[]> {
@@ -78,32 +73,18 @@ export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "
     }
     const table = tierTable("phase_rollup", part.source as TierSource);
     const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
-    return db
-      .selectFrom(table)
-      .where(rollupFilter(part.range, scope, table))
-      .select([key.as("key"), ...COLUMNS.map((c) => ROLLUP_AGGREGATES[c].as(c))])
-      .groupBy(key)
-      .execute();
+    return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key).execute();
   };
-  let parts: Part[] = [{ range, source: "raw" }];
-  if (source === "auto") {
-    const split = splitRange(range);
-    const horizon = split.some((p) => p.source === "raw") ? await retentionHorizon(db, "details") : null;
-    parts = splitHours(horizon === null ? split : widenBeforeHorizon(split, horizon));
-  }
+  const parts: Part[] = source === "auto" ? planParts(range, await retentionHorizon(db, "details"), { complement: false }) : [{ range, source: "raw" }];
   const merged = new Map<string, PhaseTotals>();
   // Independent reads (on PostgreSQL at once), merged in order so sums add up the same way every time.
   for (const rows of await Promise.all(parts.map(read))) {
     for (const row of rows as Record<string, unknown>[]) {
       const key = String(row.key);
-      const max = row.max_seconds === null || row.max_seconds === undefined ? null : Number(row.max_seconds);
+      const values = Object.fromEntries(COLUMNS.map((c) => [c, row[c] === null || row[c] === undefined ? null : num(row[c])]));
       const seen = merged.get(key);
-      if (!seen) {
-        merged.set(key, { key, ...(Object.fromEntries(COLUMNS.map((c) => [c, num(row[c])])) as Record<PhaseColumn, number>), max_seconds: max as number });
-        continue;
-      }
-      for (const c of COLUMNS) if (c !== "max_seconds") seen[c] += num(row[c]);
-      if (max !== null && (seen.max_seconds === null || max > seen.max_seconds)) seen.max_seconds = max;
+      if (!seen) merged.set(key, { key, ...values } as PhaseTotals);
+      else for (const [c, how] of Object.entries(PHASE_ROLLUP.merge)) (seen as Record<string, unknown>)[c] = mergeValue(how, seen[c as PhaseColumn], values[c]);
     }
   }
   return [...merged.values()];

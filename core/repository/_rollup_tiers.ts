@@ -40,7 +40,8 @@ export interface Region {
   scope: RunScope;
 }
 
-function mergeValue(how: Merge, a: unknown, b: unknown): unknown {
+/** Two values of one column merged as `how` says (null is no value: the other wins). */
+export function mergeValue(how: Merge, a: unknown, b: unknown): unknown {
   if (how === "sum") return Number(a) + Number(b);
   if (a === null || a === undefined) return b;
   if (b === null || b === undefined) return a;
@@ -105,10 +106,13 @@ async function derive(db: Db, shape: RollupShape, finer: Tier, coarser: Tier, re
   const to = tableOf(shape, coarser);
   await db.deleteFrom(to as never).where(whereRegion(to, region) as never).execute();
   const keys = ["policy_name", "library", "node", ...shape.keys];
-  const values = Object.entries(shape.merge).map(([c, how]) => sql`${sql.raw(how)}(${sql.ref(c)})`.as(c));
+  const values = tierAggregates(shape);
   await db
     .insertInto(to as never)
     .columns(columnsOf(shape) as never)
     .expression(db.selectFrom(from as never).where(whereRegion(from, region) as never).select([coarser.fromFiner.as("day"), ...keys, ...values] as never).groupBy([coarser.fromFiner, ...keys] as never))
     .execute();
 }
+
+/** Each value column of a rollup as its aggregate over rows of any tier (sum, min or max), named as the column. */
+export const tierAggregates = (shape: RollupShape) => Object.entries(shape.merge).map(([c, how]) => sql`${sql.raw(how)}(${sql.ref(c)})`.as(c));
