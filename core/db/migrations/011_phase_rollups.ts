@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { Migration } from "./_types.ts";
 
 /**
- * The last views that scanned every run of their window: phase timings (`vpo stats phases`) and
+ * The last views that scanned every run of their window: phase timings (in every `vpo report`) and
  * the nodes' mean encoding speed read performance_metrics joined to the runs; the failures view
  * read every run. A phase rollup per (hour, day or month; policy, library, node, phase), in the
  * three tiers of the other rollups, holds what those views add up; failures are read through an
