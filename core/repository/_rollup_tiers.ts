@@ -1,5 +1,5 @@
 import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
-import { bulkInsert } from "../db/bulk_insert.ts";
+import { bulkInsertValues } from "../db/bulk_insert.ts";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
 import { type DailyRollupTable, HOURLY, rollupFilter, type RunScope, type Tier, TIERS } from "./_filters.ts";
@@ -48,16 +48,21 @@ export function mergeValue(how: Merge, a: unknown, b: unknown): unknown {
   return (how === "min" ? (b as number) < (a as number) : (b as number) > (a as number)) ? b : a;
 }
 
-/** Rows keyed for `tier` (from a finer tier's rows), merged per key. */
+/**
+ * Rows keyed for `tier` (from a finer tier's rows), merged per key. A row is copied only when its
+ * key is new: an import coarsens hundreds of thousands of hour rows a batch.
+ */
 export function coarsen(rows: readonly RollupRow[], shape: RollupShape, tier: Tier): RollupRow[] {
   const out = new Map<string, RollupRow>();
   const merged = Object.entries(shape.merge);
+  const keys = [...KEYS.slice(1), ...shape.keys];
   for (const row of rows) {
-    const keyed: RollupRow = { ...row, day: tier.keyOf(row.day as string) };
-    const id = [...KEYS, ...shape.keys].map((k) => keyed[k]).join("\0");
+    const day = tier.keyOf(row.day as string);
+    let id = day;
+    for (const k of keys) id += `\0${row[k]}`;
     const seen = out.get(id);
-    if (!seen) out.set(id, keyed);
-    else for (const [c, how] of merged) seen[c] = mergeValue(how, seen[c], keyed[c]);
+    if (!seen) out.set(id, { ...row, day });
+    else for (const [c, how] of merged) seen[c] = mergeValue(how, seen[c], row[c]);
   }
   return [...out.values()];
 }
@@ -71,7 +76,9 @@ async function upsert(db: Db, shape: RollupShape, tier: Tier, rows: readonly Rol
   const table = tableOf(shape, tier);
   const columns = columnsOf(shape);
   const set = Object.entries(shape.merge).map(([c, how]) => mergeSql(table, c, how)).join(", ");
-  await bulkInsert(db, table, columns, rows.map((r) => columns.map((c) => r[c])), { mergeConflictsOn: { columns: [...KEYS, ...shape.keys], set } });
+  const values: unknown[] = [];
+  for (const row of rows) for (const c of columns) values.push(row[c]);
+  await bulkInsertValues(db, table, columns, values, { mergeConflictsOn: { columns: [...KEYS, ...shape.keys], set } });
 }
 
 /**
