@@ -1,0 +1,55 @@
+import { type Expression, type SelectQueryBuilder, sql } from "kysely";
+import type { Db } from "../db/handle.ts";
+
+/** A row of a batch: its `tag` says which SELECT it came from. */
+export type TaggedRow = { tag: number; key: string; at: string | null } & Record<string, unknown>;
+
+// Loosely typed on purpose: the SELECTs of a batch read different tables into one row shape.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type AnySelect = SelectQueryBuilder<any, any, any>;
+
+/** What one SELECT of a batch gives: its key, an instant, values for (some of) the batch's columns. */
+export interface Columns {
+  key: Expression<unknown>;
+  at?: Expression<unknown>;
+  values?: Record<string, Expression<unknown>>;
+}
+
+/**
+ * SELECTs of one row shape run as ONE statement, a UNION ALL, each row tagged with the index of
+ * its SELECT. On PostgreSQL a view's parts then cost one round trip (and one planning), not one
+ * each; SQLite steps one statement instead of several. Every SELECT has the columns tag, key, at
+ * and then `names` in that order (UNION ALL matches columns by position); a column a SELECT does
+ * not give is null.
+ */
+export class Batch {
+  private readonly selects: AnySelect[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly names: readonly string[],
+  ) {}
+
+  /** Adds `from` (FROM, WHERE and GROUP BY set; null: no FROM, one row) selecting `columns`; returns its tag. */
+  add(from: AnySelect | null, { key, at, values }: Columns): number {
+    const tag = this.selects.length;
+    const selection = [
+      sql.lit(tag).as("tag"),
+      sql`${key}`.as("key"),
+      sql`${at ?? sql`null`}`.as("at"),
+      ...this.names.map((name) => sql`${values?.[name] ?? sql`null`}`.as(name)),
+    ];
+    this.selects.push(from === null ? (this.db.selectNoFrom(selection) as AnySelect) : from.select(selection));
+    return tag;
+  }
+
+  /** Runs every SELECT added, in one statement; the rows of each, by tag (no statement when none was added). */
+  async run(): Promise<TaggedRow[][]> {
+    const out: TaggedRow[][] = this.selects.map(() => []);
+    const [first, ...rest] = this.selects;
+    if (first === undefined) return out;
+    const rows: TaggedRow[] = await rest.reduce((union, select) => union.unionAll(select), first).execute();
+    for (const row of rows) out[Number(row.tag)]!.push(row);
+    return out;
+  }
+}
