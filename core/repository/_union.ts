@@ -20,7 +20,8 @@ export interface Columns {
  * its SELECT. On PostgreSQL a view's parts then cost one round trip (and one planning), not one
  * each; SQLite steps one statement instead of several. Every SELECT has the columns tag, key, at
  * and then `names` in that order (UNION ALL matches columns by position); a column a SELECT does
- * not give is null.
+ * not give is null. Add first a SELECT that gives every column: PostgreSQL types a UNION pairwise
+ * from the left, so two leading nulls would be typed text and clash with a later number.
  */
 export class Batch {
   private readonly selects: AnySelect[] = [];
