@@ -62,8 +62,8 @@ type Read = (first: TaggedRow[][], followUp: Batch) => (second: TaggedRow[][]) =
 /**
  * The rows of `parts`, in their order, and the retention horizon when asked for: ONE statement (a
  * UNION ALL of every part's SELECT, see Batch) — two when a complement must find the instants left
- * of keys it reduced through the processed_at index. On PostgreSQL a view was a round trip (and a
- * planning) per part, which cost more than running them.
+ * of keys it reduced through the processed_at index. On PostgreSQL a view was a round trip per
+ * part (3–13), run at once on the pool: one statement does the same work with less CPU in all.
  */
 async function readParts(db: Db, q: TotalsQuery, parts: Part[], withHorizon: boolean): Promise<{ rows: Rows; horizon: string | null }> {
   const names = Object.keys(totalsAggregates("rollup", q.columns));

@@ -5,7 +5,6 @@ import type { Db } from "../db/handle.ts";
 export type TaggedRow = { tag: number; key: string; at: string | null } & Record<string, unknown>;
 
 // Loosely typed on purpose: the SELECTs of a batch read different tables into one row shape.
-// biome-ignore lint/suspicious/noExplicitAny: see above
 export type AnySelect = SelectQueryBuilder<any, any, any>;
 
 /** What one SELECT of a batch gives: its key, an instant, values for (some of) the batch's columns. */
@@ -19,8 +18,9 @@ const NULL = sql`null`;
 
 /**
  * SELECTs of one row shape run as ONE statement, a UNION ALL, each row tagged with the index of
- * its SELECT. On PostgreSQL a view's parts then cost one round trip (and one planning), not one
- * each; SQLite steps one statement instead of several. Every SELECT has the columns tag, key, at
+ * its SELECT. On PostgreSQL a view's parts then cost one round trip, not one each (the server
+ * plans and runs the same parts, in turn on one connection); SQLite steps one statement instead
+ * of several. Every SELECT has the columns tag, key, at
  * and then `names` in that order (UNION ALL matches columns by position); a column a SELECT does
  * not give is null. Add first a SELECT that gives every column: PostgreSQL types a UNION pairwise
  * from the left, so two leading nulls would be typed text and clash with a later number.
