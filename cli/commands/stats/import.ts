@@ -29,11 +29,11 @@ export const importCommand = defineCommand({
         try {
           report = await importRunLines(db, () => readLines(view.counted(Bun.file(source.path).stream())), { dryRun, skipInvalid: args["skip-invalid"], onProgress: view.onProgress });
         } catch (error) {
-          view.close();
           if (job) await updateJob(db, job.id, { status: "failed", error: (error as Error).message });
           throw error;
+        } finally {
+          view.close(); // before any message is printed
         }
-        view.close();
         const blocked = report.invalid > 0 && !args["skip-invalid"];
         const refusal = `Nothing imported: ${report.invalid} of ${report.lines} lines ${report.invalid === 1 ? "is" : "are"} invalid. Fix ${report.invalid === 1 ? "it" : "them"}, or pass --skip-invalid to import the ${report.valid} valid ${report.valid === 1 ? "line" : "lines"}.`;
         if (job) {
