@@ -5,7 +5,7 @@ import type { Db } from "../db/handle.ts";
 import { normalizeRunRecord, RunRecordSchema, type RunRecord } from "../record/mod.ts";
 import { ID, openTestDb, RUNS } from "./_fixtures.ts";
 import { hasRuns, streamRunRecords } from "./export.ts";
-import { importRunLines, parseRunLine, readLines } from "./import.ts";
+import { type ImportProgress, importRunLines, parseRunLine, readLines } from "./import.ts";
 import { getPolicyStats } from "./policies.ts";
 import { getRunDetail } from "./run_detail.ts";
 import { getSummary } from "./summary.ts";
@@ -67,6 +67,26 @@ describe("importRunLines", () => {
 
       const reimport = await importRunLines(target.db, linesOf(ndjson));
       expect(reimport).toMatchObject({ imported: 0, duplicates: 10 });
+    } finally {
+      await target.close();
+    }
+  });
+
+  test("reports its progress: every line checked, then every run stored or skipped, counts that only grow", async () => {
+    const lines = (await collect()).map((r) => JSON.stringify(r));
+    const target = await openTestDb(dialect, []);
+    try {
+      const heard: ImportProgress[] = [];
+      const text = `${lines.slice(0, 4).join("\n")}\nnot json\n${lines.join("\n")}\n`; // 4 runs twice, one bad line
+      const report = await importRunLines(target.db, linesOf(text), { skipInvalid: true, onProgress: (p) => heard.push({ ...p }) });
+      expect(report).toMatchObject({ lines: 15, invalid: 1, imported: 10, duplicates: 4 });
+      const phases = heard.map((p) => p.phase);
+      expect(phases[0]).toBe("checking");
+      expect(phases.indexOf("storing")).toBeGreaterThan(phases.lastIndexOf("checking"));
+      expect(heard.findLast((p) => p.phase === "checking")).toMatchObject({ lines: 15, invalid: 1 });
+      expect(heard.at(-1)).toMatchObject({ phase: "storing", stored: 10, duplicates: 4 });
+      const stored = heard.filter((p) => p.phase === "storing").map((p) => p.stored + p.duplicates);
+      expect(stored).toEqual([...stored].sort((a, b) => a - b));
     } finally {
       await target.close();
     }

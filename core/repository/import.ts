@@ -32,6 +32,23 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Runs per transaction (default IMPORT_BATCH_SIZE). */
   batchSize?: number;
+  /** Hears how far the import is, every stretch of lines (a progress bar on a terminal). */
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/**
+ * How far an import is: which pass, and its counts so far. `stored` counts the runs written in
+ * the open transaction too: final only once the import returns (a failed batch is rolled back).
+ */
+export interface ImportProgress {
+  phase: "checking" | "storing";
+  /** Lines read in this pass. */
+  lines: number;
+  /** Checking: lines found invalid so far. */
+  invalid: number;
+  /** Storing: runs stored, and runs skipped as already stored. */
+  stored: number;
+  duplicates: number;
 }
 
 /** Enough to fix a file by; a file of a million bad lines must not fill memory with messages. */
@@ -155,9 +172,11 @@ async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promis
       stretches.push({ hash, invalid: invalidHere });
       hash = 0n;
       invalidHere = new Set();
+      options.onProgress?.({ phase: "checking", lines: line, invalid: report.invalid, stored: 0, duplicates: 0 });
     }
   }
   if (line % STRETCH !== 0) stretches.push({ hash, invalid: invalidHere });
+  options.onProgress?.({ phase: "checking", lines: line, invalid: report.invalid, stored: 0, duplicates: 0 });
   if (report.invalid > 0 && !options.skipInvalid) return report;
 
   const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
@@ -209,6 +228,7 @@ async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promis
       const stored = await storedAmong(db, fresh.map((r) => r.id));
       report.duplicates += runs.length - fresh.length + stored;
       report.imported += fresh.length - stored;
+      options.onProgress?.({ phase: "storing", lines: line, invalid: report.invalid, stored: report.imported, duplicates: report.duplicates });
     }
     return report;
   }
@@ -230,6 +250,7 @@ async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promis
       await storeRunSlices(db, batch(), { duplicates: "skip" }, (stored, skipped) => {
         imported += stored.length;
         duplicates += skipped.length;
+        options.onProgress?.({ phase: "storing", lines: line, invalid: report.invalid, stored: report.imported + imported, duplicates: report.duplicates + duplicates });
       });
     } catch (error) {
       if (error === changed) throw error;

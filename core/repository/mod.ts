@@ -85,7 +85,7 @@ export {
   type Job, type JobDetail, type JobStatus, type JobType,
 } from "./jobs.ts";
 export { hasRuns, RUN_RECORD_SCALAR_FIELDS, streamRunRecords } from "./export.ts";
-export { IMPORT_BATCH_SIZE, importRunLines, MAX_REPORTED_ERRORS, parseRunLine, readLines, type ImportLineError, type ImportOptions, type ImportReport } from "./import.ts";
+export { IMPORT_BATCH_SIZE, importRunLines, MAX_REPORTED_ERRORS, parseRunLine, readLines, type ImportLineError, type ImportOptions, type ImportProgress, type ImportReport } from "./import.ts";
 export { CodecShareSchema, getCodecDistribution, type CodecShare } from "./codecs.ts";
 export { getPolicyTotals, type PolicyTotals, type Totals } from "./_totals.ts";
 export { DURATION_BUCKETS } from "./_rollup.ts";

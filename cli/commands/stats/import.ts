@@ -6,6 +6,7 @@ import { defineCommand } from "citty";
 import { createJob, importRunLines, type ImportReport, readLines, updateJob, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
+import { importView } from "../../import_view.ts";
 import { formatArg, withDatabase } from "./_shared.ts";
 
 export const importCommand = defineCommand({
@@ -24,11 +25,14 @@ export const importCommand = defineCommand({
       await withDatabase(args, rawArgs, async (db) => {
         const job = dryRun ? undefined : await createJob(db, { type: "import" });
         let report: ImportReport;
+        const view = importView(statSync(source.path).size, process.stderr, process.stderr.isTTY === true && args.format !== "json");
         try {
-          report = await importRunLines(db, () => readLines(Bun.file(source.path).stream()), { dryRun, skipInvalid: args["skip-invalid"] });
+          report = await importRunLines(db, () => readLines(view.counted(Bun.file(source.path).stream())), { dryRun, skipInvalid: args["skip-invalid"], onProgress: view.onProgress });
         } catch (error) {
           if (job) await updateJob(db, job.id, { status: "failed", error: (error as Error).message });
           throw error;
+        } finally {
+          view.close(); // before any message is printed
         }
         const blocked = report.invalid > 0 && !args["skip-invalid"];
         const refusal = `Nothing imported: ${report.invalid} of ${report.lines} lines ${report.invalid === 1 ? "is" : "are"} invalid. Fix ${report.invalid === 1 ? "it" : "them"}, or pass --skip-invalid to import the ${report.valid} valid ${report.valid === 1 ? "line" : "lines"}.`;

@@ -34,10 +34,13 @@ export function prepareReads(client: pg.Client, max = MAX_PREPARED_PER_CONNECTIO
   // Awaited before the next query: pg is moving away from queueing queries on a busy client.
   const forget = async (text: string, name: string) => {
     names.delete(text);
-    const connection = (client as unknown as { connection: Parsed }).connection;
     await (query(`deallocate ${name}`) as Promise<unknown>).catch(() => {});
-    delete connection.parsedStatements[name];
-    delete connection.submittedNamedStatements[name];
+    // pg remembers every name it prepared, in fields of its own: forgotten here so a long-lived
+    // connection does not keep them all. Only hygiene (names are never reused), so a pg that keeps
+    // them elsewhere loses nothing but that.
+    const connection = (client as unknown as { connection?: Partial<Parsed> }).connection;
+    if (connection?.parsedStatements) delete connection.parsedStatements[name];
+    if (connection?.submittedNamedStatements) delete connection.submittedNamedStatements[name];
   };
   const nameOf = async (text: string): Promise<string> => {
     let name = names.get(text);
