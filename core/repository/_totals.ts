@@ -5,7 +5,8 @@ import {
   complementEdges, DAILY, isDayAligned, isHourAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitHours, splitRange, type RunScope,
   tierTable, type TierSource, type TotalsSource, widenBeforeHorizon,
 } from "./_filters.ts";
-import { retentionHorizon } from "./retention.ts";
+import { horizonQuery } from "./retention.ts";
+import { type AnySelect, Batch, type Columns, type TaggedRow } from "./_union.ts";
 import { addTotals, EMPTY_TOTALS, type RollupColumn, RUN_KEY, subtractTotals, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
 export { addTotals, type Totals } from "./_rollup.ts";
@@ -26,45 +27,60 @@ export interface TotalsQuery extends RunScope {
  * come from the month tier of stats_rollup, other whole days from its daily rows, the whole hours
  * of the edge days from its hour tier, and only the partial hours at the edges of the window from
  * the runs (see splitRange, splitHours, complementEdges), so a view costs the same at ten thousand
- * runs as at ten million.
+ * runs as at ten million. Every part is read in one statement (readParts).
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
-  const read = (part: Part) => (part.source === "complement" ? queryComplement(db, q, part) : queryPart(db, q, part.range, part.source as Source));
-  const readAll = async (parts: Part[]) => (await Promise.all(parts.map(read))).flat();
-  // The parts are independent: on PostgreSQL they run at once on the pool (SQLite takes them in
-  // turn), merged in their order.
-  const answers = await Promise.all(q.source === "auto" ? autoParts(db, q.range, q.group, readAll) : [readAll([{ range: q.range, source: q.source }])]);
+  const months = q.group !== "day";
+  const auto = q.source === "auto";
+  const plan: Part[] = q.source === "auto" ? splitRange(q.range, { months }) : [{ range: q.range, source: q.source }];
+  const refine = (parts: Part[]) => (auto ? complementEdges(splitHours(parts), { months }) : parts);
+  // A partial edge day before the retention horizon is answered by its whole day (its runs are
+  // gone). The horizon is read in the statement that reads the parts, and the parts are read again
+  // widened only when it says so: nearly never, as retention has reached few windows.
+  const read = await readParts(db, q, refine(plan), auto && plan.some((part) => part.source === "raw"));
+  const widened = read.horizon === null ? plan : widenBeforeHorizon(plan, read.horizon);
+  const unchanged = widened.length === plan.length && widened.every((part, i) => part === plan[i]);
+  const rows = unchanged ? read.rows : (await readParts(db, q, refine(widened), false)).rows;
   const merged = new Map<string, Totals>();
-  for (const rows of answers) {
-    for (const { key, totals } of rows) {
-      const seen = merged.get(key);
-      merged.set(key, seen ? addTotals(seen, totals) : totals);
-    }
+  for (const { key, totals } of rows) {
+    const seen = merged.get(key);
+    merged.set(key, seen ? addTotals(seen, totals) : totals);
   }
   if (q.group === "all" && merged.size === 0) merged.set("", EMPTY_TOTALS);
   return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
 }
 
+type Rows = { key: string; totals: Totals }[];
+
 /**
- * The rows of each part of splitRange (whole months only when not grouped by day), its edge days
- * cut into hours (splitHours) and refined by complementEdges. A partial edge day before the retention horizon is answered by its
- * whole day (its runs are gone): the edge is read at once, beside the horizon, and read again
- * widened only when the horizon says so — on PostgreSQL one round trip less for every window
- * that retention has not reached, which is nearly every window.
+ * What a part makes of the rows of the first statement: its rows, or — a complement whose
+ * remaining instants are one query per key — the SELECTs it adds to a second statement, and then
+ * its rows from that one's.
  */
-function autoParts(db: Db, range: TimeRange, group: TotalsGroup, readAll: (parts: Part[]) => Promise<Rows>): Promise<Rows>[] {
-  const months = group !== "day";
-  let horizon: Promise<string | null> | undefined;
-  const refined = (parts: Part[]) => complementEdges(splitHours(parts), { months });
-  return splitRange(range, { months }).map(async (part) => {
-    if (part.source !== "raw") return readAll(refined([part]));
-    const [at, rows] = await Promise.all([(horizon ??= retentionHorizon(db)), readAll(refined([part]))]);
-    const widened = at === null ? [part] : widenBeforeHorizon([part], at);
-    return widened.length === 1 && widened[0] === part ? rows : readAll(refined(widened));
-  });
+type Read = (first: TaggedRow[][], followUp: Batch) => (second: TaggedRow[][]) => Rows;
+
+/**
+ * The rows of `parts`, in their order, and the retention horizon when asked for: ONE statement (a
+ * UNION ALL of every part's SELECT, see Batch) — two when a complement must find the instants left
+ * of keys it reduced through the processed_at index. On PostgreSQL a view was a round trip per
+ * part (3–13), run at once on the pool: one statement does the same work with less CPU in all.
+ */
+async function readParts(db: Db, q: TotalsQuery, parts: Part[], withHorizon: boolean): Promise<{ rows: Rows; horizon: string | null }> {
+  const names = Object.keys(totalsAggregates("rollup", q.columns));
+  const batch = new Batch(db, names);
+  const reads = parts.map((part) => (part.source === "complement" ? addComplement(db, batch, q, part) : addPart(db, batch, q, part.range, part.source as Source)));
+  const horizonTag = withHorizon ? batch.add(null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }) : undefined;
+  const first = await batch.run();
+  const followUp = new Batch(db, names);
+  const finish = reads.map((read) => read(first, followUp));
+  const second = await followUp.run();
+  return { rows: finish.flatMap((rows) => rows(second)), horizon: horizonTag === undefined ? null : (first[horizonTag]![0]?.at ?? null) };
 }
 
-type Rows = { key: string; totals: Totals }[];
+function addPart(db: Db, batch: Batch, q: TotalsQuery, range: TimeRange, source: Source): Read {
+  const tag = batch.add(...partSelect(db, q, range, source));
+  return (first) => () => totalsOf(first[tag]!);
+}
 
 /**
  * An edge answered as its whole hour (day, month) less the rest of it. The first (or last) instant
@@ -72,25 +88,34 @@ type Rows = { key: string; totals: Totals }[];
  * through the processed_at index (or, for the hours of a day or the days of a month, the first or
  * last of its hour or daily rows, every key in one query).
  */
-async function queryComplement(db: Db, q: TotalsQuery, part: Part) {
+function addComplement(db: Db, batch: Batch, q: TotalsQuery, part: Part): Read {
   const { whole, minus } = part as Required<Part>;
+  const wholeTag = batch.add(...partSelect(db, q, whole.range, whole.source as Source));
+  const minusTag = batch.add(...partSelect(db, q, minus.range, minus.source as Source));
+  const instants = !q.columns || q.columns.includes("first_at") || q.columns.includes("last_at");
   // When one cheap query answers every key (a month's daily rows, or the one key of "all"), it is
-  // asked beside the parts rather than after them: one round trip less, for a query at most wasted.
-  const early = minus.source !== "raw" || q.group === "all" ? instantsLeft(db, q, part, "every") : null;
-  const [minusRows, wholeRows, earlyInstants] = await Promise.all([queryPart(db, q, minus.range, minus.source as Source), queryPart(db, q, whole.range, whole.source as Source), early]);
-  const taken = new Map(minusRows.map(({ key, totals }) => [key, totals]));
-  const reduced = wholeRows.filter(({ key, totals }) => taken.has(key) && taken.get(key)!.runs < totals.runs).map(({ key }) => key);
-  const instants = earlyInstants ?? (await instantsLeft(db, q, part, reduced));
-  const out: { key: string; totals: Totals }[] = [];
-  for (const { key, totals: all } of wholeRows) {
-    const rest = taken.get(key);
-    if (rest === undefined) out.push({ key, totals: all });
-    else if (rest.runs < all.runs) {
-      const next = instants.get(key) ?? null;
-      out.push({ key, totals: subtractTotals(all, rest, fromStart(part) ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next }) });
-    }
-  }
-  return out;
+  // asked beside the parts rather than after them: no second statement, for a query at most wasted.
+  const everyTag = instants && (minus.source !== "raw" || q.group === "all") ? batch.add(...instantsSelect(db, q, part)) : undefined;
+  return (first, followUp) => {
+    const wholeRows = totalsOf(first[wholeTag]!);
+    const taken = new Map(totalsOf(first[minusTag]!).map(({ key, totals }) => [key, totals]));
+    const reduced = wholeRows.filter(({ key, totals }) => taken.has(key) && taken.get(key)!.runs < totals.runs).map(({ key }) => key);
+    const keyTags = instants && everyTag === undefined ? reduced.map((key) => followUp.add(...instantsSelect(db, q, part, key))) : [];
+    return (second) => {
+      const found = everyTag === undefined ? keyTags.flatMap((tag) => second[tag]!) : first[everyTag]!;
+      const left = new Map(found.map((row) => [String(row.key), row.at ?? null]));
+      const out: Rows = [];
+      for (const { key, totals: all } of wholeRows) {
+        const rest = taken.get(key);
+        if (rest === undefined) out.push({ key, totals: all });
+        else if (rest.runs < all.runs) {
+          const next = left.get(key) ?? null;
+          out.push({ key, totals: subtractTotals(all, rest, fromStart(part) ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next }) });
+        }
+      }
+      return out;
+    };
+  };
 }
 
 type Source = "raw" | TierSource;
@@ -99,75 +124,53 @@ type Source = "raw" | TierSource;
 const fromStart = (part: Part) => part.minus!.range.since === part.whole!.range.since;
 
 /**
- * For each key (of `keys`, or "every" key: only where one query answers them all), the instant of
- * what is left of the edge on the side the minus part was taken from.
+ * The SELECT of the instant of what is left of a complement edge, on the side its minus part was
+ * taken from: for a tier, every key at once from the rows of what is left (the hours of a day, the
+ * days of a month); for runs, the next run of `key` (none when grouped as "all") in order.
  */
-async function instantsLeft(db: Db, q: TotalsQuery, part: Part, keys: string[] | "every"): Promise<Map<string, string | null>> {
-  const out = new Map<string, string | null>();
-  if ((keys !== "every" && keys.length === 0) || (q.columns && !q.columns.includes("first_at") && !q.columns.includes("last_at"))) return out;
+function instantsSelect(db: Db, q: TotalsQuery, part: Part, key?: string): [AnySelect | null, Columns] {
   const first = fromStart(part);
   if (part.minus!.source === "raw") {
-    if (keys === "every" && q.group !== "all") throw new Error("the instants of every key of a day are one query per key");
-    const rows = await Promise.all(
-      (keys === "every" ? [""] : keys).map((key) =>
-        db
-          .selectFrom("processing_stats")
-          .select("processed_at")
-          .where(runFilter(part.range, q))
-          .$if(q.group !== "all", (qb) => qb.where(runKey(q.group), "=", key))
-          .orderBy("processed_at", first ? "asc" : "desc")
-          .limit(1)
-          .executeTakeFirst(),
-      ),
-    );
-    (keys === "every" ? [""] : keys).forEach((key, i) => out.set(key, rows[i]?.processed_at ?? null));
-  } else {
-    // What is left is read at the tier of the minus part: the hours of a day, the days of a month.
-    const source = part.minus!.source as TierSource;
-    const key = rollupKey(q.group, source);
-    const table = tierTable("stats_rollup", source);
-    const rows = await db
-      .selectFrom(table)
-      .select([first ? sql<string | null>`min(first_at)`.as("at") : sql<string | null>`max(last_at)`.as("at"), key.as("key")])
-      .where(rollupFilter(part.range, q, table))
-      .$if(q.group !== "all", (qb) => qb.groupBy(key))
-      .$if(q.group !== "all" && keys !== "every", (qb) => qb.where(key, "in", keys as string[]))
-      .execute();
-    for (const row of rows) out.set(String(row.key), row.at ?? null);
+    if (key === undefined && q.group !== "all") throw new Error("the instants of every key of a day are one query per key");
+    const next = db
+      .selectFrom("processing_stats")
+      .select("processed_at")
+      .where(runFilter(part.range, q))
+      .$if(key !== undefined, (qb) => qb.where(runKey(q.group), "=", key!))
+      .orderBy("processed_at", first ? "asc" : "desc")
+      .limit(1);
+    return [null, { key: key === undefined ? sql`''` : sql`cast(${key} as text)`, at: sql`(${next})` }];
   }
-  return out;
+  const source = part.minus!.source as TierSource;
+  const tierKey = rollupKey(q.group, source);
+  const table = tierTable("stats_rollup", source);
+  const query = db
+    .selectFrom(table)
+    .where(rollupFilter(part.range, q, table))
+    .$if(q.group !== "all", (qb) => qb.groupBy(tierKey));
+  return [query, { key: tierKey, at: first ? sql`min(first_at)` : sql`max(last_at)` }];
 }
 
 const ALIGNED: Record<TierSource, (range: TimeRange) => boolean> = { hour: isHourAligned, rollup: isDayAligned, month: isMonthAligned };
 
-async function queryPart(db: Db, q: TotalsQuery, range: TimeRange, source: Source) {
+/** The SELECT of a part's totals per key, from the runs or a tier of the rollup. */
+function partSelect(db: Db, q: TotalsQuery, range: TimeRange, source: Source): [AnySelect, Columns] {
   const grouped = q.group !== "all";
-  let rows: Record<string, unknown>[];
-  if (source !== "raw") {
-    // The rollup only knows whole days (its tiers whole hours, months): a partial one would be silently widened.
-    if (!ALIGNED[source](range)) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
-    const key = rollupKey(q.group, source);
-    const table = tierTable("stats_rollup", source);
-    rows = await db
-      .selectFrom(table)
-      .where(rollupFilter(range, q, table))
-      .select(Object.entries(totalsAggregates("rollup", q.columns)).map(([name, e]) => e.as(name)))
-      .select(key.as("key"))
-      .$if(grouped, (qb) => qb.groupBy(key))
-      .execute();
-  } else {
+  if (source === "raw") {
     const key = runKey(q.group);
-    rows = await db
-      .selectFrom("processing_stats")
-      .where(runFilter(range, q))
-      .select(Object.entries(totalsAggregates("runs", q.columns)).map(([name, e]) => e.as(name)))
-      .select(key.as("key"))
-      .$if(grouped, (qb) => qb.groupBy(key))
-      .execute();
+    const query = db.selectFrom("processing_stats").where(runFilter(range, q)).$if(grouped, (qb) => qb.groupBy(key));
+    return [query, { key, values: totalsAggregates("runs", q.columns) }];
   }
-  // An aggregate over no rows still gives one row (of zeros) when ungrouped.
-  return rows.filter((row) => Number(row.runs) > 0).map((row) => ({ key: String(row.key), totals: toTotals(row) }));
+  // The rollup only knows whole days (its tiers whole hours, months): a partial one would be silently widened.
+  if (!ALIGNED[source](range)) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
+  const key = rollupKey(q.group, source);
+  const table = tierTable("stats_rollup", source);
+  const query = db.selectFrom(table).where(rollupFilter(range, q, table)).$if(grouped, (qb) => qb.groupBy(key));
+  return [query, { key, values: totalsAggregates("rollup", q.columns) }];
 }
+
+/** A part's rows as totals; an aggregate over no rows still gives one row (of zeros) when ungrouped. */
+const totalsOf = (rows: TaggedRow[]): Rows => rows.filter((row) => Number(row.runs) > 0).map((row) => ({ key: String(row.key), totals: toTotals(row) }));
 
 /** The group key over a tier's rows: grouped by day, an hour row's `day` is cut to its day. */
 function rollupKey(group: TotalsGroup, source: TierSource): RawBuilder<string> {

@@ -36,9 +36,12 @@ export const floorToDay = (iso: string): string => new Date(Math.floor(Date.pars
 
 /** The horizon of `name` ("runs", "details"): runs (or details) before it were deleted by retention; null when none were. */
 export async function retentionHorizon(db: Db, name: "runs" | "details" = "runs"): Promise<string | null> {
-  const row = await db.selectFrom("retention_state").select("horizon").where("name", "=", name).executeTakeFirst();
+  const row = await horizonQuery(db, name).executeTakeFirst();
   return row?.horizon ?? null;
 }
+
+/** The SELECT of a horizon (no row when none was recorded); views read it inside their own statement. */
+export const horizonQuery = (db: Db, name: "runs" | "details") => db.selectFrom("retention_state").select("horizon").where("name", "=", name);
 
 /** When retention last ran (any process), or null. */
 export async function lastRetentionRun(db: Db): Promise<string | null> {

@@ -1,0 +1,54 @@
+import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
+import type { Db } from "../db/handle.ts";
+
+/** A row of a batch: its `tag` says which SELECT it came from. */
+export type TaggedRow = { tag: number; key: string; at: string | null } & Record<string, unknown>;
+
+// Loosely typed on purpose: the SELECTs of a batch read different tables into one row shape.
+export type AnySelect = SelectQueryBuilder<any, any, any>;
+
+/** What one SELECT of a batch gives: its key, an instant, values for (some of) the batch's columns. */
+export interface Columns {
+  key: RawBuilder<unknown>;
+  at?: RawBuilder<unknown>;
+  values?: Record<string, RawBuilder<unknown>>;
+}
+
+const NULL = sql`null`;
+
+/**
+ * SELECTs of one row shape run as ONE statement, a UNION ALL, each row tagged with the index of
+ * its SELECT. On PostgreSQL a view's parts then cost one round trip, not one each (the server
+ * plans and runs the same parts, in turn on one connection); SQLite steps one statement instead
+ * of several. Every SELECT has the columns tag, key, at
+ * and then `names` in that order (UNION ALL matches columns by position); a column a SELECT does
+ * not give is null. Add first a SELECT that gives every column: PostgreSQL types a UNION pairwise
+ * from the left, so two leading nulls would be typed text and clash with a later number.
+ */
+export class Batch {
+  private readonly selects: AnySelect[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly names: readonly string[],
+  ) {}
+
+  /** Adds `from` (FROM, WHERE and GROUP BY set; null: no FROM, one row) selecting `columns`; returns its tag. */
+  add(from: AnySelect | null, { key, at, values }: Columns): number {
+    const tag = this.selects.length;
+    // The expressions as they are (not wrapped): compiling a view's query is a good part of its cost.
+    const selection = [sql.lit(tag).as("tag"), key.as("key"), (at ?? NULL).as("at"), ...this.names.map((name) => (values?.[name] ?? NULL).as(name))];
+    this.selects.push(from === null ? (this.db.selectNoFrom(selection) as AnySelect) : from.select(selection));
+    return tag;
+  }
+
+  /** Runs every SELECT added, in one statement; the rows of each, by tag (no statement when none was added). */
+  async run(): Promise<TaggedRow[][]> {
+    const out: TaggedRow[][] = this.selects.map(() => []);
+    const [first, ...rest] = this.selects;
+    if (first === undefined) return out;
+    const rows: TaggedRow[] = await rest.reduce((union, select) => union.unionAll(select), first).execute();
+    for (const row of rows) out[Number(row.tag)]!.push(row);
+    return out;
+  }
+}
