@@ -6,6 +6,7 @@ import { rebuildRollups } from "./_rollup.ts";
 import { appendToFeed } from "./feed_write.ts";
 import { retentionHorizon } from "./retention.ts";
 import type { PurgeCounts, PurgeOptions } from "./views.ts";
+import { takeWriteLock } from "../db/write_lock.ts";
 
 const CHILD_TABLES = ["action_results", "performance_metrics", "plugin_metrics", "plugin_errors"] as const;
 
@@ -25,6 +26,7 @@ export async function purgeRuns(db: Db, options: PurgeOptions): Promise<PurgeCou
   const horizon = await retentionHorizon(db);
   refuseSplitExpiredDay(horizon, before);
   return db.transaction().execute(async (trx) => {
+    await takeWriteLock(trx);
     const doomed = trx.selectFrom("processing_stats").select("processing_stats.id").where(where);
     const counted = await trx
       .selectNoFrom((eb) => [

@@ -1,6 +1,7 @@
 import { type SqlBool, sql } from "kysely";
 import { bulkInsert, bulkInsertValues, selectIn } from "../db/bulk_insert.ts";
 import { dialectOf, type Db } from "../db/handle.ts";
+import { takeWriteLock } from "../db/write_lock.ts";
 import { storageError, VpoError } from "../errors.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
 import { MetricContributions } from "./_detail_rollups.ts";
@@ -10,7 +11,7 @@ import { appendToFeed } from "./feed_write.ts";
 
 /**
  * Storing runs. Every write is one transaction that takes the write lock first (BEGIN IMMEDIATE on
- * SQLite), so any number of processes may record at once; rows go in as multi-row inserts of up
+ * SQLite, an advisory lock on PostgreSQL: takeWriteLock), so any number of processes may record at once; rows go in as multi-row inserts of up
  * to 1,024 rows (bulkInsertValues), and the rollup is folded once per transaction from the stored rows.
  */
 
@@ -225,6 +226,7 @@ export async function storeRunSlices(
 ): Promise<void> {
   try {
     await db.transaction().execute(async (trx) => {
+      await takeWriteLock(trx);
       const writer = await RunWriter.open(trx, options.breathe);
       const seen = new Set<string>();
       for await (const runs of slices) {

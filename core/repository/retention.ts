@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
 import { appendToFeed } from "./feed_write.ts";
+import { takeWriteLock } from "../db/write_lock.ts";
 
 /**
  * Retention: runs (or only their details) recorded before a horizon are deleted, but — unlike a
@@ -62,6 +63,7 @@ export async function applyRetention(db: Db, cutoffs: RetentionCutoffs, now = ne
   if (cutoffs.detailsBefore !== undefined) {
     const before = floorToDay(check(cutoffs.detailsBefore, "detailsBefore"));
     counts.details = await db.transaction().execute(async (trx) => {
+      await takeWriteLock(trx);
       const runs = trx.selectFrom("processing_stats").select("id").where("processed_at", "<", before);
       let n = 0;
       for (const t of CHILD_TABLES) n += Number((await trx.deleteFrom(t).where("stats_id", "in", runs).executeTakeFirst()).numDeletedRows);
@@ -72,6 +74,7 @@ export async function applyRetention(db: Db, cutoffs: RetentionCutoffs, now = ne
   if (cutoffs.runsBefore !== undefined) {
     const before = floorToDay(check(cutoffs.runsBefore, "runsBefore"));
     counts.runs = await db.transaction().execute(async (trx) => {
+      await takeWriteLock(trx);
       const runs = trx.selectFrom("processing_stats").select("id").where("processed_at", "<", before);
       for (const t of CHILD_TABLES) await trx.deleteFrom(t).where("stats_id", "in", runs).execute();
       const n = Number((await trx.deleteFrom("processing_stats").where("processed_at", "<", before).executeTakeFirst()).numDeletedRows);

@@ -71,6 +71,28 @@ forEachDialect("concurrent writers", (dialect) => {
     for (const r of again) expect(JSON.parse(r.stdout)).toMatchObject({ imported: 0, duplicates: RUNS_PER_WRITER });
   }, 600_000);
 
+  test(`${WRITERS} first imports of the same file at once: every run stored once, every import completes`, async () => {
+    const dir = tempDir();
+    const db = await dialect.newLocation();
+    const file = importFile(dir, 0);
+    const results = await Promise.all(Array.from({ length: WRITERS }, () => vpo(["--db", db, "stats", "import", file.path, "--format", "json"], { dataDir: dir })));
+    for (const r of results) {
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    }
+    const reports = results.map((r) => JSON.parse(r.stdout) as { imported: number; duplicates: number });
+    expect(reports.reduce((n, r) => n + r.imported, 0)).toBe(RUNS_PER_WRITER);
+    for (const r of reports) expect(r.imported + r.duplicates).toBe(RUNS_PER_WRITER);
+    const opened = await openDatabase(db, { access: "read" });
+    try {
+      const summary = await getSummary(opened.db);
+      expect(summary.total_files_processed).toBe(RUNS_PER_WRITER);
+      expect(exact(summary.total_size_before)).toBe(file.before);
+    } finally {
+      await opened.close();
+    }
+  }, 600_000);
+
   test(`${WRITERS} shell loops of vpo run on different files, beside POSTs to vpo serve, lose no run`, async () => {
     const dir = tempDir();
     const db = await dialect.newLocation();

@@ -7,6 +7,7 @@ import { redact } from "../location.ts";
 import { LATEST_SCHEMA_VERSION, migrateToLatest, tooNewError } from "../migrations/mod.ts";
 import type { Database } from "../schema.ts";
 import { prepareReads } from "./prepared.ts";
+import { MIGRATION_LOCK } from "./locks.ts";
 
 export const POSTGRES_CAPABILITIES: DialectCapabilities = {
   dialect: "postgres",
@@ -19,8 +20,6 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = {
 /** The channel writers NOTIFY (core/repository/feed_write.ts) and servers LISTEN on. */
 export const FEED_CHANNEL = "vpo_feed";
 
-/** Any two-integer key will do; it only has to be the same in every vpo. */
-const MIGRATION_LOCK = sql`pg_advisory_xact_lock(7661, 1)`;
 
 const INT8 = 20;
 const NUMERIC = 1700;
