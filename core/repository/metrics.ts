@@ -81,7 +81,7 @@ function subtract(day: Map<string, Aggregate>, taken: Map<string, Aggregate>): M
 export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" | "raw"): Promise<MetricAggregate[]> {
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
   const fromRollup = async (range: TimeRange, tier: TierSource) => {
-    const table = tierTable("metric_rollup", tier);
+    const table = tierTable("metric_rollup", tier, scope, false);
     return db
       .selectFrom(table)
       .where(rollupFilter(range, scope, table))

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { forEachDialect } from "../../tests/dialects.ts";
+import type { Db } from "../db/handle.ts";
+import { openTestDb } from "./_fixtures.ts";
+import { getBreakdown } from "./breakdown.ts";
+import { getCodecDistribution } from "./codecs.ts";
+import { getMetricAggregates } from "./metrics.ts";
+import { listNodes } from "./nodes.ts";
+import { getPhaseTimes } from "./phases.ts";
+import { getPolicyStats } from "./policies.ts";
+import { getSummary } from "./summary.ts";
+import { getTrends } from "./trends.ts";
+
+/**
+ * A view with no policy, library or node in its filter reads the whole days and months of its
+ * window from the unscoped twins of the rollups (a row per day or month, not one per scope); a
+ * scoped view, or one grouped by a scope column, from the scoped tiers. Told by the rollup tables
+ * its statements name. That both answer the same is the property tests' (every view equals a scan).
+ */
+forEachDialect("unscoped tier", (dialect) => {
+  let recorded: Db;
+  let close: () => Promise<void>;
+  let statements: string[] = [];
+  beforeAll(async () => {
+    let db: Db;
+    ({ db, close } = await openTestDb(dialect));
+    // A handle of its own (withPlugin makes a new executor) whose every statement is recorded as compiled.
+    recorded = db.withPlugin({ transformQuery: ({ node }) => node, transformResult: async ({ result }) => result });
+    const executor = recorded.getExecutor();
+    const execute = executor.executeQuery.bind(executor);
+    executor.executeQuery = (compiled, id) => {
+      statements.push(compiled.sql);
+      return execute(compiled, id);
+    };
+  });
+  afterAll(() => close());
+
+  /** The rollup tables the view's statements name. */
+  const tablesRead = async (view: (db: Db) => Promise<unknown>) => {
+    statements = [];
+    await view(recorded);
+    return [...new Set(statements.flatMap((s) => [...s.matchAll(/\b(?:stats|codec|metric|phase)_rollup\w*/g)].map((m) => m[0])))].sort();
+  };
+
+  // Two whole months inside, whole days and edge hours around them.
+  const window = { since: "2025-11-20T13:37:00.000Z", until: "2026-02-03T09:15:00.000Z" };
+  const views: Record<string, (db: Db, filter: typeof window & { policy?: string; node?: string }) => Promise<unknown>> = {
+    summary: (db, f) => getSummary(db, f),
+    "trends by day": (db, f) => getTrends(db, { ...f, groupBy: "day" }),
+    "trends by month": (db, f) => getTrends(db, { ...f, groupBy: "month" }),
+    codecs: (db, f) => getCodecDistribution(db, f),
+    metrics: (db, f) => getMetricAggregates(db, f),
+    "phase timings": (db, f) => getPhaseTimes(db, f),
+  };
+
+  for (const [name, view] of Object.entries(views)) {
+    test(`${name} with no scope reads whole days and months from the unscoped tier`, async () => {
+      const tables = await tablesRead((db) => view(db, window));
+      expect(tables.some((t) => t.endsWith("_unscoped") || t.endsWith("_unscoped_month"))).toBe(true);
+      // Only the hour tier (edge days) is read scoped.
+      expect(tables.filter((t) => !t.includes("_unscoped"))).toEqual(tables.filter((t) => t.endsWith("_hour")));
+    });
+    for (const scope of [{ policy: "strip" }, { node: "alpha" }]) {
+      test(`${name} of ${JSON.stringify(scope)} reads the scoped tiers alone`, async () => {
+        const tables = await tablesRead((db) => view(db, { ...window, ...scope }));
+        expect(tables.length).toBeGreaterThan(0);
+        expect(tables.filter((t) => t.includes("_unscoped"))).toEqual([]);
+      });
+    }
+  }
+
+  test("views grouped by policy, library or node read the scoped tiers alone, with no scope in their filter", async () => {
+    for (const view of [(db: Db) => getPolicyStats(db, window), (db: Db) => getBreakdown(db, "node", window), (db: Db) => getBreakdown(db, "library", window), (db: Db) => listNodes(db, window)]) {
+      const tables = await tablesRead(view);
+      expect(tables.length).toBeGreaterThan(0);
+      expect(tables.filter((t) => t.includes("_unscoped"))).toEqual([]);
+    }
+  });
+});
