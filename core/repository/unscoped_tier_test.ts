@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { forEachDialect } from "../../tests/dialects.ts";
 import type { Db } from "../db/handle.ts";
-import { openTestDb } from "./_fixtures.ts";
+import { openDatabase } from "../db/open.ts";
+import { openTestDb, RUNS } from "./_fixtures.ts";
+import { rebuiltRollupRows, rollupRows } from "./_rollup_rows.ts";
+import { recordRuns } from "./record.ts";
+import { verifyDatabase } from "./maintenance.ts";
 import { getBreakdown } from "./breakdown.ts";
 import { getCodecDistribution } from "./codecs.ts";
 import { getMetricAggregates } from "./metrics.ts";
@@ -74,6 +78,39 @@ forEachDialect("unscoped tier", (dialect) => {
       const tables = await tablesRead(view);
       expect(tables.length).toBeGreaterThan(0);
       expect(tables.filter((t) => t.includes("_unscoped"))).toEqual([]);
+    }
+  });
+
+  test("migration 012 fills the unscoped tiers from the scoped rows of a database that had none", async () => {
+    const location = await dialect.newLocation();
+    const before = await openDatabase(location);
+    await recordRuns(before.db, RUNS);
+    const expected = await rollupRows(before.db);
+    for (const base of ["stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup"]) {
+      for (const twin of ["_unscoped", "_unscoped_month"]) await before.db.schema.dropTable(`${base}${twin}`).execute();
+    }
+    await before.db.deleteFrom("schema_migrations").where("version", "=", 12).execute();
+    await before.close();
+    const after = await openDatabase(location);
+    try {
+      expect(expected.dailyUnscoped.stats.length).toBeGreaterThan(0);
+      expect(await rollupRows(after.db)).toEqual(expected);
+      expect(await rebuiltRollupRows(after.db)).toEqual(expected);
+    } finally {
+      await after.close();
+    }
+  });
+
+  test("vpo db verify reports an unscoped row that disagrees with the runs", async () => {
+    const handle = await openDatabase(await dialect.newLocation());
+    try {
+      await recordRuns(handle.db, RUNS);
+      const unscoped = async () => (await verifyDatabase(handle)).checks.find((c) => c.name === "unscoped totals (views with no policy, library or node) agree with the runs")!;
+      expect(await unscoped()).toMatchObject({ ok: true });
+      await handle.db.updateTable("stats_rollup_unscoped_month").set({ runs: 99 }).where("day", "=", "2026-02-01").execute();
+      expect(await unscoped()).toMatchObject({ ok: false, detail: expect.stringMatching(/^[1-9]\d* rollup rows differ from the runs$/) });
+    } finally {
+      await handle.close();
     }
   });
 });
