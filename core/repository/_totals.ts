@@ -27,7 +27,8 @@ export interface TotalsQuery extends RunScope {
  * come from the month tier of stats_rollup, other whole days from its daily rows, the whole hours
  * of the edge days from its hour tier, and only the partial hours at the edges of the window from
  * the runs (see splitRange, splitHours, complementEdges), so a view costs the same at ten thousand
- * runs as at ten million. Every part is read in one statement (readParts).
+ * runs as at ten million; with no policy, library or node to filter or group by, the months and
+ * days come from their unscoped twins (tierTable). Every part is read in one statement (readParts).
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
   const months = q.group !== "day";
