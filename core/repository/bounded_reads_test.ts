@@ -36,11 +36,33 @@ describe("bounded reads [sqlite]", () => {
     });
     test(`the slowest phases over ${name} walk the wall-time index from the longest down`, async () => {
       const detail = await plan(slowestPhasesQuery(handle.db, filter, 10));
-      expect(detail).toMatch(/^SEARCH performance_metrics USING INDEX perf_wall_time/);
+      expect(detail).toMatch(/^(CO-ROUTINE \w+ \| )?SEARCH performance_metrics USING INDEX perf_wall_time/);
       // Walked in the order asked, so it stops at the limit: no sort of every phase that ties.
       expect(detail).not.toContain("TEMP B-TREE");
     });
   }
+
+  test("with the planner statistics ANALYZE leaves at a million runs, the slowest phases still walk the wall-time index, with no Bloom filter over the window's runs", async () => {
+    const analysed = await openDatabase(join(mkdtempSync(join(tmpdir(), "vpo-plan-")), "library.db"));
+    const sqlite = analysed.sqlite;
+    // What `vpo db optimize` (ANALYZE) recorded for a 1M-run history; a join built a Bloom filter over every run of the window first (300 ms).
+    sqlite!.exec("ANALYZE");
+    const stats: [string, string, string][] = [
+      ["processing_stats", "sqlite_autoindex_processing_stats_1", "1000000 1"], ["processing_stats", "stats_processed_at", "1000000 1"],
+      ["processing_stats", "stats_policy_time", "1000000 200000 1"], ["processing_stats", "stats_failed_at", "58824 1"],
+      ["performance_metrics", "perf_wall_time", "2000000 3328 1"], ["performance_metrics", "performance_metrics_stats", "2000000 2"],
+    ];
+    sqlite!.exec("DELETE FROM sqlite_stat1");
+    for (const row of stats) sqlite!.query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)").run(...row);
+    sqlite!.exec("ANALYZE sqlite_schema"); // reloads the statistics
+    for (const filter of Object.values(windows)) {
+      const compiled = slowestPhasesQuery(handle.db, filter, 10).compile();
+      const detail = sqlite!.query(`explain query plan ${compiled.sql}`).all(...(compiled.parameters as never[])).map((r) => (r as { detail: string }).detail).join(" | ");
+      expect(detail).toContain("SEARCH performance_metrics USING INDEX perf_wall_time");
+      expect(detail).not.toContain("BLOOM FILTER");
+    }
+    await analysed.close();
+  });
 
   test("the slowest phases of a window under a day are found through the window, not the whole wall-time index", async () => {
     const detail = await plan(slowestPhasesQuery(handle.db, { since: "2025-06-01T10:00:00.000Z", until: "2025-06-01T12:00:00.000Z" }, 10));
