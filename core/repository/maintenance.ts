@@ -184,7 +184,7 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
   });
   const differingDetails = differ(rebuiltDetails, keptDetails);
   checks.push({
-    name: "codec, metric, phase and failure totals agree with the runs",
+    name: "codec, metric and phase totals agree with the runs",
     ok: differingDetails === 0,
     detail: differingDetails === 0 ? `${keptDetails.length} rollup rows${detailsFrom ? ` from ${detailsFrom}` : ""}` : `${differingDetails} rollup rows differ from the runs`,
   });

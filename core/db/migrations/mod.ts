@@ -25,6 +25,9 @@ const MIGRATIONS: Migration[] = [
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/** The version of every migration this build knows, in order. */
+export const MIGRATION_VERSIONS: readonly number[] = MIGRATIONS.map((m) => m.version);
+
 /** The schema version a database is at (0 for one vpo never touched). */
 export async function schemaVersion(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom("schema_migrations").select((eb) => eb.fn.max("version").as("v")).executeTakeFirst();
