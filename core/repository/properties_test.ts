@@ -152,6 +152,29 @@ forEachDialect("record properties", (dialect) => {
     );
   }, 300_000);
 
+  test("the failures view equals a raw grouping on histories where files fail again and again", async () => {
+    // Failed runs only, of few files and reasons, recorded batch after batch: a file that failed often
+    // long ago outranks the latest ones, which only the repeated files (failure_repeats) bring in.
+    const failedArb = fc.tuple(runArb, fc.constantFrom("/m/a.mkv", "/m/b.mkv", "/m/c.mp4"), fc.constantFrom("disk full", "ffmpeg exited with code 1"), fc.boolean()).map(
+      ([run, file_path, error_message, interrupted]) => ({ ...run, file_path, error_message, success: false, status: interrupted ? "interrupted" : "failed" }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(failedArb, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(windowArb, scopeArb), { minLength: 2, maxLength: 4 }), async (batches, filters) => {
+        const { db, close } = await openDatabase(await dialect.newLocation());
+        try {
+          for (const batch of batches) await recordRuns(db, batch.map(fresh));
+          for (const [window, scope] of [[{}, {}] as const, ...filters]) {
+            const filter = { ...window, ...scope };
+            for (const topFiles of [1, 2]) expect(await getFailures(db, filter, { topFiles })).toEqual(await rawFailures(db, filter, { topFiles, limit: 50 }));
+          }
+        } finally {
+          await close();
+        }
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 300_000);
+
   test("export then import is the identity", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(runArb, { minLength: 1, maxLength: 30 }), async (history) => {
