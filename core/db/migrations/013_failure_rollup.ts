@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { failureReason } from "../../record/failure_reason.ts";
-import type { Migration } from "./_types.ts";
+import { type Migration, withRollupKey } from "./_types.ts";
 
 /** Failed runs whose reason is filled in per statement of the backfill. */
 const BACKFILL_BATCH = 5_000;
@@ -41,12 +41,7 @@ export const failureRollup: Migration = {
       after = rows.at(-1)!.id;
     }
     for (const name of ["failure_rollup", "failure_rollup_hour", "failure_rollup_month"]) {
-      await db.schema
-        .createTable(name)
-        .addColumn("day", t.text, (c) => c.notNull())
-        .addColumn("policy_name", t.text, (c) => c.notNull())
-        .addColumn("library", t.text, (c) => c.notNull())
-        .addColumn("node", t.text, (c) => c.notNull())
+      await withRollupKey(db.schema.createTable(name), t)
         .addColumn("status", t.text, (c) => c.notNull())
         .addColumn("reason", t.text, (c) => c.notNull())
         .addColumn("runs", t.bytes, (c) => c.notNull().defaultTo(0))

@@ -1,7 +1,4 @@
-import { Database as Sqlite } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
 import { forEachDialect } from "../../../tests/dialects.ts";
 import { getFailures } from "../../repository/failures.ts";
 import { rebuiltRollupRows, rollupRows } from "../../repository/_rollup_rows.ts";
@@ -17,7 +14,7 @@ import { monthRollups } from "./008_month_rollups.ts";
 import { hourRollups } from "./009_hour_rollups.ts";
 import { metricsRowPerRun } from "./010_metrics_row_per_run.ts";
 import { phaseRollups } from "./011_phase_rollups.ts";
-import { migrationContext } from "./_types.ts";
+import { oldDatabase } from "./_old_database.ts";
 
 /** The schema before runs kept their failure reason. */
 const BEFORE = [initialSchema, runsInFlight, trustworthyRecord, detailRollups, reportsAndRetention, queueMarkers, monitoring, monthRollups, hourRollups, metricsRowPerRun, phaseRollups];
@@ -38,19 +35,11 @@ const OLD_RUNS: [string, string, "success" | "failed" | "interrupted", string | 
 
 forEachDialect("migration 013: failure reason, failure rollup, repeated failures", (dialect) => {
   test("fills in the reason of every stored failed run, the failure rollup and the repeated files, and the view reads them", async () => {
-    const location = await dialect.newLocation();
-    const old = dialect.name === "sqlite"
-      ? new Kysely<any>({ dialect: new SqliteDialect({ database: new Sqlite(location) as never }) })
-      : new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) }) });
-    await old.transaction().execute(async (trx) => {
-      for (const m of BEFORE) await m.up(trx, migrationContext(dialect.name));
-      await trx.schema.createTable("schema_migrations").addColumn("version", "integer", (c) => c.primaryKey()).addColumn("name", "text").addColumn("applied_at", "text").execute();
-      await trx.insertInto("schema_migrations").values(BEFORE.map((m) => ({ version: m.version, name: m.name, applied_at: "2026-01-01T00:00:00.000Z" }))).execute();
+    const location = await oldDatabase(dialect, BEFORE, async (trx) => {
       for (const [i, [file_path, processed_at, status, error_message]] of OLD_RUNS.entries()) {
         await trx.insertInto("processing_stats").values({ id: RUN(i), file_path, processed_at, policy_name: "strip", status, success: status === "success" ? 1 : 0, error_message }).execute();
       }
     });
-    await old.destroy();
 
     const { db, close } = await openDatabase(location);
     try {
