@@ -2,9 +2,10 @@ import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import { failureReason } from "../record/failure_reason.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
-import { FAILED, FAILURE_ROLLUP } from "./_failure_rollup.ts";
-import { mergeValue, tierAggregates } from "./_rollup_tiers.ts";
+import { normalizeRange, num, planParts, rollupFilter, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
+import { FAILED } from "./_failure_rollup.ts";
+import { mergeValue } from "./_rollup_tiers.ts";
+import { Batch } from "./_union.ts";
 import { retentionHorizon } from "./retention.ts";
 import type { StatsFilter } from "./views.ts";
 
@@ -47,38 +48,36 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Runs and the latest instant per (status, reason) over a window: the rollup's tiers, the partial edge hours from the runs (a maximum is not complemented). */
+/**
+ * Runs and the latest instant per (status, reason) over a window, in one statement: the rollup's
+ * tiers, the partial edge hours from the runs (a maximum is not complemented).
+ */
 async function failureCounts(db: Db, range: TimeRange, scope: RunScope): Promise<Group[]> {
-  const read = (part: Part) => {
+  const batch = new Batch(db, ["status", "runs"]);
+  for (const part of planParts(range, await retentionHorizon(db, "runs"), { complement: false })) {
     if (part.source === "raw") {
-      return db
-        .selectFrom("processing_stats")
-        .where(runFilter(part.range, scope))
-        .where(FAILED)
-        .select(["processing_stats.status", sql<string>`processing_stats.failure_reason`.as("reason"), sql<number>`count(*)`.as("runs"), sql<string>`max(processing_stats.processed_at)`.as("last_at")])
-        .groupBy(["processing_stats.status", "processing_stats.failure_reason"])
-        .execute();
+      const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
+      batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: { status: sql`processing_stats.status`, runs: sql`count(*)` } });
+    } else {
+      const table = tierTable("failure_rollup", part.source as TierSource);
+      const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
+      batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: { status: sql`status`, runs: sql`sum(runs)` } });
     }
-    const table = tierTable("failure_rollup", part.source as TierSource);
-    return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select(["status", "reason", ...tierAggregates(FAILURE_ROLLUP)]).groupBy(["status", "reason"]).execute();
-  };
-  const parts = planParts(range, await retentionHorizon(db, "runs"), { complement: false });
+  }
   const merged = new Map<string, Group>();
-  // Independent reads (on PostgreSQL at once), merged in order.
-  for (const rows of await Promise.all(parts.map(read))) {
-    for (const row of rows as Record<string, unknown>[]) {
+  for (const rows of await batch.run()) {
+    for (const row of rows) {
       const status = row.status === "interrupted" ? "interrupted" : "failed";
-      const reason = String(row.reason);
-      const key = `${status}\0${reason}`;
+      const key = `${status}\0${row.key}`;
       const seen = merged.get(key);
-      if (!seen) merged.set(key, { status, reason, runs: num(row.runs), last_at: String(row.last_at) });
+      if (!seen) merged.set(key, { status, reason: String(row.key), runs: num(row.runs), last_at: String(row.at) });
       else {
         seen.runs += num(row.runs);
-        seen.last_at = mergeValue("max", seen.last_at, String(row.last_at)) as string;
+        seen.last_at = mergeValue("max", seen.last_at, String(row.at)) as string;
       }
     }
   }
-  return [...merged.values()].filter((g) => g.runs > 0);
+  return [...merged.values()];
 }
 
 /**
@@ -94,15 +93,15 @@ async function topFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScop
   const counted: FailureGroup["top_files"] = [];
   const paths = [...candidates];
   for (let i = 0; i < paths.length; i += FILES_PER_COUNT) {
-    for (const row of await filesCountQuery(db, group, range, scope, paths.slice(i, i + FILES_PER_COUNT)).execute()) {
-      counted.push({ file_path: row.file_path, runs: num(row.runs), last_at: String(row.last_at) });
+    for (const rows of await filesCountQuery(db, group, range, scope, paths.slice(i, i + FILES_PER_COUNT)).run()) {
+      for (const row of rows) counted.push({ file_path: row.key, runs: num(row.runs), last_at: String(row.at) });
     }
   }
   return counted.sort((a, b) => b.runs - a.runs || compare(b.last_at, a.last_at) || compare(a.file_path, b.file_path)).slice(0, top);
 }
 
 /** Files counted per statement (bound parameters stay well under either dialect's limit). */
-const FILES_PER_COUNT = 500;
+const FILES_PER_COUNT = 100;
 
 /**
  * The failed runs of one group in a window and scope, through the partial indexes of failed runs
@@ -122,12 +121,20 @@ const groupRuns = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeR
 export const latestRunsQuery = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, limit: number) =>
   groupRuns(db, group, range, scope).select(["processing_stats.file_path", "processing_stats.processed_at"]).orderBy("processing_stats.processed_at", "desc").limit(limit);
 
-/** Runs and the latest instant of given files in a group, through stats_failure_file (the plan test checks). */
-export const filesCountQuery = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, paths: string[]) =>
-  groupRuns(db, group, range, scope)
-    .where("processing_stats.file_path", "in", paths)
-    .select(["processing_stats.file_path", sql<number>`count(*)`.as("runs"), sql<string>`max(processing_stats.processed_at)`.as("last_at")])
-    .groupBy("processing_stats.file_path");
+/**
+ * Runs and the latest instant of given files in a group, a SELECT a file in one statement, each
+ * through stats_failure_file by its file (the plan test checks): with a list of files instead,
+ * PostgreSQL walks the group's runs in the window and filters them.
+ */
+function filesCountQuery(db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, paths: string[]): Batch {
+  const batch = new Batch(db, ["runs"]);
+  for (const path of paths) batch.add(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: { runs: sql`count(*)` } });
+  return batch;
+}
+
+/** The failed runs of one file in a group, window and scope (for their count and latest instant). */
+export const fileRuns = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, path: string) =>
+  groupRuns(db, group, range, scope).where("processing_stats.file_path", "=", path).groupBy("processing_stats.file_path");
 
 /**
  * The group's latest `top` distinct files in the window, and every file whose latest run ties the
