@@ -84,20 +84,22 @@ async function failureCounts(db: Db, range: TimeRange, scope: RunScope): Promise
  * A group's top files, exactly, in reads bounded by `top` and the files that failed for the reason
  * more than once, not by its runs. A file with one failed run in the window ranks by that run's
  * instant, so those in the top are among the group's latest `top` files (latestFilesOf); a file
- * with more is in failure_repeats. Both kinds are counted over the window, and sorted.
+ * with more is in failure_repeats, and those are counted over the window. A latest file not in
+ * failure_repeats has one failed run of the reason (a second would have put it there): the one read.
  */
 async function topFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number): Promise<FailureGroup["top_files"]> {
-  const candidates = new Set(await latestFilesOf(db, group, range, scope, top));
+  const latest = await latestFilesOf(db, group, range, scope, top);
   const repeats = await db.selectFrom("failure_repeats").select("file_path").where("status", "=", group.status).where("reason", "=", group.reason).execute();
-  for (const r of repeats) candidates.add(r.file_path);
-  const counted: FailureGroup["top_files"] = [];
-  const paths = [...candidates];
+  const repeated = new Set(repeats.map((r) => r.file_path));
+  const files: FailureGroup["top_files"] = [];
+  for (const [file_path, last_at] of latest) if (!repeated.has(file_path)) files.push({ file_path, runs: 1, last_at });
+  const paths = [...repeated];
   for (let i = 0; i < paths.length; i += FILES_PER_COUNT) {
     for (const rows of await filesCountQuery(db, group, range, scope, paths.slice(i, i + FILES_PER_COUNT)).run()) {
-      for (const row of rows) counted.push({ file_path: row.key, runs: num(row.runs), last_at: String(row.at) });
+      for (const row of rows) files.push({ file_path: row.key, runs: num(row.runs), last_at: String(row.at) });
     }
   }
-  return counted.sort((a, b) => b.runs - a.runs || compare(b.last_at, a.last_at) || compare(a.file_path, b.file_path)).slice(0, top);
+  return files.sort((a, b) => b.runs - a.runs || compare(b.last_at, a.last_at) || compare(a.file_path, b.file_path)).slice(0, top);
 }
 
 /** Files counted per statement (bound parameters stay well under either dialect's limit). */
@@ -138,18 +140,19 @@ export const fileRuns = (db: Db, group: Pick<Group, "status" | "reason">, range:
 
 /**
  * The group's latest `top` distinct files in the window, and every file whose latest run ties the
- * last of them: read newest first, more rows only while a file fails again and again at the head.
+ * last of them, each with its latest instant: read newest first, more rows only while a file fails
+ * again and again at the head.
  */
-async function latestFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number): Promise<string[]> {
+async function latestFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number): Promise<Map<string, string>> {
   for (let limit = Math.max(16, top * 4); ; limit *= 4) {
     const rows = await latestRunsQuery(db, group, range, scope, limit).execute();
-    const files = new Set<string>();
+    const files = new Map<string, string>();
     let boundary: string | undefined;
     for (const row of rows) {
-      if (boundary !== undefined && row.processed_at < boundary) return [...files];
-      files.add(row.file_path);
+      if (boundary !== undefined && row.processed_at < boundary) return files;
+      if (!files.has(row.file_path)) files.set(row.file_path, row.processed_at);
       if (boundary === undefined && files.size >= top) boundary = row.processed_at;
     }
-    if (rows.length < limit) return [...files];
+    if (rows.length < limit) return files;
   }
 }
