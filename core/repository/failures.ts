@@ -2,9 +2,8 @@ import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import { failureReason } from "../record/failure_reason.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { normalizeRange, num, planParts, rollupFilter, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
+import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
 import { FAILED } from "./_failure_rollup.ts";
-import { mergeValue } from "./_rollup_tiers.ts";
 import { Batch } from "./_union.ts";
 import { retentionHorizon } from "./retention.ts";
 import type { StatsFilter } from "./views.ts";
@@ -27,10 +26,12 @@ type Group = Pick<FailureGroup, "status" | "reason"> & Counted;
 /**
  * Failed and interrupted runs over a window, grouped by reason (most runs first, then by reason and
  * status), each with the files it struck most. Its cost does not grow with the failed runs of the
- * window: a group's runs and latest instant come from failure_rollup (whole months, days and hours;
- * the partial edge hours from the runs, like every view), and its top files from a few reads per
- * group (topFilesOf). Before the runs' retention horizon the counts come from the rollup (the window
- * widened to whole days there), the top files only from the runs still stored.
+ * window: a group's runs come from failure_rollup (whole months, days and hours; an edge covering
+ * most of its unit as the unit less the rest; the partial edge hours from the runs, like every
+ * view), its latest instant and top files from a few reads per group through the failed runs'
+ * indexes (topFilesOf). Before the runs' retention horizon the counts come from the rollup (the
+ * window widened to whole days there), the top files only from the runs still stored, and the
+ * latest instant of a reason with no run left in the window from the rollup.
  *
  * @example await getFailures(db, { since: "2026-01-01T00:00:00.000Z" }) // [{ reason: "ffmpeg exited with code 1", runs: 3, … }]
  */
@@ -38,47 +39,62 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
   const range = normalizeRange(filter);
   const scope: RunScope = { policy: filter.policy, library: filter.library, node: filter.node };
   const top = options.topFiles ?? 5;
-  const groups = (await failureCounts(db, range, scope))
+  const horizon = await retentionHorizon(db, "runs");
+  const groups = (await failureCounts(db, planParts(range, horizon)))
     .sort((a, b) => b.runs - a.runs || compare(a.reason, b.reason) || compare(a.status, b.status))
     .slice(0, options.limit ?? 50);
   const out: FailureGroup[] = [];
-  for (const g of groups) out.push({ reason: g.reason, status: g.status, runs: g.runs, top_files: top > 0 ? await topFilesOf(db, g, range, scope, top) : [], last_at: g.last_at });
+  for (const g of groups) {
+    const latest = await latestFilesOf(db, g, range, scope, Math.max(top, 1));
+    const top_files = top > 0 ? await topFilesOf(db, g, range, scope, top, latest) : [];
+    // The newest run read is the latest of the window; a reason with none left (retention) has it from the rollup.
+    out.push({ reason: g.reason, status: g.status, runs: g.runs, top_files, last_at: latest.values().next().value ?? "" });
+  }
+  const unknown = out.filter((g) => g.last_at === "");
+  if (unknown.length > 0) {
+    const counted = await failureCounts(db, planParts(range, horizon, { complement: false }));
+    for (const g of unknown) g.last_at = counted.find((c) => c.status === g.status && c.reason === g.reason)!.last_at;
+  }
   return out;
+
+  /** Runs (and, when no part is a complement, the latest instant) per (status, reason) over `parts`, in one statement. */
+  async function failureCounts(db: Db, parts: Part[]): Promise<Group[]> {
+    const batch = new Batch(db, ["status", "runs"]);
+    const signs: number[] = [];
+    const add = (part: Part, sign: number) => {
+      signs.push(sign);
+      if (part.source === "raw") {
+        const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
+        batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: { status: sql`processing_stats.status`, runs: sql`count(*)` } });
+      } else {
+        const table = tierTable("failure_rollup", part.source as TierSource);
+        const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
+        batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: { status: sql`status`, runs: sql`sum(runs)` } });
+      }
+    };
+    for (const part of parts) {
+      if (part.source !== "complement") add(part, 1);
+      else {
+        add(part.whole!, 1);
+        add(part.minus!, -1);
+      }
+    }
+    const merged = new Map<string, Group>();
+    for (const [tag, rows] of (await batch.run()).entries()) {
+      for (const row of rows) {
+        const status = row.status === "interrupted" ? "interrupted" : "failed";
+        const key = `${status}\0${row.key}`;
+        const seen = merged.get(key) ?? merged.set(key, { status, reason: String(row.key), runs: 0, last_at: "" }).get(key)!;
+        seen.runs += signs[tag]! * num(row.runs);
+        if (String(row.at) > seen.last_at) seen.last_at = String(row.at);
+      }
+    }
+    // A complement leaves reasons with no run in the window.
+    return [...merged.values()].filter((g) => g.runs > 0);
+  }
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * Runs and the latest instant per (status, reason) over a window, in one statement: the rollup's
- * tiers, the partial edge hours from the runs (a maximum is not complemented).
- */
-async function failureCounts(db: Db, range: TimeRange, scope: RunScope): Promise<Group[]> {
-  const batch = new Batch(db, ["status", "runs"]);
-  for (const part of planParts(range, await retentionHorizon(db, "runs"), { complement: false })) {
-    if (part.source === "raw") {
-      const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
-      batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: { status: sql`processing_stats.status`, runs: sql`count(*)` } });
-    } else {
-      const table = tierTable("failure_rollup", part.source as TierSource);
-      const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
-      batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: { status: sql`status`, runs: sql`sum(runs)` } });
-    }
-  }
-  const merged = new Map<string, Group>();
-  for (const rows of await batch.run()) {
-    for (const row of rows) {
-      const status = row.status === "interrupted" ? "interrupted" : "failed";
-      const key = `${status}\0${row.key}`;
-      const seen = merged.get(key);
-      if (!seen) merged.set(key, { status, reason: String(row.key), runs: num(row.runs), last_at: String(row.at) });
-      else {
-        seen.runs += num(row.runs);
-        seen.last_at = mergeValue("max", seen.last_at, String(row.at)) as string;
-      }
-    }
-  }
-  return [...merged.values()];
-}
 
 /**
  * A group's top files, exactly, in reads bounded by `top` and the files that failed for the reason
@@ -87,8 +103,7 @@ async function failureCounts(db: Db, range: TimeRange, scope: RunScope): Promise
  * with more is in failure_repeats, and those are counted over the window. A latest file not in
  * failure_repeats has one failed run of the reason (a second would have put it there): the one read.
  */
-async function topFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number): Promise<FailureGroup["top_files"]> {
-  const latest = await latestFilesOf(db, group, range, scope, top);
+async function topFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number, latest: Map<string, string>): Promise<FailureGroup["top_files"]> {
   const repeats = await db.selectFrom("failure_repeats").select("file_path").where("status", "=", group.status).where("reason", "=", group.reason).execute();
   const repeated = new Set(repeats.map((r) => r.file_path));
   const files: FailureGroup["top_files"] = [];
