@@ -34,7 +34,7 @@ describe("bounded reads [sqlite]", () => {
     const group = { status: "failed" as const, reason: "ffmpeg exited with code 1" };
     test(`a failure reason's latest runs over ${name} are walked newest first through stats_failure_time`, async () => {
       const detail = await plan(latestRunsQuery(handle.db, group, filter, filter, 20));
-      expect(detail).toMatch(/^SEARCH processing_stats USING INDEX stats_failure_time \(status=\? AND failure_reason=\?/);
+      expect(detail).toMatch(/^SEARCH processing_stats USING (COVERING )?INDEX stats_failure_time \(status=\? AND failure_reason=\?/);
       // Walked in the order asked, so it stops at the limit.
       expect(detail).not.toContain("TEMP B-TREE");
     });

@@ -56,8 +56,10 @@ export const failureRollup: Migration = {
       .addColumn("file_path", t.text, (c) => c.notNull())
       .addPrimaryKeyConstraint("failure_repeats_pk", ["status", "reason", "file_path"])
       .execute();
-    // A reason's failed runs newest first (its latest files), and a file's failed runs of a reason (counting them, finding repeats).
-    await db.schema.createIndex("stats_failure_time").on("processing_stats").columns(["status", "failure_reason", "processed_at"]).where(sql.ref("success"), "=", 0).execute();
+    // A reason's failed runs newest first with their files (its latest files; covering, else PostgreSQL, misjudging
+    // how few runs a reason has, prefers the covering index below and sorts them all), and a file's failed runs of a
+    // reason (counting them, finding repeats).
+    await db.schema.createIndex("stats_failure_time").on("processing_stats").columns(["status", "failure_reason", "processed_at", "file_path"]).where(sql.ref("success"), "=", 0).execute();
     await db.schema.createIndex("stats_failure_file").on("processing_stats").columns(["status", "failure_reason", "file_path", "processed_at"]).where(sql.ref("success"), "=", 0).execute();
     await sql`insert into failure_repeats (status, reason, file_path)
       select status, failure_reason, file_path from processing_stats where success = 0 group by status, failure_reason, file_path having count(*) > 1`.execute(db);
