@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Compilable, CompiledQuery } from "kysely";
 import { type DatabaseHandle, openDatabase } from "../db/open.ts";
-import { failedRunGroups } from "./failures.ts";
+import { fileRuns, latestRunsQuery } from "./failures.ts";
 import { slowestPhasesQuery } from "./phases.ts";
 
 /**
@@ -24,15 +24,23 @@ describe("bounded reads [sqlite]", () => {
     const { rows } = await handle.db.executeQuery(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
     return (rows as { detail: string }[]).map((r) => r.detail).join(" | ");
   };
-  const windows = {
+  const windows: Record<string, { since?: string; until?: string; policy?: string }> = {
     "all time": {},
     "two years": { since: "2024-01-01T00:00:00.000Z", until: "2026-01-01T00:00:00.000Z" },
     "30 days off midnight": { since: "2025-06-01T13:37:00.000Z", until: "2025-07-01T09:15:00.000Z", policy: "strip" },
   };
 
   for (const [name, filter] of Object.entries(windows)) {
-    test(`failures over ${name} read the failed runs alone, through stats_failed_at`, async () => {
-      expect(await plan(failedRunGroups(handle.db, filter))).toContain("USING INDEX stats_failed_at");
+    const group = { status: "failed" as const, reason: "ffmpeg exited with code 1" };
+    test(`a failure reason's latest runs over ${name} are walked newest first through stats_failure_time`, async () => {
+      const detail = await plan(latestRunsQuery(handle.db, group, filter, filter, 20));
+      expect(detail).toMatch(/^SEARCH processing_stats USING (COVERING )?INDEX stats_failure_time \(status=\? AND failure_reason=\?/);
+      // Walked in the order asked, so it stops at the limit.
+      expect(detail).not.toContain("TEMP B-TREE");
+    });
+    test(`a failure reason's runs of a file over ${name} are counted through stats_failure_file`, async () => {
+      const detail = await plan(fileRuns(handle.db, group, filter, filter, "/m/a.mkv").select((eb) => eb.fn.countAll().as("n")));
+      expect(detail).toMatch(/^SEARCH processing_stats USING (COVERING )?INDEX stats_failure_file \(status=\? AND failure_reason=\? AND file_path=\?/);
     });
     test(`the slowest phases over ${name} walk the wall-time index from the longest down`, async () => {
       const detail = await plan(slowestPhasesQuery(handle.db, filter, 10));

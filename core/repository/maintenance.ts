@@ -20,7 +20,7 @@ export type MaintenanceTarget = Pick<DatabaseHandle, "db" | "dialect" | "locatio
 export const VPO_TABLES = [
   "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
   "stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "phase_rollup_month",
-  "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "phase_rollup_hour", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+  "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "phase_rollup_hour", "failure_rollup", "failure_rollup_month", "failure_rollup_hour", "failure_repeats", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
   "alert_state", "alert_events", "alert_deliveries", "alert_silences", "log_records",
 ] as const;
 
@@ -203,7 +203,7 @@ const roundFloats = (row: Record<string, unknown>) =>
  */
 async function detailRollupRows(db: Db, fromMonth: string | null): Promise<string[]> {
   const out: string[] = [];
-  for (const base of ["codec_rollup", "metric_rollup", "phase_rollup"] as const) {
+  for (const base of ["codec_rollup", "metric_rollup", "phase_rollup", "failure_rollup"] as const) {
     for (const table of [base, `${base}_month`] as const) {
       const rows = await db.selectFrom(table).selectAll().$if(fromMonth !== null, (q) => q.where("day", ">=", fromMonth!)).execute();
       out.push(...rows.map((r) => `${table} ${roundFloats(r as Record<string, unknown>)}`).sort());
