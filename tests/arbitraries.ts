@@ -30,6 +30,8 @@ export const runArb: fc.Arbitrary<RunRecordInput> = fc
     library: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constant("movies") }, { weight: 1, arbitrary: fc.constant("tv") }),
     node: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constant("alpha") }, { weight: 1, arbitrary: fc.constant("beta") }),
     outcome: fc.constantFrom("success", "failed", "interrupted"),
+    // Several failure reasons: messages that differ after their first line, in spacing, or are missing.
+    message: fc.constantFrom("for a test", "ffmpeg exited with code 1\nframe= 12", "ffmpeg  exited with code 1 ", null),
     size_before: maybe(bytes),
     size_after: maybe(bytes),
     audio: fc.tuple(maybe(tracks), maybe(tracks)),
@@ -52,7 +54,7 @@ export const runArb: fc.Arbitrary<RunRecordInput> = fc
     node: r.node,
     success: r.outcome === "success",
     status: r.outcome as "success" | "failed" | "interrupted",
-    error_message: r.outcome === "success" ? null : `${r.outcome} for a test`,
+    error_message: r.outcome === "success" || r.message === null ? null : r.message === "for a test" ? `${r.outcome} for a test` : r.message,
     size_before: r.size_before,
     size_after: r.size_after,
     audio_tracks_before: r.audio[0],

@@ -8,7 +8,7 @@ import pg from "pg";
 import { forEachDialect } from "../../tests/dialects.ts";
 import { initialSchema } from "./migrations/001_initial.ts";
 import { migrationContext } from "./migrations/_types.ts";
-import { LATEST_SCHEMA_VERSION } from "./migrations/mod.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATION_VERSIONS } from "./migrations/mod.ts";
 import { openDatabase } from "./open.ts";
 import { VPO_TABLES } from "../repository/maintenance.ts";
 
@@ -42,7 +42,7 @@ forEachDialect("openDatabase", (dialect) => {
     expect(results).toEqual(Array.from({ length: 6 }, () => ({ code: 0, stderr: "" })));
     const { db, close } = await openDatabase(location, { access: "read" });
     expect((await db.selectFrom("schema_migrations").select("version").execute()).map((r) => Number(r.version)).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1),
+      [...MIGRATION_VERSIONS],
     );
     await close();
   });
@@ -112,7 +112,7 @@ describe("openDatabase on SQLite", () => {
     await v1.destroy();
     const { db, close } = await openDatabase(path);
     const versions = await db.selectFrom("schema_migrations").select("version").orderBy("version").execute();
-    expect(versions.map((v) => v.version)).toEqual(Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(versions.map((v) => v.version)).toEqual([...MIGRATION_VERSIONS]);
     // The new rollup is built from the runs already there.
     const rollup = await db.selectFrom("stats_rollup").selectAll().execute();
     expect(rollup.map((r) => [r.day, r.policy_name, r.runs, r.size_before_lo, r.size_after_lo])).toEqual([["2026-01-01", "strip", 1, 1000, 600]]);

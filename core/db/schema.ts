@@ -39,6 +39,8 @@ export interface JobsTable {
 /** One row per run: every run field (core/record/fields.ts) plus the local link to `files`. */
 export interface ProcessingStatsTable extends RunColumns {
   file_id: number | null;
+  /** failureReason(error_message) of a run that did not succeed, null for a successful one: derived, never exported. */
+  failure_reason: string | null;
 }
 
 export interface ActionResultsTable {
@@ -156,6 +158,28 @@ export interface PhaseRollupTable {
   fps_sum: number;
   ok_fps_count: number;
   ok_fps_sum: number;
+}
+
+/** Runs that did not succeed per (day, policy, library, node), status and failure reason, and the latest of them. */
+export interface FailureRollupTable {
+  day: string;
+  policy_name: string;
+  library: string;
+  node: string;
+  status: string;
+  reason: string;
+  runs: number;
+  last_at: string;
+}
+
+/**
+ * The (status, reason, file) that failed more than once — a superset: a row is added when a failed
+ * run is stored and another failed run of the same key exists, and is not removed with the runs.
+ */
+export interface FailureRepeatsTable {
+  status: string;
+  reason: string;
+  file_path: string;
 }
 
 export interface MetricRollupTable {
@@ -324,6 +348,12 @@ export interface Database extends MonitoringTables {
   codec_rollup_unscoped_month: Unscoped<CodecRollupTable>;
   metric_rollup_unscoped_month: Unscoped<MetricRollupTable>;
   phase_rollup_unscoped_month: Unscoped<PhaseRollupTable>;
+  failure_rollup: FailureRollupTable;
+  failure_rollup_hour: FailureRollupTable;
+  failure_rollup_month: FailureRollupTable;
+  failure_rollup_unscoped: Unscoped<FailureRollupTable>;
+  failure_rollup_unscoped_month: Unscoped<FailureRollupTable>;
+  failure_repeats: FailureRepeatsTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;
   runs_in_flight: RunsInFlightTable;

@@ -226,7 +226,7 @@ export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<Sq
 }
 
 /** The daily rollup tables: each keyed by (day, policy_name, library, node), and more. */
-export type DailyRollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup" | "phase_rollup";
+export type DailyRollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup" | "phase_rollup" | "failure_rollup";
 /**
  * Every rollup table: the daily ones, their hour tier (`day` = "YYYY-MM-DDTHH") and month tier
  * (`day` = the month's first day), and the unscoped twins of the day and month tiers.

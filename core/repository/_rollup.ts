@@ -3,6 +3,7 @@ import type { Db } from "../db/handle.ts";
 import type { StatsRollupTable } from "../db/schema.ts";
 import { CODEC_ROLLUP, METRIC_ROLLUP, type MetricRollupRow } from "./_detail_rollups.ts";
 import { RUN_KEY, runFilter, widenToMonths } from "./_filters.ts";
+import { FAILURE_ROLLUP, noteRepeatedFailures } from "./_failure_rollup.ts";
 import { PHASE_ROLLUP } from "./_phase_rollup.ts";
 import { foldIntoTiers, type Merge, rebuildTiers, type Region, type RollupRow, type RollupShape } from "./_rollup_tiers.ts";
 import { retentionHorizon } from "./retention.ts";
@@ -84,7 +85,7 @@ export const STATS_ROLLUP: RollupShape = {
       .groupBy(KEY_COLUMNS.map((k) => tier.key[k])),
 };
 
-const ROLLUPS = [STATS_ROLLUP, CODEC_ROLLUP, METRIC_ROLLUP, PHASE_ROLLUP] as const;
+const ROLLUPS = [STATS_ROLLUP, CODEC_ROLLUP, METRIC_ROLLUP, PHASE_ROLLUP, FAILURE_ROLLUP] as const;
 
 /**
  * Adds the contribution of the runs matching `where` to every tier of every rollup (an upsert per
@@ -97,6 +98,8 @@ export async function foldIntoRollup(db: Db, where: Expression<SqlBool>, metrics
   // From the figures the batch added up in memory: a GROUP BY over 18 rows a run cost more than storing them.
   await foldIntoTiers(db, METRIC_ROLLUP, where, metrics as RollupRow[] | undefined);
   await foldIntoTiers(db, PHASE_ROLLUP, where);
+  await foldIntoTiers(db, FAILURE_ROLLUP, where);
+  await noteRepeatedFailures(db, where);
 }
 
 /**
@@ -108,19 +111,24 @@ export async function foldIntoRollup(db: Db, where: Expression<SqlBool>, metrics
 export type { Region };
 
 export async function rebuildRollups(db: Db, region?: Region): Promise<void> {
-  region ??= await unexpiredRegion(db);
-  const runs = region ? runFilter(region.range, region.scope) : sql<SqlBool>`1 = 1`;
-  const months = region && { range: widenToMonths(region.range), scope: region.scope };
-  for (const shape of ROLLUPS) await rebuildTiers(db, shape, runs, region, months);
+  const whole = region === undefined;
+  region ??= await unexpiredRegion(db, "details");
+  for (const shape of ROLLUPS) {
+    // The failure rollup is of the runs alone: rebuilt wherever they are left, past the details' horizon too.
+    const of = whole && shape === FAILURE_ROLLUP ? await unexpiredRegion(db, "runs") : region;
+    const runs = of ? runFilter(of.range, of.scope) : sql<SqlBool>`1 = 1`;
+    await rebuildTiers(db, shape, runs, of, of && { range: widenToMonths(of.range), scope: of.scope });
+  }
 }
 
 /**
  * Days before a retention horizon have no runs (or no details) left: their rollup rows are all
- * there is of them, so a full rebuild covers only the days after. The details horizon is used
- * because it is never before the runs horizon (a run's details go with it).
+ * there is of them, so a full rebuild covers only the days after. The details horizon is used for
+ * the rollups of details, and for stats_rollup too (it is never before the runs horizon: a run's
+ * details go with it).
  */
-async function unexpiredRegion(db: Db): Promise<Region | undefined> {
-  const horizon = await retentionHorizon(db, "details");
+async function unexpiredRegion(db: Db, horizonOf: "runs" | "details"): Promise<Region | undefined> {
+  const horizon = await retentionHorizon(db, horizonOf);
   if (horizon === null) return undefined;
   return { range: { since: horizon }, scope: {} };
 }

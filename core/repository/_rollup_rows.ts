@@ -21,11 +21,13 @@ async function tier(db: Db, suffix: Suffix) {
   const codecs = await ordered(db.selectFrom(`codec_rollup${suffix}`).selectAll(), [...keys, "codec_before", "codec_after"]).execute();
   const metrics = await ordered(db.selectFrom(`metric_rollup${suffix}`).selectAll(), [...keys, "plugin", "key"]).execute();
   const phases = await ordered(db.selectFrom(`phase_rollup${suffix}`).selectAll(), [...keys, "phase_name"]).execute();
+  const failures = await ordered(db.selectFrom(`failure_rollup${suffix}`).selectAll(), [...keys, "status", "reason"]).execute();
   return {
     stats: stats.map((r) => ({ ...r, duration_sum: round(r.duration_sum) })),
     codecs,
     metrics: metrics.map((r) => ({ ...r, num_sum: round(r.num_sum) })),
     phases: phases.map((r) => ({ ...r, total_seconds: round(r.total_seconds), fps_sum: round(r.fps_sum), ok_fps_sum: round(r.ok_fps_sum) })),
+    failures,
   };
 }
 

@@ -1,5 +1,6 @@
 import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
+import { withGenericPlan } from "../db/postgres/generic_plan.ts";
 
 /** A row of a batch: its `tag` says which SELECT it came from. */
 export type TaggedRow = { tag: number; key: string; at: string | null } & Record<string, unknown>;
@@ -19,8 +20,9 @@ const NULL = sql`null`;
 /**
  * SELECTs of one row shape run as ONE statement, a UNION ALL, each row tagged with the index of
  * its SELECT. On PostgreSQL a view's parts then cost one round trip, not one each (the server
- * plans and runs the same parts, in turn on one connection); SQLite steps one statement instead
- * of several. Every SELECT has the columns tag, key, at
+ * plans and runs the same parts, in turn on one connection), and the statement is planned once
+ * for any window (withGenericPlan: planning it for its values cost more than running it); SQLite
+ * steps one statement instead of several. Every SELECT has the columns tag, key, at
  * and then `names` in that order (UNION ALL matches columns by position); a column a SELECT does
  * not give is null. Add first a SELECT that gives every column: PostgreSQL types a UNION pairwise
  * from the left, so two leading nulls would be typed text and clash with a later number.
@@ -47,7 +49,8 @@ export class Batch {
     const out: TaggedRow[][] = this.selects.map(() => []);
     const [first, ...rest] = this.selects;
     if (first === undefined) return out;
-    const rows: TaggedRow[] = await rest.reduce((union, select) => union.unionAll(select), first).execute();
+    const union = rest.reduce((statement, select) => statement.unionAll(select), first).compile();
+    const { rows } = await withGenericPlan(this.db, (db) => db.executeQuery<TaggedRow>(union));
     for (const row of rows) out[Number(row.tag)]!.push(row);
     return out;
   }

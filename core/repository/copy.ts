@@ -1,16 +1,13 @@
 import { sql } from "kysely";
 import { dialectOf, type Db } from "../db/handle.ts";
 import { schemaVersion } from "../db/migrations/mod.ts";
+import { bulkInsertValues } from "../db/bulk_insert.ts";
 import { VpoError } from "../errors.ts";
-import { rebuildRollups } from "./_rollup.ts";
 import { refreshPlannerStatistics } from "./planner_statistics.ts";
 
 /** Copied first, in this order, so every foreign key finds its row; any other table follows. */
 const FIRST = ["files", "jobs", "nodes", "processing_stats"];
-/**
- * Only meaningful to the source's processes. The rollups are copied although they are rebuilt
- * after: days before a retention horizon exist only there.
- */
+/** Only meaningful to the source's processes. */
 const SKIPPED = new Set(["schema_migrations", "run_feed"]);
 
 interface TableToCopy {
@@ -31,8 +28,9 @@ async function tablesOf(db: Db): Promise<TableToCopy[]> {
   return tables.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
 
-/** Rows per insert: under both dialects' parameter limits for the widest table. */
-const CHUNK = 500;
+/** Rows read per round trip from the source, and rows handed to one bulk insert (which splits them under each dialect's limits). */
+const CHUNK = 1_000;
+const BATCH = 10_000;
 
 export interface CopyProgress {
   table: string;
@@ -43,8 +41,9 @@ export interface CopyProgress {
 
 /**
  * Copies a whole vpo database into another (SQLite → PostgreSQL or back, or between two of a
- * kind): every table row for row with its keys, then the rollup rebuilt where runs remain and the sequences moved
- * past the copied ids. The target must be empty (freshly migrated) and at the same schema version,
+ * kind): every table row for row with its keys — the rollups too, as they are (days before a
+ * retention horizon exist only there, and the rest equal the runs: `vpo db verify` checks) — and
+ * the sequences moved past the copied ids. The target must be empty (freshly migrated) and at the same schema version,
  * so nothing is merged and nothing is lost; the copy is one transaction on the target.
  *
  * @example await copyDatabase(sqlite.db, postgres.db, (p) => console.log(p.table, p.rows))
@@ -62,20 +61,22 @@ export async function copyDatabase(source: Db, target: Db, onProgress?: (p: Copy
     for (const { name, autoId, columns } of tables) {
       const total = Number(((await source.selectFrom(name as never).select(sql<number>`count(*)`.as("n")).executeTakeFirstOrThrow()) as { n: unknown }).n);
       let rows = 0;
-      let batch: Record<string, unknown>[] = [];
+      // Flat values, row after row: no object or array per row on the way in.
+      const values: unknown[] = [];
       const flush = async () => {
-        if (batch.length === 0) return;
-        await trx.insertInto(name as never).values(batch as never).execute();
-        rows += batch.length;
-        batch = [];
+        const count = values.length / columns.length;
+        if (count === 0) return;
+        await bulkInsertValues(trx, name, columns, values);
+        rows += count;
+        values.length = 0;
         onProgress?.({ table: name, rows, total });
       };
       // In key order where there is one, so ids keep their order in the target.
       const query = source.selectFrom(name as never).selectAll();
       const ordered = autoId ? query.orderBy(autoId as never) : columns.includes("id") ? query.orderBy("id" as never) : query;
       for await (const row of ordered.stream(CHUNK)) {
-        batch.push(row as Record<string, unknown>);
-        if (batch.length >= CHUNK) await flush();
+        for (const column of columns) values.push((row as Record<string, unknown>)[column]);
+        if (values.length >= BATCH * columns.length) await flush();
       }
       await flush();
       if (rows === 0) onProgress?.({ table: name, rows: 0, total });
@@ -84,7 +85,6 @@ export async function copyDatabase(source: Db, target: Db, onProgress?: (p: Copy
         await sql`select setval(pg_get_serial_sequence(${name}, ${autoId}), (select max(${sql.ref(autoId)}) from ${sql.table(name)}))`.execute(trx);
       }
     }
-    await rebuildRollups(trx);
   });
   await refreshPlannerStatistics(target);
   return counts;

@@ -1,70 +1,173 @@
-import { type SqlBool, sql } from "kysely";
+import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, num, runFilter } from "./_filters.ts";
+import { failureReason } from "../record/failure_reason.ts";
+import type { TimeRange } from "../time_filter.ts";
+import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
+import { FAILED } from "./_failure_rollup.ts";
+import { Batch } from "./_union.ts";
+import { retentionHorizon } from "./retention.ts";
 import type { StatsFilter } from "./views.ts";
+
+export { failureReason };
 
 /** Runs that failed (or were interrupted) for one reason, with the files it struck most. */
 export interface FailureGroup {
   reason: string;
   status: "failed" | "interrupted";
   runs: number;
-  /** The files with the most runs failing for this reason, most first (at most `topFiles`). */
+  /** The files with the most runs failing for this reason, most first (ties: the latest first, then by path; at most `topFiles`). */
   top_files: { file_path: string; runs: number; last_at: string }[];
   last_at: string;
 }
 
-/** Error messages differ in numbers and paths more than in cause: the first line, trimmed, is the reason. */
-export const failureReason = (message: string | null): string => {
-  const line = (message ?? "").split("\n")[0]!.replace(/\s+/g, " ").trim();
-  return line === "" ? "(no message)" : line.length > 200 ? `${line.slice(0, 199)}…` : line;
-};
+type Counted = { runs: number; last_at: string };
+type Group = Pick<FailureGroup, "status" | "reason"> & Counted;
 
 /**
- * Failed and interrupted runs over a window, grouped by reason (most runs first), each with the
- * files it struck most. Reads the failed runs only, through their own index (stats_failed_at):
- * the cost follows the failures in the window, not the runs (no rollup holds messages).
+ * Failed and interrupted runs over a window, grouped by reason (most runs first, then by reason and
+ * status), each with the files it struck most. Its cost does not grow with the failed runs of the
+ * window: a group's runs come from failure_rollup (whole months, days and hours; an edge covering
+ * most of its unit as the unit less the rest; the partial edge hours from the runs, like every
+ * view), its latest instant and top files from a few reads per group through the failed runs'
+ * indexes (topFilesOf). Before the runs' retention horizon the counts come from the rollup (the
+ * window widened to whole days there), the top files only from the runs still stored, and the
+ * latest instant of a reason with no run left in the window from the rollup.
  *
  * @example await getFailures(db, { since: "2026-01-01T00:00:00.000Z" }) // [{ reason: "ffmpeg exited with code 1", runs: 3, … }]
  */
 export async function getFailures(db: Db, filter: StatsFilter = {}, options: { topFiles?: number; limit?: number } = {}): Promise<FailureGroup[]> {
-  const rows = await failedRunGroups(db, filter).execute();
-  const groups = new Map<string, FailureGroup & { files: Map<string, { runs: number; last_at: string }> }>();
-  for (const row of rows) {
-    const reason = failureReason(row.error_message);
-    const status = row.status === "interrupted" ? "interrupted" : "failed";
-    const key = `${status}\u0000${reason}`;
-    const group = groups.get(key) ?? groups.set(key, { reason, status, runs: 0, top_files: [], last_at: "", files: new Map() }).get(key)!;
-    const n = num(row.n);
-    const last = String(row.last_at);
-    group.runs += n;
-    if (last > group.last_at) group.last_at = last;
-    const file = group.files.get(row.file_path) ?? { runs: 0, last_at: "" };
-    file.runs += n;
-    if (last > file.last_at) file.last_at = last;
-    group.files.set(row.file_path, file);
-  }
+  const range = normalizeRange(filter);
+  const scope: RunScope = { policy: filter.policy, library: filter.library, node: filter.node };
   const top = options.topFiles ?? 5;
-  return [...groups.values()]
-    .map(({ files, ...g }) => ({
-      ...g,
-      top_files: [...files]
-        .map(([file_path, f]) => ({ file_path, ...f }))
-        .sort((a, b) => b.runs - a.runs || (a.last_at < b.last_at ? 1 : -1))
-        .slice(0, top),
-    }))
-    .sort((a, b) => b.runs - a.runs || (a.reason < b.reason ? -1 : 1))
+  const horizon = await retentionHorizon(db, "runs");
+  const groups = (await failureCounts(db, planParts(range, horizon)))
+    .sort((a, b) => b.runs - a.runs || compare(a.reason, b.reason) || compare(a.status, b.status))
     .slice(0, options.limit ?? 50);
+  const out: FailureGroup[] = [];
+  for (const g of groups) {
+    const latest = await latestFilesOf(db, g, range, scope, Math.max(top, 1));
+    const top_files = top > 0 ? await topFilesOf(db, g, range, scope, top, latest) : [];
+    // The newest run read is the latest of the window; a reason with none left (retention) has it from the rollup.
+    out.push({ reason: g.reason, status: g.status, runs: g.runs, top_files, last_at: latest.values().next().value ?? "" });
+  }
+  const unknown = out.filter((g) => g.last_at === "");
+  if (unknown.length > 0) {
+    const counted = await failureCounts(db, planParts(range, horizon, { complement: false }));
+    for (const g of unknown) g.last_at = counted.find((c) => c.status === g.status && c.reason === g.reason)!.last_at;
+  }
+  return out;
+
+  /** Runs (and, when no part is a complement, the latest instant) per (status, reason) over `parts`, in one statement. */
+  async function failureCounts(db: Db, parts: Part[]): Promise<Group[]> {
+    const batch = new Batch(db, ["status", "runs"]);
+    const signs: number[] = [];
+    const add = (part: Part, sign: number) => {
+      signs.push(sign);
+      if (part.source === "raw") {
+        const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
+        batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: { status: sql`processing_stats.status`, runs: sql`count(*)` } });
+      } else {
+        const table = tierTable("failure_rollup", part.source as TierSource, scope, false);
+        const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
+        batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: { status: sql`status`, runs: sql`sum(runs)` } });
+      }
+    };
+    for (const part of parts) {
+      if (part.source !== "complement") add(part, 1);
+      else {
+        add(part.whole!, 1);
+        add(part.minus!, -1);
+      }
+    }
+    const merged = new Map<string, Group>();
+    for (const [tag, rows] of (await batch.run()).entries()) {
+      for (const row of rows) {
+        const status = row.status === "interrupted" ? "interrupted" : "failed";
+        const key = `${status}\0${row.key}`;
+        const seen = merged.get(key) ?? merged.set(key, { status, reason: String(row.key), runs: 0, last_at: "" }).get(key)!;
+        seen.runs += signs[tag]! * num(row.runs);
+        if (String(row.at) > seen.last_at) seen.last_at = String(row.at);
+      }
+    }
+    // A complement leaves reasons with no run in the window.
+    return [...merged.values()].filter((g) => g.runs > 0);
+  }
 }
 
-/** The failed runs of a window grouped by status, message and file: read through stats_failed_at (the plan test checks). */
-export const failedRunGroups = (db: Db, filter: StatsFilter) =>
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A group's top files, exactly, in reads bounded by `top` and the files that failed for the reason
+ * more than once, not by its runs. A file with one failed run in the window ranks by that run's
+ * instant, so those in the top are among the group's latest `top` files (latestFilesOf); a file
+ * with more is in failure_repeats, and those are counted over the window. A latest file not in
+ * failure_repeats has one failed run of the reason (a second would have put it there): the one read.
+ */
+async function topFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number, latest: Map<string, string>): Promise<FailureGroup["top_files"]> {
+  const repeats = await db.selectFrom("failure_repeats").select("file_path").where("status", "=", group.status).where("reason", "=", group.reason).execute();
+  const repeated = new Set(repeats.map((r) => r.file_path));
+  const files: FailureGroup["top_files"] = [];
+  for (const [file_path, last_at] of latest) if (!repeated.has(file_path)) files.push({ file_path, runs: 1, last_at });
+  const paths = [...repeated];
+  for (let i = 0; i < paths.length; i += FILES_PER_COUNT) {
+    for (const rows of await filesCountQuery(db, group, range, scope, paths.slice(i, i + FILES_PER_COUNT)).run()) {
+      for (const row of rows) files.push({ file_path: row.key, runs: num(row.runs), last_at: String(row.at) });
+    }
+  }
+  return files.sort((a, b) => b.runs - a.runs || compare(b.last_at, a.last_at) || compare(a.file_path, b.file_path)).slice(0, top);
+}
+
+/** Files counted per statement (bound parameters stay well under either dialect's limit). */
+const FILES_PER_COUNT = 100;
+
+/**
+ * The failed runs of one group in a window and scope, through the partial indexes of failed runs
+ * by (status, failure_reason, …): the policy as an expression no index serves, else the planner
+ * may walk the policy's runs (stats_policy_time) instead.
+ */
+const groupRuns = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope) =>
   db
     .selectFrom("processing_stats")
-    .where(runFilter(normalizeRange(filter), { library: filter.library, node: filter.node }))
-    // The policy as an expression no index serves: else the planner may read every run of the
-    // policy in the window through stats_policy_time rather than the failed ones alone.
-    .$if(filter.policy !== undefined, (qb) => qb.where(sql`processing_stats.policy_name || ''`, "=", filter.policy!))
-    // A literal, not a parameter: the partial index's condition must be visible to the planner.
-    .where(sql<SqlBool>`processing_stats.success = 0`)
-    .select(["status", "error_message", "file_path", (eb) => eb.fn.countAll().as("n"), (eb) => eb.fn.max("processed_at").as("last_at")])
-    .groupBy(["status", "error_message", "file_path"]);
+    .where(FAILED)
+    .where("processing_stats.status", "=", group.status)
+    .where("processing_stats.failure_reason", "=", group.reason)
+    .where(runFilter(range, { library: scope.library, node: scope.node }))
+    .$if(scope.policy !== undefined, (qb) => qb.where(sql<string>`processing_stats.policy_name || ''`, "=", scope.policy!));
+
+/** The newest failed runs of a group, newest first, through stats_failure_time (the plan test checks). */
+export const latestRunsQuery = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, limit: number) =>
+  groupRuns(db, group, range, scope).select(["processing_stats.file_path", "processing_stats.processed_at"]).orderBy("processing_stats.processed_at", "desc").limit(limit);
+
+/**
+ * Runs and the latest instant of given files in a group, a SELECT a file in one statement, each
+ * through stats_failure_file by its file (the plan test checks): with a list of files instead,
+ * PostgreSQL walks the group's runs in the window and filters them.
+ */
+function filesCountQuery(db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, paths: string[]): Batch {
+  const batch = new Batch(db, ["runs"]);
+  for (const path of paths) batch.add(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: { runs: sql`count(*)` } });
+  return batch;
+}
+
+/** The failed runs of one file in a group, window and scope (for their count and latest instant). */
+export const fileRuns = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, path: string) =>
+  groupRuns(db, group, range, scope).where("processing_stats.file_path", "=", path).groupBy("processing_stats.file_path");
+
+/**
+ * The group's latest `top` distinct files in the window, and every file whose latest run ties the
+ * last of them, each with its latest instant: read newest first, more rows only while a file fails
+ * again and again at the head.
+ */
+async function latestFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number): Promise<Map<string, string>> {
+  for (let limit = Math.max(16, top * 4); ; limit *= 4) {
+    const rows = await latestRunsQuery(db, group, range, scope, limit).execute();
+    const files = new Map<string, string>();
+    let boundary: string | undefined;
+    for (const row of rows) {
+      if (boundary !== undefined && row.processed_at < boundary) return files;
+      if (!files.has(row.file_path)) files.set(row.file_path, row.processed_at);
+      if (boundary === undefined && files.size >= top) boundary = row.processed_at;
+    }
+    if (rows.length < limit) return files;
+  }
+}

@@ -107,7 +107,7 @@ forEachDialect("hour tier of the rollups", (dialect) => {
     ]);
   });
 
-  test("vpo db verify reports a codec, metric or phase rollup row that disagrees with the runs", async () => {
+  test("vpo db verify reports a codec, metric, phase or failure rollup row that disagrees with the runs", async () => {
     const handle = await openDatabase(await dialect.newLocation());
     try {
       const withDetails = { success: true, status: "success", error_message: null, phases: [{ phase_name: "remux", wall_time_seconds: 10, encoding_fps: 50 }], plugin_metrics: { probe: { score: 3 } } };
@@ -120,6 +120,12 @@ forEachDialect("hour tier of the rollups", (dialect) => {
       expect(await details()).toMatchObject({ ok: true });
       await handle.db.updateTable("metric_rollup_month").set({ num_count: 7 }).where("day", "=", "2026-02-01").execute();
       expect((await details()).ok).toBe(false);
+      // The failure rollup is checked with them.
+      await rebuildRollups(handle.db);
+      await recordRuns(handle.db, [at("2026-01-11T10:00:00.000", { success: false, status: "failed", error_message: "disk full" })]);
+      expect(await details()).toMatchObject({ ok: true });
+      await handle.db.updateTable("failure_rollup").set({ runs: 2 }).where("day", "=", "2026-01-11").execute();
+      expect(await details()).toMatchObject({ ok: false, detail: "1 rollup rows differ from the runs" });
     } finally {
       await handle.close();
     }

@@ -21,7 +21,7 @@ export const VPO_TABLES = [
   "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
   "stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "phase_rollup_month",
   "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "phase_rollup_hour", "stats_rollup_unscoped", "codec_rollup_unscoped", "metric_rollup_unscoped",
-  "phase_rollup_unscoped", "stats_rollup_unscoped_month", "codec_rollup_unscoped_month", "metric_rollup_unscoped_month", "phase_rollup_unscoped_month", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+  "phase_rollup_unscoped", "stats_rollup_unscoped_month", "codec_rollup_unscoped_month", "metric_rollup_unscoped_month", "phase_rollup_unscoped_month", "failure_rollup", "failure_rollup_month", "failure_rollup_hour", "failure_rollup_unscoped", "failure_rollup_unscoped_month", "failure_repeats", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
   "alert_state", "alert_events", "alert_deliveries", "alert_silences", "log_records",
 ] as const;
 
@@ -216,7 +216,7 @@ const detailRollupRows = (db: Db, fromMonth: string | null) =>
   tierRows(db, (["codec_rollup", "metric_rollup", "phase_rollup"] as const).flatMap((base) => [base, `${base}_month` as const]), fromMonth);
 
 /** The unscoped twins of every rollup's day and month tiers (a rebuild derives them again from the scoped rows). */
-const UNSCOPED_TABLES = (["stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup"] as const).flatMap((base) => [`${base}_unscoped`, `${base}_unscoped_month`] as const);
+const UNSCOPED_TABLES = (["stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "failure_rollup"] as const).flatMap((base) => [`${base}_unscoped`, `${base}_unscoped_month`] as const);
 
 /** Every row of `tables` from the month `fromMonth` ("YYYY-MM") on, as sorted text. */
 async function tierRows(db: Db, tables: readonly RollupTable[], fromMonth: string | null): Promise<string[]> {

@@ -5,7 +5,8 @@ import { forEachDialect } from "../../tests/dialects.ts";
 import { openDatabase } from "../db/open.ts";
 import { normalizeRunRecord } from "../record/mod.ts";
 import { getBreakdown } from "./breakdown.ts";
-import { getFailures } from "./failures.ts";
+import { type FailureGroup, getFailures } from "./failures.ts";
+import { failureReason } from "../record/failure_reason.ts";
 import { codecsFrom } from "./codecs.ts";
 import { metricsFrom } from "./metrics.ts";
 import { streamRunRecords } from "./export.ts";
@@ -19,7 +20,8 @@ import { queryTotals } from "./_totals.ts";
 import { phaseTotals } from "./_phase_rollup.ts";
 import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, windowWidenedBy } from "./_filters.ts";
+import { normalizeRange, runFilter, type RunScope, windowWidenedBy } from "./_filters.ts";
+import type { TimeRange } from "../time_filter.ts";
 import { applyRetention } from "./retention.ts";
 
 /**
@@ -79,9 +81,12 @@ forEachDialect("record properties", (dialect) => {
             const filter = { ...window, ...scope };
             const raw = await summaryFrom(db, filter, "raw");
             expect(await summaryFrom(db, filter, "auto")).toEqual(raw);
-            // The failures view reads its own index, with the scope written its own way: it counts the same runs.
+            // The failures view: the same runs as the summary counts, and the very groups and top files of a scan.
             const failures = await getFailures(db, filter, { limit: 10_000 });
             expect(failures.reduce((n, g) => n + g.runs, 0)).toBe(raw.total_failed);
+            expect(failures).toEqual(await rawFailures(db, filter, { limit: 10_000 }));
+            // Few top files and groups, so that files failing more than once must be found beside the latest ones.
+            for (const topFiles of [1, 2]) expect(await getFailures(db, filter, { topFiles, limit: 2 })).toEqual(await rawFailures(db, filter, { topFiles, limit: 2 }));
             expect(await policyStatsFrom(db, filter, "auto")).toEqual(await policyStatsFrom(db, filter, "raw"));
             for (const groupBy of ["day", "week", "month"] as const) {
               expect(await trendsFrom(db, { ...filter, groupBy }, "auto")).toEqual(await trendsFrom(db, { ...filter, groupBy }, "raw"));
@@ -120,7 +125,7 @@ forEachDialect("record properties", (dialect) => {
             const answered = { ...scope, ...(windowWidenedBy(window, horizon) ?? window) };
             expected.push([
               await summaryFrom(db, answered, "raw"), await policyStatsFrom(db, answered, "raw"), await trendsFrom(db, { ...answered, groupBy: "day" }, "raw"),
-              await phasesRounded(db, answered, "raw"),
+              await phasesRounded(db, answered, "raw"), countsOf(await rawFailures(db, answered, { limit: 10_000 })),
             ]);
           }
           await applyRetention(db, { runsBefore: horizon });
@@ -129,12 +134,39 @@ forEachDialect("record properties", (dialect) => {
           const actual = [];
           for (const [window, scope] of filters) {
             const filter = { ...window, ...scope };
+            const failures = await getFailures(db, filter, { topFiles: 2, limit: 10_000 });
             actual.push([
               await summaryFrom(db, filter, "auto"), await policyStatsFrom(db, filter, "auto"), await trendsFrom(db, { ...filter, groupBy: "day" }, "auto"),
-              await phasesRounded(db, filter, "auto"),
+              await phasesRounded(db, filter, "auto"), countsOf(failures),
             ]);
+            // Counts from the rollup (the widened window); top files from the runs left in the window.
+            const left = new Map((await rawFailures(db, filter, { topFiles: 2, limit: 10_000 })).map((g) => [`${g.status} ${g.reason}`, g.top_files]));
+            for (const g of failures) expect(g.top_files).toEqual(left.get(`${g.status} ${g.reason}`) ?? []);
           }
           expect(actual).toEqual(expected);
+        } finally {
+          await close();
+        }
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 300_000);
+
+  test("the failures view equals a raw grouping on histories where files fail again and again", async () => {
+    // Failed runs only, of few files and reasons, recorded batch after batch: a file that failed often
+    // long ago outranks the latest ones, which only the repeated files (failure_repeats) bring in.
+    const failedArb = fc.tuple(runArb, fc.constantFrom("/m/a.mkv", "/m/b.mkv", "/m/c.mp4"), fc.constantFrom("disk full", "ffmpeg exited with code 1"), fc.boolean()).map(
+      ([run, file_path, error_message, interrupted]) => ({ ...run, file_path, error_message, success: false, status: interrupted ? "interrupted" : "failed" }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(failedArb, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(windowArb, scopeArb), { minLength: 2, maxLength: 4 }), async (batches, filters) => {
+        const { db, close } = await openDatabase(await dialect.newLocation());
+        try {
+          for (const batch of batches) await recordRuns(db, batch.map(fresh));
+          for (const [window, scope] of [[{}, {}] as const, ...filters]) {
+            const filter = { ...window, ...scope };
+            for (const topFiles of [1, 2]) expect(await getFailures(db, filter, { topFiles })).toEqual(await rawFailures(db, filter, { topFiles, limit: 50 }));
+          }
         } finally {
           await close();
         }
@@ -173,3 +205,42 @@ forEachDialect("record properties", (dialect) => {
 function fresh(run: Parameters<typeof normalizeRunRecord>[0]) {
   return { ...(run as object), id: Bun.randomUUIDv7() };
 }
+
+/**
+ * The failures view by the plainest means: every failed run of the window and scope, grouped in JS by
+ * status and reason (failureReason of its message), each group's files counted, sorted and cut.
+ */
+async function rawFailures(db: Db, filter: TimeRange & RunScope, options: { topFiles?: number; limit: number }): Promise<FailureGroup[]> {
+  const runs = await db
+    .selectFrom("processing_stats")
+    .where(runFilter(normalizeRange(filter), filter))
+    .where("success", "=", 0)
+    .select(["status", "error_message", "file_path", "processed_at"])
+    .execute();
+  const groups = new Map<string, FailureGroup & { files: Map<string, { runs: number; last_at: string }> }>();
+  const later = (a: string, b: string) => (a > b ? a : b);
+  for (const run of runs) {
+    const status = run.status as FailureGroup["status"];
+    const reason = failureReason(run.error_message);
+    const key = `${status} ${reason}`;
+    const group = groups.get(key) ?? groups.set(key, { reason, status, runs: 0, top_files: [], last_at: "", files: new Map() }).get(key)!;
+    group.runs++;
+    group.last_at = later(group.last_at, run.processed_at);
+    const file = group.files.get(run.file_path) ?? { runs: 0, last_at: "" };
+    group.files.set(run.file_path, { runs: file.runs + 1, last_at: later(file.last_at, run.processed_at) });
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups.values()]
+    .sort((a, b) => b.runs - a.runs || cmp(a.reason, b.reason) || cmp(a.status, b.status))
+    .slice(0, options.limit)
+    .map(({ files, ...g }) => ({
+      ...g,
+      top_files: [...files]
+        .map(([file_path, f]) => ({ file_path, ...f }))
+        .sort((a, b) => b.runs - a.runs || cmp(b.last_at, a.last_at) || cmp(a.file_path, b.file_path))
+        .slice(0, options.topFiles ?? 5),
+    }));
+}
+
+/** The groups of the failures view without their top files, in the view's order. */
+const countsOf = (groups: FailureGroup[]) => groups.map(({ top_files: _, ...g }) => g);

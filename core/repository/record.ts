@@ -3,6 +3,7 @@ import { bulkInsert, bulkInsertValues, selectIn } from "../db/bulk_insert.ts";
 import { dialectOf, type Db } from "../db/handle.ts";
 import { takeWriteLock } from "../db/write_lock.ts";
 import { storageError, VpoError } from "../errors.ts";
+import { failureReason } from "../record/failure_reason.ts";
 import { normalizeRunRecord, RUN_FIELD_NAMES, type RunRecord } from "../record/mod.ts";
 import { MetricContributions } from "./_detail_rollups.ts";
 import { encodeMetrics } from "./_metric_rows.ts";
@@ -45,7 +46,8 @@ async function fileIds(trx: Db, paths: string[], breathe?: () => Promise<void>):
   return ids;
 }
 
-const RUN_COLUMNS = ["file_id", ...RUN_FIELD_NAMES];
+/** The run's fields, its file and its failure reason (derived here, for every writer: record, import, POST). */
+const RUN_COLUMNS = ["file_id", ...RUN_FIELD_NAMES, "failure_reason"];
 const ACTION_COLUMNS = ["stats_id", "seq", "action_type", "track_type", "track_index", "before_state", "after_state", "success", "duration_ms", "rule_reference", "message"];
 const PHASE_COLUMNS = ["stats_id", "seq", "phase_name", "wall_time_seconds", "bytes_read", "bytes_written", "encoding_fps", "encoding_bitrate"];
 const METRIC_COLUMNS = ["stats_id", "metrics"];
@@ -58,6 +60,7 @@ function pushRunValues(out: unknown[], run: RunRecord, fileId: number | null): v
     const value = run[name];
     out.push(typeof value === "boolean" ? (value ? 1 : 0) : value);
   }
+  out.push(run.success ? null : failureReason(run.error_message));
 }
 
 /**

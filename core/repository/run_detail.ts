@@ -14,7 +14,8 @@ import type { RunAction, RunDetail } from "./views.ts";
  */
 export async function getRunDetail(db: Db, idOrPrefix: string): Promise<RunDetail> {
   const id = await resolveRunId(db, idOrPrefix);
-  const row = await db.selectFrom("processing_stats").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  // failure_reason is derived from error_message (for the failures view), not part of the record.
+  const { failure_reason: _, ...row } = await db.selectFrom("processing_stats").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const [actions, phases, metrics, errors] = await Promise.all([
     db.selectFrom("action_results").selectAll().where("stats_id", "=", id).orderBy("seq").execute(),
     db.selectFrom("performance_metrics").selectAll().where("stats_id", "=", id).orderBy("seq").execute(),

@@ -1,7 +1,5 @@
-import { Database as Sqlite } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
+import { sql } from "kysely";
 import { forEachDialect } from "../../../tests/dialects.ts";
 import { metricRows } from "../../repository/_metric_rows.ts";
 import { streamRunRecords } from "../../repository/export.ts";
@@ -15,7 +13,7 @@ import { reportsAndRetention } from "./005_reports_retention.ts";
 import { queueMarkers } from "./006_queue.ts";
 import { monitoring } from "./007_monitoring.ts";
 import { monthRollups } from "./008_month_rollups.ts";
-import { migrationContext } from "./_types.ts";
+import { oldDatabase } from "./_old_database.ts";
 
 /** The schema before plugin_metrics held a row per run. */
 const BEFORE = [initialSchema, runsInFlight, trustworthyRecord, detailRollups, reportsAndRetention, queueMarkers, monitoring, monthRollups];
@@ -37,14 +35,7 @@ const OLD_ROWS: [string, string, string, number | null, string | null][] = [
 
 forEachDialect("migration 010: plugin metrics as one row per run", (dialect) => {
   test("moves the metric rows of each run into its one row, values and order kept, and SQL readers see the same rows", async () => {
-    const location = await dialect.newLocation();
-    const old = dialect.name === "sqlite"
-      ? new Kysely<any>({ dialect: new SqliteDialect({ database: new Sqlite(location) as never }) })
-      : new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) }) });
-    await old.transaction().execute(async (trx) => {
-      for (const m of BEFORE) await m.up(trx, migrationContext(dialect.name));
-      await trx.schema.createTable("schema_migrations").addColumn("version", "integer", (c) => c.primaryKey()).addColumn("name", "text").addColumn("applied_at", "text").execute();
-      await trx.insertInto("schema_migrations").values(BEFORE.map((m) => ({ version: m.version, name: m.name, applied_at: "2026-01-01T00:00:00.000Z" }))).execute();
+    const location = await oldDatabase(dialect, BEFORE, async (trx) => {
       for (const n of [1, 2, 3]) {
         await trx.insertInto("processing_stats").values({
           id: RUN(n), file_path: `/m/${n}.mkv`, processed_at: `2026-01-0${n}T10:00:00.000Z`, policy_name: "strip", status: "success", success: 1,
@@ -52,7 +43,6 @@ forEachDialect("migration 010: plugin metrics as one row per run", (dialect) => 
       }
       for (const [stats_id, plugin, key, num, text] of OLD_ROWS) await trx.insertInto("plugin_metrics").values({ stats_id, plugin, key, num, text }).execute();
     });
-    await old.destroy();
 
     const { db, close } = await openDatabase(location);
     try {

@@ -39,3 +39,11 @@ export function migrationContext(dialect: DialectName): MigrationContext {
         : table.addColumn(name, "bigserial", (c: ColumnDefinitionBuilder) => c.primaryKey()),
   };
 }
+
+/** The key columns every rollup table starts with: (day, policy_name, library, node), "" for no library or node. */
+export const withRollupKey = <T extends string, C extends string>(table: CreateTableBuilder<T, C>, t: MigrationContext) =>
+  table
+    .addColumn("day", t.text, (c) => c.notNull())
+    .addColumn("policy_name", t.text, (c) => c.notNull())
+    .addColumn("library", t.text, (c) => c.notNull())
+    .addColumn("node", t.text, (c) => c.notNull());

@@ -13,16 +13,21 @@ import { hourRollups } from "./009_hour_rollups.ts";
 import { metricsRowPerRun } from "./010_metrics_row_per_run.ts";
 import { phaseRollups } from "./011_phase_rollups.ts";
 import { unscopedRollups } from "./012_unscoped_rollups.ts";
+import { failureRollup } from "./013_failure_rollup.ts";
 import { type DialectName, type Migration, migrationContext } from "./_types.ts";
 
 /** Append-only list: never edit a released migration, add the next version. */
 const MIGRATIONS: Migration[] = [
   initialSchema, runsInFlight, trustworthyRecord, detailRollups, reportsAndRetention, queueMarkers, monitoring, monthRollups, hourRollups, metricsRowPerRun, phaseRollups,
   unscopedRollups,
+  failureRollup,
 ];
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** The version of every migration this build knows, in order. */
+export const MIGRATION_VERSIONS: readonly number[] = MIGRATIONS.map((m) => m.version);
 
 /** The schema version a database is at (0 for one vpo never touched). */
 export async function schemaVersion(db: Kysely<Database>): Promise<number> {
