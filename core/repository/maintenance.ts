@@ -213,7 +213,7 @@ const roundFloats = (row: Record<string, unknown>) =>
  * folds and rebuilds the stats rollup's hours, which the check above compares.
  */
 const detailRollupRows = (db: Db, fromMonth: string | null) =>
-  tierRows(db, (["codec_rollup", "metric_rollup", "phase_rollup"] as const).flatMap((base) => [base, `${base}_month` as const]), fromMonth);
+  tierRows(db, (["codec_rollup", "metric_rollup", "phase_rollup", "failure_rollup"] as const).flatMap((base) => [base, `${base}_month` as const]), fromMonth);
 
 /** The unscoped twins of every rollup's day and month tiers (a rebuild derives them again from the scoped rows). */
 const UNSCOPED_TABLES = (["stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "failure_rollup"] as const).flatMap((base) => [`${base}_unscoped`, `${base}_unscoped_month`] as const);
