@@ -196,6 +196,9 @@ export interface MetricRollupTable {
   num_max: number | null;
 }
 
+/** The unscoped twin of a rollup's day or month tier: the same sums without policy, library and node. */
+export type Unscoped<T> = Omit<T, "policy_name" | "library" | "node">;
+
 /**
  * The run feed: an ordered, durable log of recorded runs and purges that every process on the
  * database follows (SSE, alerts, reports). `tx` is the PostgreSQL transaction id (null on SQLite,
@@ -336,9 +339,20 @@ export interface Database extends MonitoringTables {
   phase_rollup: PhaseRollupTable;
   phase_rollup_hour: PhaseRollupTable;
   phase_rollup_month: PhaseRollupTable;
+  /** The unscoped twins of the day and month tiers: views with no policy, library or node filter read these. */
+  stats_rollup_unscoped: Unscoped<StatsRollupTable>;
+  codec_rollup_unscoped: Unscoped<CodecRollupTable>;
+  metric_rollup_unscoped: Unscoped<MetricRollupTable>;
+  phase_rollup_unscoped: Unscoped<PhaseRollupTable>;
+  stats_rollup_unscoped_month: Unscoped<StatsRollupTable>;
+  codec_rollup_unscoped_month: Unscoped<CodecRollupTable>;
+  metric_rollup_unscoped_month: Unscoped<MetricRollupTable>;
+  phase_rollup_unscoped_month: Unscoped<PhaseRollupTable>;
   failure_rollup: FailureRollupTable;
   failure_rollup_hour: FailureRollupTable;
   failure_rollup_month: FailureRollupTable;
+  failure_rollup_unscoped: Unscoped<FailureRollupTable>;
+  failure_rollup_unscoped_month: Unscoped<FailureRollupTable>;
   failure_repeats: FailureRepeatsTable;
   run_feed: RunFeedTable;
   nodes: NodesTable;

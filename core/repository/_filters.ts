@@ -227,18 +227,39 @@ export function runFilter(range: TimeRange, scope: RunScope = {}): Expression<Sq
 
 /** The daily rollup tables: each keyed by (day, policy_name, library, node), and more. */
 export type DailyRollupTable = "stats_rollup" | "codec_rollup" | "metric_rollup" | "phase_rollup" | "failure_rollup";
-/** Every rollup table: the daily ones, their hour tier (`day` = "YYYY-MM-DDTHH") and month tier (`day` = the month's first day). */
-export type RollupTable = DailyRollupTable | `${DailyRollupTable}${"_hour" | "_month"}`;
+/**
+ * Every rollup table: the daily ones, their hour tier (`day` = "YYYY-MM-DDTHH") and month tier
+ * (`day` = the month's first day), and the unscoped twins of the day and month tiers.
+ */
+export type RollupTable = DailyRollupTable | `${DailyRollupTable}${Tier["suffix"]}`;
 
-/** The table answering a rollup part: the daily rollup, or its hour or month tier. */
-export const tierTable = <T extends DailyRollupTable>(table: T, source: TierSource): T | `${T}_hour` | `${T}_month` =>
-  `${table}${TIER_OF[source].suffix}` as T | `${T}_hour` | `${T}_month`;
+/** The scope keys of a scoped rollup row: the run's policy, library and node. */
+export const SCOPE_KEYS = ["policy_name", "library", "node"] as const;
+
+/** True when a scope names a policy, library or node. */
+const scoped = (scope: RunScope) => scope.policy !== undefined || scope.library !== undefined || scope.node !== undefined;
+
+/**
+ * The table answering a rollup part: the daily rollup, or its hour or month tier — for whole days
+ * and months of a read with no policy, library or node in its filter and not grouped by one of
+ * them (`byScope`), their unscoped twin: a row per day (month) instead of one per scope.
+ */
+export const tierTable = <T extends DailyRollupTable>(table: T, source: TierSource, scope: RunScope, byScope: boolean): `${T}${Tier["suffix"]}` => {
+  const tier = TIER_OF[source];
+  const read = tier.unscoped !== undefined && !byScope && !scoped(scope) ? tier.unscoped : tier;
+  return `${table}${read.suffix}`;
+};
+
+/** The tier of a rollup table, from its suffix. */
+const tierOfTable = (table: RollupTable): Tier => TIERS_BY_SUFFIX.find((t) => t.suffix !== "" && table.endsWith(t.suffix)) ?? DAILY;
 
 /** The `day` key of an instant (or of a finer tier's key) in the tier of `table`: its hour, day or month prefix. */
-export const tierKeyOf = (table: RollupTable, iso: string): string => TIER_OF[table.endsWith("_hour") ? "hour" : table.endsWith("_month") ? "month" : "rollup"].keyOf(iso);
+export const tierKeyOf = (table: RollupTable, iso: string): string => tierOfTable(table).keyOf(iso);
 
 /** Rows of a rollup covering the whole units (hours, days, months) of an aligned range, of the scope's policy, library and node. */
 export function rollupFilter(range: TimeRange, scope: RunScope = {}, table: RollupTable = "stats_rollup"): Expression<SqlBool> {
+  // An unscoped table has no scope keys: a scoped read of it would fail in SQL, or worse, be widened.
+  if (!tierOfTable(table).scoped && scoped(scope)) throw new Error(`${table} has no policy, library or node to filter on`);
   const eb = expressionBuilder<Database, RollupTable>();
   const col = (name: string) => sql.ref(`${table}.${name}`);
   const parts: Expression<SqlBool>[] = [];
@@ -289,24 +310,42 @@ export type TierSource = "hour" | "rollup" | "month";
  * same columns told apart by `suffix`, the `day` key holding "YYYY-MM-DDTHH", "YYYY-MM-DD" or the
  * month's first day. Each key is a prefix of the finer one (the month's with "-01"), so `keyOf`
  * maps an instant and a finer key alike, and `fromFiner` is that in SQL over a finer tier's `day`.
+ *
+ * The day and month tiers have an unscoped twin: the same sums keyed by time (and the rollup's own
+ * keys) alone, without policy, library and node, so a view with no scope reads a row per day or
+ * month rather than one per scope. A twin is derived from its scoped tier (`fromFiner` is then the
+ * same key). The hour tier has none: a window reads at most its two edge days of hours.
  */
 export interface Tier {
   source: TierSource;
-  suffix: "_hour" | "" | "_month";
+  suffix: "_hour" | "" | "_month" | "_unscoped" | "_unscoped_month";
+  /** False for an unscoped twin, whose rows have no policy_name, library and node. */
+  scoped: boolean;
+  /** The unscoped twin of a scoped tier. */
+  unscoped?: Tier;
   /** The key of a run in this tier. */
   key: typeof RUN_KEY;
   keyOf(isoOrKey: string): string;
   fromFiner: RawBuilder<string>;
 }
 
+const dayKeyOf = (k: string) => k.slice(0, 10);
+const monthKeyOf = (k: string) => `${k.slice(0, 7)}-01`;
+const MONTH_KEY = { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 7) || '-01'` };
+
 export const HOURLY: Tier = {
-  source: "hour", suffix: "_hour", key: { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 13)` }, keyOf: (k) => k.slice(0, 13), fromFiner: sql<string>`day`,
+  source: "hour", suffix: "_hour", scoped: true, key: { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 13)` }, keyOf: (k) => k.slice(0, 13), fromFiner: sql<string>`day`,
 };
-export const DAILY: Tier = { source: "rollup", suffix: "", key: RUN_KEY, keyOf: (k) => k.slice(0, 10), fromFiner: sql<string>`substr(day, 1, 10)` };
+export const DAILY: Tier = {
+  source: "rollup", suffix: "", scoped: true, key: RUN_KEY, keyOf: dayKeyOf, fromFiner: sql<string>`substr(day, 1, 10)`,
+  unscoped: { source: "rollup", suffix: "_unscoped", scoped: false, key: RUN_KEY, keyOf: dayKeyOf, fromFiner: sql<string>`day` },
+};
 export const MONTHLY: Tier = {
-  source: "month", suffix: "_month", key: { ...RUN_KEY, day: sql<string>`substr(processed_at, 1, 7) || '-01'` }, keyOf: (k) => `${k.slice(0, 7)}-01`,
-  fromFiner: sql<string>`substr(day, 1, 7) || '-01'`,
+  source: "month", suffix: "_month", scoped: true, key: MONTH_KEY, keyOf: monthKeyOf, fromFiner: sql<string>`substr(day, 1, 7) || '-01'`,
+  unscoped: { source: "month", suffix: "_unscoped_month", scoped: false, key: MONTH_KEY, keyOf: monthKeyOf, fromFiner: sql<string>`day` },
 };
-/** Finest first: each is folded from the one before it. */
+/** Finest first: each is folded from the one before it (and each twin from its tier). */
 export const TIERS = [HOURLY, DAILY, MONTHLY] as const;
 const TIER_OF: Record<TierSource, Tier> = { hour: HOURLY, rollup: DAILY, month: MONTHLY };
+/** Every tier and twin, the longest suffixes first (so "_unscoped_month" is told from "_month"). */
+const TIERS_BY_SUFFIX = [MONTHLY.unscoped!, DAILY.unscoped!, HOURLY, MONTHLY, DAILY];

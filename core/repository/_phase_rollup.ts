@@ -71,7 +71,7 @@ export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "
         .groupBy(key)
         .execute();
     }
-    const table = tierTable("phase_rollup", part.source as TierSource);
+    const table = tierTable("phase_rollup", part.source as TierSource, scope, group === "node");
     const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
     return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key).execute();
   };

@@ -27,7 +27,8 @@ export interface TotalsQuery extends RunScope {
  * come from the month tier of stats_rollup, other whole days from its daily rows, the whole hours
  * of the edge days from its hour tier, and only the partial hours at the edges of the window from
  * the runs (see splitRange, splitHours, complementEdges), so a view costs the same at ten thousand
- * runs as at ten million. Every part is read in one statement (readParts).
+ * runs as at ten million; with no policy, library or node to filter or group by, the months and
+ * days come from their unscoped twins (tierTable). Every part is read in one statement (readParts).
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
   const months = q.group !== "day";
@@ -143,7 +144,7 @@ function instantsSelect(db: Db, q: TotalsQuery, part: Part, key?: string): [AnyS
   }
   const source = part.minus!.source as TierSource;
   const tierKey = rollupKey(q.group, source);
-  const table = tierTable("stats_rollup", source);
+  const table = tierTable("stats_rollup", source, q, byScope(q.group));
   const query = db
     .selectFrom(table)
     .where(rollupFilter(part.range, q, table))
@@ -164,7 +165,7 @@ function partSelect(db: Db, q: TotalsQuery, range: TimeRange, source: Source): [
   // The rollup only knows whole days (its tiers whole hours, months): a partial one would be silently widened.
   if (!ALIGNED[source](range)) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
   const key = rollupKey(q.group, source);
-  const table = tierTable("stats_rollup", source);
+  const table = tierTable("stats_rollup", source, q, byScope(q.group));
   const query = db.selectFrom(table).where(rollupFilter(range, q, table)).$if(grouped, (qb) => qb.groupBy(key));
   return [query, { key, values: totalsAggregates("rollup", q.columns) }];
 }
@@ -178,6 +179,9 @@ function rollupKey(group: TotalsGroup, source: TierSource): RawBuilder<string> {
   if (group === "day" && source === "hour") return DAILY.fromFiner;
   return sql<string>`${sql.ref(group === "policy" ? "policy_name" : group)}`;
 }
+
+/** True when a group is a scope column (then only the scoped tiers can answer). */
+const byScope = (group: TotalsGroup) => group === "policy" || group === "library" || group === "node";
 
 function runKey(group: TotalsGroup): RawBuilder<string> {
   if (group === "all") return sql<string>`''`;

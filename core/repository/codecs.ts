@@ -39,7 +39,7 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
     if (after) entry(after).after += sign * num(n);
   };
   const fromRollup = async (range: TimeRange, tier: TierSource, sign = 1) => {
-    const table = tierTable("codec_rollup", tier);
+    const table = tierTable("codec_rollup", tier, filter, false);
     const rows = await db
       .selectFrom(table)
       .where(rollupFilter(range, filter, table))

@@ -67,7 +67,7 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
         const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
         batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: { status: sql`processing_stats.status`, runs: sql`count(*)` } });
       } else {
-        const table = tierTable("failure_rollup", part.source as TierSource);
+        const table = tierTable("failure_rollup", part.source as TierSource, scope, false);
         const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
         batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: { status: sql`status`, runs: sql`sum(runs)` } });
       }

@@ -4,7 +4,7 @@ import type { DatabaseHandle, Db } from "../db/handle.ts";
 import { schemaVersion } from "../db/migrations/mod.ts";
 import { openDatabase } from "../db/open.ts";
 import { VpoError } from "../errors.ts";
-import { num } from "./_filters.ts";
+import { num, type RollupTable } from "./_filters.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import { retentionHorizon } from "./retention.ts";
 
@@ -20,7 +20,8 @@ export type MaintenanceTarget = Pick<DatabaseHandle, "db" | "dialect" | "locatio
 export const VPO_TABLES = [
   "schema_migrations", "files", "jobs", "nodes", "processing_stats", "action_results", "performance_metrics", "plugin_metrics", "plugin_errors",
   "stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "stats_rollup_month", "codec_rollup_month", "metric_rollup_month", "phase_rollup_month",
-  "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "phase_rollup_hour", "failure_rollup", "failure_rollup_month", "failure_rollup_hour", "failure_repeats", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
+  "stats_rollup_hour", "codec_rollup_hour", "metric_rollup_hour", "phase_rollup_hour", "stats_rollup_unscoped", "codec_rollup_unscoped", "metric_rollup_unscoped",
+  "phase_rollup_unscoped", "stats_rollup_unscoped_month", "codec_rollup_unscoped_month", "metric_rollup_unscoped_month", "phase_rollup_unscoped_month", "failure_rollup", "failure_rollup_month", "failure_rollup_hour", "failure_rollup_unscoped", "failure_rollup_unscoped_month", "failure_repeats", "run_feed", "runs_in_flight", "library_snapshots", "reports", "retention_state",
   "alert_state", "alert_events", "alert_deliveries", "alert_silences", "log_records",
 ] as const;
 
@@ -104,7 +105,8 @@ const rollupRows = async (db: Db, fromDay: string | null, table: "stats_rollup" 
  * on every B-tree index when the extension can be had, else a full read of every table), then
  * vpo's: the daily and hourly rollups equal the rollups rebuilt from the runs (days before the
  * retention horizon excepted: their runs are gone), the month tier its days, the codec, metric and
- * phase rollups theirs, and no child row lost its run.
+ * phase rollups theirs, the unscoped twins of every day and month tier theirs, and no child row lost
+ * its run.
  */
 export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyResult> {
   const { db } = handle;
@@ -149,7 +151,9 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
   // The detail rollups (codecs, metrics, phases), from the details' horizon on (metrics and phases go with the details).
   const detailsFrom = (await retentionHorizon(db, "details"))?.slice(0, 7) ?? null;
   const keptDetails = await detailRollupRows(db, detailsFrom);
+  const keptUnscoped = await tierRows(db, UNSCOPED_TABLES, detailsFrom);
   let rebuilt: string[] = [];
+  let rebuiltUnscoped: string[] = [];
   let rebuiltMonths: string[] = [];
   let rebuiltHours: string[] = [];
   let rebuiltDetails: string[] = [];
@@ -162,6 +166,7 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
       rebuiltMonths = await rollupRows(trx, fromMonth, "stats_rollup_month");
       rebuiltHours = await rollupRows(trx, fromDay, "stats_rollup_hour");
       rebuiltDetails = await detailRollupRows(trx, detailsFrom);
+      rebuiltUnscoped = await tierRows(trx, UNSCOPED_TABLES, detailsFrom);
       throw ROLLBACK;
     })
     .catch((error) => {
@@ -188,6 +193,12 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
     ok: differingDetails === 0,
     detail: differingDetails === 0 ? `${keptDetails.length} rollup rows${detailsFrom ? ` from ${detailsFrom}` : ""}` : `${differingDetails} rollup rows differ from the runs`,
   });
+  const differingUnscoped = differ(rebuiltUnscoped, keptUnscoped);
+  checks.push({
+    name: "unscoped totals (views with no policy, library or node) agree with the runs",
+    ok: differingUnscoped === 0,
+    detail: differingUnscoped === 0 ? `${keptUnscoped.length} rollup rows${detailsFrom ? ` from ${detailsFrom}` : ""}` : `${differingUnscoped} rollup rows differ from the runs`,
+  });
   return { ok: checks.every((c) => c.ok), checks };
 }
 
@@ -201,13 +212,18 @@ const roundFloats = (row: Record<string, unknown>) =>
  * from its days). Their hour tiers, as large as the runs' details, are left to the same code that
  * folds and rebuilds the stats rollup's hours, which the check above compares.
  */
-async function detailRollupRows(db: Db, fromMonth: string | null): Promise<string[]> {
+const detailRollupRows = (db: Db, fromMonth: string | null) =>
+  tierRows(db, (["codec_rollup", "metric_rollup", "phase_rollup", "failure_rollup"] as const).flatMap((base) => [base, `${base}_month` as const]), fromMonth);
+
+/** The unscoped twins of every rollup's day and month tiers (a rebuild derives them again from the scoped rows). */
+const UNSCOPED_TABLES = (["stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup", "failure_rollup"] as const).flatMap((base) => [`${base}_unscoped`, `${base}_unscoped_month`] as const);
+
+/** Every row of `tables` from the month `fromMonth` ("YYYY-MM") on, as sorted text. */
+async function tierRows(db: Db, tables: readonly RollupTable[], fromMonth: string | null): Promise<string[]> {
   const out: string[] = [];
-  for (const base of ["codec_rollup", "metric_rollup", "phase_rollup", "failure_rollup"] as const) {
-    for (const table of [base, `${base}_month`] as const) {
-      const rows = await db.selectFrom(table).selectAll().$if(fromMonth !== null, (q) => q.where("day", ">=", fromMonth!)).execute();
-      out.push(...rows.map((r) => `${table} ${roundFloats(r as Record<string, unknown>)}`).sort());
-    }
+  for (const table of tables) {
+    const rows = await db.selectFrom(table).selectAll().$if(fromMonth !== null, (q) => q.where("day", ">=", fromMonth!)).execute();
+    out.push(...rows.map((r) => `${table} ${roundFloats(r as Record<string, unknown>)}`).sort());
   }
   return out;
 }

@@ -51,37 +51,59 @@ function addInto(into: Map<string, Aggregate>, rows: Row[]): Map<string, Aggrega
   return into;
 }
 
+/** Per metric, the bounds of the extremes a part could not tell: its smallest value is at least `min`, its largest at most `max`. */
+type Unknown = Map<string, { min?: number; max?: number }>;
+
 /**
  * The aggregates of an hour (day) less those of the rest of it, or null where that cannot be told
- * exactly: when the rest holds the whole's smallest (or largest) value, the part's is not
- * known; and a sum is subtracted only while it keeps all but three of a double's digits.
+ * exactly: a sum is subtracted only while it keeps all but three of a double's digits. When the
+ * rest holds the whole's smallest (or largest) value, the part's is not known — only that it is
+ * no smaller (larger): it is left out (null) and its bound given in `unknown`.
  */
-function subtract(day: Map<string, Aggregate>, taken: Map<string, Aggregate>): Map<string, Aggregate> | null {
-  const out = new Map<string, Aggregate>();
+function subtract(day: Map<string, Aggregate>, taken: Map<string, Aggregate>): { rows: Aggregate[]; unknown: Unknown } | null {
+  const rows: Aggregate[] = [];
+  const unknown: Unknown = new Map();
   for (const [id, whole] of day) {
     const minus = taken.get(id);
     if (minus === undefined) {
-      out.set(id, whole);
+      rows.push(whole);
       continue;
     }
     const left: Aggregate = { ...whole, num_count: whole.num_count - minus.num_count, text_count: whole.text_count - minus.text_count, sum: whole.sum - minus.sum };
     if (left.num_count === 0) {
       Object.assign(left, { sum: 0, min: null, max: null });
     } else if (minus.num_count > 0) {
-      if (minus.min === whole.min || minus.max === whole.max) return null;
       const magnitude = whole.num_count * Math.max(Math.abs(whole.min!), Math.abs(whole.max!));
       if (magnitude > 1e3 * Math.abs(left.sum)) return null;
+      if (minus.min === whole.min || minus.max === whole.max) {
+        unknown.set(id, { ...(minus.min === whole.min && { min: whole.min! }), ...(minus.max === whole.max && { max: whole.max! }) });
+        if (minus.min === whole.min) left.min = null;
+        if (minus.max === whole.max) left.max = null;
+      }
     }
-    if (left.num_count > 0 || left.text_count > 0) out.set(id, left);
+    if (left.num_count > 0 || left.text_count > 0) rows.push(left);
   }
-  return out;
+  return { rows, unknown };
+}
+
+/**
+ * True when an extreme a part could not tell cannot be the window's: the values known for certain
+ * (`known`) already go as low as its bound (as high, for a largest value).
+ */
+function settled(unknown: Unknown, known: Map<string, Aggregate>): boolean {
+  for (const [id, bound] of unknown) {
+    const k = known.get(id);
+    if (bound.min !== undefined && (k?.min === null || k?.min === undefined || k.min > bound.min)) return false;
+    if (bound.max !== undefined && (k?.max === null || k?.max === undefined || k.max < bound.max)) return false;
+  }
+  return true;
 }
 
 /** getMetricAggregates with the source chosen; exported for the tests that all sources agree. */
 export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" | "raw"): Promise<MetricAggregate[]> {
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
   const fromRollup = async (range: TimeRange, tier: TierSource) => {
-    const table = tierTable("metric_rollup", tier);
+    const table = tierTable("metric_rollup", tier, scope, false);
     return db
       .selectFrom(table)
       .where(rollupFilter(range, scope, table))
@@ -115,16 +137,27 @@ export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" |
   // Where an hour (day) less its rest cannot tell min or max, the fallback reads at most an hour of runs (a day's hour rows).
   const parts: Part[] = source === "auto" ? planParts(range, await retentionHorizon(db, "details"), { complementMonths: false }) : [{ range, source: "raw" }];
   // The parts are independent (on PostgreSQL they run at once); merged in order, so sums add up the same way every time.
+  // Else the part itself, from where its rest was read.
+  const readPart = (part: Part) => read({ range: part.range, source: part.minus!.source });
   const answers = await Promise.all(
-    parts.map(async (part) => {
-      if (part.source !== "complement") return read(part);
+    parts.map(async (part): Promise<{ rows: Row[]; unknown?: Unknown }> => {
+      if (part.source !== "complement") return { rows: await read(part) };
       const [whole, minus] = await Promise.all([read(part.whole!), read(part.minus!)]);
       const left = subtract(addInto(new Map(), whole), addInto(new Map(), minus));
-      // Else the part itself, from where its rest was read.
-      return left ? [...left.values()] : read({ range: part.range, source: part.minus!.source });
+      return left ?? { rows: await readPart(part) };
     }),
   );
-  for (const rows of answers) addInto(merged, rows);
+  // A smallest (largest) value a complement could not tell is no smaller (larger) than its bound:
+  // when the values known for certain already reach it, it cannot be the window's answer and the
+  // part is not read again — a day less an hour holding its smallest value, say.
+  const known = new Map<string, Aggregate>();
+  for (const { rows } of answers) addInto(known, rows);
+  await Promise.all(
+    answers.map(async (answer, i) => {
+      if (answer.unknown !== undefined && answer.unknown.size > 0 && !settled(answer.unknown, known)) answer.rows = await readPart(parts[i]!);
+    }),
+  );
+  for (const { rows } of answers) addInto(merged, rows);
   return [...merged.values()]
     .sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((m) => ({

@@ -127,10 +127,12 @@ describe("getSummary", () => {
   });
 
   test("whole days inside any window come from stats_rollup, partial edge days from the runs (or, covering most of their day, from its row less the runs of the rest)", async () => {
-    // Skew the rollup on purpose: only a query that reads that rollup row can see it.
-    const skew = (runs: number) =>
-      db.updateTable("stats_rollup").set({ runs }).where("day", "=", "2026-01-31").where("policy_name", "=", "remux").execute();
-    await skew(1000);
+    // Skew the rollup on purpose (the day's remux row and its unscoped twin alike): only a query that reads that day's rollup row can see it.
+    const skew = async (delta: number) => {
+      await db.updateTable("stats_rollup").set((eb) => ({ runs: eb("runs", "+", delta) })).where("day", "=", "2026-01-31").where("policy_name", "=", "remux").execute();
+      await db.updateTable("stats_rollup_unscoped").set((eb) => ({ runs: eb("runs", "+", delta) })).where("day", "=", "2026-01-31").execute();
+    };
+    await skew(999);
     try {
       expect((await getSummary(db, { since: "2026-01-31T00:00:00.000Z" })).total_files_processed).toBe(8 + 999); // R3…R10, R4 ×1000
       expect((await getSummary(db, { since: "2026-01-30T12:00:00.000Z" })).total_files_processed).toBe(9 + 999); // 01-31 is a whole day
@@ -141,7 +143,7 @@ describe("getSummary", () => {
         expect((await getSummary(db, window)).total_files_processed).toBe((await summaryFrom(db, window, "raw")).total_files_processed);
       }
     } finally {
-      await skew(1);
+      await skew(-999);
     }
   });
 

@@ -94,10 +94,11 @@ test("vpo db migrate upgrades a database that read commands refused for its olde
   writeFileSync(join(dataDir, "h.ndjson"), asNdjson(perfHistory({ runs: 20, seed: 71 })));
   expect((await vpo(["--db", db, "stats", "import", "h.ndjson"], { dataDir })).code).toBe(0);
   const summary = (await vpo(["--db", db, "stats", "summary", "--format", "json"], { dataDir })).stdout;
-  // Take the database back to schema version 4, as an older vpo left it: undo migrations 13, 11, 10, 9, 8, 7, 6 and 5.
+  // Take the database back to schema version 4, as an older vpo left it: undo migrations 13, 12, 11, 10, 9, 8, 7, 6 and 5.
   const raw = new Database(db);
-  raw.exec("drop table failure_rollup; drop table failure_rollup_hour; drop table failure_rollup_month; drop table failure_repeats");
+  raw.exec("drop table failure_rollup_unscoped; drop table failure_rollup_unscoped_month; drop table failure_rollup; drop table failure_rollup_hour; drop table failure_rollup_month; drop table failure_repeats");
   raw.exec("drop index stats_failure_time; drop index stats_failure_file; alter table processing_stats drop column failure_reason");
+  for (const base of ["stats_rollup", "codec_rollup", "metric_rollup", "phase_rollup"]) raw.exec(`drop table ${base}_unscoped; drop table ${base}_unscoped_month`);
   raw.exec("drop table phase_rollup; drop table phase_rollup_hour; drop table phase_rollup_month; drop index stats_failed_at; drop index perf_wall_time");
   raw.exec("drop table stats_rollup_hour; drop table codec_rollup_hour; drop table metric_rollup_hour");
   raw.exec("drop table stats_rollup_month; drop table codec_rollup_month; drop table metric_rollup_month");

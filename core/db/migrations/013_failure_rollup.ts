@@ -9,7 +9,7 @@ const BACKFILL_BATCH = 5_000;
  * The failures view without reading every failed run of its window: each run that did not succeed
  * keeps its reason (failureReason of its message, filled in here for the stored runs, in JS as
  * every write does); a failure rollup per (hour, day or month; policy, library, node; status,
- * reason) in the three tiers of the other rollups holds the counts and the latest instant; the
+ * reason) in the three tiers of the other rollups, and their unscoped twins, holds the counts and the latest instant; the
  * files that failed for a reason more than once are kept in failure_repeats; and two partial indexes
  * of the failed runs find a reason's latest files and count given files (core/repository/failures.ts).
  * The rollup is filled by the rebuild this migration asks for.
@@ -47,6 +47,18 @@ export const failureRollup: Migration = {
         .addColumn("runs", t.bytes, (c) => c.notNull().defaultTo(0))
         .addColumn("last_at", t.text, (c) => c.notNull())
         .addPrimaryKeyConstraint(`${name}_pk`, ["day", "policy_name", "library", "node", "status", "reason"])
+        .execute();
+    }
+    // The unscoped twins of the day and month tiers (migration 012), filled by the same rebuild.
+    for (const name of ["failure_rollup_unscoped", "failure_rollup_unscoped_month"]) {
+      await db.schema
+        .createTable(name)
+        .addColumn("day", t.text, (c) => c.notNull())
+        .addColumn("status", t.text, (c) => c.notNull())
+        .addColumn("reason", t.text, (c) => c.notNull())
+        .addColumn("runs", t.bytes, (c) => c.notNull().defaultTo(0))
+        .addColumn("last_at", t.text, (c) => c.notNull())
+        .addPrimaryKeyConstraint(`${name}_pk`, ["day", "status", "reason"])
         .execute();
     }
     await db.schema

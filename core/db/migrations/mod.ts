@@ -12,13 +12,14 @@ import { monthRollups } from "./008_month_rollups.ts";
 import { hourRollups } from "./009_hour_rollups.ts";
 import { metricsRowPerRun } from "./010_metrics_row_per_run.ts";
 import { phaseRollups } from "./011_phase_rollups.ts";
+import { unscopedRollups } from "./012_unscoped_rollups.ts";
 import { failureRollup } from "./013_failure_rollup.ts";
 import { type DialectName, type Migration, migrationContext } from "./_types.ts";
 
 /** Append-only list: never edit a released migration, add the next version. */
 const MIGRATIONS: Migration[] = [
   initialSchema, runsInFlight, trustworthyRecord, detailRollups, reportsAndRetention, queueMarkers, monitoring, monthRollups, hourRollups, metricsRowPerRun, phaseRollups,
-  // 012 (unscoped day/month tiers) is written on another branch at the same time: the lead orders them at merge.
+  unscopedRollups,
   failureRollup,
 ];
 
