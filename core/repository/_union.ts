@@ -1,6 +1,6 @@
 import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
-import type { Db } from "../db/handle.ts";
-import { withGenericPlan } from "../db/postgres/generic_plan.ts";
+import { dialectOf, type Db } from "../db/handle.ts";
+import { genericPlan } from "../db/postgres/generic_plan.ts";
 
 /** A row of a batch: its `tag` says which SELECT it came from. */
 export type TaggedRow = { tag: number; key: string; at: string | null } & Record<string, unknown>;
@@ -21,7 +21,7 @@ const NULL = sql`null`;
  * SELECTs of one row shape run as ONE statement, a UNION ALL, each row tagged with the index of
  * its SELECT. On PostgreSQL a view's parts then cost one round trip, not one each (the server
  * plans and runs the same parts, in turn on one connection), and the statement is planned once
- * for any window (withGenericPlan: planning it for its values cost more than running it); SQLite
+ * for any window (genericPlan: planning it for its values cost more than running it); SQLite
  * steps one statement instead of several. Every SELECT has the columns tag, key, at
  * and then `names` in that order (UNION ALL matches columns by position); a column a SELECT does
  * not give is null. Add first a SELECT that gives every column: PostgreSQL types a UNION pairwise
@@ -39,8 +39,8 @@ export class Batch {
   add(from: AnySelect | null, { key, at, values }: Columns): number {
     const tag = this.selects.length;
     // The expressions as they are (not wrapped): compiling a view's query is a good part of its cost.
-    const selection = [sql.lit(tag).as("tag"), key.as("key"), (at ?? NULL).as("at"), ...this.names.map((name) => (values?.[name] ?? NULL).as(name))];
-    this.selects.push(from === null ? (this.db.selectNoFrom(selection) as AnySelect) : from.select(selection));
+    const selection = [sql.lit(tag).as("tag"), key.as("key"), (at ?? NULL).as("at"), ...valueColumns(this.db, this.names, values)];
+    this.selects.push(from === null ? (this.db.selectNoFrom(selection as never) as AnySelect) : from.select(selection as never));
     return tag;
   }
 
@@ -50,8 +50,34 @@ export class Batch {
     const [first, ...rest] = this.selects;
     if (first === undefined) return out;
     const union = rest.reduce((statement, select) => statement.unionAll(select), first).compile();
-    const { rows } = await withGenericPlan(this.db, (db) => db.executeQuery<TaggedRow>(union));
+    const { rows } = await this.db.executeQuery<TaggedRow>(genericPlan(this.db, union));
     for (const row of rows) out[Number(row.tag)]!.push(row);
     return out;
   }
+}
+
+type Values = Columns["values"];
+const NO_VALUES = {};
+/** Per dialect, per `values` object (callers keep theirs: totalsAggregates builds each once), per list of names. */
+const COMPILED_COLUMNS = new Map<string, WeakMap<object, Map<string, RawBuilder<unknown>[]>>>();
+
+/**
+ * The value columns of a SELECT, `names` in order (null where `values` has none), as ONE raw SQL
+ * fragment compiled once: a totals SELECT has ~35 of them, and building and compiling those as
+ * Kysely nodes for every part of every call was most of a view's time on PostgreSQL (the server
+ * answers in under a millisecond). Columns that take parameters stay nodes (their values bound).
+ */
+function valueColumns(db: Db, names: readonly string[], values: Values): RawBuilder<unknown>[] {
+  const dialect = dialectOf(db);
+  const byValues = COMPILED_COLUMNS.get(dialect) ?? COMPILED_COLUMNS.set(dialect, new WeakMap()).get(dialect)!;
+  const byNames = byValues.get(values ?? NO_VALUES) ?? byValues.set(values ?? NO_VALUES, new Map()).get(values ?? NO_VALUES)!;
+  const id = names.join("\0");
+  let columns = byNames.get(id);
+  if (columns === undefined) {
+    const aliased = names.map((name) => (values?.[name] ?? NULL).as(name));
+    const compiled = names.length === 0 ? null : db.selectNoFrom(aliased).compile();
+    columns = compiled === null || compiled.parameters.length > 0 ? (aliased as unknown as RawBuilder<unknown>[]) : [sql.raw(compiled.sql.replace(/^select /, ""))];
+    byNames.set(id, columns);
+  }
+  return columns;
 }

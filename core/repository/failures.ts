@@ -65,11 +65,11 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
       signs.push(sign);
       if (part.source === "raw") {
         const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
-        batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: { status: sql`processing_stats.status`, runs: sql`count(*)` } });
+        batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: RUN_COUNTS });
       } else {
         const table = tierTable("failure_rollup", part.source as TierSource, scope, false);
         const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
-        batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: { status: sql`status`, runs: sql`sum(runs)` } });
+        batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: ROLLUP_COUNTS });
       }
     };
     for (const part of parts) {
@@ -93,6 +93,11 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
     return [...merged.values()].filter((g) => g.runs > 0);
   }
 }
+
+// The value columns of the batches, built once (a Batch compiles each set of values once, see valueColumns).
+const RUN_COUNTS = { status: sql`processing_stats.status`, runs: sql`count(*)` };
+const ROLLUP_COUNTS = { status: sql`status`, runs: sql`sum(runs)` };
+const FILE_COUNTS = { runs: sql`count(*)` };
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -145,7 +150,7 @@ export const latestRunsQuery = (db: Db, group: Pick<Group, "status" | "reason">,
  */
 function filesCountQuery(db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, paths: string[]): Batch {
   const batch = new Batch(db, ["runs"]);
-  for (const path of paths) batch.add(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: { runs: sql`count(*)` } });
+  for (const path of paths) batch.add(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: FILE_COUNTS });
   return batch;
 }
 

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { GENERIC_PLAN, sendGenerically } from "./generic_plan.ts";
 
 /**
  * Reads as named prepared statements, per pooled connection. PostgreSQL then parses and analyses
@@ -15,7 +16,8 @@ import type pg from "pg";
  */
 export const MAX_PREPARED_PER_CONNECTION = 256;
 
-const READ = /^\s*(select|with)\b/i;
+/** A SELECT or WITH, maybe after a leading comment (a read marked by generic_plan.ts). */
+const READ = /^\s*(\/\*[^*]*\*\/\s*)?(select|with)\b/i;
 
 /** Error code of "cached plan must not change result type" (and other unsupported-feature errors). */
 const FEATURE_NOT_SUPPORTED = "0A000";
@@ -57,10 +59,11 @@ export function prepareReads(client: pg.Client, max = MAX_PREPARED_PER_CONNECTIO
     }
     return name;
   };
+  const send = (config: unknown) => query(config) as Promise<unknown>;
   const read = async (text: string, values: unknown[]) => {
     const name = await nameOf(text);
     try {
-      return await query({ name, text, values });
+      return text.startsWith(GENERIC_PLAN) ? await sendGenerically(client, send, { name, text, values }) : await query({ name, text, values });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== FEATURE_NOT_SUPPORTED && code !== INVALID_STATEMENT_NAME) throw error;
