@@ -1,10 +1,10 @@
-import { type RawBuilder, sql } from "kysely";
+import { type Compilable, type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { PhaseRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
 import { normalizeRange, num, type Part, planParts, rollupFilter, RUN_KEY, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
 import { mergeValue, type RollupShape, tierAggregates } from "./_rollup_tiers.ts";
-import { retentionHorizon } from "./retention.ts";
+import { readPlannedParts } from "./_planned_reads.ts";
 
 /**
  * phase_rollup: the phase timings of the runs per (key, phase), in the three tiers like the other
@@ -58,9 +58,20 @@ export type PhaseTotals = { key: string } & Record<PhaseColumn, number>;
  * that both agree.
  */
 export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "phase" | "node", source: "auto" | "raw" = "auto"): Promise<PhaseTotals[]> {
+  return (await phaseTotalsWith(db, filter, group, [], source)).totals;
+}
+
+/** phaseTotals, and the rows of `alongside` (other reads of the view) read in the same round trip. */
+export async function phaseTotalsWith(
+  db: Db,
+  filter: RunScope & TimeRange,
+  group: "phase" | "node",
+  alongside: readonly Compilable[],
+  source: "auto" | "raw" = "auto",
+): Promise<{ totals: PhaseTotals[]; alongside: Record<string, unknown>[][] }> {
   const range = normalizeRange(filter);
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
-  const read = (part: Part) => {
+  const select = (part: Part): Compilable => {
     if (part.source === "raw") {
       const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
       return db
@@ -68,18 +79,20 @@ export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "
         .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
         .where(runFilter(part.range, scope))
         .select([key.as("key"), ...COLUMNS.map((c) => PHASE_CONTRIBUTIONS[c].as(c))])
-        .groupBy(key)
-        .execute();
+        .groupBy(key);
     }
     const table = tierTable("phase_rollup", part.source as TierSource, scope, group === "node");
     const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
-    return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key).execute();
+    return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key);
   };
-  const parts: Part[] = source === "auto" ? planParts(range, await retentionHorizon(db, "details"), { complement: false }) : [{ range, source: "raw" }];
+  const read =
+    source === "auto"
+      ? await readPlannedParts(db, "details", (horizon) => planParts(range, horizon, { complement: false }), (parts) => parts.map(select), alongside)
+      : await readPlannedParts(db, null, () => [{ range, source: "raw" }], (parts) => parts.map(select), alongside);
   const merged = new Map<string, PhaseTotals>();
-  // Independent reads (on PostgreSQL at once), merged in order so sums add up the same way every time.
-  for (const rows of await Promise.all(parts.map(read))) {
-    for (const row of rows as Record<string, unknown>[]) {
+  // Independent reads (on PostgreSQL in one round trip), merged in order so sums add up the same way every time.
+  for (const rows of read.rows) {
+    for (const row of rows) {
       const key = String(row.key);
       const values = Object.fromEntries(COLUMNS.map((c) => [c, row[c] === null || row[c] === undefined ? null : num(row[c])]));
       const seen = merged.get(key);
@@ -87,5 +100,5 @@ export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "
       else for (const [c, how] of Object.entries(PHASE_ROLLUP.merge)) (seen as Record<string, unknown>)[c] = mergeValue(how, seen[c as PhaseColumn], values[c]);
     }
   }
-  return [...merged.values()];
+  return { totals: [...merged.values()], alongside: read.alongside };
 }

@@ -1,6 +1,8 @@
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
-import { phaseTotals } from "./_phase_rollup.ts";
+import type { Selectable } from "kysely";
+import type { NodesTable } from "../db/schema.ts";
+import { phaseTotalsWith, type PhaseTotals } from "./_phase_rollup.ts";
 import { getBreakdown } from "./breakdown.ts";
 import type { StatsFilter } from "./views.ts";
 
@@ -31,10 +33,8 @@ export const NodeRowSchema = v.object({
 export interface NodeRow extends v.InferOutput<typeof NodeRowSchema> {}
 
 /** Mean encoding fps per node name over the phases of successful runs in the filter (from phase_rollup). */
-async function encodingFps(db: Db, filter: StatsFilter): Promise<Map<string, number>> {
-  const rows = await phaseTotals(db, filter, "node");
-  return new Map(rows.filter((r) => r.ok_fps_count > 0).map((r) => [r.key, Math.round((r.ok_fps_sum / r.ok_fps_count) * 10) / 10]));
-}
+const encodingFps = (rows: PhaseTotals[]): Map<string, number> =>
+  new Map(rows.filter((r) => r.ok_fps_count > 0).map((r) => [r.key, Math.round((r.ok_fps_sum / r.ok_fps_count) * 10) / 10]));
 
 /**
  * Every machine known to the database — registered ones, and names that only appear on runs —
@@ -43,11 +43,10 @@ async function encodingFps(db: Db, filter: StatsFilter): Promise<Map<string, num
  * add up to the summary's files processed under the same filter.
  */
 export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now()): Promise<NodeRow[]> {
-  const [registered, totals, fps] = await Promise.all([
-    db.selectFrom("nodes").selectAll().orderBy("name").execute(),
-    getBreakdown(db, "node", filter),
-    encodingFps(db, filter),
-  ]);
+  // Two round trips at once: the totals' one statement, and the phases with the machines.
+  const [totals, phases] = await Promise.all([getBreakdown(db, "node", filter), phaseTotalsWith(db, filter, "node", [db.selectFrom("nodes").selectAll().orderBy("name")])]);
+  const registered = phases.alongside[0] as Selectable<NodesTable>[];
+  const fps = encodingFps(phases.totals);
   const byName = new Map(registered.map((n) => [n.name, n]));
   const row = (name: string | null, t: (typeof totals)[number] | null): NodeRow => {
     const n = name === null ? undefined : byName.get(name);

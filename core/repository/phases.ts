@@ -1,7 +1,7 @@
 import { type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import { normalizeRange, num, numOrNull, roundSeconds, runFilter } from "./_filters.ts";
-import { phaseTotals } from "./_phase_rollup.ts";
+import { phaseTotalsWith } from "./_phase_rollup.ts";
 
 const DAY_MS = 86_400_000;
 import type { StatsFilter } from "./views.ts";
@@ -37,7 +37,9 @@ export interface SlowPhase {
  * @example const { phases, slowest } = await getPhaseTimes(db, { since: "2026-01-01T00:00:00.000Z" });
  */
 export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 10): Promise<{ phases: PhaseTime[]; slowest: SlowPhase[] }> {
-  const [totals, rows] = await Promise.all([phaseTotals(db, filter, "phase"), slowestPhases(db, filter, slowest)]);
+  // The slowest phases read in the same round trip as the totals.
+  const { totals, alongside } = await phaseTotalsWith(db, filter, "phase", [slowestPhasesQuery(db, filter, slowest)]);
+  const rows = slowestOf(alongside[0] as SlowestRow[]);
   const phases = totals
     .filter((t) => t.runs > 0)
     .map((t) => ({
@@ -52,18 +54,17 @@ export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 
   return { phases, slowest: rows };
 }
 
+type SlowestRow = Awaited<ReturnType<ReturnType<typeof slowestPhasesQuery>["execute"]>>[number];
+/** The rows of slowestPhasesQuery as SlowPhases. */
+const slowestOf = (rows: SlowestRow[]): SlowPhase[] =>
+  rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) }));
+
 /**
  * The longest single phases of the window's runs. Walks the wall-time index from the longest
  * down and stops at the `limit`-th phase inside the window: a few rows for any window that
  * holds a fair share of history. SQLite is told to (CROSS JOIN keeps the phases outermost); a
- * window of under a day is scanned instead, through the processed_at index.
+ * window of under a day is scanned instead, through the processed_at index. (Exported for the plan test.)
  */
-async function slowestPhases(db: Db, filter: StatsFilter, limit: number): Promise<SlowPhase[]> {
-  const rows = await slowestPhasesQuery(db, filter, limit).execute();
-  return rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) }));
-}
-
-/** The query of slowestPhases (exported for the plan test). */
 export function slowestPhasesQuery(db: Db, filter: StatsFilter, limit: number) {
   const range = normalizeRange(filter);
   const short = range.since !== undefined && range.until !== undefined && Date.parse(range.until) - Date.parse(range.since) < DAY_MS;

@@ -1,6 +1,7 @@
 import type { CompiledQuery } from "kysely";
 import type pg from "pg";
 import { dialectOf, type Db } from "../handle.ts";
+import type { Send } from "./pipeline.ts";
 
 /**
  * A read planned generically: plan_cache_mode = force_generic_plan for it alone (the plan of a
@@ -13,7 +14,7 @@ import { dialectOf, type Db } from "../handle.ts";
  * 18–100× slower with generic plans.
  *
  * The read is marked by a leading comment (the same SQL on SQLite), and the connection sends the
- * SET, the read and the RESET in one round trip (pg's pipeline mode; prepared.ts): as three round
+ * SET, the read and the RESET in one round trip (pipeline.ts): as three round
  * trips they were ~0.3 ms of a 1 ms read. Inside a transaction the read runs as it is.
  */
 export const GENERIC_PLAN = "/* vpo: generic plan */ ";
@@ -24,22 +25,15 @@ export function genericPlan<R>(db: Db, query: CompiledQuery<R>): CompiledQuery<R
   return { ...query, sql: GENERIC_PLAN + query.sql };
 }
 
-type Send = (config: unknown) => Promise<unknown>;
-
 /**
- * Sends `read` (a marked read) on `client` between the SET and the RESET of plan_cache_mode, the
- * three at once, and gives the read's result. Only on an idle connection (not in a transaction:
- * there the read is sent as it is). The RESET goes also after a failed read (each has its own
- * Sync), so the connection is always given back in the session's mode.
+ * Sends `read` (a marked read) between the SET and the RESET of plan_cache_mode, the three at once
+ * (pipeline.ts), and gives the read's result. Only on an idle connection (in a transaction the read
+ * is sent as it is). The RESET goes also after a failed read (each has its own Sync), so the
+ * connection is always given back in the session's mode.
  */
 export async function sendGenerically(client: pg.Client, send: Send, read: { name: string; text: string; values: unknown[] }): Promise<unknown> {
-  const pipelined = client as unknown as { pipeline: boolean; getTransactionStatus?: () => string | null };
-  if (pipelined.getTransactionStatus?.() !== "I") return send(read);
-  // Pipeline mode only while the three are on the wire: a cursor (streams) cannot be pipelined.
-  pipelined.pipeline = true;
-  const sent = [send("set plan_cache_mode = force_generic_plan"), send(read), send("reset plan_cache_mode")];
-  const [, result] = await Promise.allSettled(sent);
-  pipelined.pipeline = false;
+  if ((client as unknown as { getTransactionStatus?: () => string | null }).getTransactionStatus?.() !== "I") return send(read);
+  const [, result] = await Promise.allSettled([send("set plan_cache_mode = force_generic_plan"), send(read), send("reset plan_cache_mode")]);
   // A SET or RESET that failed means a broken connection, which the pool drops: the read's own outcome is the one to report.
   if (result!.status === "rejected") throw result!.reason;
   return result!.value;

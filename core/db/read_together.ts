@@ -1,0 +1,28 @@
+import type { Compilable, CompiledQuery, QueryResult } from "kysely";
+import { dialectOf, type Db } from "./handle.ts";
+
+/**
+ * Runs independent reads and gives their rows, in order. On PostgreSQL they go on ONE pooled
+ * connection, sent at once (postgres/pipeline.ts): one round trip, where reads run at once on the
+ * pool each took a connection (and planned its statement on each connection that had not yet)
+ * and a round trip of its own. Elsewhere (SQLite, a transaction) they run in turn.
+ *
+ * @example const [a, b] = await readTogether(db, [db.selectFrom("nodes").selectAll(), other])
+ */
+export async function readTogether(db: Db, reads: readonly (Compilable | CompiledQuery)[]): Promise<Record<string, unknown>[][]> {
+  const compiled = reads.map((read) => ("compile" in read ? read.compile() : read));
+  const results: QueryResult<Record<string, unknown>>[] = [];
+  if (dialectOf(db) !== "postgres" || db.isTransaction || compiled.length < 2) {
+    for (const query of compiled) results.push(await db.executeQuery<Record<string, unknown>>(query));
+  } else {
+    const executor = db.getExecutor();
+    // The connection's executor, with the plugins of `db` (a caller's result transforms apply).
+    results.push(
+      ...(await executor.provideConnection((connection) => {
+        const onIt = executor.withConnectionProvider({ provideConnection: (consume) => consume(connection) });
+        return Promise.all(compiled.map((query) => onIt.executeQuery<Record<string, unknown>>(query)));
+      })),
+    );
+  }
+  return results.map((result) => result.rows);
+}
