@@ -53,69 +53,53 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
 
 type Rows = { key: string; totals: Totals }[];
 
-/**
- * What a part makes of the rows of the first statement: its rows, or — a complement whose
- * remaining instants are one query per key — the SELECTs it adds to a second statement, and then
- * its rows from that one's.
- */
-type Read = (first: TaggedRow[][], followUp: Batch) => (second: TaggedRow[][]) => Rows;
+/** What a part makes of the rows of the statement: its rows. */
+type Read = (rows: TaggedRow[][]) => Rows;
 
 /**
  * The rows of `parts`, in their order, and the retention horizon when asked for: ONE statement (a
- * UNION ALL of every part's SELECT, see Batch) — two when a complement must find the instants left
- * of keys it reduced through the processed_at index. On PostgreSQL a view was a round trip per
- * part (3–13), run at once on the pool: one statement does the same work with less CPU in all.
+ * UNION ALL of every part's SELECT, see Batch). On PostgreSQL a view was a round trip per part
+ * (3–13), run at once on the pool: one statement does the same work with less CPU in all.
  */
 async function readParts(db: Db, q: TotalsQuery, parts: Part[], withHorizon: boolean): Promise<{ rows: Rows; horizon: string | null }> {
-  const names = Object.keys(totalsAggregates("rollup", q.columns));
-  const batch = new Batch(db, names);
+  const batch = new Batch(db, Object.keys(totalsAggregates("rollup", q.columns)));
   const reads = parts.map((part) => (part.source === "complement" ? addComplement(db, batch, q, part) : addPart(db, batch, q, part.range, part.source as Source)));
   const horizonTag = withHorizon ? batch.add(null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }) : undefined;
-  const first = await batch.run();
-  const followUp = new Batch(db, names);
-  const finish = reads.map((read) => read(first, followUp));
-  const second = await followUp.run();
-  return { rows: finish.flatMap((rows) => rows(second)), horizon: horizonTag === undefined ? null : (first[horizonTag]![0]?.at ?? null) };
+  const rows = await batch.run();
+  return { rows: reads.flatMap((read) => read(rows)), horizon: horizonTag === undefined ? null : (rows[horizonTag]![0]?.at ?? null) };
 }
 
 function addPart(db: Db, batch: Batch, q: TotalsQuery, range: TimeRange, source: Source): Read {
   const tag = batch.add(...partSelect(db, q, range, source));
-  return (first) => () => totalsOf(first[tag]!);
+  return (rows) => totalsOf(rows[tag]!);
 }
 
 /**
  * An edge answered as its whole hour (day, month) less the rest of it. The first (or last) instant
  * of what is left is the whole's when nothing was taken from that side, else the next run in order
  * through the processed_at index (or, for the hours of a day or the days of a month, the first or
- * last of its hour or daily rows, every key in one query).
+ * last of its hour or daily rows), every key in the same statement.
  */
 function addComplement(db: Db, batch: Batch, q: TotalsQuery, part: Part): Read {
   const { whole, minus } = part as Required<Part>;
   const wholeTag = batch.add(...partSelect(db, q, whole.range, whole.source as Source));
   const minusTag = batch.add(...partSelect(db, q, minus.range, minus.source as Source));
   const instants = !q.columns || q.columns.includes("first_at") || q.columns.includes("last_at");
-  // When one cheap query answers every key (a month's daily rows, or the one key of "all"), it is
-  // asked beside the parts rather than after them: no second statement, for a query at most wasted.
-  const everyTag = instants && (minus.source !== "raw" || q.group === "all") ? batch.add(...instantsSelect(db, q, part)) : undefined;
-  return (first, followUp) => {
-    const wholeRows = totalsOf(first[wholeTag]!);
-    const taken = new Map(totalsOf(first[minusTag]!).map(({ key, totals }) => [key, totals]));
-    const reduced = wholeRows.filter(({ key, totals }) => taken.has(key) && taken.get(key)!.runs < totals.runs).map(({ key }) => key);
-    const keyTags = instants && everyTag === undefined ? reduced.map((key) => followUp.add(...instantsSelect(db, q, part, key))) : [];
-    return (second) => {
-      const found = everyTag === undefined ? keyTags.flatMap((tag) => second[tag]!) : first[everyTag]!;
-      const left = new Map(found.map((row) => [String(row.key), row.at ?? null]));
-      const out: Rows = [];
-      for (const { key, totals: all } of wholeRows) {
-        const rest = taken.get(key);
-        if (rest === undefined) out.push({ key, totals: all });
-        else if (rest.runs < all.runs) {
-          const next = left.get(key) ?? null;
-          out.push({ key, totals: subtractTotals(all, rest, fromStart(part) ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next }) });
-        }
+  const instantsTag = instants ? batch.add(...instantsSelect(db, q, part)) : undefined;
+  return (rows) => {
+    const wholeRows = totalsOf(rows[wholeTag]!);
+    const taken = new Map(totalsOf(rows[minusTag]!).map(({ key, totals }) => [key, totals]));
+    const left = new Map((instantsTag === undefined ? [] : rows[instantsTag]!).map((row) => [String(row.key), row.at ?? null]));
+    const out: Rows = [];
+    for (const { key, totals: all } of wholeRows) {
+      const rest = taken.get(key);
+      if (rest === undefined) out.push({ key, totals: all });
+      else if (rest.runs < all.runs) {
+        const next = left.get(key) ?? null;
+        out.push({ key, totals: subtractTotals(all, rest, fromStart(part) ? { first_at: next, last_at: all.last_at } : { first_at: all.first_at, last_at: next }) });
       }
-      return out;
-    };
+    }
+    return out;
   };
 }
 
@@ -126,21 +110,26 @@ const fromStart = (part: Part) => part.minus!.range.since === part.whole!.range.
 
 /**
  * The SELECT of the instant of what is left of a complement edge, on the side its minus part was
- * taken from: for a tier, every key at once from the rows of what is left (the hours of a day, the
- * days of a month); for runs, the next run of `key` (none when grouped as "all") in order.
+ * taken from, for every key at once: for a tier, from the rows of what is left (the hours of a
+ * day, the days of a month); for runs, per key of the runs taken, the next run of that key in
+ * order through the processed_at index (a key not taken keeps the whole's instant).
  */
-function instantsSelect(db: Db, q: TotalsQuery, part: Part, key?: string): [AnySelect | null, Columns] {
+function instantsSelect(db: Db, q: TotalsQuery, part: Part): [AnySelect | null, Columns] {
   const first = fromStart(part);
   if (part.minus!.source === "raw") {
-    if (key === undefined && q.group !== "all") throw new Error("the instants of every key of a day are one query per key");
-    const next = db
-      .selectFrom("processing_stats")
-      .select("processed_at")
-      .where(runFilter(part.range, q))
-      .$if(key !== undefined, (qb) => qb.where(runKey(q.group), "=", key!))
-      .orderBy("processed_at", first ? "asc" : "desc")
-      .limit(1);
-    return [null, { key: key === undefined ? sql`''` : sql`cast(${key} as text)`, at: sql`(${next})` }];
+    const key = runKey(q.group);
+    const next = (keyOfTaken: RawBuilder<string> | null) =>
+      db
+        .selectFrom("processing_stats")
+        .select("processed_at")
+        .where(runFilter(part.range, q))
+        .$if(keyOfTaken !== null, (qb) => qb.where(sql<boolean>`${key} = ${keyOfTaken}`))
+        .orderBy("processed_at", first ? "asc" : "desc")
+        .limit(1);
+    if (q.group === "all") return [null, { key: sql`''`, at: sql`(${next(null)})` }];
+    // The keys taken, as a table of their own: inside the subquery, processing_stats is its own rows.
+    const taken = db.selectFrom("processing_stats").where(runFilter(part.minus!.range, q)).select(key.as("key")).groupBy(key);
+    return [db.selectFrom(taken.as("taken")) as AnySelect, { key: sql`taken.key`, at: sql`(${next(sql<string>`taken.key`)})` }];
   }
   const source = part.minus!.source as TierSource;
   const tierKey = rollupKey(q.group, source);
