@@ -1,6 +1,9 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
 import { dialectOf, type Db } from "./handle.ts";
 
+/** A read: a query builder, or a compiled query (one marked by genericPlan, say). */
+export type Read = Compilable | CompiledQuery;
+
 /**
  * Runs independent reads and gives their rows, in order. On PostgreSQL they go on ONE pooled
  * connection, sent at once (postgres/pipeline.ts): one round trip, where reads run at once on the
@@ -9,7 +12,7 @@ import { dialectOf, type Db } from "./handle.ts";
  *
  * @example const [a, b] = await readTogether(db, [db.selectFrom("nodes").selectAll(), other])
  */
-export async function readTogether(db: Db, reads: readonly (Compilable | CompiledQuery)[]): Promise<Record<string, unknown>[][]> {
+export async function readTogether(db: Db, reads: readonly Read[]): Promise<Record<string, unknown>[][]> {
   const compiled = reads.map((read) => ("compile" in read ? read.compile() : read));
   const results: QueryResult<Record<string, unknown>>[] = [];
   if (dialectOf(db) !== "postgres" || db.isTransaction || compiled.length < 2) {

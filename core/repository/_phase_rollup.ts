@@ -1,5 +1,7 @@
-import { type Compilable, type RawBuilder, sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
+import type { Read } from "../db/read_together.ts";
 import type { Db } from "../db/handle.ts";
+import { genericPlan } from "../db/postgres/generic_plan.ts";
 import type { PhaseRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
 import { normalizeRange, num, type Part, planParts, rollupFilter, RUN_KEY, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
@@ -66,12 +68,12 @@ export async function phaseTotalsWith(
   db: Db,
   filter: RunScope & TimeRange,
   group: "phase" | "node",
-  alongside: readonly Compilable[],
+  alongside: readonly Read[],
   source: "auto" | "raw" = "auto",
 ): Promise<{ totals: PhaseTotals[]; alongside: Record<string, unknown>[][] }> {
   const range = normalizeRange(filter);
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
-  const select = (part: Part): Compilable => {
+  const select = (part: Part): Read => {
     if (part.source === "raw") {
       const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
       return db
@@ -83,7 +85,8 @@ export async function phaseTotalsWith(
     }
     const table = tierTable("phase_rollup", part.source as TierSource, scope, group === "node");
     const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
-    return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key);
+    // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts).
+    return genericPlan(db, db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key).compile());
   };
   const read =
     source === "auto"

@@ -1,6 +1,5 @@
-import type { Compilable } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { readTogether } from "../db/read_together.ts";
+import { type Read, readTogether } from "../db/read_together.ts";
 import type { Part } from "./_filters.ts";
 import { horizonQuery } from "./retention.ts";
 
@@ -17,8 +16,8 @@ export async function readPlannedParts(
   db: Db,
   horizonOf: "runs" | "details" | null,
   plan: (horizon: string | null) => Part[],
-  readsOf: (parts: Part[]) => Compilable[],
-  alongside: readonly Compilable[] = [],
+  readsOf: (parts: Part[]) => Read[],
+  alongside: readonly Read[] = [],
 ): Promise<{ parts: Part[]; rows: Rows[]; alongside: Rows[] }> {
   const guess = plan(null);
   const head = horizonOf === null ? [] : [horizonQuery(db, horizonOf)];

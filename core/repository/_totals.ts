@@ -155,8 +155,10 @@ function partSelect(db: Db, q: TotalsQuery, range: TimeRange, source: Source): [
   if (!ALIGNED[source](range)) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
   const key = rollupKey(q.group, source);
   const table = tierTable("stats_rollup", source, q, byScope(q.group));
-  const query = db.selectFrom(table).where(rollupFilter(range, q, table)).$if(grouped, (qb) => qb.groupBy(key));
-  return [query, { key, values: totalsAggregates("rollup", q.columns) }];
+  // By day from the unscoped day rows: one row a key, read as it is.
+  const rowPerKey = q.group === "day" && table === "stats_rollup_unscoped";
+  const query = db.selectFrom(table).where(rollupFilter(range, q, table)).$if(grouped && !rowPerKey, (qb) => qb.groupBy(key));
+  return [query, { key, values: totalsAggregates(rowPerKey ? "row" : "rollup", q.columns) }];
 }
 
 /** A part's rows as totals; an aggregate over no rows still gives one row (of zeros) when ungrouped. */
@@ -182,6 +184,16 @@ export const savedBytes = (t: Totals): bigint => t.size_before - t.size_after;
 
 /** Saved bytes as a percentage of the bytes before, 0 when nothing was measured. */
 export const savingsPercent = (t: Totals): number => (t.size_before === 0n ? 0 : (Number(savedBytes(t)) / Number(t.size_before)) * 100);
+
+/**
+ * The rollup columns savedBytes, savingsPercent and workTotals read: a view that shows only those
+ * (and a few more) asks for them alone (TotalsQuery.columns), and the server sums a third of the
+ * columns (each a numeric sum over the month, day and hour rows of the window).
+ */
+export const WORK_COLUMNS = [
+  "size_before_hi", "size_before_lo", "size_after_hi", "size_after_lo", "audio_removed", "subtitles_removed", "attachments_removed", "videos_transcoded",
+  "audio_transcoded", "duration_sum", "duration_count",
+] as const satisfies readonly RollupColumn[];
 
 /** The work totals the policy and breakdown views share, in their field names. */
 export const workTotals = (t: Totals) => ({

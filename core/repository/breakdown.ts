@@ -1,8 +1,11 @@
 import type { Db } from "../db/handle.ts";
 import { exactInteger } from "../json.ts";
 import { normalizeRange } from "./_filters.ts";
-import { queryTotals, savedBytes, savingsPercent, workTotals } from "./_totals.ts";
+import { queryTotals, savedBytes, savingsPercent, WORK_COLUMNS, workTotals } from "./_totals.ts";
 import type { BreakdownBy, BreakdownRow, StatsFilter } from "./views.ts";
+
+/** What a breakdown row reads. */
+const BREAKDOWN_COLUMNS = [...WORK_COLUMNS, "successes", "first_at", "last_at"] as const;
 
 /**
  * Totals per node or per library over a window (and the other filters), most files first, from
@@ -12,7 +15,7 @@ import type { BreakdownBy, BreakdownRow, StatsFilter } from "./views.ts";
  * @example await getBreakdown(db, "node", { since: parseTimeBound("7d", "since") })
  */
 export async function getBreakdown(db: Db, by: BreakdownBy, filter: StatsFilter = {}): Promise<BreakdownRow[]> {
-  const rows = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: by, source: "auto" });
+  const rows = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: by, source: "auto", columns: BREAKDOWN_COLUMNS });
   return rows
     .map(({ key, totals: t }): BreakdownRow => ({
       name: key === "" ? null : key,

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
+import { genericPlan } from "../db/postgres/generic_plan.ts";
 import { CODEC_AFTER } from "./_detail_rollups.ts";
 import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
 import { readPlannedParts } from "./_planned_reads.ts";
@@ -40,11 +41,13 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
   };
   const fromRollup = (range: TimeRange, tier: TierSource) => {
     const table = tierTable("codec_rollup", tier, filter, false);
-    return db
+    // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts).
+    const query = db
       .selectFrom(table)
       .where(rollupFilter(range, filter, table))
       .select(["codec_before as before", "codec_after as after", sql<number>`sum(runs)`.as("n")])
       .groupBy(["codec_before", "codec_after"]);
+    return genericPlan(db, query.compile());
   };
   const fromRuns = (range: TimeRange) =>
     db
