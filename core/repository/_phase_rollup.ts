@@ -1,10 +1,13 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Read } from "../db/read_together.ts";
 import type { Db } from "../db/handle.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
 import { genericPlan } from "../db/postgres/generic_plan.ts";
 import type { PhaseRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
-import { normalizeRange, num, type Part, planParts, rollupFilter, RUN_KEY, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
+import {
+  normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, RUN_KEY, runConditions, runFilter, type RunScope, shapeOf, tierTable, type TierSource, valuesOf,
+} from "./_filters.ts";
 import { mergeValue, type RollupShape, tierAggregates } from "./_rollup_tiers.ts";
 import { readPlannedParts } from "./_planned_reads.ts";
 
@@ -75,18 +78,26 @@ export async function phaseTotalsWith(
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
   const select = (part: Part): Read => {
     if (part.source === "raw") {
-      const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
-      return db
-        .selectFrom("performance_metrics")
-        .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
-        .where(runFilter(part.range, scope))
-        .select([key.as("key"), ...COLUMNS.map((c) => PHASE_CONTRIBUTIONS[c].as(c))])
-        .groupBy(key);
+      const conditions = runConditions(part.range, scope);
+      return compiledOnce(db, `phase totals of the runs by ${group} where ${shapeOf(conditions)}`, valuesOf(conditions), () => {
+        const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
+        return db
+          .selectFrom("performance_metrics")
+          .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
+          .where(runFilter(part.range, scope))
+          .select([key.as("key"), ...COLUMNS.map((c) => PHASE_CONTRIBUTIONS[c].as(c))])
+          .groupBy(key)
+          .compile();
+      });
     }
     const table = tierTable("phase_rollup", part.source as TierSource, scope, group === "node");
-    const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
+    const conditions = rollupConditions(part.range, scope, table);
+    const query = compiledOnce(db, `phase totals of ${table} by ${group} where ${shapeOf(conditions)}`, valuesOf(conditions), () => {
+      const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
+      return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key).compile();
+    });
     // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts).
-    return genericPlan(db, db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key).compile());
+    return genericPlan(db, query);
   };
   const read =
     source === "auto"

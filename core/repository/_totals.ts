@@ -2,11 +2,11 @@ import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
 import {
-  complementEdges, DAILY, isDayAligned, isHourAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitHours, splitRange, type RunScope,
+  complementEdges, DAILY, isDayAligned, rollupConditions, runConditions, shapeOf, valuesOf, isHourAligned, isMonthAligned, normalizeRange, type Part, rollupFilter, roundSeconds, runFilter, splitHours, splitRange, type RunScope,
   tierTable, type TierSource, type TotalsSource, widenBeforeHorizon,
 } from "./_filters.ts";
 import { horizonQuery } from "./retention.ts";
-import { type AnySelect, Batch, type Columns, type TaggedRow } from "./_union.ts";
+import { type AnySelect, Batch, type BatchSelect, type TaggedRow } from "./_union.ts";
 import { addTotals, EMPTY_TOTALS, type RollupColumn, RUN_KEY, subtractTotals, type Totals, toTotals, totalsAggregates } from "./_rollup.ts";
 
 export { addTotals, type Totals } from "./_rollup.ts";
@@ -64,13 +64,13 @@ type Read = (rows: TaggedRow[][]) => Rows;
 async function readParts(db: Db, q: TotalsQuery, parts: Part[], withHorizon: boolean): Promise<{ rows: Rows; horizon: string | null }> {
   const batch = new Batch(db, Object.keys(totalsAggregates("rollup", q.columns)));
   const reads = parts.map((part) => (part.source === "complement" ? addComplement(db, batch, q, part) : addPart(db, batch, q, part.range, part.source as Source)));
-  const horizonTag = withHorizon ? batch.add(null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }) : undefined;
+  const horizonTag = withHorizon ? batch.add({ shape: "the runs' horizon", values: ["runs"], build: () => [null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }] }) : undefined;
   const rows = await batch.run();
   return { rows: reads.flatMap((read) => read(rows)), horizon: horizonTag === undefined ? null : (rows[horizonTag]![0]?.at ?? null) };
 }
 
 function addPart(db: Db, batch: Batch, q: TotalsQuery, range: TimeRange, source: Source): Read {
-  const tag = batch.add(...partSelect(db, q, range, source));
+  const tag = batch.add(partSelect(db, q, range, source));
   return (rows) => totalsOf(rows[tag]!);
 }
 
@@ -82,10 +82,10 @@ function addPart(db: Db, batch: Batch, q: TotalsQuery, range: TimeRange, source:
  */
 function addComplement(db: Db, batch: Batch, q: TotalsQuery, part: Part): Read {
   const { whole, minus } = part as Required<Part>;
-  const wholeTag = batch.add(...partSelect(db, q, whole.range, whole.source as Source));
-  const minusTag = batch.add(...partSelect(db, q, minus.range, minus.source as Source));
+  const wholeTag = batch.add(partSelect(db, q, whole.range, whole.source as Source));
+  const minusTag = batch.add(partSelect(db, q, minus.range, minus.source as Source));
   const instants = !q.columns || q.columns.includes("first_at") || q.columns.includes("last_at");
-  const instantsTag = instants ? batch.add(...instantsSelect(db, q, part)) : undefined;
+  const instantsTag = instants ? batch.add(instantsSelect(db, q, part)) : undefined;
   return (rows) => {
     const wholeRows = totalsOf(rows[wholeTag]!);
     const taken = new Map(totalsOf(rows[minusTag]!).map(({ key, totals }) => [key, totals]));
@@ -114,51 +114,83 @@ const fromStart = (part: Part) => part.minus!.range.since === part.whole!.range.
  * day, the days of a month); for runs, per key of the runs taken, the next run of that key in
  * order through the processed_at index (a key not taken keeps the whole's instant).
  */
-function instantsSelect(db: Db, q: TotalsQuery, part: Part): [AnySelect | null, Columns] {
+function instantsSelect(db: Db, q: TotalsQuery, part: Part): BatchSelect {
   const first = fromStart(part);
+  const order = first ? "asc" : "desc";
   if (part.minus!.source === "raw") {
     const key = runKey(q.group);
+    const rest = runConditions(part.range, q);
     const next = (keyOfTaken: RawBuilder<string> | null) =>
       db
         .selectFrom("processing_stats")
         .select("processed_at")
         .where(runFilter(part.range, q))
         .$if(keyOfTaken !== null, (qb) => qb.where(sql<boolean>`${key} = ${keyOfTaken}`))
-        .orderBy("processed_at", first ? "asc" : "desc")
+        .orderBy("processed_at", order)
         .limit(1);
-    if (q.group === "all") return [null, { key: sql`''`, at: sql`(${next(null)})` }];
+    if (q.group === "all") return { shape: `the next run ${order} where ${shapeOf(rest)}`, values: [...valuesOf(rest), 1], build: () => [null, { key: sql`''`, at: sql`(${next(null)})` }] };
     // The keys taken, as a table of their own: inside the subquery, processing_stats is its own rows.
-    const taken = db.selectFrom("processing_stats").where(runFilter(part.minus!.range, q)).select(key.as("key")).groupBy(key);
-    return [db.selectFrom(taken.as("taken")) as AnySelect, { key: sql`taken.key`, at: sql`(${next(sql<string>`taken.key`)})` }];
+    const taken = runConditions(part.minus!.range, q);
+    return {
+      shape: `the next run ${order} by ${q.group} where ${shapeOf(rest)}, of the keys of the runs where ${shapeOf(taken)}`,
+      // In the order of the SQL: the subquery of the selected columns, then the FROM.
+      values: [...valuesOf(rest), 1, ...valuesOf(taken)],
+      build: () => {
+        const keys = db.selectFrom("processing_stats").where(runFilter(part.minus!.range, q)).select(key.as("key")).groupBy(key);
+        return [db.selectFrom(keys.as("taken")) as AnySelect, { key: sql`taken.key`, at: sql`(${next(sql<string>`taken.key`)})` }];
+      },
+    };
   }
   const source = part.minus!.source as TierSource;
-  const tierKey = rollupKey(q.group, source);
   const table = tierTable("stats_rollup", source, q, byScope(q.group));
-  const query = db
-    .selectFrom(table)
-    .where(rollupFilter(part.range, q, table))
-    .$if(q.group !== "all", (qb) => qb.groupBy(tierKey));
-  return [query, { key: tierKey, at: first ? sql`min(first_at)` : sql`max(last_at)` }];
+  const conditions = rollupConditions(part.range, q, table);
+  return {
+    shape: `the ${first ? "first" : "last"} instants of ${table} (${source}) by ${q.group} where ${shapeOf(conditions)}`,
+    values: valuesOf(conditions),
+    build: () => {
+      const tierKey = rollupKey(q.group, source);
+      const query = db
+        .selectFrom(table)
+        .where(rollupFilter(part.range, q, table))
+        .$if(q.group !== "all", (qb) => qb.groupBy(tierKey));
+      return [query, { key: tierKey, at: first ? sql`min(first_at)` : sql`max(last_at)` }];
+    },
+  };
 }
 
 const ALIGNED: Record<TierSource, (range: TimeRange) => boolean> = { hour: isHourAligned, rollup: isDayAligned, month: isMonthAligned };
 
 /** The SELECT of a part's totals per key, from the runs or a tier of the rollup. */
-function partSelect(db: Db, q: TotalsQuery, range: TimeRange, source: Source): [AnySelect, Columns] {
+function partSelect(db: Db, q: TotalsQuery, range: TimeRange, source: Source): BatchSelect {
   const grouped = q.group !== "all";
+  const columns = q.columns?.join() ?? "every column";
   if (source === "raw") {
-    const key = runKey(q.group);
-    const query = db.selectFrom("processing_stats").where(runFilter(range, q)).$if(grouped, (qb) => qb.groupBy(key));
-    return [query, { key, values: totalsAggregates("runs", q.columns) }];
+    const conditions = runConditions(range, q);
+    return {
+      shape: `the totals of ${columns} of the runs by ${q.group} where ${shapeOf(conditions)}`,
+      values: valuesOf(conditions),
+      build: () => {
+        const key = runKey(q.group);
+        const query = db.selectFrom("processing_stats").where(runFilter(range, q)).$if(grouped, (qb) => qb.groupBy(key));
+        return [query, { key, values: totalsAggregates("runs", q.columns) }];
+      },
+    };
   }
   // The rollup only knows whole days (its tiers whole hours, months): a partial one would be silently widened.
   if (!ALIGNED[source](range)) throw new Error(`the ${source} rollup cannot answer ${JSON.stringify(range)}`);
-  const key = rollupKey(q.group, source);
   const table = tierTable("stats_rollup", source, q, byScope(q.group));
   // By day from the unscoped day rows: one row a key, read as it is.
   const rowPerKey = q.group === "day" && table === "stats_rollup_unscoped";
-  const query = db.selectFrom(table).where(rollupFilter(range, q, table)).$if(grouped && !rowPerKey, (qb) => qb.groupBy(key));
-  return [query, { key, values: totalsAggregates(rowPerKey ? "row" : "rollup", q.columns) }];
+  const conditions = rollupConditions(range, q, table);
+  return {
+    shape: `the totals of ${columns} of ${table} (${source}) by ${q.group}${rowPerKey ? ", a row a key," : ""} where ${shapeOf(conditions)}`,
+    values: valuesOf(conditions),
+    build: () => {
+      const key = rollupKey(q.group, source);
+      const query = db.selectFrom(table).where(rollupFilter(range, q, table)).$if(grouped && !rowPerKey, (qb) => qb.groupBy(key));
+      return [query, { key, values: totalsAggregates(rowPerKey ? "row" : "rollup", q.columns) }];
+    },
+  };
 }
 
 /** A part's rows as totals; an aggregate over no rows still gives one row (of zeros) when ungrouped. */

@@ -1,5 +1,6 @@
 import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import { dialectOf, type Db } from "../db/handle.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
 import { genericPlan } from "../db/postgres/generic_plan.ts";
 
 /** A row of a batch: its `tag` says which SELECT it came from. */
@@ -28,32 +29,56 @@ const NULL = sql`null`;
  * from the left, so two leading nulls would be typed text and clash with a later number.
  */
 export class Batch {
-  private readonly selects: AnySelect[] = [];
+  private readonly selects: BatchSelect[] = [];
 
   constructor(
     private readonly db: Db,
     private readonly names: readonly string[],
   ) {}
 
-  /** Adds `from` (FROM, WHERE and GROUP BY set; null: no FROM, one row) selecting `columns`; returns its tag. */
-  add(from: AnySelect | null, { key, at, values }: Columns): number {
-    const tag = this.selects.length;
-    // The expressions as they are (not wrapped): compiling a view's query is a good part of its cost.
-    const selection = [sql.lit(tag).as("tag"), key.as("key"), (at ?? NULL).as("at"), ...valueColumns(this.db, this.names, values)];
-    this.selects.push(from === null ? (this.db.selectNoFrom(selection as never) as AnySelect) : from.select(selection as never));
-    return tag;
+  /** Adds a SELECT; returns its tag. */
+  add(select: BatchSelect): number {
+    this.selects.push(select);
+    return this.selects.length - 1;
+  }
+
+  /** Adds `from` (FROM, WHERE and GROUP BY set; null: no FROM, one row) selecting `columns`, built (a batch with one is compiled on every run); returns its tag. */
+  addBuilt(from: AnySelect | null, columns: Columns): number {
+    return this.add({ shape: null, values: [], build: () => [from, columns] });
   }
 
   /** Runs every SELECT added, in one statement; the rows of each, by tag (no statement when none was added). */
   async run(): Promise<TaggedRow[][]> {
     const out: TaggedRow[][] = this.selects.map(() => []);
-    const [first, ...rest] = this.selects;
-    if (first === undefined) return out;
-    const union = rest.reduce((statement, select) => statement.unionAll(select), first).compile();
+    if (this.selects.length === 0) return out;
+    const shapes = this.selects.map((select) => select.shape);
+    const union = shapes.includes(null)
+      ? this.compile()
+      : compiledOnce(this.db, `batch of ${this.names.join()}\n${shapes.join("\n")}`, this.selects.flatMap((select) => select.values), () => this.compile());
     const { rows } = await this.db.executeQuery<TaggedRow>(genericPlan(this.db, union));
     for (const row of rows) out[Number(row.tag)]!.push(row);
     return out;
   }
+
+  private compile() {
+    const [first, ...rest] = this.selects.map((select, tag) => {
+      const [from, { key, at, values }] = select.build();
+      // The expressions as they are (not wrapped): compiling a view's query is a good part of its cost.
+      const selection = [sql.lit(tag).as("tag"), key.as("key"), (at ?? NULL).as("at"), ...valueColumns(this.db, this.names, values)];
+      return from === null ? (this.db.selectNoFrom(selection as never) as AnySelect) : from.select(selection as never);
+    });
+    return rest.reduce((statement, select) => statement.unionAll(select), first!).compile();
+  }
+}
+
+/** A SELECT of a batch, built only when the batch's statement is not compiled yet (compiled_once.ts). */
+export interface BatchSelect {
+  /** What its SQL says (tables, columns, which conditions), whatever its values; null when not told (the batch is then built and compiled every time). */
+  shape: string | null;
+  /** Its parameters, in the order of its SQL. */
+  values: readonly unknown[];
+  /** Its FROM, WHERE and GROUP BY (null: no FROM, one row), and the columns it selects. */
+  build(): [AnySelect | null, Columns];
 }
 
 type Values = Columns["values"];

@@ -1,9 +1,10 @@
 import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
 import { genericPlan } from "../db/postgres/generic_plan.ts";
 import { CODEC_AFTER } from "./_detail_rollups.ts";
-import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
+import { normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, runConditions, runFilter, shapeOf, tierTable, type TierSource, valuesOf } from "./_filters.ts";
 import { readPlannedParts } from "./_planned_reads.ts";
 import type { TimeRange } from "../time_filter.ts";
 import type { StatsFilter } from "./views.ts";
@@ -41,20 +42,29 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
   };
   const fromRollup = (range: TimeRange, tier: TierSource) => {
     const table = tierTable("codec_rollup", tier, filter, false);
+    const conditions = rollupConditions(range, filter, table);
+    const query = compiledOnce(db, `codec counts of ${table} where ${shapeOf(conditions)}`, valuesOf(conditions), () =>
+      db
+        .selectFrom(table)
+        .where(rollupFilter(range, filter, table))
+        .select(["codec_before as before", "codec_after as after", sql<number>`sum(runs)`.as("n")])
+        .groupBy(["codec_before", "codec_after"])
+        .compile(),
+    );
     // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts).
-    const query = db
-      .selectFrom(table)
-      .where(rollupFilter(range, filter, table))
-      .select(["codec_before as before", "codec_after as after", sql<number>`sum(runs)`.as("n")])
-      .groupBy(["codec_before", "codec_after"]);
-    return genericPlan(db, query.compile());
+    return genericPlan(db, query);
   };
-  const fromRuns = (range: TimeRange) =>
-    db
-      .selectFrom("processing_stats")
-      .where(runFilter(range, filter))
-      .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
-      .groupBy(["video_source_codec", CODEC_AFTER]);
+  const fromRuns = (range: TimeRange) => {
+    const conditions = runConditions(range, filter);
+    return compiledOnce(db, `codec counts of the runs where ${shapeOf(conditions)}`, valuesOf(conditions), () =>
+      db
+        .selectFrom("processing_stats")
+        .where(runFilter(range, filter))
+        .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy(["video_source_codec", CODEC_AFTER])
+        .compile(),
+    );
+  };
   const range = normalizeRange(filter);
   const select = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as TierSource));
   // A complement edge is its whole hour (day, month) less the rest of it: two reads, the second subtracted.

@@ -65,11 +65,11 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
       signs.push(sign);
       if (part.source === "raw") {
         const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
-        batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: RUN_COUNTS });
+        batch.addBuilt(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: RUN_COUNTS });
       } else {
         const table = tierTable("failure_rollup", part.source as TierSource, scope, false);
         const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
-        batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: ROLLUP_COUNTS });
+        batch.addBuilt(rows, { key: sql`reason`, at: sql`max(last_at)`, values: ROLLUP_COUNTS });
       }
     };
     for (const part of parts) {
@@ -150,7 +150,7 @@ export const latestRunsQuery = (db: Db, group: Pick<Group, "status" | "reason">,
  */
 function filesCountQuery(db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, paths: string[]): Batch {
   const batch = new Batch(db, ["runs"]);
-  for (const path of paths) batch.add(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: FILE_COUNTS });
+  for (const path of paths) batch.addBuilt(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: FILE_COUNTS });
   return batch;
 }
 

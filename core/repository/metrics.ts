@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
 import { genericPlan } from "../db/postgres/generic_plan.ts";
 import { metricRows } from "./_metric_rows.ts";
-import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
+import { normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, runConditions, runFilter, shapeOf, tierTable, type TierSource, valuesOf } from "./_filters.ts";
 import { readTogether } from "../db/read_together.ts";
 import { readPlannedParts } from "./_planned_reads.ts";
 import type { TimeRange } from "../time_filter.ts";
@@ -104,34 +105,46 @@ function settled(unknown: Unknown, known: Map<string, Aggregate>): boolean {
 /** getMetricAggregates with the source chosen; exported for the tests that all sources agree. */
 export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" | "raw"): Promise<MetricAggregate[]> {
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
+  // The plugin and key asked for, after the window's conditions (their order in the SQL).
+  const named = [filter.plugin, filter.key].filter((v) => v !== undefined);
+  const which = `${filter.plugin === undefined ? "" : " of a plugin"}${filter.key === undefined ? "" : " of a key"}`;
   const fromRollup = (range: TimeRange, tier: TierSource) => {
     const table = tierTable("metric_rollup", tier, scope, false);
-    const query = db
-      .selectFrom(table)
-      .where(rollupFilter(range, scope, table))
-      .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
-      .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
-      .select([
-        "plugin", "key", sql<number>`sum(num_count)`.as("num_count"), sql<number>`sum(text_count)`.as("text_count"),
-        sql<number>`sum(num_sum)`.as("sum"), sql<number>`min(num_min)`.as("min"), sql<number>`max(num_max)`.as("max"),
-      ])
-      .groupBy(["plugin", "key"]);
+    const conditions = rollupConditions(range, scope, table);
+    const query = compiledOnce(db, `metrics of ${table} where ${shapeOf(conditions)}${which}`, [...valuesOf(conditions), ...named], () =>
+      db
+        .selectFrom(table)
+        .where(rollupFilter(range, scope, table))
+        .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
+        .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
+        .select([
+          "plugin", "key", sql<number>`sum(num_count)`.as("num_count"), sql<number>`sum(text_count)`.as("text_count"),
+          sql<number>`sum(num_sum)`.as("sum"), sql<number>`min(num_min)`.as("min"), sql<number>`max(num_max)`.as("max"),
+        ])
+        .groupBy(["plugin", "key"])
+        .compile(),
+    );
     // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts);
     // not the runs' join, whose generic plan guessed a window's runs 1000× wrong at 1M runs (1.5 s).
-    return genericPlan(db, query.compile());
+    return genericPlan(db, query);
   };
-  const fromRuns = (range: TimeRange) =>
-    db
-      .selectFrom(metricRows(db))
-      .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
-      .where(runFilter(range, scope))
-      .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
-      .$if(filter.key !== undefined, (qb) => qb.where("plugin_metrics.key", "=", filter.key!))
-      .select([
-        "plugin_metrics.plugin", "plugin_metrics.key", sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
-        sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("sum"), sql<number>`min(plugin_metrics.num)`.as("min"), sql<number>`max(plugin_metrics.num)`.as("max"),
-      ])
-      .groupBy(["plugin_metrics.plugin", "plugin_metrics.key"]);
+  const fromRuns = (range: TimeRange) => {
+    const conditions = runConditions(range, scope);
+    return compiledOnce(db, `metrics of the runs where ${shapeOf(conditions)}${which}`, [...valuesOf(conditions), ...named], () =>
+      db
+        .selectFrom(metricRows(db))
+        .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
+        .where(runFilter(range, scope))
+        .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
+        .$if(filter.key !== undefined, (qb) => qb.where("plugin_metrics.key", "=", filter.key!))
+        .select([
+          "plugin_metrics.plugin", "plugin_metrics.key", sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
+          sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("sum"), sql<number>`min(plugin_metrics.num)`.as("min"), sql<number>`max(plugin_metrics.num)`.as("max"),
+        ])
+        .groupBy(["plugin_metrics.plugin", "plugin_metrics.key"])
+        .compile(),
+    );
+  };
   const merged = new Map<string, Aggregate>();
   const range = normalizeRange(filter);
   const select = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as TierSource));
