@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from "kysely";
+import { type CompiledQuery, type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
 import type { TimeRange } from "../time_filter.ts";
 import {
@@ -31,6 +31,18 @@ export interface TotalsQuery extends RunScope {
  * days come from their unscoped twins (tierTable). Every part is read in one statement (readParts).
  */
 export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string; totals: Totals }[]> {
+  const read = totalsRead(db, q);
+  return read.finish(read.statement === null ? [] : (await db.executeQuery<Record<string, unknown>>(read.statement)).rows);
+}
+
+/** A read of totals to send alone or with others (readTogether): its statement, and what its rows make. */
+export interface TotalsRead<T = { key: string; totals: Totals }[]> {
+  statement: CompiledQuery | null;
+  finish(rows: readonly Record<string, unknown>[]): Promise<T>;
+}
+
+/** queryTotals as a read. */
+export function totalsRead(db: Db, q: TotalsQuery): TotalsRead {
   const months = q.group !== "day";
   const auto = q.source === "auto";
   const plan: Part[] = q.source === "auto" ? splitRange(q.range, { months }) : [{ range: q.range, source: q.source }];
@@ -38,17 +50,23 @@ export async function queryTotals(db: Db, q: TotalsQuery): Promise<{ key: string
   // A partial edge day before the retention horizon is answered by its whole day (its runs are
   // gone). The horizon is read in the statement that reads the parts, and the parts are read again
   // widened only when it says so: nearly never, as retention has reached few windows.
-  const read = await readParts(db, q, refine(plan), auto && plan.some((part) => part.source === "raw"));
-  const widened = read.horizon === null ? plan : widenBeforeHorizon(plan, read.horizon);
-  const unchanged = widened.length === plan.length && widened.every((part, i) => part === plan[i]);
-  const rows = unchanged ? read.rows : (await readParts(db, q, refine(widened), false)).rows;
-  const merged = new Map<string, Totals>();
-  for (const { key, totals } of rows) {
-    const seen = merged.get(key);
-    merged.set(key, seen ? addTotals(seen, totals) : totals);
-  }
-  if (q.group === "all" && merged.size === 0) merged.set("", EMPTY_TOTALS);
-  return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
+  const first = partsRead(db, q, refine(plan), auto && plan.some((part) => part.source === "raw"));
+  return {
+    statement: first.statement,
+    async finish(firstRows) {
+      const read = first.finish(firstRows);
+      const widened = read.horizon === null ? plan : widenBeforeHorizon(plan, read.horizon);
+      const unchanged = widened.length === plan.length && widened.every((part, i) => part === plan[i]);
+      const rows = unchanged ? read.rows : await readParts(db, q, refine(widened));
+      const merged = new Map<string, Totals>();
+      for (const { key, totals } of rows) {
+        const seen = merged.get(key);
+        merged.set(key, seen ? addTotals(seen, totals) : totals);
+      }
+      if (q.group === "all" && merged.size === 0) merged.set("", EMPTY_TOTALS);
+      return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, totals]) => ({ key, totals }));
+    },
+  };
 }
 
 type Rows = { key: string; totals: Totals }[];
@@ -61,12 +79,23 @@ type Read = (rows: TaggedRow[][]) => Rows;
  * UNION ALL of every part's SELECT, see Batch). On PostgreSQL a view was a round trip per part
  * (3–13), run at once on the pool: one statement does the same work with less CPU in all.
  */
-async function readParts(db: Db, q: TotalsQuery, parts: Part[], withHorizon: boolean): Promise<{ rows: Rows; horizon: string | null }> {
+function partsRead(db: Db, q: TotalsQuery, parts: Part[], withHorizon: boolean): { statement: CompiledQuery | null; finish(rows: readonly Record<string, unknown>[]): { rows: Rows; horizon: string | null } } {
   const batch = new Batch(db, Object.keys(totalsAggregates("rollup", q.columns)));
   const reads = parts.map((part) => (part.source === "complement" ? addComplement(db, batch, q, part) : addPart(db, batch, q, part.range, part.source as Source)));
   const horizonTag = withHorizon ? batch.add({ shape: "the runs' horizon", values: ["runs"], build: () => [null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }] }) : undefined;
-  const rows = await batch.run();
-  return { rows: reads.flatMap((read) => read(rows)), horizon: horizonTag === undefined ? null : (rows[horizonTag]![0]?.at ?? null) };
+  return {
+    statement: batch.statement(),
+    finish(statementRows) {
+      const rows = batch.byTag(statementRows);
+      return { rows: reads.flatMap((read) => read(rows)), horizon: horizonTag === undefined ? null : (rows[horizonTag]![0]?.at ?? null) };
+    },
+  };
+}
+
+/** The rows of `parts` (no horizon), read alone. */
+async function readParts(db: Db, q: TotalsQuery, parts: Part[]): Promise<Rows> {
+  const read = partsRead(db, q, parts, false);
+  return read.finish(read.statement === null ? [] : (await db.executeQuery<Record<string, unknown>>(read.statement)).rows).rows;
 }
 
 function addPart(db: Db, batch: Batch, q: TotalsQuery, range: TimeRange, source: Source): Read {

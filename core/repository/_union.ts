@@ -1,4 +1,4 @@
-import { type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
+import { type CompiledQuery, type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import { dialectOf, type Db } from "../db/handle.ts";
 import { compiledOnce } from "../db/compiled_once.ts";
 import { genericPlan } from "../db/postgres/generic_plan.ts";
@@ -49,14 +49,24 @@ export class Batch {
 
   /** Runs every SELECT added, in one statement; the rows of each, by tag (no statement when none was added). */
   async run(): Promise<TaggedRow[][]> {
-    const out: TaggedRow[][] = this.selects.map(() => []);
-    if (this.selects.length === 0) return out;
+    const statement = this.statement();
+    return this.byTag(statement === null ? [] : (await this.db.executeQuery<TaggedRow>(statement)).rows);
+  }
+
+  /** The one statement of every SELECT added, to run alone (run) or with other reads (readTogether); null when none was added. */
+  statement(): CompiledQuery | null {
+    if (this.selects.length === 0) return null;
     const shapes = this.selects.map((select) => select.shape);
     const union = shapes.includes(null)
       ? this.compile()
       : compiledOnce(this.db, `batch of ${this.names.join()}\n${shapes.join("\n")}`, this.selects.flatMap((select) => select.values), () => this.compile());
-    const { rows } = await this.db.executeQuery<TaggedRow>(genericPlan(this.db, union));
-    for (const row of rows) out[Number(row.tag)]!.push(row);
+    return genericPlan(this.db, union);
+  }
+
+  /** The rows of the statement, by tag. */
+  byTag(rows: readonly Record<string, unknown>[]): TaggedRow[][] {
+    const out: TaggedRow[][] = this.selects.map(() => []);
+    for (const row of rows as TaggedRow[]) out[Number(row.tag)]!.push(row);
     return out;
   }
 

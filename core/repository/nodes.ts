@@ -3,7 +3,7 @@ import type { Db } from "../db/handle.ts";
 import type { Selectable } from "kysely";
 import type { NodesTable } from "../db/schema.ts";
 import { phaseTotalsWith, type PhaseTotals } from "./_phase_rollup.ts";
-import { getBreakdown } from "./breakdown.ts";
+import { breakdownRead } from "./breakdown.ts";
 import type { StatsFilter } from "./views.ts";
 
 /** A machine is shown online while its last sign of life (a worker heartbeat, a command's start) is this recent. */
@@ -43,9 +43,12 @@ const encodingFps = (rows: PhaseTotals[]): Map<string, number> =>
  * add up to the summary's files processed under the same filter.
  */
 export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now()): Promise<NodeRow[]> {
-  // Two round trips at once: the totals' one statement, and the phases with the machines.
-  const [totals, phases] = await Promise.all([getBreakdown(db, "node", filter), phaseTotalsWith(db, filter, "node", [db.selectFrom("nodes").selectAll().orderBy("name")])]);
+  // One round trip: the phases, the machines and the totals' one statement read together.
+  const breakdown = breakdownRead(db, "node", filter);
+  const machines = db.selectFrom("nodes").selectAll().orderBy("name");
+  const phases = await phaseTotalsWith(db, filter, "node", breakdown.statement === null ? [machines] : [machines, breakdown.statement]);
   const registered = phases.alongside[0] as Selectable<NodesTable>[];
+  const totals = await breakdown.finish(phases.alongside[1] ?? []);
   const fps = encodingFps(phases.totals);
   const byName = new Map(registered.map((n) => [n.name, n]));
   const row = (name: string | null, t: (typeof totals)[number] | null): NodeRow => {
