@@ -243,6 +243,23 @@ function whereAll(conditions: Conditions): Expression<SqlBool> {
   return eb.and(conditions.map(([column, op, value]) => eb(sql.ref(column), op, value)));
 }
 
+/**
+ * The hour key ("2026-01-31T13") of a window of runs inside one UTC hour (a partial edge hour, as
+ * every view reads), else null. Said in SQL (HOUR_OF_RUN = it), it changes nothing in what is read,
+ * but PostgreSQL then guesses such a read holds a few runs, not 0.5% of them all: its generic plan
+ * (made once, for any window, see genericPlan) walks the window's runs through the processed_at
+ * index and joins each, as the plan made for the values does, instead of hashing every phase or
+ * metric of the history (1.5 s at 1M runs).
+ */
+export function hourOf(range: TimeRange): string | null {
+  if (range.since === undefined || range.until === undefined || range.since >= range.until) return null;
+  const hour = range.since.slice(0, 13);
+  return new Date(Date.parse(range.until) - 1).toISOString().slice(0, 13) === hour ? hour : null;
+}
+
+/** The hour key of a run, to compare with hourOf. */
+export const HOUR_OF_RUN = sql<string>`substr(processing_stats.processed_at, 1, 13)`;
+
 /** processing_stats rows within [since, until) and of the scope's policy, library and node. */
 export const runFilter = (range: TimeRange, scope: RunScope = {}): Expression<SqlBool> => whereAll(runConditions(range, scope));
 

@@ -6,7 +6,7 @@ import { genericPlan } from "../db/postgres/generic_plan.ts";
 import type { PhaseRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
 import {
-  normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, RUN_KEY, runConditions, runFilter, type RunScope, shapeOf, tierTable, type TierSource, valuesOf,
+  HOUR_OF_RUN, hourOf, normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, RUN_KEY, runConditions, runFilter, type RunScope, shapeOf, tierTable, type TierSource, valuesOf,
 } from "./_filters.ts";
 import { mergeValue, type RollupShape, tierAggregates } from "./_rollup_tiers.ts";
 import { readPlannedParts } from "./_planned_reads.ts";
@@ -79,16 +79,20 @@ export async function phaseTotalsWith(
   const select = (part: Part): Read => {
     if (part.source === "raw") {
       const conditions = runConditions(part.range, scope);
-      return compiledOnce(db, `phase totals of the runs by ${group} where ${shapeOf(conditions)}`, valuesOf(conditions), () => {
+      const hour = hourOf(part.range);
+      const query = compiledOnce(db, `phase totals of the runs by ${group} where ${shapeOf(conditions)}${hour === null ? "" : " in one hour"}`, [...valuesOf(conditions), ...(hour === null ? [] : [hour])], () => {
         const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
         return db
           .selectFrom("performance_metrics")
           .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
           .where(runFilter(part.range, scope))
+          .$if(hour !== null, (qb) => qb.where(HOUR_OF_RUN, "=", hour!))
           .select([key.as("key"), ...COLUMNS.map((c) => PHASE_CONTRIBUTIONS[c].as(c))])
           .groupBy(key)
           .compile();
       });
+      // Inside one hour, planned once like the tiers (hourOf); else (the tests' whole scans) for its values.
+      return hour === null ? query : genericPlan(db, query);
     }
     const table = tierTable("phase_rollup", part.source as TierSource, scope, group === "node");
     const conditions = rollupConditions(part.range, scope, table);

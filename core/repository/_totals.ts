@@ -82,7 +82,7 @@ type Read = (rows: TaggedRow[][]) => Rows;
 function partsRead(db: Db, q: TotalsQuery, parts: Part[], withHorizon: boolean): { statement: CompiledQuery | null; finish(rows: readonly Record<string, unknown>[]): { rows: Rows; horizon: string | null } } {
   const batch = new Batch(db, Object.keys(totalsAggregates("rollup", q.columns)));
   const reads = parts.map((part) => (part.source === "complement" ? addComplement(db, batch, q, part) : addPart(db, batch, q, part.range, part.source as Source)));
-  const horizonTag = withHorizon ? batch.add({ shape: "the runs' horizon", values: ["runs"], build: () => [null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }] }) : undefined;
+  const horizonTag = withHorizon ? batch.add({ shape: "the runs' horizon", values: [], build: () => [null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }] }) : undefined;
   return {
     statement: batch.statement(),
     finish(statementRows) {

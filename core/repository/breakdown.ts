@@ -1,4 +1,5 @@
 import type { Db } from "../db/handle.ts";
+import type { RollupColumn } from "./_rollup.ts";
 import { exactInteger } from "../json.ts";
 import { normalizeRange } from "./_filters.ts";
 import { savedBytes, savingsPercent, type Totals, type TotalsRead, totalsRead, WORK_COLUMNS, workTotals } from "./_totals.ts";
@@ -19,9 +20,9 @@ export async function getBreakdown(db: Db, by: BreakdownBy, filter: StatsFilter 
   return read.finish(read.statement === null ? [] : (await db.executeQuery<Record<string, unknown>>(read.statement)).rows);
 }
 
-/** getBreakdown as a read to send with others (readTogether). */
-export function breakdownRead(db: Db, by: BreakdownBy, filter: StatsFilter = {}): TotalsRead<BreakdownRow[]> {
-  const read = totalsRead(db, { ...filter, range: normalizeRange(filter), group: by, source: "auto", columns: BREAKDOWN_COLUMNS });
+/** getBreakdown as a read to send with others (readTogether); the fields of `columns` alone (the others 0, null). */
+export function breakdownRead(db: Db, by: BreakdownBy, filter: StatsFilter = {}, columns: readonly RollupColumn[] = BREAKDOWN_COLUMNS): TotalsRead<BreakdownRow[]> {
+  const read = totalsRead(db, { ...filter, range: normalizeRange(filter), group: by, source: "auto", columns });
   return {
     statement: read.statement,
     finish: async (rows) => (await read.finish(rows)).map(({ key, totals }) => toBreakdownRow(key, totals)).sort(

@@ -32,6 +32,9 @@ export const NodeRowSchema = v.object({
 });
 export interface NodeRow extends v.InferOutput<typeof NodeRowSchema> {}
 
+/** What a machine's row reads of its breakdown row: runs, successes, bytes saved, last run. */
+const NODE_COLUMNS = ["successes", "size_before_hi", "size_before_lo", "size_after_hi", "size_after_lo", "last_at"] as const;
+
 /** Mean encoding fps per node name over the phases of successful runs in the filter (from phase_rollup). */
 const encodingFps = (rows: PhaseTotals[]): Map<string, number> =>
   new Map(rows.filter((r) => r.ok_fps_count > 0).map((r) => [r.key, Math.round((r.ok_fps_sum / r.ok_fps_count) * 10) / 10]));
@@ -44,7 +47,7 @@ const encodingFps = (rows: PhaseTotals[]): Map<string, number> =>
  */
 export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now()): Promise<NodeRow[]> {
   // One round trip: the phases, the machines and the totals' one statement read together.
-  const breakdown = breakdownRead(db, "node", filter);
+  const breakdown = breakdownRead(db, "node", filter, NODE_COLUMNS);
   const machines = db.selectFrom("nodes").selectAll().orderBy("name");
   const phases = await phaseTotalsWith(db, filter, "node", breakdown.statement === null ? [machines] : [machines, breakdown.statement]);
   const registered = phases.alongside[0] as Selectable<NodesTable>[];
