@@ -23,9 +23,19 @@ export async function readTogether(db: Db, reads: readonly Read[]): Promise<Reco
     results.push(
       ...(await executor.provideConnection((connection) => {
         const onIt = executor.withConnectionProvider({ provideConnection: (consume) => consume(connection) });
-        return Promise.all(compiled.map((query) => onIt.executeQuery<Record<string, unknown>>(query)));
+        return sendAll(compiled, (query) => onIt.executeQuery<Record<string, unknown>>(query));
       })),
     );
   }
   return results.map((result) => result.rows);
+}
+
+/**
+ * Sends every query at once; their results in order, once every query is answered (the connection
+ * then goes back to the pool with nothing in flight, also after a failed read).
+ */
+async function sendAll<R>(queries: CompiledQuery[], send: (query: CompiledQuery) => Promise<R>): Promise<R[]> {
+  const reads = queries.map(send);
+  await Promise.allSettled(reads);
+  return Promise.all(reads);
 }

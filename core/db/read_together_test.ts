@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { forEachDialect } from "../../tests/dialects.ts";
 import type { Db } from "./handle.ts";
 import { openDatabase } from "./open.ts";
+import { genericPlan } from "./postgres/generic_plan.ts";
 import { readTogether } from "./read_together.ts";
 
 const connectionOf = (db: Db, dialect: string) => (dialect === "postgres" ? sql<{ id: number }>`select pg_backend_pid() as id` : sql<{ id: number }>`select 1 as id`).compile(db);
@@ -29,6 +30,16 @@ forEachDialect("readTogether", (dialect) => {
     for (let i = 0; i < 3; i++) {
       expect(await readTogether(db, [sql`select 1 as a`.compile(db), sql`select 2 as b`.compile(db)])).toEqual([[{ a: 1 }], [{ b: 2 }]]);
       expect((await sql<{ a: number }>`select 4 as a`.execute(db)).rows).toEqual([{ a: 4 }]);
+    }
+  });
+
+  test("reads marked for a generic plan are planned so, together; the others and the connection afterwards in the session's mode", async () => {
+    if (dialect.name !== "postgres") return;
+    const mode = () => sql<{ m: string }>`select current_setting('plan_cache_mode') as m, ${Math.random()} as r`.compile(db);
+    for (let i = 0; i < 3; i++) {
+      const rows = await readTogether(db, [mode(), genericPlan(db, mode()), connectionOf(db, dialect.name), genericPlan(db, mode()), genericPlan(db, mode())]);
+      expect([0, 1, 3, 4].map((k) => rows[k]![0]!.m)).toEqual(["force_custom_plan", "force_generic_plan", "force_generic_plan", "force_generic_plan"]);
+      expect(await readTogether(db, [mode(), mode()])).toEqual([[expect.objectContaining({ m: "force_custom_plan" })], [expect.objectContaining({ m: "force_custom_plan" })]]);
     }
   });
 

@@ -1,3 +1,4 @@
+import { compiledOnce } from "../db/compiled_once.ts";
 import type { Db } from "../db/handle.ts";
 import { type Read, readTogether } from "../db/read_together.ts";
 import type { Part } from "./_filters.ts";
@@ -20,7 +21,7 @@ export async function readPlannedParts(
   alongside: readonly Read[] = [],
 ): Promise<{ parts: Part[]; rows: Rows[]; alongside: Rows[] }> {
   const guess = plan(null);
-  const head = horizonOf === null ? [] : [horizonQuery(db, horizonOf)];
+  const head = horizonOf === null ? [] : [compiledOnce(db, `the ${horizonOf}' horizon`, [], () => horizonQuery(db, horizonOf).compile())];
   const all = await readTogether(db, [...head, ...alongside, ...readsOf(guess)]);
   const besides = all.slice(head.length, head.length + alongside.length);
   const rows = all.slice(head.length + alongside.length);

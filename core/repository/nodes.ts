@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { compiledOnce } from "../db/compiled_once.ts";
 import type { Db } from "../db/handle.ts";
 import type { Selectable } from "kysely";
 import type { NodesTable } from "../db/schema.ts";
@@ -48,7 +49,7 @@ const encodingFps = (rows: PhaseTotals[]): Map<string, number> =>
 export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now()): Promise<NodeRow[]> {
   // One round trip: the phases, the machines and the totals' one statement read together.
   const breakdown = breakdownRead(db, "node", filter, NODE_COLUMNS);
-  const machines = db.selectFrom("nodes").selectAll().orderBy("name");
+  const machines = compiledOnce(db, "the machines by name", [], () => db.selectFrom("nodes").selectAll().orderBy("name").compile());
   const phases = await phaseTotalsWith(db, filter, "node", breakdown.statement === null ? [machines] : [machines, breakdown.statement]);
   const registered = phases.alongside[0] as Selectable<NodesTable>[];
   const totals = await breakdown.finish(phases.alongside[1] ?? []);

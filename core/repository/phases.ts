@@ -1,6 +1,8 @@
 import { type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, num, numOrNull, roundSeconds, runFilter } from "./_filters.ts";
+import { normalizeRange, num, numOrNull, roundSeconds, runConditions, runFilter, shapeOf, valuesOf } from "./_filters.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
+import type { TimeRange } from "../time_filter.ts";
 import { phaseTotalsWith } from "./_phase_rollup.ts";
 
 const DAY_MS = 86_400_000;
@@ -38,7 +40,12 @@ export interface SlowPhase {
  */
 export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 10): Promise<{ phases: PhaseTime[]; slowest: SlowPhase[] }> {
   // The slowest phases read in the same round trip as the totals.
-  const { totals, alongside } = await phaseTotalsWith(db, filter, "phase", [slowestPhasesQuery(db, filter, slowest)]);
+  const range = normalizeRange(filter);
+  const conditions = runConditions(range, filter);
+  const slowestRead = compiledOnce(db, `the slowest phases${isShort(range) ? " of a short window" : ""} where ${shapeOf(conditions)}`, [...valuesOf(conditions), slowest], () =>
+    slowestPhasesQuery(db, filter, slowest).compile(),
+  );
+  const { totals, alongside } = await phaseTotalsWith(db, filter, "phase", [slowestRead]);
   const rows = slowestOf(alongside[0] as SlowestRow[]);
   const phases = totals
     .filter((t) => t.runs > 0)
@@ -54,6 +61,9 @@ export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 
   return { phases, slowest: rows };
 }
 
+/** A window of under a day: its slowest phases are found by scanning its runs. */
+const isShort = (range: TimeRange) => range.since !== undefined && range.until !== undefined && Date.parse(range.until) - Date.parse(range.since) < DAY_MS;
+
 type SlowestRow = Awaited<ReturnType<ReturnType<typeof slowestPhasesQuery>["execute"]>>[number];
 /** The rows of slowestPhasesQuery as SlowPhases. */
 const slowestOf = (rows: SlowestRow[]): SlowPhase[] =>
@@ -67,7 +77,7 @@ const slowestOf = (rows: SlowestRow[]): SlowPhase[] =>
  */
 export function slowestPhasesQuery(db: Db, filter: StatsFilter, limit: number) {
   const range = normalizeRange(filter);
-  const short = range.since !== undefined && range.until !== undefined && Date.parse(range.until) - Date.parse(range.since) < DAY_MS;
+  const short = isShort(range);
   const columns = ["performance_metrics.phase_name", "performance_metrics.wall_time_seconds", "performance_metrics.bytes_read", "performance_metrics.encoding_fps"] as const;
   const runColumns = ["processing_stats.id as stats_id", "processing_stats.processed_at", "processing_stats.policy_name", "processing_stats.file_path"] as const;
   if (short) {
