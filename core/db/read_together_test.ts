@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { sql } from "kysely";
-import { forEachDialect } from "../../tests/dialects.ts";
+import { databaseOf, forEachDialect } from "../../tests/dialects.ts";
 import type { Db } from "./handle.ts";
-import { openDatabase } from "./open.ts";
 import { genericPlan } from "./postgres/generic_plan.ts";
 import { readTogether } from "./read_together.ts";
 
 const connectionOf = (db: Db, dialect: string) => (dialect === "postgres" ? sql<{ id: number }>`select pg_backend_pid() as id` : sql<{ id: number }>`select 1 as id`).compile(db);
 
 forEachDialect("readTogether", (dialect) => {
-  let db: Db;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    const handle = await openDatabase(await dialect.newLocation());
-    ({ db } = handle);
-    close = () => handle.close();
-  });
-  afterAll(() => close());
+  const database = databaseOf(dialect);
 
   test("gives each read's rows in order, all read on one connection", async () => {
+    const db = database();
     const reads = Array.from({ length: 6 }, (_, i) => (i % 2 ? connectionOf(db, dialect.name) : sql`select ${i} as i`.compile(db)));
     const rows = await readTogether(db, reads);
     expect(rows.filter((_, i) => i % 2 === 0).map((r) => Number(r[0]!.i))).toEqual([0, 2, 4]);
@@ -26,6 +19,7 @@ forEachDialect("readTogether", (dialect) => {
   });
 
   test("a failed read fails the call; the connection then reads on, together and alone", async () => {
+    const db = database();
     await expect(readTogether(db, [sql`select 1 as a`.compile(db), sql`select * from no_such_table`.compile(db), sql`select 3 as c`.compile(db)])).rejects.toThrow();
     for (let i = 0; i < 3; i++) {
       expect(await readTogether(db, [sql`select 1 as a`.compile(db), sql`select 2 as b`.compile(db)])).toEqual([[{ a: 1 }], [{ b: 2 }]]);
@@ -34,6 +28,7 @@ forEachDialect("readTogether", (dialect) => {
   });
 
   test("reads marked for a generic plan are planned so, together; the others and the connection afterwards in the session's mode", async () => {
+    const db = database();
     if (dialect.name !== "postgres") return;
     const mode = () => sql<{ m: string }>`select current_setting('plan_cache_mode') as m, ${Math.random()} as r`.compile(db);
     for (let i = 0; i < 3; i++) {
@@ -44,6 +39,7 @@ forEachDialect("readTogether", (dialect) => {
   });
 
   test("inside a transaction the reads run in turn on its connection", async () => {
+    const db = database();
     const rows = await db.transaction().execute((trx) => readTogether(trx, [sql`select 1 as a`.compile(trx), connectionOf(trx, dialect.name)]));
     expect(rows[0]).toEqual([{ a: 1 }]);
   });
