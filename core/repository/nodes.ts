@@ -47,12 +47,17 @@ const encodingFps = (rows: PhaseTotals[]): Map<string, number> =>
  * add up to the summary's files processed under the same filter.
  */
 export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now()): Promise<NodeRow[]> {
-  // One round trip: the phases, the machines and the totals' one statement read together.
+  // Two round trips at once, on two connections: the totals' one statement, and the phases read
+  // together with the machines (in one round trip, all on one connection, the server ran the two
+  // halves in turn: 1 ms more at 1M runs).
   const breakdown = breakdownRead(db, "node", filter, NODE_COLUMNS);
   const machines = compiledOnce(db, "the machines by name", [], () => db.selectFrom("nodes").selectAll().orderBy("name").compile());
-  const phases = await phaseTotalsWith(db, filter, "node", breakdown.statement === null ? [machines] : [machines, breakdown.statement]);
+  const [phases, totalsRows] = await Promise.all([
+    phaseTotalsWith(db, filter, "node", [machines]),
+    breakdown.statement === null ? [] : db.executeQuery<Record<string, unknown>>(breakdown.statement).then((result) => result.rows),
+  ]);
   const registered = phases.alongside[0] as Selectable<NodesTable>[];
-  const totals = await breakdown.finish(phases.alongside[1] ?? []);
+  const totals = await breakdown.finish(totalsRows);
   const fps = encodingFps(phases.totals);
   const byName = new Map(registered.map((n) => [n.name, n]));
   const row = (name: string | null, t: (typeof totals)[number] | null): NodeRow => {
