@@ -1,14 +1,13 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Read } from "../db/read_together.ts";
 import type { Db } from "../db/handle.ts";
-import { compiledOnce } from "../db/compiled_once.ts";
-import { genericPlan } from "../db/postgres/generic_plan.ts";
 import type { PhaseRollupTable } from "../db/schema.ts";
 import type { TimeRange } from "../time_filter.ts";
 import {
   HOUR_OF_RUN, hourOf, normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, RUN_KEY, runConditions, runFilter, type RunScope, shapeOf, tierTable, type TierSource, valuesOf,
 } from "./_filters.ts";
-import { mergeValue, type RollupShape, tierAggregates } from "./_rollup_tiers.ts";
+import { mergeValue, type RollupShape } from "./_rollup_tiers.ts";
+import { type AnySelect, Batch, type BatchSelect } from "./_union.ts";
 import { readPlannedParts } from "./_planned_reads.ts";
 
 /**
@@ -52,6 +51,9 @@ export const PHASE_ROLLUP: RollupShape = {
       .groupBy([...KEYS.map((k) => tier.key[k]), "performance_metrics.phase_name"]),
 };
 
+/** Each column as its aggregate over rows of any tier (as tierAggregates, unnamed: a Batch names them). */
+const TIER_VALUES = Object.fromEntries(Object.entries(PHASE_ROLLUP.merge).map(([c, how]) => [c, sql`${sql.raw(how)}(${sql.ref(c)})`]));
+
 /** Phase totals of one group (a phase name or a node). */
 export type PhaseTotals = { key: string } & Record<PhaseColumn, number>;
 
@@ -76,40 +78,55 @@ export async function phaseTotalsWith(
 ): Promise<{ totals: PhaseTotals[]; alongside: Record<string, unknown>[][] }> {
   const range = normalizeRange(filter);
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
-  const select = (part: Part): Read => {
+  const select = (part: Part): BatchSelect => {
     if (part.source === "raw") {
       const conditions = runConditions(part.range, scope);
       const hour = hourOf(part.range);
-      const query = compiledOnce(db, `phase totals of the runs by ${group} where ${shapeOf(conditions)}${hour === null ? "" : " in one hour"}`, [...valuesOf(conditions), ...(hour === null ? [] : [hour])], () => {
-        const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
-        return db
-          .selectFrom("performance_metrics")
-          .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
-          .where(runFilter(part.range, scope))
-          .$if(hour !== null, (qb) => qb.where(HOUR_OF_RUN, "=", hour!))
-          .select([key.as("key"), ...COLUMNS.map((c) => PHASE_CONTRIBUTIONS[c].as(c))])
-          .groupBy(key)
-          .compile();
-      });
-      // Inside one hour, planned once like the tiers (hourOf); else (the tests' whole scans) for its values.
-      return hour === null ? query : genericPlan(db, query);
+      return {
+        shape: `phase totals of the runs by ${group} where ${shapeOf(conditions)}${hour === null ? "" : " in one hour"}`,
+        values: [...valuesOf(conditions), ...(hour === null ? [] : [hour])],
+        build: () => {
+          const key = group === "phase" ? sql<string>`performance_metrics.phase_name` : RUN_KEY.node;
+          const runs = db
+            .selectFrom("performance_metrics")
+            .innerJoin("processing_stats", "processing_stats.id", "performance_metrics.stats_id")
+            .where(runFilter(part.range, scope))
+            .$if(hour !== null, (qb) => qb.where(HOUR_OF_RUN, "=", hour!))
+            .groupBy(key);
+          return [runs as AnySelect, { key, values: PHASE_CONTRIBUTIONS }];
+        },
+      };
     }
     const table = tierTable("phase_rollup", part.source as TierSource, scope, group === "node");
     const conditions = rollupConditions(part.range, scope, table);
-    const query = compiledOnce(db, `phase totals of ${table} by ${group} where ${shapeOf(conditions)}`, valuesOf(conditions), () => {
-      const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
-      return db.selectFrom(table).where(rollupFilter(part.range, scope, table)).select([key.as("key"), ...tierAggregates(PHASE_ROLLUP)]).groupBy(key).compile();
-    });
-    // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts).
-    return genericPlan(db, query);
+    return {
+      shape: `phase totals of ${table} by ${group} where ${shapeOf(conditions)}`,
+      values: valuesOf(conditions),
+      build: () => {
+        const key = sql<string>`${sql.ref(group === "phase" ? "phase_name" : "node")}`;
+        return [db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(key) as AnySelect, { key, values: TIER_VALUES }];
+      },
+    };
+  };
+  // Every part in one statement (a UNION ALL, see Batch), planned once for any window (genericPlan)
+  // when each part of the runs is inside one hour (hourOf: then its generic plan joins each run);
+  // else (the tests' whole scans) planned for its values.
+  const batches = new Map<Part[], Batch>();
+  const statementOf = (parts: Part[]): Read[] => {
+    const batch = new Batch(db, COLUMNS, parts.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
+    for (const part of parts) batch.add(select(part));
+    batches.set(parts, batch);
+    const statement = batch.statement();
+    return statement === null ? [] : [statement];
   };
   const read =
     source === "auto"
-      ? await readPlannedParts(db, "details", (horizon) => planParts(range, horizon, { complement: false }), (parts) => parts.map(select), alongside)
-      : await readPlannedParts(db, null, () => [{ range, source: "raw" }], (parts) => parts.map(select), alongside);
+      ? await readPlannedParts(db, "details", (horizon) => planParts(range, horizon, { complement: false }), statementOf, alongside)
+      : await readPlannedParts(db, null, () => [{ range, source: "raw" }], statementOf, alongside);
+  const partRows = batches.get(read.parts)!.byTag(read.rows[0] ?? []);
   const merged = new Map<string, PhaseTotals>();
-  // Independent reads (on PostgreSQL in one round trip), merged in order so sums add up the same way every time.
-  for (const rows of read.rows) {
+  // Merged in order, so sums add up the same way every time.
+  for (const rows of partRows) {
     for (const row of rows) {
       const key = String(row.key);
       const values = Object.fromEntries(COLUMNS.map((c) => [c, row[c] === null || row[c] === undefined ? null : num(row[c])]));

@@ -34,6 +34,8 @@ export class Batch {
   constructor(
     private readonly db: Db,
     private readonly names: readonly string[],
+    /** False when a SELECT's plan for a window must be made for its values (a join whose generic estimate is far off). */
+    private readonly planGenerically = true,
   ) {}
 
   /** Adds a SELECT; returns its tag. */
@@ -60,7 +62,7 @@ export class Batch {
     const union = shapes.includes(null)
       ? this.compile()
       : compiledOnce(this.db, `batch of ${this.names.join()}\n${shapes.join("\n")}`, this.selects.flatMap((select) => select.values), () => this.compile());
-    return genericPlan(this.db, union);
+    return this.planGenerically ? genericPlan(this.db, union) : union;
   }
 
   /** The rows of the statement, by tag. */
