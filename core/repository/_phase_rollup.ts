@@ -17,7 +17,7 @@ import { readPlannedParts } from "./_planned_reads.ts";
  * joined to its run, and serves the fold, the rebuild and the partial edge hours alike.
  */
 
-type PhaseColumn = Exclude<keyof PhaseRollupTable, "day" | "policy_name" | "library" | "node" | "phase_name">;
+export type PhaseColumn = Exclude<keyof PhaseRollupTable, "day" | "policy_name" | "library" | "node" | "phase_name">;
 const KEYS = Object.keys(RUN_KEY) as (keyof typeof RUN_KEY)[];
 
 const timed = sql`performance_metrics.wall_time_seconds is not null`;
@@ -54,6 +54,9 @@ export const PHASE_ROLLUP: RollupShape = {
 /** Each column as its aggregate over rows of any tier (as tierAggregates, unnamed: a Batch names them). */
 const TIER_VALUES = Object.fromEntries(Object.entries(PHASE_ROLLUP.merge).map(([c, how]) => [c, sql`${sql.raw(how)}(${sql.ref(c)})`]));
 
+/** The columns not summed, as read. */
+const UNREAD = Object.fromEntries(COLUMNS.map((c) => [c, 0]));
+
 /** Phase totals of one group (a phase name or a node). */
 export type PhaseTotals = { key: string } & Record<PhaseColumn, number>;
 
@@ -68,13 +71,17 @@ export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "
   return (await phaseTotalsWith(db, filter, group, [], source)).totals;
 }
 
-/** phaseTotals, and the rows of `alongside` (other reads of the view) read in the same round trip. */
+/**
+ * phaseTotals, and the rows of `alongside` (other reads of the view) read in the same round trip;
+ * only `columns` are summed (the others read 0).
+ */
 export async function phaseTotalsWith(
   db: Db,
   filter: RunScope & TimeRange,
   group: "phase" | "node",
   alongside: readonly Read[],
   source: "auto" | "raw" = "auto",
+  columns: readonly PhaseColumn[] = COLUMNS,
 ): Promise<{ totals: PhaseTotals[]; alongside: Record<string, unknown>[][] }> {
   const range = normalizeRange(filter);
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
@@ -113,7 +120,7 @@ export async function phaseTotalsWith(
   // else (the tests' whole scans) planned for its values.
   const batches = new Map<Part[], Batch>();
   const statementOf = (parts: Part[]): Read[] => {
-    const batch = new Batch(db, COLUMNS, parts.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
+    const batch = new Batch(db, columns, parts.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
     for (const part of parts) batch.add(select(part));
     batches.set(parts, batch);
     const statement = batch.statement();
@@ -129,10 +136,10 @@ export async function phaseTotalsWith(
   for (const rows of partRows) {
     for (const row of rows) {
       const key = String(row.key);
-      const values = Object.fromEntries(COLUMNS.map((c) => [c, row[c] === null || row[c] === undefined ? null : num(row[c])]));
+      const values = Object.fromEntries(columns.map((c) => [c, row[c] === null || row[c] === undefined ? null : num(row[c])]));
       const seen = merged.get(key);
-      if (!seen) merged.set(key, { key, ...values } as PhaseTotals);
-      else for (const [c, how] of Object.entries(PHASE_ROLLUP.merge)) (seen as Record<string, unknown>)[c] = mergeValue(how, seen[c as PhaseColumn], values[c]);
+      if (!seen) merged.set(key, { key, ...UNREAD, ...values } as PhaseTotals);
+      else for (const c of columns) (seen as Record<string, unknown>)[c] = mergeValue(PHASE_ROLLUP.merge[c]!, seen[c], values[c]);
     }
   }
   return { totals: [...merged.values()], alongside: read.alongside };

@@ -53,7 +53,7 @@ export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now
   const breakdown = breakdownRead(db, "node", filter, NODE_COLUMNS);
   const machines = compiledOnce(db, "the machines by name", [], () => db.selectFrom("nodes").selectAll().orderBy("name").compile());
   const [phases, totalsRows] = await Promise.all([
-    phaseTotalsWith(db, filter, "node", [machines]),
+    phaseTotalsWith(db, filter, "node", [machines], "auto", ["ok_fps_count", "ok_fps_sum"]),
     breakdown.statement === null ? [] : db.executeQuery<Record<string, unknown>>(breakdown.statement).then((result) => result.rows),
   ]);
   const registered = phases.alongside[0] as Selectable<NodesTable>[];
