@@ -10,12 +10,14 @@ import type { Send } from "./pipeline.ts";
  *
  * For the totals views' one statement (a UNION ALL of every part of a window, ~35 aggregates a
  * part): planning it for its values took 6 ms of the 8 at 100k runs, executing it under 2, and
- * its generic plan reads the same indexes. Not for every read: the metrics and phase views were
- * 18–100× slower with generic plans.
+ * its generic plan reads the same indexes; so for the reads of a tier by a range of its key. Not
+ * for every read: a join of the runs to their phases or metrics over a window was 18–100× slower
+ * with a generic plan, which guesses a window holds 0.5% of all runs; it is marked only with the
+ * condition that says it is inside one hour (hourOf, _filters.ts).
  *
  * The read is marked by a leading comment (the same SQL on SQLite), and the connection sends the
- * SET, the read and the RESET in one round trip (pipeline.ts): as three round
- * trips they were ~0.3 ms of a 1 ms read. Inside a transaction the read runs as it is.
+ * SET, the read and the RESET in one round trip (pipeline.ts), not three. Inside a transaction
+ * the read runs as it is.
  */
 export const GENERIC_PLAN = "/* vpo: generic plan */ ";
 
