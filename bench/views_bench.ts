@@ -11,6 +11,8 @@
  * --quick: 10k and 50k runs, 3 repeats. SQLite databases are built once into the temp dir and
  * reused (through storeRuns, the path every run takes); PostgreSQL ones are copied from them per
  * run (`vpo db copy`'s copyDatabase: the same rows, without folding every batch again there).
+ * 10M runs (`--sizes 10000,100000,1000000,10000000`, SQLite) is a 21.5 GB file, built in about
+ * 34 minutes the first time.
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
