@@ -5,8 +5,11 @@
 
 /** A bigint as a number when that is exact, else the bigint itself. */
 export function exactInteger(value: bigint): number | bigint {
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 const replacer = (_key: string, value: unknown) => (typeof value === "bigint" ? rawJson(value.toString()) : value);

@@ -3,10 +3,12 @@
  * model): `forEachDialect((d) => describe(...))`. PostgreSQL needs the server binaries; without
  * them its tests are skipped, saying why — and under CI=true that skip is a failure.
  */
-import { describe, test } from "bun:test";
+import { afterAll, beforeAll, describe, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Db } from "../core/db/handle.ts";
+import { openDatabase } from "../core/db/open.ts";
 import { pgCluster, pgUnavailable } from "./pg_cluster.ts";
 
 export type DialectName = "sqlite" | "postgres";
@@ -50,4 +52,14 @@ export function forEachDialect(title: string, body: (dialect: TestDialect) => vo
       test.skip(`${title} [${dialect.name}] (skipped: ${why})`, () => {});
     }
   }
+}
+
+/** A new database of `dialect`, opened before the tests of the describe it is called in and closed after them: the getter gives it. */
+export function databaseOf(dialect: TestDialect): () => Db {
+  let handle: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  beforeAll(async () => {
+    handle = await openDatabase(await dialect.newLocation());
+  });
+  afterAll(() => handle?.close());
+  return () => handle!.db;
 }

@@ -154,9 +154,11 @@ const asText = (e: RawBuilder<unknown>) => sql<string>`cast(${e} as text)`;
 /**
  * Each column of Totals as an aggregate over rows of `source`; byte parts as exact text. Only the
  * rollup columns in `columns` (and always `runs`) are aggregated: a view that shows a few
- * columns does not pay for the others, which read as 0 (first_at and last_at as null).
+ * columns does not pay for the others, which read as 0 (first_at and last_at as null). Source
+ * "row": the columns of ONE rollup row as they are, for a read whose key is the whole key of its
+ * table (an unscoped day row per day): summing each alone cost more than reading it.
  */
-export function totalsAggregates(source: "rollup" | "runs", columns: readonly RollupColumn[] = ROLLUP_COLUMNS): Record<string, RawBuilder<unknown>> {
+export function totalsAggregates(source: "rollup" | "row" | "runs", columns: readonly RollupColumn[] = ROLLUP_COLUMNS): Record<string, RawBuilder<unknown>> {
   // Built once per shape: every view call asks the same few, and building them costs more than running some queries.
   const id = `${source}:${columns.join()}`;
   let built = BUILT_AGGREGATES.get(id);
@@ -166,29 +168,37 @@ export function totalsAggregates(source: "rollup" | "runs", columns: readonly Ro
 
 const BUILT_AGGREGATES = new Map<string, Record<string, RawBuilder<unknown>>>();
 
-function buildAggregates(source: "rollup" | "runs", columns: readonly RollupColumn[]): Record<string, RawBuilder<unknown>> {
-  const over = (c: RollupColumn) => (source === "runs" ? RUN_CONTRIBUTIONS[c] : sql`coalesce(sum(${sql.ref(c)}), 0)`);
+function buildAggregates(source: "rollup" | "row" | "runs", columns: readonly RollupColumn[]): Record<string, RawBuilder<unknown>> {
+  const over = (c: RollupColumn) => (source === "runs" ? RUN_CONTRIBUTIONS[c] : source === "row" ? sql.ref(c) : sql`coalesce(sum(${sql.ref(c)}), 0)`);
+  const instant = (c: "first_at" | "last_at", of: "min" | "max") => (source === "runs" ? RUN_CONTRIBUTIONS[c] : source === "row" ? sql.ref(c) : sql`${sql.raw(of)}(${sql.ref(c)})`);
   const asked = new Set<RollupColumn>(["runs", ...columns]);
   return {
     ...Object.fromEntries(SUMMED.filter((c) => asked.has(c)).map((c) => [c, c.startsWith("size_") ? asText(over(c)) : over(c)])),
-    ...(asked.has("first_at") && { first_at: source === "runs" ? RUN_CONTRIBUTIONS.first_at : sql`min(first_at)` }),
-    ...(asked.has("last_at") && { last_at: source === "runs" ? RUN_CONTRIBUTIONS.last_at : sql`max(last_at)` }),
+    ...(asked.has("first_at") && { first_at: instant("first_at", "min") }),
+    ...(asked.has("last_at") && { last_at: instant("last_at", "max") }),
   };
 }
 
 const big = (v: unknown) => BigInt(v === null || v === undefined ? 0 : typeof v === "number" ? Math.trunc(v) : String(v));
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
+const SPLIT = BigInt(SPLIT_BITS);
+const BUCKET_COLUMNS = DURATION_BUCKETS.map((_, i) => `duration_le_${i}`);
+
 /** A row of totalsAggregates as Totals. */
 export function toTotals(row: Record<string, unknown>): Totals {
-  const bytes = (col: string) => (big(row[`${col}_hi`]) << BigInt(SPLIT_BITS)) + big(row[`${col}_lo`]);
+  const bytes = (hi: unknown, lo: unknown) => {
+    // Exact in a double while below 2^53 (a trend's day, most windows): one BigInt, not two and a shift.
+    const whole = n(hi) * 2 ** SPLIT_BITS + n(lo);
+    return Number.isSafeInteger(whole) && Number.isSafeInteger(n(hi)) && Number.isSafeInteger(n(lo)) ? BigInt(whole) : (big(hi) << SPLIT) + big(lo);
+  };
   return {
     runs: n(row.runs),
     successes: n(row.successes),
     failures: n(row.failures),
     interruptions: n(row.interruptions),
-    size_before: bytes("size_before"),
-    size_after: bytes("size_after"),
+    size_before: bytes(row.size_before_hi, row.size_before_lo),
+    size_after: bytes(row.size_after_hi, row.size_after_lo),
     audio_removed: n(row.audio_removed),
     subtitles_removed: n(row.subtitles_removed),
     attachments_removed: n(row.attachments_removed),
@@ -199,7 +209,7 @@ export function toTotals(row: Record<string, unknown>): Totals {
     software_encodes: n(row.software_encodes),
     duration_sum: n(row.duration_sum),
     duration_count: n(row.duration_count),
-    duration_buckets: DURATION_BUCKETS.map((_, i) => n(row[`duration_le_${i}`])),
+    duration_buckets: BUCKET_COLUMNS.map((c) => n(row[c])),
     first_at: (row.first_at as string | null) ?? null,
     last_at: (row.last_at as string | null) ?? null,
   };

@@ -1,9 +1,11 @@
 import { sql } from "kysely";
 import * as v from "valibot";
 import type { Db } from "../db/handle.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
+import { genericPlan } from "../db/postgres/generic_plan.ts";
 import { CODEC_AFTER } from "./_detail_rollups.ts";
-import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
-import { retentionHorizon } from "./retention.ts";
+import { normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, runConditions, runFilter, shapeOf, tierTable, type TierSource, valuesOf } from "./_filters.ts";
+import { readPlannedParts } from "./_planned_reads.ts";
 import type { TimeRange } from "../time_filter.ts";
 import type { StatsFilter } from "./views.ts";
 
@@ -38,30 +40,44 @@ export async function codecsFrom(db: Db, filter: StatsFilter, source: "auto" | "
     if (before) entry(before).before += sign * num(n);
     if (after) entry(after).after += sign * num(n);
   };
-  const fromRollup = async (range: TimeRange, tier: TierSource, sign = 1) => {
+  const fromRollup = (range: TimeRange, tier: TierSource) => {
     const table = tierTable("codec_rollup", tier, filter, false);
-    const rows = await db
-      .selectFrom(table)
-      .where(rollupFilter(range, filter, table))
-      .select(["codec_before", "codec_after", sql<number>`sum(runs)`.as("n")])
-      .groupBy(["codec_before", "codec_after"])
-      .execute();
-    for (const r of rows) add(r.codec_before, r.codec_after, r.n, sign);
+    const conditions = rollupConditions(range, filter, table);
+    const query = compiledOnce(db, `codec counts of ${table} where ${shapeOf(conditions)}`, valuesOf(conditions), () =>
+      db
+        .selectFrom(table)
+        .where(rollupFilter(range, filter, table))
+        .select(["codec_before as before", "codec_after as after", sql<number>`sum(runs)`.as("n")])
+        .groupBy(["codec_before", "codec_after"])
+        .compile(),
+    );
+    // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts).
+    return genericPlan(db, query);
   };
-  const fromRuns = async (range: TimeRange, sign = 1) => {
-    const rows = await db
-      .selectFrom("processing_stats")
-      .where(runFilter(range, filter))
-      .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
-      .groupBy(["video_source_codec", CODEC_AFTER])
-      .execute();
-    for (const r of rows) add(r.before, r.after, r.n, sign);
+  const fromRuns = (range: TimeRange) => {
+    const conditions = runConditions(range, filter);
+    return compiledOnce(db, `codec counts of the runs where ${shapeOf(conditions)}`, valuesOf(conditions), () =>
+      db
+        .selectFrom("processing_stats")
+        .where(runFilter(range, filter))
+        .select(["video_source_codec as before", CODEC_AFTER.as("after"), (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy(["video_source_codec", CODEC_AFTER])
+        .compile(),
+    );
   };
   const range = normalizeRange(filter);
-  const read = (part: Part, sign = 1) => (part.source === "raw" ? fromRuns(part.range, sign) : fromRollup(part.range, part.source as TierSource, sign));
-  const parts: Part[] = source === "auto" ? planParts(range, await retentionHorizon(db)) : [{ range, source: "raw" }];
-  // Independent reads of exact counts (on PostgreSQL at once); a complement edge is its whole hour (day, month) less the rest of it.
-  await Promise.all(parts.flatMap((part) => (part.source === "complement" ? [read(part.whole!), read(part.minus!, -1)] : [read(part)])));
+  const select = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as TierSource));
+  // A complement edge is its whole hour (day, month) less the rest of it: two reads, the second subtracted.
+  const reads = (parts: Part[]) => parts.flatMap((part) => (part.source === "complement" ? [{ part: part.whole!, sign: 1 }, { part: part.minus!, sign: -1 }] : [{ part, sign: 1 }]));
+  const read =
+    source === "auto"
+      ? await readPlannedParts(db, "runs", (horizon) => planParts(range, horizon), (parts) => reads(parts).map((r) => select(r.part)))
+      : await readPlannedParts(db, null, () => [{ range, source: "raw" }], (parts) => parts.map(select));
+  // Independent reads of exact counts (on PostgreSQL in one round trip).
+  const signs = reads(read.parts).map((r) => r.sign);
+  read.rows.forEach((rows, i) => {
+    for (const r of rows) add(r.before as string | null, r.after as string | null, r.n, signs[i]);
+  });
   for (const [codec, share] of shares) if (share.before === 0 && share.after === 0) shares.delete(codec);
   return [...shares.values()].sort((a, b) => b.before + b.after - (a.before + a.after) || (a.codec < b.codec ? -1 : 1));
 }

@@ -5,7 +5,8 @@ import type { TimeRange } from "../time_filter.ts";
 import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, type RunScope, tierTable, type TierSource } from "./_filters.ts";
 import { FAILED } from "./_failure_rollup.ts";
 import { Batch } from "./_union.ts";
-import { retentionHorizon } from "./retention.ts";
+import { horizonQuery } from "./retention.ts";
+import { readTogether } from "../db/read_together.ts";
 import type { StatsFilter } from "./views.ts";
 
 export { failureReason };
@@ -39,37 +40,45 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
   const range = normalizeRange(filter);
   const scope: RunScope = { policy: filter.policy, library: filter.library, node: filter.node };
   const top = options.topFiles ?? 5;
-  const horizon = await retentionHorizon(db, "runs");
-  const groups = (await failureCounts(db, planParts(range, horizon)))
-    .sort((a, b) => b.runs - a.runs || compare(a.reason, b.reason) || compare(a.status, b.status))
-    .slice(0, options.limit ?? 50);
+  // The runs' horizon is read with the counts, the window planned as if there were none; counted
+  // again only when the horizon changes the parts (an edge day before it: nearly never).
+  const guess = planParts(range, null);
+  const first = await failureCounts(db, guess, true);
+  const horizon = first.horizon;
+  const planned = horizon === null ? guess : planParts(range, horizon);
+  const counts = JSON.stringify(planned) === JSON.stringify(guess) ? first.groups : (await failureCounts(db, planned, false)).groups;
+  const groups = counts.sort((a, b) => b.runs - a.runs || compare(a.reason, b.reason) || compare(a.status, b.status)).slice(0, options.limit ?? 50);
+  // Every group's first read of its latest runs, and of its files that failed again, in one round trip.
+  const latestTop = Math.max(top, 1);
+  const firstReads = await readTogether(db, groups.flatMap((g) => [latestRunsQuery(db, g, range, scope, firstLimit(latestTop)), ...(top > 0 ? [repeatsQuery(db, g)] : [])]));
+  const perGroup = top > 0 ? 2 : 1;
   const out: FailureGroup[] = [];
-  for (const g of groups) {
-    const latest = await latestFilesOf(db, g, range, scope, Math.max(top, 1));
-    const top_files = top > 0 ? await topFilesOf(db, g, range, scope, top, latest) : [];
+  for (const [i, g] of groups.entries()) {
+    const latest = await latestFilesOf(db, g, range, scope, latestTop, firstReads[i * perGroup] as LatestRow[]);
+    const top_files = top > 0 ? await topFilesOf(db, g, range, scope, top, latest, firstReads[i * perGroup + 1] as { file_path: string }[]) : [];
     // The newest run read is the latest of the window; a reason with none left (retention) has it from the rollup.
     out.push({ reason: g.reason, status: g.status, runs: g.runs, top_files, last_at: latest.values().next().value ?? "" });
   }
   const unknown = out.filter((g) => g.last_at === "");
   if (unknown.length > 0) {
-    const counted = await failureCounts(db, planParts(range, horizon, { complement: false }));
+    const counted = (await failureCounts(db, planParts(range, horizon, { complement: false }), false)).groups;
     for (const g of unknown) g.last_at = counted.find((c) => c.status === g.status && c.reason === g.reason)!.last_at;
   }
   return out;
 
-  /** Runs (and, when no part is a complement, the latest instant) per (status, reason) over `parts`, in one statement. */
-  async function failureCounts(db: Db, parts: Part[]): Promise<Group[]> {
+  /** Runs (and, when no part is a complement, the latest instant) per (status, reason) over `parts`, and the runs' horizon when asked, in one statement. */
+  async function failureCounts(db: Db, parts: Part[], withHorizon: boolean): Promise<{ groups: Group[]; horizon: string | null }> {
     const batch = new Batch(db, ["status", "runs"]);
     const signs: number[] = [];
     const add = (part: Part, sign: number) => {
       signs.push(sign);
       if (part.source === "raw") {
         const runs = db.selectFrom("processing_stats").where(runFilter(part.range, scope)).where(FAILED).groupBy(["processing_stats.status", "processing_stats.failure_reason"]);
-        batch.add(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: { status: sql`processing_stats.status`, runs: sql`count(*)` } });
+        batch.addBuilt(runs, { key: sql`processing_stats.failure_reason`, at: sql`max(processing_stats.processed_at)`, values: RUN_COUNTS });
       } else {
         const table = tierTable("failure_rollup", part.source as TierSource, scope, false);
         const rows = db.selectFrom(table).where(rollupFilter(part.range, scope, table)).groupBy(["status", "reason"]);
-        batch.add(rows, { key: sql`reason`, at: sql`max(last_at)`, values: { status: sql`status`, runs: sql`sum(runs)` } });
+        batch.addBuilt(rows, { key: sql`reason`, at: sql`max(last_at)`, values: ROLLUP_COUNTS });
       }
     };
     for (const part of parts) {
@@ -79,8 +88,11 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
         add(part.minus!, -1);
       }
     }
+    const horizonTag = withHorizon ? batch.addBuilt(null, { key: sql`''`, at: sql`(${horizonQuery(db, "runs")})` }) : undefined;
+    const read = await batch.run();
     const merged = new Map<string, Group>();
-    for (const [tag, rows] of (await batch.run()).entries()) {
+    for (const [tag, rows] of read.entries()) {
+      if (tag === horizonTag) continue;
       for (const row of rows) {
         const status = row.status === "interrupted" ? "interrupted" : "failed";
         const key = `${status}\0${row.key}`;
@@ -90,9 +102,14 @@ export async function getFailures(db: Db, filter: StatsFilter = {}, options: { t
       }
     }
     // A complement leaves reasons with no run in the window.
-    return [...merged.values()].filter((g) => g.runs > 0);
+    return { groups: [...merged.values()].filter((g) => g.runs > 0), horizon: horizonTag === undefined ? null : (read[horizonTag]![0]?.at ?? null) };
   }
 }
+
+// The value columns of the batches, built once (a Batch compiles each set of values once, see valueColumns).
+const RUN_COUNTS = { status: sql`processing_stats.status`, runs: sql`count(*)` };
+const ROLLUP_COUNTS = { status: sql`status`, runs: sql`sum(runs)` };
+const FILE_COUNTS = { runs: sql`count(*)` };
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -103,8 +120,15 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * with more is in failure_repeats, and those are counted over the window. A latest file not in
  * failure_repeats has one failed run of the reason (a second would have put it there): the one read.
  */
-async function topFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number, latest: Map<string, string>): Promise<FailureGroup["top_files"]> {
-  const repeats = await db.selectFrom("failure_repeats").select("file_path").where("status", "=", group.status).where("reason", "=", group.reason).execute();
+async function topFilesOf(
+  db: Db,
+  group: Group,
+  range: TimeRange,
+  scope: RunScope,
+  top: number,
+  latest: Map<string, string>,
+  repeats: { file_path: string }[],
+): Promise<FailureGroup["top_files"]> {
   const repeated = new Set(repeats.map((r) => r.file_path));
   const files: FailureGroup["top_files"] = [];
   for (const [file_path, last_at] of latest) if (!repeated.has(file_path)) files.push({ file_path, runs: 1, last_at });
@@ -116,6 +140,10 @@ async function topFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScop
   }
   return files.sort((a, b) => b.runs - a.runs || compare(b.last_at, a.last_at) || compare(a.file_path, b.file_path)).slice(0, top);
 }
+
+/** The files that failed for a group's reason more than once (ever). */
+const repeatsQuery = (db: Db, group: Pick<Group, "status" | "reason">) =>
+  db.selectFrom("failure_repeats").select("file_path").where("status", "=", group.status).where("reason", "=", group.reason);
 
 /** Files counted per statement (bound parameters stay well under either dialect's limit). */
 const FILES_PER_COUNT = 100;
@@ -145,7 +173,7 @@ export const latestRunsQuery = (db: Db, group: Pick<Group, "status" | "reason">,
  */
 function filesCountQuery(db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, paths: string[]): Batch {
   const batch = new Batch(db, ["runs"]);
-  for (const path of paths) batch.add(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: { runs: sql`count(*)` } });
+  for (const path of paths) batch.addBuilt(fileRuns(db, group, range, scope, path), { key: sql`processing_stats.file_path`, at: sql`max(processing_stats.processed_at)`, values: FILE_COUNTS });
   return batch;
 }
 
@@ -153,14 +181,19 @@ function filesCountQuery(db: Db, group: Pick<Group, "status" | "reason">, range:
 export const fileRuns = (db: Db, group: Pick<Group, "status" | "reason">, range: TimeRange, scope: RunScope, path: string) =>
   groupRuns(db, group, range, scope).where("processing_stats.file_path", "=", path).groupBy("processing_stats.file_path");
 
+type LatestRow = { file_path: string; processed_at: string };
+
+/** The rows of the first read of a group's latest runs: enough for `top` files unless some fail again and again at the head. */
+const firstLimit = (top: number) => Math.max(16, top * 4);
+
 /**
  * The group's latest `top` distinct files in the window, and every file whose latest run ties the
  * last of them, each with its latest instant: read newest first, more rows only while a file fails
  * again and again at the head.
  */
-async function latestFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number): Promise<Map<string, string>> {
-  for (let limit = Math.max(16, top * 4); ; limit *= 4) {
-    const rows = await latestRunsQuery(db, group, range, scope, limit).execute();
+async function latestFilesOf(db: Db, group: Group, range: TimeRange, scope: RunScope, top: number, firstRows: LatestRow[]): Promise<Map<string, string>> {
+  for (let limit = firstLimit(top); ; limit *= 4) {
+    const rows = limit === firstLimit(top) ? firstRows : await latestRunsQuery(db, group, range, scope, limit).execute();
     const files = new Map<string, string>();
     let boundary: string | undefined;
     for (const row of rows) {

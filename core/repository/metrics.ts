@@ -1,8 +1,11 @@
 import { sql } from "kysely";
 import type { Db } from "../db/handle.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
+import { genericPlan } from "../db/postgres/generic_plan.ts";
 import { metricRows } from "./_metric_rows.ts";
-import { normalizeRange, num, type Part, planParts, rollupFilter, runFilter, tierTable, type TierSource } from "./_filters.ts";
-import { retentionHorizon } from "./retention.ts";
+import { HOUR_OF_RUN, hourOf, normalizeRange, num, type Part, planParts, rollupConditions, rollupFilter, runConditions, runFilter, shapeOf, tierTable, type TierSource, valuesOf } from "./_filters.ts";
+import { readTogether } from "../db/read_together.ts";
+import { readPlannedParts } from "./_planned_reads.ts";
 import type { TimeRange } from "../time_filter.ts";
 import type { MetricAggregate, MetricFilter } from "./views.ts";
 
@@ -102,61 +105,85 @@ function settled(unknown: Unknown, known: Map<string, Aggregate>): boolean {
 /** getMetricAggregates with the source chosen; exported for the tests that all sources agree. */
 export async function metricsFrom(db: Db, filter: MetricFilter, source: "auto" | "raw"): Promise<MetricAggregate[]> {
   const scope = { policy: filter.policy, library: filter.library, node: filter.node };
-  const fromRollup = async (range: TimeRange, tier: TierSource) => {
+  // The plugin and key asked for, after the window's conditions (their order in the SQL).
+  const named = [filter.plugin, filter.key].filter((v) => v !== undefined);
+  const which = `${filter.plugin === undefined ? "" : " of a plugin"}${filter.key === undefined ? "" : " of a key"}`;
+  const fromRollup = (range: TimeRange, tier: TierSource) => {
     const table = tierTable("metric_rollup", tier, scope, false);
-    return db
-      .selectFrom(table)
-      .where(rollupFilter(range, scope, table))
-      .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
-      .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
-      .select([
-        "plugin", "key", sql<number>`sum(num_count)`.as("num_count"), sql<number>`sum(text_count)`.as("text_count"),
-        sql<number>`sum(num_sum)`.as("sum"), sql<number>`min(num_min)`.as("min"), sql<number>`max(num_max)`.as("max"),
-      ])
-      .groupBy(["plugin", "key"])
-      .execute();
+    const conditions = rollupConditions(range, scope, table);
+    const query = compiledOnce(db, `metrics of ${table} where ${shapeOf(conditions)}${which}`, [...valuesOf(conditions), ...named], () =>
+      db
+        .selectFrom(table)
+        .where(rollupFilter(range, scope, table))
+        .$if(filter.plugin !== undefined, (qb) => qb.where("plugin", "=", filter.plugin!))
+        .$if(filter.key !== undefined, (qb) => qb.where("key", "=", filter.key!))
+        .select([
+          "plugin", "key", sql<number>`sum(num_count)`.as("num_count"), sql<number>`sum(text_count)`.as("text_count"),
+          sql<number>`sum(num_sum)`.as("sum"), sql<number>`min(num_min)`.as("min"), sql<number>`max(num_max)`.as("max"),
+        ])
+        .groupBy(["plugin", "key"])
+        .compile(),
+    );
+    // A tier's rows by a range of its key: the same plan for any window, planned once (generic_plan.ts).
+    return genericPlan(db, query);
   };
-  const fromRuns = (range: TimeRange) =>
-    db
-      .selectFrom(metricRows(db))
-      .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
-      .where(runFilter(range, scope))
-      .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
-      .$if(filter.key !== undefined, (qb) => qb.where("plugin_metrics.key", "=", filter.key!))
-      .select([
-        "plugin_metrics.plugin", "plugin_metrics.key", sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
-        sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("sum"), sql<number>`min(plugin_metrics.num)`.as("min"), sql<number>`max(plugin_metrics.num)`.as("max"),
-      ])
-      .groupBy(["plugin_metrics.plugin", "plugin_metrics.key"])
-      .execute();
+  const fromRuns = (range: TimeRange) => {
+    const conditions = runConditions(range, scope);
+    const hour = hourOf(range);
+    const shape = `metrics of the runs where ${shapeOf(conditions)}${hour === null ? "" : " in one hour"}${which}`;
+    const query = compiledOnce(db, shape, [...valuesOf(conditions), ...(hour === null ? [] : [hour]), ...named], () =>
+      db
+        .selectFrom(metricRows(db))
+        .innerJoin("processing_stats", "processing_stats.id", "plugin_metrics.stats_id")
+        .where(runFilter(range, scope))
+        .$if(hour !== null, (qb) => qb.where(HOUR_OF_RUN, "=", hour!))
+        .$if(filter.plugin !== undefined, (qb) => qb.where("plugin_metrics.plugin", "=", filter.plugin!))
+        .$if(filter.key !== undefined, (qb) => qb.where("plugin_metrics.key", "=", filter.key!))
+        .select([
+          "plugin_metrics.plugin", "plugin_metrics.key", sql<number>`count(plugin_metrics.num)`.as("num_count"), sql<number>`count(plugin_metrics.text)`.as("text_count"),
+          sql<number>`coalesce(sum(plugin_metrics.num), 0)`.as("sum"), sql<number>`min(plugin_metrics.num)`.as("min"), sql<number>`max(plugin_metrics.num)`.as("max"),
+        ])
+        .groupBy(["plugin_metrics.plugin", "plugin_metrics.key"])
+        .compile(),
+    );
+    // Inside one hour, planned once like the tiers (hourOf); else (the tests' whole scans) for its values.
+    return hour === null ? query : genericPlan(db, query);
+  };
   const merged = new Map<string, Aggregate>();
   const range = normalizeRange(filter);
-  const read = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as TierSource));
+  const select = (part: Part) => (part.source === "raw" ? fromRuns(part.range) : fromRollup(part.range, part.source as TierSource));
   // Edge months stay days: a month's smallest and largest values recur on many days of dense
   // history, so a month less its other days would mostly fall back to reading the days anyway.
   // Where an hour (day) less its rest cannot tell min or max, the fallback reads at most an hour of runs (a day's hour rows).
-  const parts: Part[] = source === "auto" ? planParts(range, await retentionHorizon(db, "details"), { complementMonths: false }) : [{ range, source: "raw" }];
-  // The parts are independent (on PostgreSQL they run at once); merged in order, so sums add up the same way every time.
-  // Else the part itself, from where its rest was read.
-  const readPart = (part: Part) => read({ range: part.range, source: part.minus!.source });
-  const answers = await Promise.all(
-    parts.map(async (part): Promise<{ rows: Row[]; unknown?: Unknown }> => {
-      if (part.source !== "complement") return { rows: await read(part) };
-      const [whole, minus] = await Promise.all([read(part.whole!), read(part.minus!)]);
-      const left = subtract(addInto(new Map(), whole), addInto(new Map(), minus));
-      return left ?? { rows: await readPart(part) };
-    }),
-  );
+  // A complement is read as its whole and its rest; else the part itself, from where its rest was read.
+  const reads = (parts: Part[]) => parts.flatMap((part) => (part.source === "complement" ? [select(part.whole!), select(part.minus!)] : [select(part)]));
+  const partItself = (part: Part) => select({ range: part.range, source: part.minus!.source });
+  // The parts are independent (on PostgreSQL read in one round trip); merged in order, so sums add up the same way every time.
+  const read =
+    source === "auto"
+      ? await readPlannedParts(db, "details", (horizon) => planParts(range, horizon, { complementMonths: false }), reads)
+      : await readPlannedParts(db, null, () => [{ range, source: "raw" }], reads);
+  const parts = read.parts;
+  const rowsRead = read.rows as Row[][];
+  let next = 0;
+  const answers = parts.map((part): { rows: Row[]; unknown?: Unknown; inexact?: boolean } => {
+    if (part.source !== "complement") return { rows: rowsRead[next++]! };
+    const [whole, minus] = [rowsRead[next++]!, rowsRead[next++]!];
+    return subtract(addInto(new Map(), whole), addInto(new Map(), minus)) ?? { rows: [], inexact: true };
+  });
+  // Complements that could not be subtracted exactly: the parts themselves, read together.
+  await readAgain(answers.map((answer, i) => (answer.inexact ? i : -1)).filter((i) => i >= 0));
   // A smallest (largest) value a complement could not tell is no smaller (larger) than its bound:
   // when the values known for certain already reach it, it cannot be the window's answer and the
   // part is not read again — a day less an hour holding its smallest value, say.
   const known = new Map<string, Aggregate>();
   for (const { rows } of answers) addInto(known, rows);
-  await Promise.all(
-    answers.map(async (answer, i) => {
-      if (answer.unknown !== undefined && answer.unknown.size > 0 && !settled(answer.unknown, known)) answer.rows = await readPart(parts[i]!);
-    }),
-  );
+  await readAgain(answers.map((answer, i) => (answer.unknown !== undefined && answer.unknown.size > 0 && !settled(answer.unknown, known) ? i : -1)).filter((i) => i >= 0));
+  async function readAgain(indexes: number[]): Promise<void> {
+    if (indexes.length === 0) return;
+    const again = await readTogether(db, indexes.map((i) => partItself(parts[i]!)));
+    indexes.forEach((i, k) => (answers[i] = { rows: again[k] as Row[] }));
+  }
   for (const { rows } of answers) addInto(merged, rows);
   return [...merged.values()]
     .sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

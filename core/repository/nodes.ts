@@ -1,7 +1,10 @@
 import * as v from "valibot";
+import { compiledOnce } from "../db/compiled_once.ts";
 import type { Db } from "../db/handle.ts";
-import { phaseTotals } from "./_phase_rollup.ts";
-import { getBreakdown } from "./breakdown.ts";
+import type { Selectable } from "kysely";
+import type { NodesTable } from "../db/schema.ts";
+import { phaseTotalsWith, type PhaseTotals } from "./_phase_rollup.ts";
+import { breakdownRead } from "./breakdown.ts";
 import type { StatsFilter } from "./views.ts";
 
 /** A machine is shown online while its last sign of life (a worker heartbeat, a command's start) is this recent. */
@@ -30,11 +33,12 @@ export const NodeRowSchema = v.object({
 });
 export interface NodeRow extends v.InferOutput<typeof NodeRowSchema> {}
 
+/** What a machine's row reads of its breakdown row: runs, successes, bytes saved, last run. */
+const NODE_COLUMNS = ["successes", "size_before_hi", "size_before_lo", "size_after_hi", "size_after_lo", "last_at"] as const;
+
 /** Mean encoding fps per node name over the phases of successful runs in the filter (from phase_rollup). */
-async function encodingFps(db: Db, filter: StatsFilter): Promise<Map<string, number>> {
-  const rows = await phaseTotals(db, filter, "node");
-  return new Map(rows.filter((r) => r.ok_fps_count > 0).map((r) => [r.key, Math.round((r.ok_fps_sum / r.ok_fps_count) * 10) / 10]));
-}
+const encodingFps = (rows: PhaseTotals[]): Map<string, number> =>
+  new Map(rows.filter((r) => r.ok_fps_count > 0).map((r) => [r.key, Math.round((r.ok_fps_sum / r.ok_fps_count) * 10) / 10]));
 
 /**
  * Every machine known to the database — registered ones, and names that only appear on runs —
@@ -43,11 +47,18 @@ async function encodingFps(db: Db, filter: StatsFilter): Promise<Map<string, num
  * add up to the summary's files processed under the same filter.
  */
 export async function listNodes(db: Db, filter: StatsFilter = {}, now = Date.now()): Promise<NodeRow[]> {
-  const [registered, totals, fps] = await Promise.all([
-    db.selectFrom("nodes").selectAll().orderBy("name").execute(),
-    getBreakdown(db, "node", filter),
-    encodingFps(db, filter),
+  // Two round trips at once, on two connections: the totals' one statement, and the phases read
+  // together with the machines (in one round trip, all on one connection, the server ran the two
+  // halves in turn: 1 ms more at 1M runs).
+  const breakdown = breakdownRead(db, "node", filter, NODE_COLUMNS);
+  const machines = compiledOnce(db, "the machines by name", [], () => db.selectFrom("nodes").selectAll().orderBy("name").compile());
+  const [phases, totalsRows] = await Promise.all([
+    phaseTotalsWith(db, filter, "node", [machines], "auto", ["ok_fps_count", "ok_fps_sum"]),
+    breakdown.statement === null ? [] : db.executeQuery<Record<string, unknown>>(breakdown.statement).then((result) => result.rows),
   ]);
+  const registered = phases.alongside[0] as Selectable<NodesTable>[];
+  const totals = await breakdown.finish(totalsRows);
+  const fps = encodingFps(phases.totals);
   const byName = new Map(registered.map((n) => [n.name, n]));
   const row = (name: string | null, t: (typeof totals)[number] | null): NodeRow => {
     const n = name === null ? undefined : byName.get(name);

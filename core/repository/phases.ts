@@ -1,7 +1,9 @@
 import { type SqlBool, sql } from "kysely";
 import type { Db } from "../db/handle.ts";
-import { normalizeRange, num, numOrNull, roundSeconds, runFilter } from "./_filters.ts";
-import { phaseTotals } from "./_phase_rollup.ts";
+import { normalizeRange, num, numOrNull, roundSeconds, runConditions, runFilter, shapeOf, valuesOf } from "./_filters.ts";
+import { compiledOnce } from "../db/compiled_once.ts";
+import type { TimeRange } from "../time_filter.ts";
+import { phaseTotalsWith } from "./_phase_rollup.ts";
 
 const DAY_MS = 86_400_000;
 import type { StatsFilter } from "./views.ts";
@@ -37,7 +39,14 @@ export interface SlowPhase {
  * @example const { phases, slowest } = await getPhaseTimes(db, { since: "2026-01-01T00:00:00.000Z" });
  */
 export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 10): Promise<{ phases: PhaseTime[]; slowest: SlowPhase[] }> {
-  const [totals, rows] = await Promise.all([phaseTotals(db, filter, "phase"), slowestPhases(db, filter, slowest)]);
+  // The slowest phases read in the same round trip as the totals.
+  const range = normalizeRange(filter);
+  const conditions = runConditions(range, filter);
+  const slowestRead = compiledOnce(db, `the slowest phases${isShort(range) ? " of a short window" : ""} where ${shapeOf(conditions)}`, [...valuesOf(conditions), slowest], () =>
+    slowestPhasesQuery(db, filter, slowest).compile(),
+  );
+  const { totals, alongside } = await phaseTotalsWith(db, filter, "phase", [slowestRead]);
+  const rows = slowestOf(alongside[0] as SlowestRow[]);
   const phases = totals
     .filter((t) => t.runs > 0)
     .map((t) => ({
@@ -52,21 +61,23 @@ export async function getPhaseTimes(db: Db, filter: StatsFilter = {}, slowest = 
   return { phases, slowest: rows };
 }
 
+/** A window of under a day: its slowest phases are found by scanning its runs. */
+const isShort = (range: TimeRange) => range.since !== undefined && range.until !== undefined && Date.parse(range.until) - Date.parse(range.since) < DAY_MS;
+
+type SlowestRow = Awaited<ReturnType<ReturnType<typeof slowestPhasesQuery>["execute"]>>[number];
+/** The rows of slowestPhasesQuery as SlowPhases. */
+const slowestOf = (rows: SlowestRow[]): SlowPhase[] =>
+  rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) }));
+
 /**
  * The longest single phases of the window's runs. Walks the wall-time index from the longest
  * down and stops at the `limit`-th phase inside the window: a few rows for any window that
  * holds a fair share of history. SQLite is told to (CROSS JOIN keeps the phases outermost); a
- * window of under a day is scanned instead, through the processed_at index.
+ * window of under a day is scanned instead, through the processed_at index. (Exported for the plan test.)
  */
-async function slowestPhases(db: Db, filter: StatsFilter, limit: number): Promise<SlowPhase[]> {
-  const rows = await slowestPhasesQuery(db, filter, limit).execute();
-  return rows.map((r) => ({ ...r, wall_time_seconds: num(r.wall_time_seconds), bytes_read: numOrNull(r.bytes_read), encoding_fps: numOrNull(r.encoding_fps) }));
-}
-
-/** The query of slowestPhases (exported for the plan test). */
 export function slowestPhasesQuery(db: Db, filter: StatsFilter, limit: number) {
   const range = normalizeRange(filter);
-  const short = range.since !== undefined && range.until !== undefined && Date.parse(range.until) - Date.parse(range.since) < DAY_MS;
+  const short = isShort(range);
   const columns = ["performance_metrics.phase_name", "performance_metrics.wall_time_seconds", "performance_metrics.bytes_read", "performance_metrics.encoding_fps"] as const;
   const runColumns = ["processing_stats.id as stats_id", "processing_stats.processed_at", "processing_stats.policy_name", "processing_stats.file_path"] as const;
   if (short) {

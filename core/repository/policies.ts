@@ -2,7 +2,7 @@ import type { Db } from "../db/handle.ts";
 import { VpoError } from "../errors.ts";
 import { exactInteger } from "../json.ts";
 import { normalizeRange, type TotalsSource } from "./_filters.ts";
-import { queryTotals, savedBytes, savingsPercent, workTotals, type Totals } from "./_totals.ts";
+import { queryTotals, savedBytes, savingsPercent, WORK_COLUMNS, workTotals, type Totals } from "./_totals.ts";
 import type { PolicySort, PolicyStats, PolicyStatsOptions, StatsFilter } from "./views.ts";
 
 /**
@@ -29,9 +29,12 @@ export async function getPolicy(db: Db, name: string, range: Omit<StatsFilter, "
 
 /** Policy stats with the source chosen; exported for the tests that all sources agree. */
 export async function policyStatsFrom(db: Db, filter: StatsFilter, source: TotalsSource): Promise<PolicyStats[]> {
-  const rows = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "policy", source });
+  const rows = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "policy", source, columns: POLICY_COLUMNS });
   return rows.map(({ key, totals }) => toPolicyStats(key, totals));
 }
+
+/** What toPolicyStats reads. */
+const POLICY_COLUMNS = [...WORK_COLUMNS, "successes", "last_at"] as const;
 
 const byName = (a: PolicyStats, b: PolicyStats) => (a.policy_name < b.policy_name ? -1 : a.policy_name > b.policy_name ? 1 : 0);
 

@@ -41,8 +41,11 @@ export async function retentionHorizon(db: Db, name: "runs" | "details" = "runs"
   return row?.horizon ?? null;
 }
 
-/** The SELECT of a horizon (no row when none was recorded); views read it inside their own statement. */
-export const horizonQuery = (db: Db, name: "runs" | "details") => db.selectFrom("retention_state").select("horizon").where("name", "=", name);
+/**
+ * The SELECT of a horizon (no row when none was recorded); views read it inside their own statement.
+ * The name is a literal: a statement without parameters is planned once (PostgreSQL keeps its plan).
+ */
+export const horizonQuery = (db: Db, name: "runs" | "details") => db.selectFrom("retention_state").select("horizon").where("name", "=", sql.lit(name));
 
 /** When retention last ran (any process), or null. */
 export async function lastRetentionRun(db: Db): Promise<string | null> {

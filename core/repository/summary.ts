@@ -1,7 +1,7 @@
 import type { Db } from "../db/handle.ts";
 import { exactInteger } from "../json.ts";
 import { normalizeRange, roundSeconds, type TotalsSource } from "./_filters.ts";
-import { queryTotals, savedBytes, savingsPercent, type Totals } from "./_totals.ts";
+import { queryTotals, savedBytes, savingsPercent, type Totals, WORK_COLUMNS } from "./_totals.ts";
 import type { StatsFilter, StatsSummary } from "./views.ts";
 
 /**
@@ -23,9 +23,14 @@ export async function getSummary(db: Db, filter: StatsFilter = {}): Promise<Stat
 
 /** getSummary with the source chosen; exported for the tests that all sources agree. */
 export async function summaryFrom(db: Db, filter: StatsFilter, source: TotalsSource): Promise<StatsSummary> {
-  const [row] = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "all", source });
+  const [row] = await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "all", source, columns: SUMMARY_COLUMNS });
   return toSummary(row!.totals);
 }
+
+/** What toSummary reads (not the duration histogram, nor the failures: runs less successes). */
+const SUMMARY_COLUMNS = [
+  ...WORK_COLUMNS, "successes", "interruptions", "videos_skipped", "hardware_encodes", "software_encodes", "first_at", "last_at",
+] as const;
 
 /** A summary from totals (also used by reports and comparisons). */
 export function toSummary(t: Totals): StatsSummary {

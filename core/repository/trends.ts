@@ -47,6 +47,8 @@ export async function trendsFrom(db: Db, options: TrendsOptions, source: TotalsS
     throw new VpoError("INVALID_ARGUMENT", `Invalid groupBy "${options.groupBy}": expected one of ${Object.keys(PERIOD).join(", ")}`);
   }
   const days = await queryTotals(db, { ...options, range: normalizeRange(options), group: "day", source, columns: TREND_COLUMNS });
+  // By day, the days as they come (one each, in order): two years are 731 of them.
+  if (options.groupBy === "day") return days.map(({ key, totals }) => trendPoint(key, totals));
   const buckets = new Map<string, Totals>();
   for (const { key, totals } of days) {
     const period = periodOf(key);
@@ -54,15 +56,15 @@ export async function trendsFrom(db: Db, options: TrendsOptions, source: TotalsS
     buckets.set(period, seen ? addTotals(seen, totals) : totals);
   }
   // Day, "YYYY-Www" and month keys are all fixed-width, so string order is time order.
-  return [...buckets.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([period, t]) => ({
-      period,
-      files_processed: t.runs,
-      successes: t.successes,
-      failures: t.runs - t.successes,
-      size_before: exactInteger(t.size_before),
-      size_after: exactInteger(t.size_after),
-      size_saved: exactInteger(savedBytes(t)),
-    }));
+  return [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([period, t]) => trendPoint(period, t));
 }
+
+const trendPoint = (period: string, t: Totals): TrendPoint => ({
+  period,
+  files_processed: t.runs,
+  successes: t.successes,
+  failures: t.runs - t.successes,
+  size_before: exactInteger(t.size_before),
+  size_after: exactInteger(t.size_after),
+  size_saved: exactInteger(savedBytes(t)),
+});

@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { GENERIC_PLAN, sendGenerically } from "./generic_plan.ts";
+import { pipelineWhenBusy } from "./pipeline.ts";
 
 /**
  * Reads as named prepared statements, per pooled connection. PostgreSQL then parses and analyses
@@ -15,7 +17,8 @@ import type pg from "pg";
  */
 export const MAX_PREPARED_PER_CONNECTION = 256;
 
-const READ = /^\s*(select|with)\b/i;
+/** A SELECT or WITH, maybe after a leading comment (a read marked by generic_plan.ts). */
+const READ = /^\s*(\/\*[^*]*\*\/\s*)?(select|with)\b/i;
 
 /** Error code of "cached plan must not change result type" (and other unsupported-feature errors). */
 const FEATURE_NOT_SUPPORTED = "0A000";
@@ -31,10 +34,11 @@ let counter = 0;
 export function prepareReads(client: pg.Client, max = MAX_PREPARED_PER_CONNECTION): void {
   const names = new Map<string, string>(); // text → name, least recently used first
   const query = client.query.bind(client) as Query;
+  const send = pipelineWhenBusy(client, query);
   // Awaited before the next query: pg is moving away from queueing queries on a busy client.
   const forget = async (text: string, name: string) => {
     names.delete(text);
-    await (query(`deallocate ${name}`) as Promise<unknown>).catch(() => {});
+    await send(`deallocate ${name}`).catch(() => {});
     // pg remembers every name it prepared, in fields of its own: forgotten here so a long-lived
     // connection does not keep them all. Only hygiene (names are never reused), so a pg that keeps
     // them elsewhere loses nothing but that.
@@ -60,14 +64,17 @@ export function prepareReads(client: pg.Client, max = MAX_PREPARED_PER_CONNECTIO
   const read = async (text: string, values: unknown[]) => {
     const name = await nameOf(text);
     try {
-      return await query({ name, text, values });
+      return text.startsWith(GENERIC_PLAN) ? await sendGenerically(client, send, { name, text, values }) : await send({ name, text, values });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== FEATURE_NOT_SUPPORTED && code !== INVALID_STATEMENT_NAME) throw error;
       if (names.get(text) === name) await forget(text, name);
-      return await query(text, values);
+      return await send({ text, values });
     }
   };
-  (client as unknown as { query: Query }).query = (config, values, callback) =>
-    typeof config === "string" && READ.test(config) && Array.isArray(values) && callback === undefined ? read(config, values) : query(config, values, callback);
+  (client as unknown as { query: Query }).query = (config, values, callback) => {
+    if (typeof config !== "string" || callback !== undefined) return query(config, values, callback); // a cursor, or a caller of pg's own
+    if (READ.test(config) && Array.isArray(values)) return read(config, values);
+    return send(values === undefined ? config : { text: config, values });
+  };
 }
