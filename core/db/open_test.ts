@@ -89,6 +89,15 @@ forEachDialect("openDatabase", (dialect) => {
       expect(rows.map((r) => r.tablename)).toEqual(["contacts"]);
     }
   });
+
+  test("a PostgreSQL role that does not exist is named in the error, not only \"authentication failed\"", async () => {
+    if (dialect.name !== "postgres") return;
+    const url = new URL(await dialect.newLocation());
+    url.username = "nobody_here";
+    const error = await openDatabase(url.toString()).then(() => null, (e) => e);
+    expect(error).toMatchObject({ code: "DB_ERROR" });
+    expect(error.message).toContain('authentication failed: role "nobody_here" does not exist');
+  });
 });
 
 describe("openDatabase on SQLite", () => {

@@ -53,7 +53,8 @@ function connectionError(location: string, error: unknown): VpoError {
   const code = (error as { code?: string }).code;
   const why =
     code === "ECONNREFUSED" ? "connection refused (is the server running, and on that port?)"
-    : code === "28P01" || code === "28000" ? "authentication failed (check the user and password)"
+    // The server's own words say which: a wrong password, or a role that does not exist.
+    : code === "28P01" || code === "28000" ? `authentication failed: ${errorMessage(error)} (check the user and password)`
     : code === "3D000" ? "the database does not exist (create it first: createdb)"
     : code === "ENOTFOUND" ? "unknown host"
     : errorMessage(error);
