@@ -61,11 +61,11 @@ const UNREAD = Object.fromEntries(COLUMNS.map((c) => [c, 0]));
 export type PhaseTotals = { key: string } & Record<PhaseColumn, number>;
 
 /**
- * Phase totals over a window and scope, one row per phase name or per node ("" for none): whole
- * months, days and hours from the tiers, the partial edge hours from the runs (planParts; a maximum
- * cannot be subtracted, so edges are not complemented); an edge day before the details' retention
- * horizon has no phases left and is answered whole. `source: "raw"` reads the runs alone, for the tests
- * that both agree.
+ * Phase totals over a window and scope, one row per phase name or per node ("" for none) that
+ * counted a phase (a key whose counts are all 0 is left out): whole months, days and hours from the
+ * tiers, the partial edge hours and days as the whole unit less its shorter rest (planParts, see
+ * subtractPhases); an edge day before the details' retention horizon has no phases left and is
+ * answered whole. `source: "raw"` reads the runs alone, for the tests that both agree.
  */
 export async function phaseTotals(db: Db, filter: RunScope & TimeRange, group: "phase" | "node", source: "auto" | "raw" = "auto"): Promise<PhaseTotals[]> {
   return (await phaseTotalsWith(db, filter, group, [], source)).totals;
@@ -115,32 +115,120 @@ export async function phaseTotalsWith(
       },
     };
   };
-  // Every part in one statement (a UNION ALL, see Batch), planned once for any window (genericPlan)
-  // when each part of the runs is inside one hour (hourOf: then its generic plan joins each run);
-  // else (the tests' whole scans) planned for its values.
+  // Every read in one statement (a UNION ALL, see Batch), planned once for any window (genericPlan)
+  // when each read of the runs is inside one hour (hourOf: then its generic plan joins each run);
+  // else (the tests' whole scans) planned for its values. A complement is read as its whole and its rest.
+  const readsOf = (parts: Part[]): Part[] => parts.flatMap((part) => (part.source === "complement" ? [part.whole!, part.minus!] : [part]));
   const batches = new Map<Part[], Batch>();
   const statementOf = (parts: Part[]): Read[] => {
-    const batch = new Batch(db, columns, parts.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
-    for (const part of parts) batch.add(select(part));
+    const reads = readsOf(parts);
+    const batch = new Batch(db, columns, reads.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
+    for (const part of reads) batch.add(select(part));
     batches.set(parts, batch);
     const statement = batch.statement();
     return statement === null ? [] : [statement];
   };
   const read =
     source === "auto"
-      ? await readPlannedParts(db, "details", (horizon) => planParts(range, horizon, { complement: false }), statementOf, alongside)
+      ? await readPlannedParts(db, "details", (horizon) => planParts(range, horizon, { complementMonths: false }), statementOf, alongside)
       : await readPlannedParts(db, null, () => [{ range, source: "raw" }], statementOf, alongside);
-  const partRows = batches.get(read.parts)!.byTag(read.rows[0] ?? []);
+  const rowsRead = batches.get(read.parts)!.byTag(read.rows[0] ?? []).map((rows) => totalsOf(rows, columns));
+  let next = 0;
+  const answers = read.parts.map((part): Answer => {
+    if (part.source !== "complement") return { totals: rowsRead[next++]! };
+    const [whole, minus] = [rowsRead[next++]!, rowsRead[next++]!];
+    return subtractPhases(whole, minus, columns) ?? { totals: new Map(), inexact: true };
+  });
+  // A longest phase a complement could not tell is no longer than its bound: when the phases known
+  // for certain already reach it, it cannot be the window's longest, and the part is not read again.
+  const known = mergeTotals(answers.filter((a) => !a.inexact).map((a) => a.totals), columns);
+  const again = read.parts.flatMap((part, i) => (answers[i]!.inexact || !settled(answers[i]!.longest, known) ? [i] : []));
+  if (again.length > 0) {
+    const itself = again.map((i) => ({ range: read.parts[i]!.range, source: read.parts[i]!.minus!.source }));
+    const batch = new Batch(db, columns, itself.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
+    for (const part of itself) batch.add(select(part));
+    const rows = await batch.run();
+    again.forEach((i, k) => (answers[i] = { totals: totalsOf(rows[k]!, columns) }));
+  }
+  const totals = [...mergeTotals(answers.map((a) => a.totals), columns).values()].filter((t) => COUNTS.some((c) => columns.includes(c) && t[c] > 0));
+  return { totals, alongside: read.alongside };
+}
+
+/** The columns that count phases (each sum's count: SUM_OF). */
+const COUNTS = ["runs", "fps_count", "ok_fps_count"] as const satisfies readonly PhaseColumn[];
+/** Each summed column and the count of what it sums. */
+const SUM_OF: Partial<Record<PhaseColumn, PhaseColumn>> = { total_seconds: "runs", fps_sum: "fps_count", ok_fps_sum: "ok_fps_count" };
+
+/** What a part answered; `longest`: per key, the bound of a longest phase it could not tell. */
+type Answer = { totals: Map<string, PhaseTotals>; inexact?: boolean; longest?: Map<string, number> };
+
+/** Rows of one read as totals by key (columns not read are 0). */
+function totalsOf(rows: readonly Record<string, unknown>[], columns: readonly PhaseColumn[]): Map<string, PhaseTotals> {
+  const out = new Map<string, PhaseTotals>();
+  for (const row of rows) {
+    const values = Object.fromEntries(columns.map((c) => [c, row[c] === null || row[c] === undefined ? null : num(row[c])]));
+    out.set(String(row.key), { key: String(row.key), ...UNREAD, ...values } as PhaseTotals);
+  }
+  return out;
+}
+
+/** Totals merged in order, so sums add up the same way every time. */
+function mergeTotals(parts: readonly Map<string, PhaseTotals>[], columns: readonly PhaseColumn[]): Map<string, PhaseTotals> {
   const merged = new Map<string, PhaseTotals>();
-  // Merged in order, so sums add up the same way every time.
-  for (const rows of partRows) {
-    for (const row of rows) {
-      const key = String(row.key);
-      const values = Object.fromEntries(columns.map((c) => [c, row[c] === null || row[c] === undefined ? null : num(row[c])]));
+  for (const part of parts) {
+    for (const [key, values] of part) {
       const seen = merged.get(key);
-      if (!seen) merged.set(key, { key, ...UNREAD, ...values } as PhaseTotals);
+      if (!seen) merged.set(key, { ...values });
       else for (const c of columns) (seen as Record<string, unknown>)[c] = mergeValue(PHASE_ROLLUP.merge[c]!, seen[c], values[c]);
     }
   }
-  return { totals: [...merged.values()], alongside: read.alongside };
+  return merged;
+}
+
+/**
+ * The totals of an hour (day) less those of the rest of it, or null where that cannot be told
+ * exactly: counts subtract; a sum (of non-negative values) only while it keeps all but three of a
+ * double's digits. A longest phase the rest also holds is not known — only that the part's is no
+ * longer: it is left out (null) and its bound given in `longest`.
+ */
+function subtractPhases(whole: Map<string, PhaseTotals>, rest: Map<string, PhaseTotals>, columns: readonly PhaseColumn[]): Answer | null {
+  const totals = new Map<string, PhaseTotals>();
+  const longest = new Map<string, number>();
+  for (const [key, w] of whole) {
+    const m = rest.get(key);
+    if (m === undefined) {
+      totals.set(key, w);
+      continue;
+    }
+    const left = { ...w } as unknown as Record<string, number | null>;
+    for (const c of columns) {
+      const count = SUM_OF[c];
+      if (PHASE_ROLLUP.merge[c] === "sum" && count === undefined) left[c] = (w[c] ?? 0) - (m[c] ?? 0);
+    }
+    for (const [sum, count] of Object.entries(SUM_OF) as [PhaseColumn, PhaseColumn][]) {
+      if (!columns.includes(sum)) continue;
+      const value = (w[sum] ?? 0) - (m[sum] ?? 0);
+      if (left[count] === 0) left[sum] = 0;
+      else if (w[sum]! > 1e3 * Math.abs(value)) return null;
+      else left[sum] = value;
+    }
+    if (columns.includes("max_seconds")) {
+      if (left.runs === 0) left.max_seconds = null;
+      else if (m.max_seconds !== null && m.max_seconds === w.max_seconds) {
+        left.max_seconds = null;
+        longest.set(key, w.max_seconds!);
+      }
+    }
+    totals.set(key, left as unknown as PhaseTotals);
+  }
+  return { totals, longest };
+}
+
+/** True when no longest phase a part could not tell can be the window's: known ones reach its bound. */
+function settled(longest: Map<string, number> | undefined, known: Map<string, PhaseTotals>): boolean {
+  for (const [key, bound] of longest ?? []) {
+    const max = known.get(key)?.max_seconds;
+    if (max === null || max === undefined || max < bound) return false;
+  }
+  return true;
 }

@@ -12,6 +12,7 @@ import { applyRetention } from "./retention.ts";
 import { summaryFrom } from "./summary.ts";
 import { trendsFrom } from "./trends.ts";
 import { queryTotals } from "./_totals.ts";
+import { phaseTotals } from "./_phase_rollup.ts";
 import { normalizeRange, planParts, roundSeconds } from "./_filters.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import { rebuiltRollupRows, rollupRows, round } from "./_rollup_rows.ts";
@@ -63,6 +64,14 @@ forEachDialect("hour tier of the rollups", (dialect) => {
               const totals = async (source: "auto" | "raw") =>
                 (await queryTotals(db, { ...filter, range: normalizeRange(filter), group: "node", source })).map((r) => ({ ...r, totals: { ...r.totals, duration_sum: round(roundSeconds(r.totals.duration_sum)) } }));
               expect(await totals("auto")).toEqual(await totals("raw"));
+              // Phases: an edge hour read as the hour less its rest, unless the rest held its longest phase.
+              for (const group of ["phase", "node"] as const) {
+                const phases = async (source: "auto" | "raw") =>
+                  (await phaseTotals(db, filter, group, source))
+                    .map((p) => ({ ...p, total_seconds: round(p.total_seconds), fps_sum: round(p.fps_sum), ok_fps_sum: round(p.ok_fps_sum) }))
+                    .sort((a, b) => (a.key < b.key ? -1 : 1));
+                expect(await phases("auto")).toEqual(await phases("raw"));
+              }
             }
           } finally {
             await close();
@@ -86,6 +95,29 @@ forEachDialect("hour tier of the rollups", (dialect) => {
       expect((await summaryFrom(db, filter, "auto")).total_files_processed).toBe(4);
       expect(await codecsFrom(db, filter, "auto")).toEqual([{ codec: "h264", before: 4, after: 4 }]);
       expect((await metricsFrom(db, { ...filter, plugin: "probe" }, "auto")).map((m) => m.count)).toEqual([4]);
+    } finally {
+      await close();
+    }
+  });
+
+  test("phases: an edge hour less a rest that held its longest phase is read from the runs, unless a longer one is known", async () => {
+    const { db, close } = await openDatabase(await dialect.newLocation());
+    try {
+      const phase = (wall: number) => ({ phases: [{ phase_name: "transcode", wall_time_seconds: wall, bytes_read: null, bytes_written: null, encoding_fps: 30, encoding_bitrate: null }] });
+      // 13:00:01 (the rest of the edge hour) holds the hour's longest phase; the window starts at 13:00:05.
+      await recordRuns(db, [at("2026-01-10T13:00:01.000", phase(100)), at("2026-01-10T13:30:00.000", phase(10)), at("2026-01-10T13:40:00.000", phase(0.1))]);
+      const longest = async (filter: { since: string; until: string }) => {
+        const [auto, raw] = [await phaseTotals(db, filter, "phase", "auto"), await phaseTotals(db, filter, "phase", "raw")];
+        expect(auto.map((p) => ({ ...p, total_seconds: round(p.total_seconds), fps_sum: round(p.fps_sum) }))).toEqual(raw.map((p) => ({ ...p, total_seconds: round(p.total_seconds), fps_sum: round(p.fps_sum) })));
+        return auto.map((p) => [p.runs, p.max_seconds]);
+      };
+      expect(await longest({ since: "2026-01-10T13:00:05.000Z", until: "2026-01-10T15:00:00.000Z" })).toEqual([[2, 10]]);
+      // A longer phase in a whole hour of the window settles it: the edge's own longest cannot be the window's.
+      await recordRuns(db, [at("2026-01-10T14:30:00.000", phase(200))]);
+      expect(await longest({ since: "2026-01-10T13:00:05.000Z", until: "2026-01-10T15:00:00.000Z" })).toEqual([[3, 200]]);
+      // Only the rest's phase: the part has none of that key left, and is not answered with the rest's.
+      expect(await longest({ since: "2026-01-10T13:00:00.000Z", until: "2026-01-10T13:00:30.000Z" })).toEqual([[1, 100]]);
+      expect(await longest({ since: "2026-01-10T13:00:02.000Z", until: "2026-01-10T13:29:00.000Z" })).toEqual([]);
     } finally {
       await close();
     }
