@@ -119,11 +119,14 @@ export async function phaseTotalsWith(
   // when each read of the runs is inside one hour (hourOf: then its generic plan joins each run);
   // else (the tests' whole scans) planned for its values. A complement is read as its whole and its rest.
   const readsOf = (parts: Part[]): Part[] => parts.flatMap((part) => (part.source === "complement" ? [part.whole!, part.minus!] : [part]));
-  const batches = new Map<Part[], Batch>();
-  const statementOf = (parts: Part[]): Read[] => {
-    const reads = readsOf(parts);
+  const batchOf = (reads: Part[]): Batch => {
     const batch = new Batch(db, columns, reads.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
     for (const part of reads) batch.add(select(part));
+    return batch;
+  };
+  const batches = new Map<Part[], Batch>();
+  const statementOf = (parts: Part[]): Read[] => {
+    const batch = batchOf(readsOf(parts));
     batches.set(parts, batch);
     const statement = batch.statement();
     return statement === null ? [] : [statement];
@@ -142,12 +145,10 @@ export async function phaseTotalsWith(
   // A longest phase a complement could not tell is no longer than its bound: when the phases known
   // for certain already reach it, it cannot be the window's longest, and the part is not read again.
   const known = mergeTotals(answers.filter((a) => !a.inexact).map((a) => a.totals), columns);
-  const again = read.parts.flatMap((part, i) => (answers[i]!.inexact || !settled(answers[i]!.longest, known) ? [i] : []));
+  const again = answers.flatMap((answer, i) => (answer.inexact || !settled(answer.longest, known) ? [i] : []));
   if (again.length > 0) {
-    const itself = again.map((i) => ({ range: read.parts[i]!.range, source: read.parts[i]!.minus!.source }));
-    const batch = new Batch(db, columns, itself.every((part) => part.source !== "raw" || hourOf(part.range) !== null));
-    for (const part of itself) batch.add(select(part));
-    const rows = await batch.run();
+    // The parts themselves, from where their rests were read.
+    const rows = await batchOf(again.map((i) => ({ range: read.parts[i]!.range, source: read.parts[i]!.minus!.source }))).run();
     again.forEach((i, k) => (answers[i] = { totals: totalsOf(rows[k]!, columns) }));
   }
   const totals = [...mergeTotals(answers.map((a) => a.totals), columns).values()].filter((t) => COUNTS.some((c) => columns.includes(c) && t[c] > 0));
