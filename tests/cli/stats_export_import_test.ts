@@ -105,6 +105,12 @@ describe("vpo stats import", () => {
     ]);
     expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);
 
+    // No valid line: no --skip-invalid "to import the 0 valid lines".
+    const elsewhere = tempDir();
+    writeFileSync(join(elsewhere, "none.ndjson"), "{not json\n[]\n");
+    const none = await vpo(["stats", "import", "none.ndjson"], { dataDir: elsewhere });
+    expect([none.code, none.stderr.split("\n").at(-2)]).toEqual([2, "vpo: Nothing imported: all 2 lines are invalid."]);
+
     const dry = await vpo(["stats", "import", "bad.ndjson", "--skip-invalid", "--dry-run"], { dataDir: dir });
     expect(dry.stdout).toBe("Dry run: 6 runs would be imported from bad.ndjson; nothing was written.\nSkipped 2 invalid lines (listed above).\n");
     expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);

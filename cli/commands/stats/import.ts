@@ -35,7 +35,9 @@ export const importCommand = defineCommand({
           view.close(); // before any message is printed
         }
         const blocked = report.invalid > 0 && !args["skip-invalid"];
-        const refusal = `Nothing imported: ${report.invalid} of ${report.lines} lines ${report.invalid === 1 ? "is" : "are"} invalid. Fix ${report.invalid === 1 ? "it" : "them"}, or pass --skip-invalid to import the ${report.valid} valid ${report.valid === 1 ? "line" : "lines"}.`;
+        const refusal = report.valid === 0
+          ? `Nothing imported: ${report.lines === 1 ? "the line is" : `all ${report.lines} lines are`} invalid.`
+          : `Nothing imported: ${report.invalid} of ${report.lines} lines ${report.invalid === 1 ? "is" : "are"} invalid. Fix ${report.invalid === 1 ? "it" : "them"}, or pass --skip-invalid to import the ${report.valid} valid ${report.valid === 1 ? "line" : "lines"}.`;
         if (job) {
           await updateJob(db, job.id, {
             status: blocked ? "failed" : "completed",
