@@ -22,7 +22,7 @@ export { VpoError, errorMessage, storageError } from "./errors.ts";
 export type { ErrorCode } from "./errors.ts";
 export { parseOrThrow, describeIssues } from "./validation.ts";
 export { didYouMean } from "./did_you_mean.ts";
-export { parseTimeBound, parseTimeRange, ACCEPTED_TIME_FORMS } from "./time_filter.ts";
+export { parseClosedRange, parseTimeBound, parseTimeRange, ACCEPTED_TIME_FORMS } from "./time_filter.ts";
 export type { TimeRange } from "./time_filter.ts";
 export { dataDir, defaultDatabasePath } from "./paths.ts";
 export { openDatabase, type Db, type OpenedDatabase } from "./db/open.ts";

@@ -87,3 +87,15 @@ export function parseTimeRange(input: { since?: string | null; until?: string | 
   }
   return range;
 }
+
+/**
+ * A window with both ends given (a report's, a comparison's). An until at the end of 9999, which
+ * leaves a TimeRange open, cannot close one.
+ */
+export function parseClosedRange(input: { since: string; until: string }, now = new Date()): Required<TimeRange> {
+  const range = parseTimeRange(input, now);
+  if (range.since === undefined || range.until === undefined) {
+    throw new VpoError("INVALID_ARGUMENT", `Invalid until "${input.until}": a window ends before the year 10000 (9999-12-30 at the latest as a date)`);
+  }
+  return { since: range.since, until: range.until };
+}

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { parseTimeRange, VpoError } from "../../core/mod.ts";
+import { parseClosedRange, VpoError } from "../../core/mod.ts";
 import { buildReport, customWindow, lastCompletePeriod, PERIODS, REPORT_FORMATS, renderReport, type Window } from "../../monitor/reports/mod.ts";
 import { globalArgs } from "../context.ts";
 import { openOutput } from "./stats/_output.ts";
@@ -14,9 +14,8 @@ export function reportWindow(args: { period?: string; since?: string; until?: st
     return { window: lastCompletePeriod(period, now), period };
   }
   if (!args.since || !args.until) throw new VpoError("INVALID_ARGUMENT", "A report window needs both --since and --until (or use --period day|week|month)");
-  const range = parseTimeRange(args, now);
-  if (range.since! >= range.until!) throw new VpoError("INVALID_ARGUMENT", `Invalid window: --since ${args.since} is not before --until ${args.until}`);
-  return { window: customWindow(range.since!, range.until!), period: "custom" };
+  const range = parseClosedRange({ since: args.since, until: args.until }, now);
+  return { window: customWindow(range.since, range.until), period: "custom" };
 }
 
 export const reportCommand = defineCommand({

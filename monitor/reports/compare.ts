@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { type Db, getSummary, parseTimeRange, type RunScope, type StatsSummary, VpoError } from "../../core/mod.ts";
+import { type Db, getSummary, parseClosedRange, type RunScope, type StatsSummary, VpoError } from "../../core/mod.ts";
 import { customWindow, lastCompletePeriod, type PERIODS, previousWindow, type Window } from "./period.ts";
 
 /** One summary field over two windows. */
@@ -71,12 +71,15 @@ export function comparisonWindows(a: { period?: string; since?: string; until?: 
   }
   const bounded = (since: string | undefined, until: string | undefined, flags: string) => {
     if (!since || !until) throw new VpoError("INVALID_ARGUMENT", `Comparing windows needs both ${flags}`);
-    const r = parseTimeRange({ since, until }, now);
-    if (r.since! >= r.until!) throw new VpoError("INVALID_ARGUMENT", `Invalid window: ${since} is not before ${until}`);
-    return customWindow(r.since!, r.until!);
+    const r = parseClosedRange({ since, until }, now);
+    return customWindow(r.since, r.until);
   };
   const current = bounded(a.since, a.until, "--since and --until");
   const baseline = a.toSince || a.toUntil ? bounded(a.toSince, a.toUntil, "--to-since and --to-until") : previousWindow(current);
+  // The same length just before a window that starts near the year 0001 starts before it.
+  if (!/^\d{4}-/.test(baseline.since)) {
+    throw new VpoError("INVALID_ARGUMENT", `The window before ${current.label} would start before the year 0001: give the one to compare with (--to-since and --to-until)`);
+  }
   return { current, baseline };
 }
 

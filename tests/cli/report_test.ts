@@ -104,6 +104,9 @@ describe("vpo report", () => {
     expect(half.code).toBe(2);
     const bad = await vpo(["report", "--period", "year"], { dataDir });
     expect(bad.code).toBe(2);
+    // Its end would be the year 10000: refused saying so, not "unexpected error: Invalid Date".
+    const endless = await vpo(["report", "--since", "7d", "--until", "9999-12-31"], { dataDir });
+    expect([endless.code, endless.stderr.trim()]).toEqual([2, 'vpo: Invalid until "9999-12-31": a window ends before the year 10000 (9999-12-30 at the latest as a date)']);
     expect(readFileSync(join(dataDir, "history.ndjson"), "utf8").length).toBeGreaterThan(0);
   }, 60_000);
 });
