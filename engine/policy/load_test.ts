@@ -63,6 +63,10 @@ describe("policy files", () => {
   test("YAML syntax errors and empty files are reported, not thrown raw", () => {
     expect(problem("phases: [")).toContain("YAML syntax error");
     expect(problem("")).toContain("the file is empty");
+    // Aliases of aliases expand beyond the parser's limit: a problem of the file (exit 2), not an unexpected error.
+    const laughs = ["schema_version: 13", 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+    for (const [name, previous] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"]]) laughs.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    expect(problem(laughs.join("\n"))).toBe('Cannot read policy "p.yaml": YAML: Excessive alias count indicates a resource exhaustion attack');
   });
 
   test("a policy is found by path or by name in the policies dir; a wrong name suggests the right one", () => {
