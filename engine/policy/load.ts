@@ -108,6 +108,7 @@ export function resolvePolicyPath(ref: string, dir: string = policiesDir()): str
   if (looksLikePath || (existsSync(ref) && statSync(ref).isFile())) {
     const path = resolve(ref);
     if (!existsSync(path)) throw new VpoError("FILE_NOT_FOUND", `No such policy file: "${path}"`);
+    if (statSync(path).isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Policy "${path}" is a directory: give a policy file (.yaml) or the name of one`);
     return path;
   }
   for (const ext of [".yaml", ".yml"]) {

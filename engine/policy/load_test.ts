@@ -80,4 +80,19 @@ describe("policy files", () => {
     expect(() => resolvePolicyPath("anme", join(dir, "policies"))).toThrow('(did you mean "anime"?)');
     expect(() => resolvePolicyPath(join(dir, "nope.yaml"))).toThrow("No such policy file");
   });
+
+  test("a directory given as the policy is refused as bad input (exit 2), not read (EISDIR, exit 64)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpo-policies-"));
+    mkdirSync(join(dir, "rules.yaml"));
+    for (const ref of [dir, `${dir}/`, join(dir, "rules.yaml")]) {
+      const refusal = (() => {
+        try {
+          loadPolicy(ref);
+        } catch (error) {
+          return error as VpoError;
+        }
+      })();
+      expect([refusal?.code, refusal?.message]).toEqual(["INVALID_ARGUMENT", `Policy "${ref.replace(/\/$/, "")}" is a directory: give a policy file (.yaml) or the name of one`]);
+    }
+  });
 });
