@@ -88,16 +88,15 @@ export const processCommand = defineCommand({
     const loaded = loadPolicy(args.policy);
     const { files } = discoverMediaFiles(paths, extensions);
     const found = files.map((f) => ({ path: f.path, size: f.size }));
+    const noneFound = () => process.stderr.write(`vpo: no media files (${extensions.join(", ")}) found under ${paths.map((p) => JSON.stringify(p)).join(", ")}\n`);
     if (args["dry-run"]) {
+      if (found.length === 0) return void noneFound();
       await dryRun(await createContext(args, rawArgs, { plugins: false }), found, loaded, args.json === true);
       return;
     }
     const session = await openEngineSession(args, rawArgs, { json: args.json });
     try {
-      if (found.length === 0) {
-        process.stderr.write(`vpo: no media files (${extensions.join(", ")}) found under ${paths.map((p) => JSON.stringify(p)).join(", ")}\n`);
-        return;
-      }
+      if (found.length === 0) return void noneFound();
       const workers = workersFlag ?? session.ctx.config.processing.workers ?? 1;
       const keepBackup = args["keep-backup"] ?? session.ctx.config.processing.keep_backup ?? false;
       await processWithView(session, found.map((f) => ({ ...f, size: statSync(f.path).size })), loaded, { workers, keepBackup, json: args.json === true, force: args.force === true });
