@@ -12,7 +12,7 @@ export type { LoadPluginOptions } from "./plugin_loader.ts";
 export type { PluginInfo, PluginRegistry } from "./registry.ts";
 export { createCapture, runCapture, DEFAULT_HOOK_TIMEOUT_MS } from "./capture.ts";
 export type { ActiveRun, BeginOptions, Capture, CaptureOptions, PhaseTimer, RunOutcome } from "./capture.ts";
-export { MAX_BYTES, MAX_METRIC, MAX_SECONDS, MAX_TEXT, MAX_TRACKS, normalizeRunRecord, RUN_FACT_KEYS, RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RunRecordSchema } from "./record/mod.ts";
+export { fieldSchema, MAX_BYTES, MAX_METRIC, MAX_SECONDS, MAX_TEXT, MAX_TRACKS, normalizeRunRecord, RUN_FACT_KEYS, RUN_FIELD_NAMES, RUN_FIELDS, RUN_LIMITS, RunRecordSchema } from "./record/mod.ts";
 export type { ActionResult, MetricValue, PhaseResult, PluginError, RunRecord, RunRecordInput } from "./record/mod.ts";
 export { countStreams } from "./media.ts";
 export type { MediaInfo, MediaStream, ProbeFn, StreamType } from "./media.ts";

@@ -81,6 +81,11 @@ describe("policy files", () => {
     expect(() => resolvePolicyPath(join(dir, "nope.yaml"))).toThrow("No such policy file");
   });
 
+  test("a name runs cannot be recorded under is refused with the policy (a NUL, past the record's length)", () => {
+    expect(problem(FULL.replace("name: anime", 'name: "an\\0ime"'))).toBe('Cannot read policy "p.yaml": name: Expected text without NUL characters');
+    expect(problem(FULL.replace("name: anime", `name: ${"a".repeat(16_385)}`))).toBe('Cannot read policy "p.yaml": name: Expected at most 16384 characters');
+  });
+
   test("a directory given as the policy is refused as bad input (exit 2), not read (EISDIR, exit 64)", () => {
     const dir = mkdtempSync(join(tmpdir(), "vpo-policies-"));
     mkdirSync(join(dir, "rules.yaml"));
