@@ -1,4 +1,5 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { sql } from "kysely";
 import type { DatabaseHandle, Db } from "../db/handle.ts";
 import { schemaVersion } from "../db/migrations/mod.ts";
@@ -236,6 +237,8 @@ async function tierRows(db: Db, tables: readonly RollupTable[], fromMonth: strin
  */
 export async function backupDatabase(handle: MaintenanceTarget, target: string, options: { pgUrl?: string } = {}): Promise<{ method: string; path: string }> {
   if (existsSync(target)) throw new VpoError("INVALID_ARGUMENT", `Backup target "${target}" already exists: choose a new file`);
+  // As `vpo db copy` and a new database do: VACUUM INTO and pg_dump would fail on a missing folder.
+  mkdirSync(dirname(target), { recursive: true });
   if (handle.dialect === "sqlite") {
     await sql`vacuum into ${target}`.execute(handle.db);
     return { method: "SQLite VACUUM INTO", path: target };
