@@ -81,6 +81,18 @@ describe("vpo stats export", () => {
     expect(empty.code).toBe(65);
     expect(readdirSync(dir).sort()).toEqual(["library.db", "runs.csv"].concat(readdirSync(dir).filter((f) => f.startsWith("library.db-"))).sort());
   });
+
+  test("--output never replaces a SQLite database: the record itself (it was overwritten with the export) or its journal", async () => {
+    const dir = await seededDataDir();
+    const db = join(dir, "library.db");
+    for (const target of [db, `${db}-wal`]) {
+      const refused = await vpo(["stats", "export", "--output", target], { dataDir: dir });
+      expect([refused.code, refused.stderr]).toEqual([2, `vpo: Cannot write "${target}": it is ${target === db ? "" : "part of "}the SQLite database "${db}"; choose another file\n`]);
+    }
+    const report = await vpo(["report", "--period", "week", "--output", db], { dataDir: dir });
+    expect(report.code).toBe(2);
+    expect(JSON.parse((await vpo(["stats", "summary", "--format", "json"], { dataDir: dir })).stdout).total_files_processed).toBe(8);
+  });
 });
 
 describe("vpo stats import", () => {

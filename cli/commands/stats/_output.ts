@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, createWriteStream, existsSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { errorMessage, VpoError } from "../../../core/mod.ts";
@@ -17,6 +17,28 @@ export interface Output {
 
 const CHUNK = 256 * 1024;
 
+const SQLITE_HEADER = "SQLite format 3\0";
+
+/**
+ * The SQLite database `path` is, or whose journal it is (`library.db-wal`): renamed over, the
+ * record (`--output ~/.vpo/library.db`) or any other application's database would be lost.
+ */
+function sqliteFileAt(path: string): string | undefined {
+  const database = path.replace(/-(wal|shm|journal)$/, "");
+  try {
+    const fd = openSync(database, "r");
+    try {
+      const head = Buffer.alloc(SQLITE_HEADER.length);
+      readSync(fd, head, 0, head.length, 0);
+      return head.toString("latin1") === SQLITE_HEADER ? database : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined; // nothing there (or unreadable): not a database we could harm by reading it
+  }
+}
+
 /**
  * Opens stdout, or FILE by way of FILE.tmp renamed into place by finish(), so a failed or
  * interrupted export never leaves a half-written FILE (an existing FILE stays as it was).
@@ -29,6 +51,8 @@ export function openOutput(file: string | undefined): Output {
   if (path !== undefined) {
     if (!existsSync(dirname(path))) throw new VpoError("FILE_NOT_FOUND", `Cannot write "${path}": directory "${dirname(path)}" does not exist`);
     if (existsSync(path) && statSync(path).isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Cannot write "${path}": it is a directory`);
+    const database = sqliteFileAt(path);
+    if (database) throw new VpoError("INVALID_ARGUMENT", `Cannot write "${path}": it is ${database === path ? "" : "part of "}the SQLite database "${database}"; choose another file`);
   }
   const tmp = path && `${path}.tmp`;
   const stream: Writable = tmp ? createWriteStream(tmp) : process.stdout;
