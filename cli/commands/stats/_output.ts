@@ -1,7 +1,8 @@
-import { closeSync, createWriteStream, existsSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { errorMessage, VpoError } from "../../../core/mod.ts";
+import { sqliteFileAt } from "../../sqlite_file.ts";
 import { isBrokenPipe } from "../../stdio.ts";
 
 /** Text written incrementally to stdout or to a file. */
@@ -16,28 +17,6 @@ export interface Output {
 }
 
 const CHUNK = 256 * 1024;
-
-const SQLITE_HEADER = "SQLite format 3\0";
-
-/**
- * The SQLite database `path` is, or whose journal it is (`library.db-wal`): renamed over, the
- * record (`--output ~/.vpo/library.db`) or any other application's database would be lost.
- */
-function sqliteFileAt(path: string): string | undefined {
-  const database = path.replace(/-(wal|shm|journal)$/, "");
-  try {
-    const fd = openSync(database, "r");
-    try {
-      const head = Buffer.alloc(SQLITE_HEADER.length);
-      readSync(fd, head, 0, head.length, 0);
-      return head.toString("latin1") === SQLITE_HEADER ? database : undefined;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined; // nothing there (or unreadable): not a database we could harm by reading it
-  }
-}
 
 /**
  * Opens stdout, or FILE by way of FILE.tmp renamed into place by finish(), so a failed or
