@@ -56,9 +56,12 @@ export const MAX_REPORTED_ERRORS = 100;
 
 /** One NDJSON line as a validated, normalised run, or the reason it is not one. */
 export function parseRunLine(text: string, line: number): RunRecord | ImportLineError {
-  const hint = text.trimStart().startsWith("[")
+  const start = text.trimStart();
+  const hint = start.startsWith("[")
     ? ' — this looks like a JSON array; import reads NDJSON, one run per line ("vpo stats export --format ndjson", or jq -c ".[]")'
-    : "";
+    : line === 1 && /^"?[a-z_]+"?,"?[a-z_]+"?,/.test(start)
+      ? ' — this looks like a CSV header ("vpo stats export --format csv"); import reads NDJSON, one run per line ("vpo stats export --format ndjson")'
+      : "";
   let input: unknown;
   try {
     input = JSON.parse(text);
