@@ -36,6 +36,8 @@ describe("alert rules and channels are checked like every other key", () => {
     ["a duration past the calendar", `[[alerts.rules]]\nname = "a"\nkind = "failure_rate"\nthreshold = 5\nwindow = "99999999999999999999d"\n`, /alerts\.rules\.0\.window: expected a duration of at most 3650d \(10 years\)$/],
     ["an empty window", `[[alerts.rules]]\nname = "a"\nkind = "failure_rate"\nthreshold = 5\nwindow = "0s"\n`, /alerts\.rules\.0\.window: expected a duration longer than 0s$/],
     ["evaluation without pause", `[alerts]\nevaluate_every = "0m"\n`, /alerts\.evaluate_every: expected a duration longer than 0s$/],
+    ["an interval no timer can wait (it would evaluate without pause)", `[alerts]\nevaluate_every = "30d"\n`, /alerts\.evaluate_every: expected a duration of at most 24d \(a timer cannot wait longer\)$/],
+    ["history kept past the calendar", `[alerts]\nhistory_days = 99999999999\n`, /alerts\.history_days: expected at most 36500 days \(100 years\)$/],
     ["a percentage over 100", `[[alerts.rules]]\nname = "a"\nkind = "savings_low"\nthreshold = 150\n`, /alerts\.rules\.0\.threshold: expected a percentage/],
     ["two rules of one name", `[[alerts.rules]]\nname = "a"\nkind = "run_failed"\n[[alerts.rules]]\nname = "a"\nkind = "run_failed"\n`, /alerts\.rules\.1: duplicate rule name "a"/],
     ["a rule naming an unknown channel", `${hook}[[alerts.rules]]\nname = "a"\nkind = "run_failed"\nchannels = ["opz"]\n`, /alerts\.rules\.0\.channels: unknown channel "opz" \(did you mean "ops"\?\)/],
