@@ -71,6 +71,13 @@ describe("invalid values answer 400 naming the field and what was expected", () 
     await expectError("/api/stats/metrics?since=1000000d", 400, "INVALID_ARGUMENT", ["outside the years 0001–9999"]);
   });
 
+  test("compare names its query parameters, not the CLI's flags", async () => {
+    const half = await expectError("/api/stats/compare?since=2026-01-01", 400, "INVALID_ARGUMENT");
+    expect(half.error).toBe("Comparing windows needs both since and until");
+    const both = await expectError("/api/stats/compare?period=week&to_since=2026-01-01", 400, "INVALID_ARGUMENT");
+    expect(both.error).toBe("Give either period or windows (since/until, to_since/to_until), not both");
+  });
+
   test("an ambiguous run id prefix lists the candidates in details", async () => {
     const body = await expectError("/api/stats/0a00", 400, "AMBIGUOUS_ID", ['"0a00" is ambiguous']);
     expect(body.details.map((c: { id: string }) => c.id)).toEqual([SID.S1, SID.S2]);
