@@ -2,6 +2,9 @@ import type { Cron } from "croner";
 import * as v from "valibot";
 import { AlertsSchema, ChannelsSchema, days, MAX_TIMER_SECONDS } from "./monitoring.ts";
 
+/** `~` or `~/…`: a path in the home folder, as a shell would expand it (configLoad expands it). */
+export const homeRelative = (path: string): boolean => path === "~" || path.startsWith("~/");
+
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const timerSeconds = v.pipe(positiveInt, v.maxValue(MAX_TIMER_SECONDS, `expected at most ${MAX_TIMER_SECONDS} seconds (24 days): a timer cannot wait longer`));
 const timerMs = v.pipe(positiveInt, v.maxValue(MAX_TIMER_SECONDS * 1000, `expected at most ${MAX_TIMER_SECONDS * 1000} ms (24 days): a timer cannot wait longer`));
@@ -134,7 +137,7 @@ export const ConfigSchema = v.strictObject({
   libraries: v.optional(
     v.record(
       v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a library name of letters, digits, _ and -")),
-      v.pipe(v.string(), v.check((p) => p.startsWith("/"), "expected an absolute path")),
+      v.pipe(v.string(), v.check((p) => p.startsWith("/") || homeRelative(p), "expected an absolute path (or one in your home folder, ~/…)")),
     ),
   ),
   /** Notification channels by name (`[channels.ops] type = "webhook"`), used by alert rules and reports. */
