@@ -31,6 +31,8 @@ export interface LoadedConfig {
 
 /** Keys holding file paths: relative values are taken from the data dir, or from the working dir when given as a flag. */
 const PATH_KEYS = [["database", "path"], ["logging", "file"]] as const;
+/** Paths taken as written (an ffmpeg on PATH by name, a temp dir), but for `~/…`. */
+const HOME_ONLY_KEYS = [["tools", "ffmpeg"], ["tools", "ffprobe"], ["processing", "temp_dir"]] as const;
 
 /**
  * `~/…` in the home folder. A shell expands it on a command line, but not in TOML or a variable:
@@ -72,6 +74,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
     if (isAbsolute(value)) continue;
     config[section]![key] = sources[`${section}.${key}`] === "flag" ? resolve(value) : join(dataDir(env), value);
+  }
+  for (const [section, key] of HOME_ONLY_KEYS) {
+    const value = config[section]?.[key] as string | undefined;
+    if (value && homeRelative(value)) config[section]![key] = inHome(value);
   }
   for (const [name, root] of Object.entries(config.libraries ?? {})) {
     if (homeRelative(root as string)) config.libraries![name] = inHome(root as string);

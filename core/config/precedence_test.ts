@@ -87,9 +87,10 @@ describe("precedence: flag > environment > profile > config file > default", () 
   });
 
   test("~/ in a file or a variable is the home folder, as a shell would read it (it made a folder named \"~\" in the data dir)", () => {
-    const { env } = dataDirWith({ "config.toml": `[database]\npath = "~/media/lib.db"\n[libraries]\nfilms = "~/Films"\n` });
+    const { env } = dataDirWith({ "config.toml": `[database]\npath = "~/media/lib.db"\n[libraries]\nfilms = "~/Films"\n[tools]\nffmpeg = "~/bin/ffmpeg"\nffprobe = "ffprobe"\n` });
     const { config } = loadConfig({ env: { ...env, VPO_LOGGING_FILE: "~/vpo.log" } });
     expect([config.database.path, config.logging.file, config.libraries.films]).toEqual([join(homedir(), "media/lib.db"), join(homedir(), "vpo.log"), join(homedir(), "Films")]);
+    expect([config.tools.ffmpeg, config.tools.ffprobe]).toEqual([join(homedir(), "bin/ffmpeg"), "ffprobe"]);
   });
 
   test("VPO_PROFILE selects a profile; --profile overrides it", () => {
