@@ -82,6 +82,24 @@ describe("vpo stats export", () => {
     expect(readdirSync(dir).sort()).toEqual(["library.db", "runs.csv"].concat(readdirSync(dir).filter((f) => f.startsWith("library.db-"))).sort());
   });
 
+  test("--output's extension names the format when --format is not given; a --format that contradicts it is refused", async () => {
+    const dir = await seededDataDir();
+    const [csv, json, mismatch] = await Promise.all([
+      vpo(["stats", "export", "--output", "runs.csv"], { dataDir: dir }),
+      vpo(["stats", "export", "--output", "runs.json"], { dataDir: dir }),
+      vpo(["stats", "export", "--output", "runs.csv", "--format", "ndjson", "--policy", "strip"], { dataDir: dir }),
+    ]);
+    expect([csv.code, json.code]).toEqual([0, 0]);
+    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toStartWith("id,file_path,"); // it was NDJSON in a .csv file
+    expect(JSON.parse(readFileSync(join(dir, "runs.json"), "utf8"))).toHaveLength(8);
+    expect([mismatch.code, mismatch.stderr]).toEqual([2, 'vpo: --format ndjson does not match --output "runs.csv" (a .csv file): leave --format out, or name the file .ndjson\n']);
+    // The JSON export imports as it is: an array of one run per line.
+    const to = tempDir();
+    const imported = await vpo(["stats", "import", join(dir, "runs.json")], { dataDir: to });
+    expect([imported.code, imported.stdout]).toEqual([0, "Imported 8 runs from " + join(dir, "runs.json") + ".\n"]);
+    expect(await views(to)).toEqual(await views(dir));
+  });
+
   test("--output never replaces a SQLite database: the record itself (it was overwritten with the export) or its journal", async () => {
     const dir = await seededDataDir();
     const db = join(dir, "library.db");

@@ -12,7 +12,7 @@ import { formatArg, withDatabase } from "./_shared.ts";
 export const importCommand = defineCommand({
   meta: { name: "import", description: "Import runs from NDJSON (as `stats export` writes it); runs already present are skipped" },
   args: {
-    file: { type: "positional", required: true, description: "NDJSON file, or - for stdin" },
+    file: { type: "positional", required: true, description: "NDJSON file (or `stats export --format json`'s), or - for stdin" },
     "dry-run": { type: "boolean", description: "Validate and count; store nothing" },
     "skip-invalid": { type: "boolean", description: "Import the valid lines even if some are invalid" },
     format: formatArg(["table", "json"]),
