@@ -56,6 +56,10 @@ function walk(dir: string, wanted: Set<string>, out: DiscoveredFile[]): void {
   }
 }
 
+/** A path given as a media file that is a device, FIFO or socket: there is nothing to read (a FIFO would block for good). */
+export const notRegularFile = (path: string): VpoError =>
+  new VpoError("INVALID_ARGUMENT", `"${path}" is not a regular file (a device, FIFO or socket): there is no media file to read`);
+
 /**
  * Lists media files at `paths` (files are taken as given, directories walked). A path that
  * does not exist is an error (VpoError FILE_NOT_FOUND), before anything is read.
@@ -73,6 +77,7 @@ export function discoverMediaFiles(paths: readonly string[], extensions: readonl
       throw new VpoError("FILE_NOT_FOUND", `No such file or directory: "${root}"`);
     }
     if (s.isDirectory()) walk(root, wanted, files);
+    else if (!s.isFile()) throw notRegularFile(root);
     else files.push({ path: root, size: s.size, mtimeMs: s.mtimeMs });
   }
   const seen = new Set<string>();

@@ -23,4 +23,12 @@ describe("discoverMediaFiles", () => {
     expect(parseExtensions(" .MKV, mp4 ,")).toEqual(["mkv", "mp4"]);
     expect(() => parseExtensions(",")).toThrow('Invalid extension list ","');
   });
+
+  test("a device or a FIFO given as a file is refused (a FIFO blocked the scan for good)", () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), "vpo-discover-")), "pipe.mkv");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    for (const path of [fifo, "/dev/null"]) {
+      expect(() => discoverMediaFiles([path])).toThrow(`"${path}" is not a regular file (a device, FIFO or socket): there is no media file to read`);
+    }
+  });
 });

@@ -166,6 +166,10 @@ export default definePlugin({
     expect(missing.stderr).toContain("No such file");
     const folder = await vpo(["run", dir, "--policy-name", "x", "--", "cp", "{input}", "{output}"], { dataDir: dir });
     expect([folder.code, folder.stderr]).toEqual([2, `vpo: Cannot run on "${dir}": it is a directory (vpo process takes directories)\n`]);
+    const fifo = join(dir, "pipe.mkv");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    const notAFile = await vpo(["run", fifo, "--policy-name", "x", "--", "cp", "{input}", "{output}"], { dataDir: dir });
+    expect([notAFile.code, notAFile.stderr]).toEqual([2, `vpo: "${fifo}" is not a regular file (a device, FIFO or socket): there is no media file to read\n`]);
     const noCommand = await vpo(["run", join(dir, "nope.mkv"), "--policy-name", "x"], { dataDir: dir });
     expect(noCommand.code).toBe(2);
     expect(noCommand.stderr).toContain("No command given");
