@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { listJobs, openDatabase, RunRecordSchema } from "../../core/mod.ts";
 import { copyFixture, makeFixtures } from "../fixtures/media.ts";
-import { tempDir, vpo } from "./_cli.ts";
+import { cliEnv, tempDir, VPO, vpo } from "./_cli.ts";
 import { SEED_RUNS, seededDataDir, seedNdjson, ZETA } from "./_stats_seed.ts";
 
 let seeded: string;
@@ -116,6 +116,14 @@ describe("vpo stats export", () => {
 describe("vpo stats import", () => {
   test("export → import into an empty database reproduces summary, policies, trends and the export itself", async () => {
     await expectRoundTrip(seeded);
+  });
+
+  test("a pipe given as the file (bash's <(…)) is read once, like standard input", async () => {
+    const to = tempDir();
+    writeFileSync(join(to, "seed.ndjson"), seedNdjson());
+    // It was read twice, found empty the second time: "the file changed while it was being imported".
+    const run = Bun.spawnSync(["bash", "-c", `${VPO} stats import <(cat seed.ndjson)`], { cwd: to, env: cliEnv(to) });
+    expect([run.exitCode, run.stdout.toString()]).toEqual([0, expect.stringMatching(/^Imported 8 runs from \/dev\/fd\/\d+\.\n$/)]);
   });
 
   test("a bad line is reported with its number and field, and blocks the whole file unless --skip-invalid", async () => {

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -73,20 +73,27 @@ function describeImport(label: string, r: ImportReport, dryRun: boolean): string
 }
 
 /**
- * The file to read twice (validate, then import). Standard input can be read only once, so it is
- * first copied to a temporary file: memory stays flat however large the input.
+ * The file to read twice (validate, then import). Standard input or a pipe can be read only once,
+ * so it is first copied to a temporary file: memory stays flat however large the input.
  */
 async function openSource(file: string): Promise<{ path: string; label: string; dispose(): void }> {
-  if (file === "-") {
-    const dir = mkdtempSync(join(tmpdir(), "vpo-import-"));
-    const path = join(dir, "stdin.ndjson");
-    // A stream pipeline, not Bun.write(path, Bun.stdin), which refuses a pipe ("Non-regular files
-    // aren't supported"); a failed write (disk full) rejects here instead of going unnoticed.
-    await pipeline(process.stdin, createWriteStream(path));
-    return { path, label: "standard input", dispose: () => rmSync(dir, { recursive: true, force: true }) };
-  }
+  if (file === "-") return copied(process.stdin, "standard input");
   const path = resolve(file);
   if (!existsSync(path)) throw new VpoError("FILE_NOT_FOUND", `File not found: "${path}"`);
-  if (statSync(path).isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Cannot import "${path}": it is a directory`);
+  const stat = statSync(path);
+  if (stat.isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Cannot import "${path}": it is a directory`);
+  // A pipe (`vpo stats import <(zcat runs.ndjson.gz)`) can be read once, like standard input:
+  // read twice, the second pass found it empty and said the file had changed.
+  if (!stat.isFile()) return copied(createReadStream(path), file);
   return { path, label: file, dispose: () => {} };
+}
+
+/** A stream copied to a temporary file, to be read twice. */
+async function copied(stream: NodeJS.ReadableStream, label: string): Promise<{ path: string; label: string; dispose(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), "vpo-import-"));
+  const path = join(dir, "input.ndjson");
+  // A stream pipeline, not Bun.write(path, Bun.stdin), which refuses a pipe ("Non-regular files
+  // aren't supported"); a failed write (disk full) rejects here instead of going unnoticed.
+  await pipeline(stream, createWriteStream(path));
+  return { path, label, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
