@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { VpoError } from "../errors.ts";
@@ -49,6 +49,11 @@ const inHome = (path: string): string => join(homedir(), path.slice(1));
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
+  // Everything vpo keeps lives below it: a file there read as "nothing recorded yet", or failed mkdir (EEXIST).
+  const home = dataDir(env);
+  if (statSync(home, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new VpoError("INVALID_CONFIG", `The data dir "${home}"${env.VPO_DATA_DIR ? " (VPO_DATA_DIR)" : ""} is not a directory: point VPO_DATA_DIR at a folder, or move the file away`);
+  }
   const layers: Layer[] = [{ source: "default", values: defaultConfig(env) }];
   const configPath = configFilePath(env);
   const hasFile = existsSync(configPath);

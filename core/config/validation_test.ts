@@ -52,6 +52,13 @@ describe("config file errors name the file, the key and what was expected", () =
     expect(checkConfigSetup({ env }).map((p) => p.message.split(":")[0]).sort()).toEqual(["jobs.retention_days", "server.hots", "server.port"]);
   });
 
+  test("a data dir that is a file is bad input (exit 2), not \"nothing recorded yet\" or a failed mkdir", () => {
+    const { dir } = dataDirWith({ "config.toml": "" });
+    const file = join(dir, "config.toml");
+    const error = thrown(() => loadConfig({ env: { VPO_DATA_DIR: file } }));
+    expect([error.code, error.message]).toEqual(["INVALID_CONFIG", `The data dir "${file}" (VPO_DATA_DIR) is not a directory: point VPO_DATA_DIR at a folder, or move the file away`]);
+  });
+
   test("a VPO_CONFIG naming a missing file is not-found (exit 64)", () => {
     const { env } = dataDirWith();
     const error = thrown(() => loadConfig({ env: { ...env, VPO_CONFIG: "/nope/config.toml" } }));
