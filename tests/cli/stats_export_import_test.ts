@@ -118,6 +118,17 @@ describe("vpo stats import", () => {
     await expectRoundTrip(seeded);
   });
 
+  test("a dry run before the first import checks the file against no runs, and creates nothing", async () => {
+    const to = tempDir();
+    writeFileSync(join(to, "seed.ndjson"), seedNdjson());
+    // It said "No statistics found: no runs are recorded yet … import runs (vpo stats import)".
+    for (const db of [[], ["--db", join(to, "new.db")]]) {
+      const dry = await vpo(["stats", "import", "seed.ndjson", "--dry-run", ...db], { dataDir: to });
+      expect([dry.code, dry.stdout]).toEqual([0, "Dry run: 8 runs would be imported from seed.ndjson; nothing was written.\n"]);
+    }
+    expect(readdirSync(to)).toEqual(["seed.ndjson"]);
+  });
+
   test("a pipe given as the file (bash's <(…)) is read once, like standard input", async () => {
     const to = tempDir();
     writeFileSync(join(to, "seed.ndjson"), seedNdjson());

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { defineCommand } from "citty";
-import { createJob, importRunLines, type ImportReport, readLines, updateJob, VpoError } from "../../../core/mod.ts";
+import { createJob, type Db, importRunLines, type ImportReport, openDatabase, readLines, updateJob, VpoError } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { renderJson } from "../../format.ts";
 import { importView } from "../../import_view.ts";
@@ -22,7 +22,7 @@ export const importCommand = defineCommand({
     const dryRun = Boolean(args["dry-run"]);
     const source = await openSource(args.file);
     try {
-      await withDatabase(args, rawArgs, async (db) => {
+      const importInto = async (db: Db) => {
         const job = dryRun ? undefined : await createJob(db, { type: "import" });
         let report: ImportReport;
         const view = importView(statSync(source.path).size, process.stderr, process.stderr.isTTY === true && args.format !== "json");
@@ -56,7 +56,23 @@ export const importCommand = defineCommand({
             ? `${renderJson({ source: source.label, dry_run: dryRun, job_id: job?.id ?? null, ...counts, errors: report.errors })}\n`
             : `${describeImport(source.label, report, dryRun)}\n`,
         );
-      }, { access: dryRun ? "read" : "write" });
+      };
+      // A dry run before the first import has no database yet: every line is new, so it checks them
+      // against an empty one (it said "no runs are recorded yet … import runs (vpo stats import)").
+      const checkAlone = async () => {
+        const empty = await openDatabase(":memory:");
+        try {
+          await importInto(empty.db);
+        } finally {
+          await empty.close();
+        }
+      };
+      try {
+        await withDatabase(args, rawArgs, importInto, { access: dryRun ? "read" : "write", ifMissing: dryRun ? checkAlone : undefined });
+      } catch (error) {
+        if (!(dryRun && error instanceof VpoError && error.code === "DB_MISSING")) throw error;
+        await checkAlone();
+      }
     } finally {
       source.dispose();
     }
