@@ -21,11 +21,14 @@ export interface Discovery {
   files: DiscoveredFile[];
 }
 
-/** "mkv, .MP4" → ["mkv", "mp4"]. */
+/** "mkv, .MP4 *.ts" → ["mkv", "mp4", "ts"]. */
 export function parseExtensions(list: string | readonly string[] | undefined): string[] {
   if (list === undefined) return [...DEFAULT_EXTENSIONS];
-  const items = (typeof list === "string" ? list.split(",") : list).map((e) => e.trim().replace(/^\./, "").toLowerCase()).filter(Boolean);
+  // Spaces separate too ("mkv mp4"), and a glob's "*." is dropped: each matched no file and the scan found nothing.
+  const items = (typeof list === "string" ? list.split(/[\s,]+/) : list).map((e) => e.trim().replace(/^\*?\./, "").toLowerCase()).filter(Boolean);
   if (items.length === 0) throw new VpoError("INVALID_ARGUMENT", `Invalid extension list ${JSON.stringify(list)}: expected e.g. "mkv,mp4"`);
+  const odd = items.find((e) => !/^[a-z0-9]+$/.test(e));
+  if (odd !== undefined) throw new VpoError("INVALID_ARGUMENT", `Invalid extension "${odd}" in ${JSON.stringify(list)}: expected letters and digits, separated by commas, e.g. "mkv,mp4"`);
   return [...new Set(items)];
 }
 
