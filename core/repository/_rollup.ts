@@ -144,7 +144,7 @@ export interface Totals
   size_before: bigint;
   size_after: bigint;
   /** Cumulative counts per DURATION_BUCKETS bound. */
-  duration_buckets: number[];
+  duration_buckets: readonly number[];
   first_at: string | null;
   last_at: string | null;
 }
@@ -180,17 +180,21 @@ function buildAggregates(source: "rollup" | "row" | "runs", columns: readonly Ro
 }
 
 const big = (v: unknown) => BigInt(v === null || v === undefined ? 0 : typeof v === "number" ? Math.trunc(v) : String(v));
-const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const n = (v: unknown) => (typeof v === "number" ? v : v === null || v === undefined ? 0 : Number(v));
 
 const SPLIT = BigInt(SPLIT_BITS);
 const BUCKET_COLUMNS = DURATION_BUCKETS.map((_, i) => `duration_le_${i}`);
+/** The histogram of every row read without it (most views): one array, as nothing writes into a Totals. */
+const NO_BUCKETS: readonly number[] = Object.freeze(DURATION_BUCKETS.map(() => 0));
 
 /** A row of totalsAggregates as Totals. */
 export function toTotals(row: Record<string, unknown>): Totals {
   const bytes = (hi: unknown, lo: unknown) => {
     // Exact in a double while below 2^53 (a trend's day, most windows): one BigInt, not two and a shift.
-    const whole = n(hi) * 2 ** SPLIT_BITS + n(lo);
-    return Number.isSafeInteger(whole) && Number.isSafeInteger(n(hi)) && Number.isSafeInteger(n(lo)) ? BigInt(whole) : (big(hi) << SPLIT) + big(lo);
+    const high = n(hi);
+    const low = n(lo);
+    const whole = high * 2 ** SPLIT_BITS + low;
+    return Number.isSafeInteger(whole) && Number.isSafeInteger(high) && Number.isSafeInteger(low) ? BigInt(whole) : (big(hi) << SPLIT) + big(lo);
   };
   return {
     runs: n(row.runs),
@@ -209,7 +213,7 @@ export function toTotals(row: Record<string, unknown>): Totals {
     software_encodes: n(row.software_encodes),
     duration_sum: n(row.duration_sum),
     duration_count: n(row.duration_count),
-    duration_buckets: BUCKET_COLUMNS.map((c) => n(row[c])),
+    duration_buckets: row[BUCKET_COLUMNS[0]!] === undefined ? NO_BUCKETS : BUCKET_COLUMNS.map((c) => n(row[c])),
     first_at: (row.first_at as string | null) ?? null,
     last_at: (row.last_at as string | null) ?? null,
   };
