@@ -122,8 +122,8 @@ async function findCommand(subCommands: Record<string, Resolvable<CommandDef>>, 
 
 /**
  * Reads `argv` against the tree under `root`, stopping at the first problem: an unknown command
- * or flag, a flag without its value, a value outside an enum's options, an argument too many, or a
- * command group named without one of its commands. Everything after `--` is left unread.
+ * or flag, a flag without its value, a value outside an enum's options, an argument too many, an
+ * empty argument, or a command group named without one of its commands. Everything after `--` is left unread.
  */
 export async function readCommandLine(root: CommandDef, argv: readonly string[]): Promise<CommandLine> {
   const path: string[] = [];
@@ -171,6 +171,10 @@ export async function readCommandLine(root: CommandDef, argv: readonly string[])
       const takes = declared.length === 0 ? "takes no arguments" : `takes only ${declared.map(([name]) => name.toUpperCase()).join(" ")}`;
       return line(`unexpected argument "${token}" ("${["vpo", ...path].join(" ")}" ${takes})`);
     }
+    const [name] = declared[Math.min(positionals, declared.length - 1)]!;
+    // An empty argument resolves to the current directory: `vpo process "$DIR"` with DIR unset
+    // would process everything below it.
+    if (token === "") return line(`empty argument "" (${name.toUpperCase()} of "${["vpo", ...path].join(" ")}" cannot be empty)`);
     positionals++;
     own.push(token);
   }

@@ -113,6 +113,14 @@ describe("positional arguments", () => {
     expect(await errorOf("scan", "a", "b", "c")).toBeUndefined();
   });
 
+  test("an empty one is refused: it would name the current directory", async () => {
+    expect(await errorOf("process", "", "--policy", "p", "--dry-run")).toBe('empty argument "" (PATHS of "vpo process" cannot be empty)');
+    expect(await errorOf("scan", "a", "")).toBe('empty argument "" (PATHS of "vpo scan" cannot be empty)');
+    expect(await errorOf("stats", "file", "")).toBe('empty argument "" (PATH of "vpo stats file" cannot be empty)');
+    expect(await errorOf("run", "", "--policy-name", "x", "--", "cp", "", "{output}")).toBe('empty argument "" (FILE of "vpo run" cannot be empty)');
+    expect(await errorOf("run", "f.mkv", "--policy-name", "x", "--", "cp", "", "{output}")).toBeUndefined();
+  });
+
   test("- (standard input) is an argument, not a flag", async () => {
     expect(await errorOf("stats", "import", "-")).toBeUndefined();
   });

@@ -6,6 +6,7 @@ import {
 } from "@logtape/logtape";
 import type { Config, Db } from "../core/mod.ts";
 import { createLogStoreSink } from "../monitor/log_store.ts";
+import { sqliteFileAt } from "./sqlite_file.ts";
 import { writeErr } from "./stdio.ts";
 
 type LoggingConfig = NonNullable<Config["logging"]>;
@@ -82,6 +83,9 @@ export async function configureLogging(options: LoggingConfig, streams: LoggingS
   const sinks: Record<string, Sink> = { stderr: withFilter(console, level) };
   if (options.file) {
     try {
+      // Log lines appended to a database (`--log-file ~/.vpo/library.db`) would damage it.
+      const database = sqliteFileAt(options.file);
+      if (database) throw new Error(`it is ${database === options.file ? "" : "part of "}the SQLite database "${database}"`);
       mkdirSync(dirname(options.file), { recursive: true });
       const { getRotatingFileSink } = await import("@logtape/file"); // only when a log file is asked for
       sinks.file = withFilter(getRotatingFileSink(options.file, {

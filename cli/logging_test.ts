@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -77,5 +78,17 @@ describe("log file", () => {
     expect(out.slice(1).map((l) => l.replace(/^\S+ /, ""))).toEqual(["[INF] vpo.engine: first\n", "[ERR] vpo.engine: second\n"]);
     expect(out.filter((l) => l.startsWith("warning:"))).toHaveLength(1);
     expect(existsSync(file)).toBe(false);
+  });
+
+  test("a SQLite database given as the log file is left alone (log lines appended to it would damage it)", async () => {
+    const file = join(dir, "library.db");
+    const db = new Database(file);
+    db.run("create table t (x)");
+    db.close();
+    const before = readFileSync(file);
+    const out = await capture({ level: "info", file });
+    log.info("first");
+    expect(out[0]).toBe(`warning: cannot open log file "${file}" (it is the SQLite database "${file}"); logging to stderr only\n`);
+    expect(readFileSync(file).equals(before)).toBe(true);
   });
 });

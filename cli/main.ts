@@ -53,6 +53,8 @@ function usageError(message: string, path: readonly string[]): number {
 
 /** Runs the CLI: usage on --help, one-line errors with contract exit codes, never a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
+  // `vpo help stats trends` is what a newcomer types first: the usage of `vpo stats trends --help`.
+  if (argv[0] === "help") argv = [...argv.slice(1), "--help"];
   const beforeSeparator = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
   let path: string[] = [];
   try {

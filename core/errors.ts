@@ -21,6 +21,7 @@ export type ErrorCode =
   | "AMBIGUOUS_ID"
   | "DB_TOO_NEW"
   | "DB_ERROR"
+  | "DB_DAMAGED"
   | "DB_MISSING"
   | "DB_NOT_VPO"
   | "DISK_FULL"
@@ -61,6 +62,13 @@ export function storageError(error: unknown): unknown {
   const text = `${(error as { code?: unknown })?.code ?? ""} ${(error as Error)?.message ?? error}`;
   if (/SQLITE_FULL|database or disk is full|ENOSPC|No space left|53100|could not extend file/i.test(text)) {
     return new VpoError("DISK_FULL", "The database's disk is full: nothing was stored; free some space and try again", { cause: error });
+  }
+  if (/SQLITE_CORRUPT|database disk image is malformed/i.test(text)) {
+    return new VpoError(
+      "DB_DAMAGED",
+      "The database file is damaged (SQLite: database disk image is malformed): restore it from a backup, or recover what is left with sqlite3's .recover; vpo db verify checks it",
+      { cause: error },
+    );
   }
   if (/unique|SQLITE_CONSTRAINT_PRIMARYKEY|23505/i.test(text) && /processing_stats/i.test(text)) {
     return new VpoError("DUPLICATE_RUN", "A run with this id is already recorded; nothing was stored", { cause: error });

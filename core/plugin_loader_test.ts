@@ -78,6 +78,21 @@ export default (options: { level?: number }) => {
     expect(await refusal(invalid)).toEqual({ code: "INVALID_PLUGIN", message: 'Plugin "Bad" is invalid: name must match /^[a-z][a-z0-9-]*$/, got "Bad"' });
   });
 
+  test("what is not a plugin object names the file, and a syntax error says where it is", async () => {
+    // A text file imports as a string: it was "Plugin (unnamed) is invalid: expected an object, got string".
+    const text = join(dir, "notes.txt");
+    writeFileSync(text, "not a plugin\n");
+    expect((await refusal(text)).message).toBe(`Cannot load plugin "${text}": its default export is a string, not a plugin (export default definePlugin({ ... }))`);
+    const factory = moduleFile("factory.ts", "export default () => 3;");
+    expect((await refusal(factory)).message).toBe(`Cannot load plugin "${factory}": its factory returned a number, not a plugin (export default definePlugin({ ... }))`);
+    const unnamed = moduleFile("unnamed.ts", "export default { version: \"1.0.0\" };");
+    expect((await refusal(unnamed)).message).toBe(`Plugin loaded from "${unnamed}" is invalid: name must match /^[a-z][a-z0-9-]*$/, got undefined`);
+    // It was "2 errors building …" without the errors.
+    const syntax = join(dir, "broken.ts");
+    writeFileSync(syntax, "syntax error here (\n");
+    expect((await refusal(syntax)).message).toBe(`Cannot load plugin "${syntax}": ${syntax}:1:8: Expected ";" but found "error"; ${syntax}:1:20: Unexpected end of file`);
+  });
+
   test("a module that hangs or exits while loading is refused within the load budget, and vpo goes on", async () => {
     const hanging = moduleFile("hanging.ts", "for (;;) {}\nexport default {};");
     const started = performance.now();

@@ -84,10 +84,12 @@ function validateFacts(plugin: Record<string, unknown>, label: string, owners: R
   return [...seen] as RunFactKey[];
 }
 
-function validate(candidate: unknown, taken: Set<string>): VpoPlugin {
-  if (!candidate || typeof candidate !== "object") fail("(unnamed)", `expected an object, got ${candidate === null ? "null" : typeof candidate}`);
+function validate(candidate: unknown, taken: Set<string>, source: string): VpoPlugin {
+  // A plugin without a usable name is named by where it was loaded from, when it was.
+  const unnamed = source === "built-in" ? "(unnamed)" : `loaded from "${source}"`;
+  if (!candidate || typeof candidate !== "object") fail(unnamed, `expected an object, got ${candidate === null ? "null" : typeof candidate}`);
   const plugin = candidate as Record<string, unknown>;
-  const label = typeof plugin.name === "string" ? `"${plugin.name}"` : "(unnamed)";
+  const label = typeof plugin.name === "string" ? `"${plugin.name}"` : unnamed;
   if (typeof plugin.name !== "string" || !NAME.test(plugin.name)) {
     fail(label, `name must match /^[a-z][a-z0-9-]*$/, got ${JSON.stringify(plugin.name)}`);
   }
@@ -116,7 +118,7 @@ export function createRegistry(): PluginRegistry {
 
   return {
     register(candidate, source = "built-in") {
-      const plugin = validate(candidate, new Set(plugins.map((p) => p.name)));
+      const plugin = validate(candidate, new Set(plugins.map((p) => p.name)), source);
       const label = `"${plugin.name}"`;
       const facts = validateFacts(plugin as unknown as Record<string, unknown>, label, owners);
       const hooks: Partial<Record<HookName, ResolvedHook>> = {};

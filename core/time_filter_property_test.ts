@@ -17,6 +17,9 @@ const timeish = fc.oneof(
   fc.stringMatching(/^[+-]?\d{1,6}-\d{1,3}-\d{1,3}([T ]\d{1,3}:\d{1,3}(:\d{1,3}(\.\d{0,12})?)?(Z|[+-]\d{1,4}(:\d{1,3})?)?)?\s?$/),
 );
 
+/** Instants are compared as text: only a four-digit year sorts as time does. */
+const FOUR_DIGIT_YEAR = /^\d{4}-/;
+
 function outcome(parse: () => unknown): "ok" | "invalid" {
   try {
     parse();
@@ -33,6 +36,7 @@ test("parseTimeBound never throws anything but INVALID_ARGUMENT, and what it ret
       if (outcome(() => parseTimeBound(text, bound, now)) === "ok") {
         const iso = parseTimeBound(text, bound, now);
         expect(new Date(iso).toISOString()).toBe(iso);
+        expect(iso).toMatch(FOUR_DIGIT_YEAR);
       }
     }),
     { numRuns: RUNS },
@@ -45,6 +49,7 @@ test("parseTimeRange never throws anything but INVALID_ARGUMENT, and a range it 
       if (outcome(() => parseTimeRange({ since, until })) === "ok") {
         const range = parseTimeRange({ since, until });
         if (range.since && range.until) expect(range.since < range.until).toBe(true);
+        for (const bound of [range.since, range.until]) if (bound !== undefined) expect(bound).toMatch(FOUR_DIGIT_YEAR);
       }
     }),
     { numRuns: RUNS },

@@ -196,3 +196,10 @@ test("keys valibot's record skips silently, undefined values and objects with a 
     expect(fastParse(odd)).toBe(REJECTED);
   }
 });
+
+test("processed_at before 1901 is refused saying which years are accepted (it said 0001 while refusing 1850)", () => {
+  const refusal = (processed_at: string) => v.safeParse(RunRecordSchema, { ...FULL, processed_at }).issues?.map((i) => i.message);
+  expect(refusal("1850-06-01T00:00:00Z")).toEqual(["Expected a year between 1901 and 9999"]);
+  expect(refusal("1901-01-01T00:00:00Z")).toBeUndefined();
+  expect(refusal("9999-12-31T23:59:59.999Z")).toBeUndefined();
+});

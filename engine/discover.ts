@@ -21,11 +21,14 @@ export interface Discovery {
   files: DiscoveredFile[];
 }
 
-/** "mkv, .MP4" → ["mkv", "mp4"]. */
+/** "mkv, .MP4 *.ts" → ["mkv", "mp4", "ts"]. */
 export function parseExtensions(list: string | readonly string[] | undefined): string[] {
   if (list === undefined) return [...DEFAULT_EXTENSIONS];
-  const items = (typeof list === "string" ? list.split(",") : list).map((e) => e.trim().replace(/^\./, "").toLowerCase()).filter(Boolean);
+  // Spaces separate too ("mkv mp4"), and a glob's "*." is dropped: each matched no file and the scan found nothing.
+  const items = (typeof list === "string" ? list.split(/[\s,]+/) : list).map((e) => e.trim().replace(/^\*?\./, "").toLowerCase()).filter(Boolean);
   if (items.length === 0) throw new VpoError("INVALID_ARGUMENT", `Invalid extension list ${JSON.stringify(list)}: expected e.g. "mkv,mp4"`);
+  const odd = items.find((e) => !/^[a-z0-9]+$/.test(e));
+  if (odd !== undefined) throw new VpoError("INVALID_ARGUMENT", `Invalid extension "${odd}" in ${JSON.stringify(list)}: expected letters and digits, separated by commas, e.g. "mkv,mp4"`);
   return [...new Set(items)];
 }
 
@@ -56,6 +59,10 @@ function walk(dir: string, wanted: Set<string>, out: DiscoveredFile[]): void {
   }
 }
 
+/** A path given as a media file that is a device, FIFO or socket: there is nothing to read (a FIFO would block for good). */
+export const notRegularFile = (path: string): VpoError =>
+  new VpoError("INVALID_ARGUMENT", `"${path}" is not a regular file (a device, FIFO or socket): there is no media file to read`);
+
 /**
  * Lists media files at `paths` (files are taken as given, directories walked). A path that
  * does not exist is an error (VpoError FILE_NOT_FOUND), before anything is read.
@@ -73,6 +80,7 @@ export function discoverMediaFiles(paths: readonly string[], extensions: readonl
       throw new VpoError("FILE_NOT_FOUND", `No such file or directory: "${root}"`);
     }
     if (s.isDirectory()) walk(root, wanted, files);
+    else if (!s.isFile()) throw notRegularFile(root);
     else files.push({ path: root, size: s.size, mtimeMs: s.mtimeMs });
   }
   const seen = new Set<string>();

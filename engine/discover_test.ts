@@ -22,5 +22,17 @@ describe("discoverMediaFiles", () => {
     expect(() => discoverMediaFiles(["/no/such/dir"])).toThrow('No such file or directory: "/no/such/dir"');
     expect(parseExtensions(" .MKV, mp4 ,")).toEqual(["mkv", "mp4"]);
     expect(() => parseExtensions(",")).toThrow('Invalid extension list ","');
+    // Each of these matched no file at all, and the scan reported nothing found.
+    expect(parseExtensions("mkv mp4")).toEqual(["mkv", "mp4"]);
+    expect(parseExtensions("*.mkv, *.M2TS")).toEqual(["mkv", "m2ts"]);
+    expect(() => parseExtensions("mkv;mp4")).toThrow('Invalid extension "mkv;mp4" in "mkv;mp4": expected letters and digits, separated by commas, e.g. "mkv,mp4"');
+  });
+
+  test("a device or a FIFO given as a file is refused (a FIFO blocked the scan for good)", () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), "vpo-discover-")), "pipe.mkv");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    for (const path of [fifo, "/dev/null"]) {
+      expect(() => discoverMediaFiles([path])).toThrow(`"${path}" is not a regular file (a device, FIFO or socket): there is no media file to read`);
+    }
   });
 });

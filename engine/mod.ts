@@ -71,7 +71,7 @@ export { planFile } from "./plan/plan.ts";
 export type { FilePlan, PhasePlan, PlannedAction } from "./plan/types.ts";
 
 /** Finding media files; scanning them into the files table. */
-export { DEFAULT_EXTENSIONS, discoverMediaFiles, parseExtensions } from "./discover.ts";
+export { DEFAULT_EXTENSIONS, discoverMediaFiles, notRegularFile, parseExtensions } from "./discover.ts";
 export { runScan } from "./scan.ts";
 export type { ScanOptions, ScanSummary } from "./scan.ts";
 

@@ -6,7 +6,8 @@
  * terminals and the server.
  */
 import { getLogger, withContext } from "@logtape/logtape";
-import { createJob, errorMessage, type EventBus, findProcessedRun, type Job, type JobType, partialHash, trace, updateJob, VpoError } from "../core/mod.ts";
+import * as v from "valibot";
+import { createJob, errorMessage, type EventBus, fieldSchema, findProcessedRun, type Job, type JobType, partialHash, trace, updateJob, VpoError } from "../core/mod.ts";
 import type { FreeBytesFn } from "./disk_space.ts";
 import { type FileOutcome, runLifecycle } from "./lifecycle.ts";
 import { readAhead } from "./source.ts";
@@ -91,6 +92,12 @@ export async function processedBefore(engine: Engine, step: RunStep, file: strin
 
 /** Runs the job and closes it (see the module comment). */
 export async function runJob(engine: Engine, o: JobOptions): Promise<BatchSummary> {
+  // A name the record refuses would leave a file changed and its run unrecordable: refuse it first.
+  const named = v.safeParse(fieldSchema("policy_name"), o.policyName);
+  if (!named.success) {
+    const shown = o.policyName.length > 80 ? `${JSON.stringify(o.policyName.slice(0, 80))}…` : JSON.stringify(o.policyName);
+    throw new VpoError("INVALID_ARGUMENT", `Cannot record runs under the policy name ${shown}: ${named.issues[0].message}; nothing was changed`);
+  }
   const total = o.files.length;
   const started = performance.now();
   const job = await createJob(engine.db, { type: o.type, policy_name: o.policyName, files_total: total }).catch((error: unknown) => {

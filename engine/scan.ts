@@ -3,6 +3,7 @@
  * running ffprobe; new and changed files are introspected into `files`; files gone from disk are
  * marked missing (or deleted with prune). Each scan is a `scan` job row with its summary.
  */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { createJob, type Db, takeLibrarySnapshot, errorMessage, knownFilesUnder, markFilesMissing, deleteFiles, type ProbeFn, saveScannedFiles, type ScannedFile, updateJob } from "../core/mod.ts";
 import { partialHash } from "../core/mod.ts";
@@ -103,7 +104,7 @@ export async function runScan(db: Db, probe: ProbeFn, o: ScanOptions): Promise<S
   await saveScannedFiles(db, pending);
 
   const onDisk = new Set(files.map((f) => f.path));
-  const gone = [...known.values()].filter((row) => !onDisk.has(row.path));
+  const gone = [...known.values()].filter((row) => !onDisk.has(row.path) && goneFromDisk(row.path));
   const newlyGone = gone.filter((row) => row.scan_status !== "missing").map((row) => row.path);
   if (o.prune) await deleteFiles(db, gone.map((row) => row.path));
   else await markFilesMissing(db, newlyGone);
@@ -130,6 +131,20 @@ export async function runScan(db: Db, probe: ProbeFn, o: ScanOptions): Promise<S
     summary: { ...summary, error_files: errorFiles.slice(0, 50) },
   });
   return summary;
+}
+
+/**
+ * Is a known file no longer there? Not being found by this scan is not enough: a file of another
+ * extension (`--ext mp4`), below a hidden or unreadable directory, is still on disk, and marking
+ * it missing (or pruning its row) would be a wrong record.
+ */
+function goneFromDisk(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR";
+  }
 }
 
 /** Is `a` at or below `b`? */

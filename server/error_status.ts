@@ -10,6 +10,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   NO_STATS: 404,
   DUPLICATE_RUN: 409,
   QUERY_TIMEOUT: 503,
+  // The database cannot answer (unreachable, damaged): not a fault of the request, nor of this code.
+  DB_ERROR: 503,
+  DB_DAMAGED: 503,
   DISK_FULL: 507,
 };
 

@@ -36,7 +36,7 @@ export function errorResponse(status: number, body: ErrorBody, headers: Record<s
 }
 
 /** Server-side failures whose message is safe and useful to show the client. */
-const TOLD: ReadonlySet<string> = new Set(["QUERY_TIMEOUT", "DISK_FULL"]);
+const TOLD: ReadonlySet<string> = new Set(["QUERY_TIMEOUT", "DISK_FULL", "DB_DAMAGED"]);
 
 /** Maps anything thrown to { status, body }: domain errors by their code (error_status.ts), the rest to a bare 500. */
 export function toErrorBody(thrown: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {

@@ -19,13 +19,16 @@ export const windowParams = {
   until: timeParam("Up to this time; a date-only value includes that whole day"),
 };
 
+const POSITIVE_INT = /^[1-9]\d{0,8}$/;
+
 /** A positive integer in a query string, with an upper bound. */
 export const positiveIntParam = (description: string, max: number) =>
   v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^[1-9]\d{0,8}$/, `expected a positive integer up to ${max}`),
-      v.check((s) => Number(s) <= max, `expected a positive integer up to ${max}`),
+      v.regex(POSITIVE_INT, `expected a positive integer up to ${max}`),
+      // Only what the pattern passed: "abc" is one problem, not the same one twice.
+      v.check((s) => !POSITIVE_INT.test(s) || Number(s) <= max, `expected a positive integer up to ${max}`),
       v.description(`${description} (1–${max})`),
     ),
   );

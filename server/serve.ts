@@ -25,6 +25,10 @@ export interface RunningServer {
 
 /** Throws unless the host is loopback or a token protects the writes. */
 export function checkExposure(host: string, token: string | null | undefined): void {
+  // A client cannot send these: header values lose their outer spaces, and control characters are refused.
+  if (token && (token.trim() !== token || /[\x00-\x1f\x7f]/.test(token))) {
+    throw new VpoError("INVALID_ARGUMENT", "The API token starts or ends with a space or holds a control character, so no client could send it: choose another");
+  }
   if (!isLoopbackHost(host) && !token) {
     throw new VpoError(
       "INVALID_ARGUMENT",

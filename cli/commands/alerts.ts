@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { addSilence, alertHistory, parseDuration, parseTimeRange, VpoError } from "../../core/mod.ts";
+import { addSilence, alertHistory, MAX_DURATION_SECONDS, parseDuration, parseTimeRange, VpoError } from "../../core/mod.ts";
 import { alertOverview, findRule, startMonitoring } from "../../monitor/mod.ts";
 import { globalArgs, loadCliConfig } from "../context.ts";
 import { withDatabase } from "../database.ts";
@@ -81,6 +81,7 @@ const silenceCommand = defineCommand({
       throw new VpoError("INVALID_ARGUMENT", `Invalid --for "${args.for}": expected a duration such as 30m, 2h or 1d`);
     }
     if (seconds <= 0) throw new VpoError("INVALID_ARGUMENT", `Invalid --for "${args.for}": expected a duration longer than 0`);
+    if (seconds > MAX_DURATION_SECONDS) throw new VpoError("INVALID_ARGUMENT", `Invalid --for "${args.for}": expected at most 3650d (10 years)`);
     await withDatabase(args, rawArgs, async (db, ctx) => {
       findRule(ctx.config, args.rule);
       const now = new Date();

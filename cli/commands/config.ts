@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import { configFilePath, type ConfigProblem, listProfiles } from "../../core/mod.ts";
 import { globalArgs, globalValues, loadCliConfig, repeated } from "../context.ts";
@@ -33,7 +34,9 @@ const validateCommand = defineCommand({
     if (args.json) process.stdout.write(`${renderJson({ ok: problems.length === 0, checked, problems })}\n`);
     else if (problems.length === 0) {
       const what = `${checked.profiles.length} profile(s), ${checked.policies.length} policy file(s) and the plugins`;
-      process.stdout.write(`${colors.green("OK")}: ${checked.config_file}, ${what} are valid.\n`);
+      // No config file is valid too (every setting has its default), but not one that was checked.
+      const file = existsSync(checked.config_file) ? checked.config_file : `no config file (${checked.config_file}: defaults)`;
+      process.stdout.write(`${colors.green("OK")}: ${file}, ${what} are valid.\n`);
     } else {
       process.stdout.write(`${renderProblems(problems)}\n\n${problems.length} problem${problems.length === 1 ? "" : "s"} found.\n`);
     }

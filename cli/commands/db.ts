@@ -93,8 +93,13 @@ const retention = defineCommand({
   async run({ args, rawArgs }) {
     await withDatabase(args, rawArgs, async (db, ctx) => {
       const r = await runRetention(db, ctx.config.retention ?? {});
-      print(args.format === "json", r, () =>
-        `Deleted ${formatNumber(r.runs)} runs (before ${r.cutoffs.runsBefore ?? "—"}), ${formatNumber(r.details)} detail rows of older runs (before ${r.cutoffs.detailsBefore ?? "—"}), ${formatNumber(r.reports)} reports; daily totals kept`);
+      // A period that is not set deletes nothing, for ever: say so rather than "before —".
+      const kept = (what: string) => `${what} (no [retention] period: kept for ever)`;
+      print(args.format === "json", r, () => [
+        r.cutoffs.runsBefore ? `Deleted ${formatNumber(r.runs)} runs (before ${r.cutoffs.runsBefore})` : kept("No runs deleted"),
+        r.cutoffs.detailsBefore ? `${formatNumber(r.details)} detail rows of older runs (before ${r.cutoffs.detailsBefore})` : kept("no details deleted"),
+        `${formatNumber(r.reports)} reports; daily totals kept`,
+      ].join(", "));
     }, { access: "write", retention: false });
   },
 });

@@ -21,15 +21,20 @@ function ensureDemoPolicy(): { path: string; created: boolean } {
 /** `firstRun`: the id to show, as short as the database allows. */
 function nextSteps(library: string, firstRun: string | null, serving: boolean): string {
   const q = JSON.stringify(library);
+  const steps: [command: string, why: string][] = [
+    ...(firstRun ? [[`vpo stats detail ${firstRun} --show-actions --show-performance`, "one run: every action and the rule behind it"] as [string, string]] : []),
+    [`vpo process ${q} --policy demo --dry-run`, "the plan now: nothing left to do"],
+    [`vpo scan ${q}`, "record what ffprobe sees in each file"],
+    [`vpo files ${q}`, "and show it: container, duration, size, every stream"],
+    ["vpo stats summary --format json", "the same totals for scripts"],
+    ...(serving ? [] : [["vpo demo --serve", "the dashboard in your browser"] as [string, string]]),
+  ];
+  // The comments in one column, whatever the length of the library's path and the run id.
+  const width = Math.max(...steps.map(([command]) => command.length));
   return [
     "What to try next:",
-    ...(firstRun ? [`  vpo stats detail ${firstRun} --show-actions --show-performance   # one run: every action and the rule behind it`] : []),
-    `  vpo process ${q} --policy demo --dry-run    # the plan now: nothing left to do`,
-    `  vpo scan ${q}                               # record what ffprobe sees in each file`,
-    `  vpo files ${q}                              # and show it: container, duration, size, every stream`,
-    "  vpo stats summary --format json               # the same totals for scripts",
+    ...steps.map(([command, why]) => `  ${command.padEnd(width)}   # ${why}`),
     `  edit ${join(policiesDir(), "demo.yaml")}, then: vpo demo`,
-    ...(serving ? [] : ["  vpo demo --serve                              # the dashboard in your browser"]),
   ].join("\n");
 }
 

@@ -1,21 +1,18 @@
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { defineCommand } from "citty";
-import * as v from "valibot";
-import { errorMessage, parseOrThrow } from "../../core/mod.ts";
+import { errorMessage } from "../../core/mod.ts";
 import {
   type BatchSummary, createProbe, discoverMediaFiles, type Engine, type LoadedPolicy, loadPolicy, parseExtensions, planFile, resolveTools, runProcessJob, writeBlocker,
 } from "../../engine/mod.ts";
 import { variadic } from "../argv_check.ts";
+import { parseCountFlag } from "../count_flag.ts";
 import { type CliContext, createContext, globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
 import { watchInterrupts } from "../interrupt.ts";
 import { planJson, renderPlan } from "../plan_view.ts";
 import { attachProcessView, chooseViewMode, describeBatch } from "../process_view.ts";
 
-const WorkersSchema = v.optional(
-  v.pipe(v.string(), v.regex(/^\d+$/, (i) => `Invalid --workers ${JSON.stringify(i.input)}: expected a whole number of at least 1`), v.transform(Number), v.minValue(1, (i) => `Invalid --workers ${i.input}: expected at least 1`)),
-);
 
 /** Prints each file's plan; touches nothing, records nothing. */
 async function dryRun(ctx: CliContext, files: { path: string; size: number }[], loaded: LoadedPolicy, json: boolean): Promise<void> {
@@ -83,21 +80,20 @@ export const processCommand = defineCommand({
   },
   async run({ args, rawArgs }) {
     const paths = (args._ as string[] | undefined)?.length ? (args._ as string[]) : [args.paths as string];
-    const workersFlag = parseOrThrow(WorkersSchema, args.workers, "Invalid arguments");
+    const workersFlag = parseCountFlag("--workers", args.workers);
     const extensions = parseExtensions(args.ext);
     const loaded = loadPolicy(args.policy);
     const { files } = discoverMediaFiles(paths, extensions);
     const found = files.map((f) => ({ path: f.path, size: f.size }));
+    const noneFound = () => process.stderr.write(`vpo: no media files (${extensions.join(", ")}) found under ${paths.map((p) => JSON.stringify(p)).join(", ")}\n`);
     if (args["dry-run"]) {
+      if (found.length === 0) return void noneFound();
       await dryRun(await createContext(args, rawArgs, { plugins: false }), found, loaded, args.json === true);
       return;
     }
     const session = await openEngineSession(args, rawArgs, { json: args.json });
     try {
-      if (found.length === 0) {
-        process.stderr.write(`vpo: no media files (${extensions.join(", ")}) found under ${paths.map((p) => JSON.stringify(p)).join(", ")}\n`);
-        return;
-      }
+      if (found.length === 0) return void noneFound();
       const workers = workersFlag ?? session.ctx.config.processing.workers ?? 1;
       const keepBackup = args["keep-backup"] ?? session.ctx.config.processing.keep_backup ?? false;
       await processWithView(session, found.map((f) => ({ ...f, size: statSync(f.path).size })), loaded, { workers, keepBackup, json: args.json === true, force: args.force === true });

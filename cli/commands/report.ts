@@ -1,9 +1,12 @@
 import { defineCommand } from "citty";
-import { parseTimeRange, VpoError } from "../../core/mod.ts";
+import { parseClosedRange, VpoError } from "../../core/mod.ts";
 import { buildReport, customWindow, lastCompletePeriod, PERIODS, REPORT_FORMATS, renderReport, type Window } from "../../monitor/reports/mod.ts";
 import { globalArgs } from "../context.ts";
-import { openOutput } from "./stats/_output.ts";
+import { openOutput, outputFormat } from "./stats/_output.ts";
 import { choiceArg, formatArg, scopeArgs, withDatabase } from "./stats/_shared.ts";
+
+/** Markdown first: the default, readable on a terminal. */
+const FORMATS = ["md", ...REPORT_FORMATS.filter((f) => f !== "md")] as const;
 
 /** The window a report covers: the last complete --period (default week), or --since/--until. */
 export function reportWindow(args: { period?: string; since?: string; until?: string }, now = new Date()): { window: Window; period: (typeof PERIODS)[number] | "custom" } {
@@ -14,9 +17,8 @@ export function reportWindow(args: { period?: string; since?: string; until?: st
     return { window: lastCompletePeriod(period, now), period };
   }
   if (!args.since || !args.until) throw new VpoError("INVALID_ARGUMENT", "A report window needs both --since and --until (or use --period day|week|month)");
-  const range = parseTimeRange(args, now);
-  if (range.since! >= range.until!) throw new VpoError("INVALID_ARGUMENT", `Invalid window: --since ${args.since} is not before --until ${args.until}`);
-  return { window: customWindow(range.since!, range.until!), period: "custom" };
+  const range = parseClosedRange({ since: args.since, until: args.until }, now);
+  return { window: customWindow(range.since, range.until), period: "custom" };
 }
 
 export const reportCommand = defineCommand({
@@ -27,19 +29,20 @@ export const reportCommand = defineCommand({
     until: { type: "string", description: "End of a custom window (a date-only value includes that whole day)" },
     policy: { type: "string", description: "Only runs of this policy" },
     ...scopeArgs,
-    format: formatArg(["md", ...REPORT_FORMATS.filter((f) => f !== "md")]),
+    format: formatArg(FORMATS),
     output: { type: "string", description: "Write to this file (via FILE.tmp, renamed when complete) instead of stdout" },
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
     const { window, period } = reportWindow(args);
-    if (args.format === "pdf" && !args.output && process.stdout.isTTY) {
+    const format = outputFormat(FORMATS, args.format, rawArgs, args.output);
+    if (format === "pdf" && !args.output && process.stdout.isTTY) {
       throw new VpoError("INVALID_ARGUMENT", "A PDF report is binary: give --output FILE (or redirect standard output)");
     }
     const scope = { ...(args.policy ? { policy: args.policy } : {}), ...(args.library ? { library: args.library } : {}), ...(args.node ? { node: args.node } : {}) };
     await withDatabase(args, rawArgs, async (db) => {
       const data = await buildReport(db, { window, period, scope });
-      const rendered = await renderReport(data, args.format);
+      const rendered = await renderReport(data, format);
       const out = openOutput(args.output);
       try {
         await out.write(rendered.body);
@@ -48,7 +51,7 @@ export const reportCommand = defineCommand({
         out.abort();
         throw error;
       }
-      if (out.path) process.stderr.write(`Wrote the ${window.label} report (${args.format}, ${rendered.body.byteLength.toLocaleString("en-US")} bytes) to ${out.path}\n`);
+      if (out.path) process.stderr.write(`Wrote the ${window.label} report (${format}, ${rendered.body.byteLength.toLocaleString("en-US")} bytes) to ${out.path}\n`);
     });
   },
 });

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { trace, VpoError } from "../../core/mod.ts";
-import { runCommandJob } from "../../engine/mod.ts";
+import { notRegularFile, runCommandJob } from "../../engine/mod.ts";
 import { globalArgs } from "../context.ts";
 import { openEngineSession } from "../engine_session.ts";
 import { renderJson } from "../format.ts";
@@ -28,7 +28,10 @@ export const runCommandDef = defineCommand({
       throw new VpoError("INVALID_ARGUMENT", "No command given: vpo run <file> --policy-name <name> -- <command with {input} and {output}>");
     }
     const file = resolve(args.file);
-    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new VpoError("FILE_NOT_FOUND", `No such file: "${file}"`);
+    const found = statSync(file, { throwIfNoEntry: false });
+    if (found?.isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Cannot run on "${file}": it is a directory (vpo process takes directories)`);
+    if (!found) throw new VpoError("FILE_NOT_FOUND", `No such file: "${file}"`);
+    if (!found.isFile()) throw notRegularFile(file);
     // Recovered runs are reported on stderr: stdout carries this run's record alone.
     const session = await openEngineSession(args, rawArgs, { json: false, readAhead: file });
     const interrupts = watchInterrupts((signal) => {

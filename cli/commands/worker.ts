@@ -1,18 +1,15 @@
 import { defineCommand } from "citty";
 import { hostname } from "node:os";
-import * as v from "valibot";
-import { parseOrThrow, registerNode } from "../../core/mod.ts";
+import { registerNode } from "../../core/mod.ts";
 import { openQueue, type Queue, recoverAbandonedRuns, runQueueWorker, type WorkerEvent } from "../../engine/mod.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { type GlobalValues, globalArgs } from "../context.ts";
 import { workerMonitoring } from "../worker_monitoring.ts";
 import { type EngineSession, openEngineSession, reportRecovered } from "../engine_session.ts";
+import { parseCountFlag } from "../count_flag.ts";
 import { watchInterrupts } from "../interrupt.ts";
 import { queueSettings, requirePostgres } from "../queue_session.ts";
 
-const ConcurrencySchema = v.optional(
-  v.pipe(v.string(), v.regex(/^\d+$/, (i) => `Invalid --concurrency ${JSON.stringify(i.input)}: expected a whole number of at least 1`), v.transform(Number), v.minValue(1, (i) => `Invalid --concurrency ${i.input}: expected at least 1`)),
-);
 
 /**
  * Something a worker runs beside its jobs (e.g. evaluating alert rules): started once the worker's
@@ -79,7 +76,7 @@ export const workerCommand = defineCommand({
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    const flag = parseOrThrow(ConcurrencySchema, args.concurrency, "Invalid arguments");
+    const flag = parseCountFlag("--concurrency", args.concurrency);
     const url = requirePostgres(args, "vpo worker");
     const session = await openEngineSession(args, rawArgs, { json: args.json });
     const interrupts = watchInterrupts();

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { VpoError } from "../errors.ts";
 import { dataDir } from "../paths.ts";
@@ -6,7 +7,7 @@ import { defaultConfig } from "./defaults.ts";
 import { envLayer } from "./env.ts";
 import { configFilePath, readConfigFile, readProfile } from "./files.ts";
 import { checkMonitoringReferences } from "./monitoring.ts";
-import type { Config } from "./schema.ts";
+import { type Config, homeRelative } from "./schema.ts";
 
 export type ConfigSource = "default" | "config" | "profile" | "env" | "flag";
 type Env = Record<string, string | undefined>;
@@ -30,6 +31,14 @@ export interface LoadedConfig {
 
 /** Keys holding file paths: relative values are taken from the data dir, or from the working dir when given as a flag. */
 const PATH_KEYS = [["database", "path"], ["logging", "file"]] as const;
+/** Paths taken as written (an ffmpeg on PATH by name, a temp dir), but for `~/…`. */
+const HOME_ONLY_KEYS = [["tools", "ffmpeg"], ["tools", "ffprobe"], ["processing", "temp_dir"]] as const;
+
+/**
+ * `~/…` in the home folder. A shell expands it on a command line, but not in TOML or a variable:
+ * `path = "~/lib.db"` made a folder named "~" in the data dir.
+ */
+const inHome = (path: string): string => join(homedir(), path.slice(1));
 
 /**
  * Merges the layers, later winning: built-in default < config file < profile < environment < flag.
@@ -40,6 +49,11 @@ const PATH_KEYS = [["database", "path"], ["logging", "file"]] as const;
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
+  // Everything vpo keeps lives below it: a file there read as "nothing recorded yet", or failed mkdir (EEXIST).
+  const home = dataDir(env);
+  if (statSync(home, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new VpoError("INVALID_CONFIG", `The data dir "${home}"${env.VPO_DATA_DIR ? " (VPO_DATA_DIR)" : ""} is not a directory: point VPO_DATA_DIR at a folder, or move the file away`);
+  }
   const layers: Layer[] = [{ source: "default", values: defaultConfig(env) }];
   const configPath = configFilePath(env);
   const hasFile = existsSync(configPath);
@@ -58,8 +72,20 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const { config, sources } = mergeLayers(layers);
   for (const [section, key] of PATH_KEYS) {
     const value = config[section]?.[key] as string | undefined;
-    if (!value || isAbsolute(value)) continue;
+    if (!value) continue;
+    if (homeRelative(value)) {
+      config[section]![key] = inHome(value);
+      continue;
+    }
+    if (isAbsolute(value)) continue;
     config[section]![key] = sources[`${section}.${key}`] === "flag" ? resolve(value) : join(dataDir(env), value);
+  }
+  for (const [section, key] of HOME_ONLY_KEYS) {
+    const value = config[section]?.[key] as string | undefined;
+    if (value && homeRelative(value)) config[section]![key] = inHome(value);
+  }
+  for (const [name, root] of Object.entries(config.libraries ?? {})) {
+    if (homeRelative(root as string)) config.libraries![name] = inHome(root as string);
   }
   // Checked once merged: a rule in config.toml may name a channel that a profile defines.
   const problems = checkMonitoringReferences(config as Config);

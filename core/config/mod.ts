@@ -10,7 +10,7 @@ export { loadConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfi
 export { checkConfigSetup, type ConfigProblem } from "./validate.ts";
 export { databaseLocation } from "./database.ts";
 export {
-  AlertsSchema, ChannelSchema, ChannelsSchema, CHANNEL_KEYS, checkMonitoringReferences, formatDuration as formatConfigDuration, LABELS, parseDuration, parseFreeSpace,
+  AlertsSchema, ChannelSchema, ChannelsSchema, CHANNEL_KEYS, checkMonitoringReferences, formatDuration as formatConfigDuration, LABELS, MAX_DURATION_SECONDS, parseDuration, parseFreeSpace,
   RULE_KIND_NAMES, RULE_KINDS, RuleSchema, SEVERITIES, WEBHOOK_PRESETS,
   type AlertsConfig, type ChannelConfig, type ChannelType, type LabelName, type RuleConfig, type RuleKind, type Severity,
 } from "./monitoring.ts";

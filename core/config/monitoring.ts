@@ -42,9 +42,26 @@ export function formatDuration(seconds: number): string {
 }
 
 const text = v.pipe(v.string(), v.minLength(1, "expected a non-empty string"));
-const duration = v.pipe(v.string(), v.regex(DURATION, "expected a duration such as 30s, 10m, 2h or 7d"));
+/** The longest duration a setting or a silence takes (10 years): past it, windows and deadlines leave the calendar. */
+export const MAX_DURATION_SECONDS = 3650 * 86_400;
+const duration = v.pipe(
+  v.string(),
+  v.regex(DURATION, "expected a duration such as 30s, 10m, 2h or 7d"),
+  v.check((s) => !DURATION.test(s) || parseDuration(s) <= MAX_DURATION_SECONDS, "expected a duration of at most 3650d (10 years)"),
+);
+/** A window, an interval or a deadline: 0s would evaluate nothing, or evaluate without pause. */
+const span = v.pipe(duration, v.check((s) => !DURATION.test(s) || parseDuration(s) > 0, "expected a duration longer than 0s"));
+/**
+ * The longest a timer of vpo waits (24 days): timers take at most 2^31−1 ms (24.8 days), and a
+ * longer wait fires at once — an evaluation without pause, every ffprobe "timed out".
+ */
+export const MAX_TIMER_SECONDS = 24 * 86_400;
+/** A span a timer waits for. */
+const timerSpan = v.pipe(span, v.check((s) => !DURATION.test(s) || parseDuration(s) <= MAX_TIMER_SECONDS, "expected a duration of at most 24d (a timer cannot wait longer)"));
 const percent = v.pipe(v.number(), v.minValue(0, "expected a percentage from 0 to 100"), v.maxValue(100, "expected a percentage from 0 to 100"));
 const count = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** Days records are kept: past 100 years the horizon leaves the calendar (Invalid Date at every start). */
+export const days = v.pipe(count, v.maxValue(36_500, "expected at most 36500 days (100 years)"));
 const oneOrMore = v.union([text, v.array(text)], "expected a name or a list of names");
 
 /** Channel types and the keys each one takes (besides `type`). */
@@ -118,7 +135,7 @@ export const ChannelSchema = v.pipe(
     max_bytes: v.optional(count),
     backup_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     /** Longest one attempt may take. */
-    timeout: v.optional(duration),
+    timeout: v.optional(timerSpan),
     /** Attempts after the first one failed. */
     retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(20))),
     /** Wait before the first retry; each further retry waits twice as long. */
@@ -156,14 +173,14 @@ export const RuleSchema = v.pipe(
     title: v.optional(text),
     text: v.optional(text),
     threshold: v.optional(percent),
-    window: v.optional(duration),
+    window: v.optional(span),
     min_runs: v.optional(count),
     metric: v.optional(v.picklist(["wall_time_per_gb", "encoding_fps"], "expected wall_time_per_gb or encoding_fps")),
     phase: v.optional(text),
-    baseline: v.optional(duration),
+    baseline: v.optional(span),
     min_free: v.optional(v.pipe(v.string(), v.regex(SIZE, "expected a size such as 50GiB or 500MB, or a percentage such as 10%"))),
-    quiet_for: v.optional(duration),
-    silent_for: v.optional(duration),
+    quiet_for: v.optional(span),
+    silent_for: v.optional(span),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
@@ -177,9 +194,9 @@ export type RuleConfig = v.InferOutput<typeof RuleSchema>;
 /** `[alerts]`: the rules and how they are kept. */
 export const AlertsSchema = v.strictObject({
   /** How often every rule is evaluated (runs recorded are evaluated at once as well). */
-  evaluate_every: v.optional(duration),
+  evaluate_every: v.optional(timerSpan),
   /** Fired and resolved alerts and their deliveries are kept this long. */
-  history_days: v.optional(count),
+  history_days: v.optional(days),
   rules: v.optional(
     v.pipe(
       v.array(RuleSchema),

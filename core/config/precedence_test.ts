@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { dataDirWith } from "./_test_dir.ts";
 import { type Config, loadConfig } from "./mod.ts";
@@ -83,6 +84,13 @@ describe("precedence: flag > environment > profile > config file > default", () 
     expect(loadConfig({ env }).config.database.path).toBe(join(dir, "sub/lib.db"));
     expect(loadConfig({ env }).config.logging.file).toBe(join(dir, "logs/vpo.log"));
     expect(loadConfig({ env, flags: { database: { path: "x.db" } } }).config.database.path).toBe(join(process.cwd(), "x.db"));
+  });
+
+  test("~/ in a file or a variable is the home folder, as a shell would read it (it made a folder named \"~\" in the data dir)", () => {
+    const { env } = dataDirWith({ "config.toml": `[database]\npath = "~/media/lib.db"\n[libraries]\nfilms = "~/Films"\n[tools]\nffmpeg = "~/bin/ffmpeg"\nffprobe = "ffprobe"\n` });
+    const { config } = loadConfig({ env: { ...env, VPO_LOGGING_FILE: "~/vpo.log" } });
+    expect([config.database.path, config.logging.file, config.libraries.films]).toEqual([join(homedir(), "media/lib.db"), join(homedir(), "vpo.log"), join(homedir(), "Films")]);
+    expect([config.tools.ffmpeg, config.tools.ffprobe]).toEqual([join(homedir(), "bin/ffmpeg"), "ffprobe"]);
   });
 
   test("VPO_PROFILE selects a profile; --profile overrides it", () => {

@@ -1,8 +1,13 @@
 import type { Cron } from "croner";
 import * as v from "valibot";
-import { AlertsSchema, ChannelsSchema } from "./monitoring.ts";
+import { AlertsSchema, ChannelsSchema, days, MAX_TIMER_SECONDS } from "./monitoring.ts";
+
+/** `~` or `~/…`: a path in the home folder, as a shell would expand it (configLoad expands it). */
+export const homeRelative = (path: string): boolean => path === "~" || path.startsWith("~/");
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+const timerSeconds = v.pipe(positiveInt, v.maxValue(MAX_TIMER_SECONDS, `expected at most ${MAX_TIMER_SECONDS} seconds (24 days): a timer cannot wait longer`));
+const timerMs = v.pipe(positiveInt, v.maxValue(MAX_TIMER_SECONDS * 1000, `expected at most ${MAX_TIMER_SECONDS * 1000} ms (24 days): a timer cannot wait longer`));
 
 /** Log levels accepted by `[logging] level`, `--log-level` and `VPO_LOGGING_LEVEL`. */
 export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
@@ -23,7 +28,7 @@ export const ConfigSchema = v.strictObject({
       ffmpeg: v.optional(v.string()),
       ffprobe: v.optional(v.string()),
       /** Longest a single ffprobe call may take. */
-      probe_timeout_seconds: v.optional(positiveInt),
+      probe_timeout_seconds: v.optional(timerSeconds),
     }),
   ),
   logging: v.optional(
@@ -40,7 +45,7 @@ export const ConfigSchema = v.strictObject({
       store_level: v.optional(v.picklist([...LOG_LEVELS, "off"], `expected one of ${[...LOG_LEVELS, "off"].join(", ")}`)),
     }),
   ),
-  jobs: v.optional(v.strictObject({ retention_days: v.optional(positiveInt) })),
+  jobs: v.optional(v.strictObject({ retention_days: v.optional(days) })),
   server: v.optional(
     v.strictObject({
       host: v.optional(v.string()),
@@ -57,7 +62,7 @@ export const ConfigSchema = v.strictObject({
       /** Module specifiers (file paths or package names) of third-party plugins. */
       load: v.optional(v.array(v.string())),
       /** Time budget of one hook call. */
-      hook_timeout_ms: v.optional(positiveInt),
+      hook_timeout_ms: v.optional(timerMs),
       /** Options per plugin name, e.g. `[plugins.options.hash] full = true`. */
       options: v.optional(v.record(v.string(), v.record(v.string(), v.unknown()))),
     }),
@@ -76,13 +81,13 @@ export const ConfigSchema = v.strictObject({
   retention: v.optional(
     v.strictObject({
       /** Runs (with their actions, phases, metrics) older than this are deleted; their totals are kept. */
-      runs_days: v.optional(positiveInt),
+      runs_days: v.optional(days),
       /** Actions, phases and plugin metrics of runs older than this are deleted sooner than the runs. */
-      details_days: v.optional(positiveInt),
+      details_days: v.optional(days),
       /** Logs kept by the log store (default 90). */
-      logs_days: v.optional(positiveInt),
+      logs_days: v.optional(days),
       /** Stored reports (default 365). */
-      reports_days: v.optional(positiveInt),
+      reports_days: v.optional(days),
     }),
   ),
   /** Reports `vpo serve` makes on a schedule (`[[reports.schedule]]`). */
@@ -113,14 +118,14 @@ export const ConfigSchema = v.strictObject({
   queue: v.optional(
     v.strictObject({
       /** A worker's lease on a job: renewed every half of it; a job whose lease lapsed goes to another worker. pg-boss needs at least 10. */
-      heartbeat_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10))),
+      heartbeat_seconds: v.optional(v.pipe(timerSeconds, v.minValue(10))),
       /** How often workers look for lapsed leases and refresh the queue's counts. */
-      check_interval_seconds: v.optional(positiveInt),
+      check_interval_seconds: v.optional(timerSeconds),
       /** Retries of a job that failed (then it stays failed, for `vpo queue retry`). */
       retry_limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-      retry_delay_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      retry_delay_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TIMER_SECONDS, `expected at most ${MAX_TIMER_SECONDS} seconds (24 days)`))),
       /** On SIGTERM a worker finishes its current files for at most this long, then stops them (they go back to the queue). */
-      stop_timeout_seconds: v.optional(positiveInt),
+      stop_timeout_seconds: v.optional(timerSeconds),
     }),
   ),
   /** This machine: its name in every run it records (default: the host name). */
@@ -132,7 +137,7 @@ export const ConfigSchema = v.strictObject({
   libraries: v.optional(
     v.record(
       v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a library name of letters, digits, _ and -")),
-      v.pipe(v.string(), v.check((p) => p.startsWith("/"), "expected an absolute path")),
+      v.pipe(v.string(), v.check((p) => p.startsWith("/") || homeRelative(p), "expected an absolute path (or one in your home folder, ~/…)")),
     ),
   ),
   /** Notification channels by name (`[channels.ops] type = "webhook"`), used by alert rules and reports. */

@@ -27,6 +27,12 @@ describe("config file errors name the file, the key and what was expected", () =
     ["not an integer", `[processing]\nworkers = 1.5\n`, /processing\.workers: Invalid integer/],
     ["not one of the choices", `[logging]\nlevel = "loud"\n`, /logging\.level: Invalid type: Expected \("debug" \| "info" \| "warning" \| "error"\)/],
     ["a list expected", `[plugins]\nload = "x.ts"\n`, /plugins\.load: Invalid type: Expected Array/],
+    // Past what a timer can wait, the wait ends at once: every ffprobe, every plugin hook "timed out".
+    ["a timeout no timer can wait", `[tools]\nprobe_timeout_seconds = 3000000\n`, /tools\.probe_timeout_seconds: expected at most 2073600 seconds \(24 days\): a timer cannot wait longer$/],
+    ["a hook budget no timer can wait", `[plugins]\nhook_timeout_ms = 3000000000\n`, /plugins\.hook_timeout_ms: expected at most 2073600000 ms \(24 days\)/],
+    // Past 100 years the horizon left the calendar: every scan failed with "Invalid Date".
+    ["days past the calendar", `[jobs]\nretention_days = 99999999999\n`, /jobs\.retention_days: expected at most 36500 days \(100 years\)$/],
+    ["retention past the calendar", `[retention]\nruns_days = 99999999999\n`, /retention\.runs_days: expected at most 36500 days/],
   ];
   for (const [name, toml, message] of cases) {
     test(`${name}: exit code 2`, () => {
@@ -44,6 +50,13 @@ describe("config file errors name the file, the key and what was expected", () =
     const { env } = dataDirWith({ "config.toml": `[server]\nport = "x"\nhots = "a"\n[jobs]\nretention_days = 0\n` });
     expect((thrown(() => loadConfig({ env })).details as string[]).length).toBe(3);
     expect(checkConfigSetup({ env }).map((p) => p.message.split(":")[0]).sort()).toEqual(["jobs.retention_days", "server.hots", "server.port"]);
+  });
+
+  test("a data dir that is a file is bad input (exit 2), not \"nothing recorded yet\" or a failed mkdir", () => {
+    const { dir } = dataDirWith({ "config.toml": "" });
+    const file = join(dir, "config.toml");
+    const error = thrown(() => loadConfig({ env: { VPO_DATA_DIR: file } }));
+    expect([error.code, error.message]).toEqual(["INVALID_CONFIG", `The data dir "${file}" (VPO_DATA_DIR) is not a directory: point VPO_DATA_DIR at a folder, or move the file away`]);
   });
 
   test("a VPO_CONFIG naming a missing file is not-found (exit 64)", () => {

@@ -12,7 +12,13 @@ export type DatabaseLocation = { dialect: "sqlite"; path: string } | { dialect: 
 export function parseDatabaseLocation(value: string): DatabaseLocation {
   const text = value.trim();
   if (text === "") throw new VpoError("INVALID_ARGUMENT", "Empty database location: give a file path, sqlite:PATH or postgres://…");
-  if (/^postgres(ql)?:\/\//i.test(text)) return { dialect: "postgres", url: text };
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    // A URL the driver cannot read was "Cannot connect to PostgreSQL …: Invalid URL" (exit 1): it is bad input.
+    if (!URL.canParse(text)) {
+      throw new VpoError("INVALID_ARGUMENT", `Invalid database URL "${redact(text)}": expected postgres://user:password@host:port/database (a port from 1 to 65535; special characters in the password %-encoded)`);
+    }
+    return { dialect: "postgres", url: text };
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
   if (scheme && scheme.toLowerCase() !== "sqlite") {
     throw new VpoError("INVALID_ARGUMENT", `Unsupported database "${redact(text)}": expected a file path, sqlite:PATH or postgres://…`);
@@ -25,7 +31,7 @@ export function parseDatabaseLocation(value: string): DatabaseLocation {
   return { dialect: "sqlite", path: text };
 }
 
-/** A URL fit for messages and logs: the password replaced by "***". */
+/** A URL fit for messages and logs: the password replaced by "***" (all of it, up to the last "@" of the authority). */
 export function redact(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^/]*@/i, "$1:***@");
 }

@@ -50,16 +50,33 @@ async function loadPlugin(target: string, specifier: string, options: Record<str
     provideModules(); // its `import … from "vpo"` must reach this vpo, wherever the file lives
     mod = await import(target);
   } catch (error) {
-    throw failed(errorMessage(error), error);
+    throw failed(buildErrors(error) ?? errorMessage(error), error);
   }
   const exported = mod.default ?? mod.plugin;
   if (exported === undefined) throw failed("the module has no default export (export default definePlugin({ ... }))");
-  if (typeof exported !== "function") return exported as VpoPlugin;
-  try {
-    return (await (exported as (o: Record<string, unknown>) => unknown)(options ?? {})) as VpoPlugin;
-  } catch (error) {
-    throw failed(`its factory threw: ${errorMessage(error)}`, error);
+  let made: unknown = exported;
+  if (typeof exported === "function") {
+    try {
+      made = await (exported as (o: Record<string, unknown>) => unknown)(options ?? {});
+    } catch (error) {
+      throw failed(`its factory threw: ${errorMessage(error)}`, error);
+    }
   }
+  // A text file, say, imports as a string: name the file, not a plugin "(unnamed)".
+  if (!made || typeof made !== "object") {
+    const what = made === null ? "null" : `a ${typeof made}`;
+    throw failed(`${typeof exported === "function" ? "its factory returned" : "its default export is"} ${what}, not a plugin (export default definePlugin({ ... }))`);
+  }
+  return made as VpoPlugin;
+}
+
+/** Bun's "2 errors building …" as the errors themselves, with where each is. */
+function buildErrors(error: unknown): string | undefined {
+  const errors = (error as { errors?: { message?: string; position?: { file?: string; line?: number; column?: number } | null }[] }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  return errors
+    .map((e) => (e.position?.line ? `${e.position.file ?? ""}:${e.position.line}:${e.position.column ?? 0}: ${e.message}` : String(e.message)))
+    .join("; ");
 }
 
 interface WorkerRun {

@@ -20,8 +20,10 @@ const amountUpTo = (max: number, unit: string) => v.pipe(v.number(), finite, v.m
 const isoDate = v.pipe(
   v.string(),
   v.check((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), "Expected an ISO-8601 datetime"),
-  // Years outside 0001–9999 cannot be written back as ISO-8601 text that sorts correctly.
-  v.check((s) => { const t = Date.parse(s); return t >= Date.UTC(1, 0, 1) && t < Date.UTC(10000, 0, 1); }, "Expected a year between 0001 and 9999"),
+  // Years past 9999 cannot be written back as ISO-8601 text that sorts correctly, and the views'
+  // calendar arithmetic (Date.UTC) reads the years 0–99 as 1900–1999. (Date.UTC(1, 0, 1), which
+  // stood here, is 1901-01-01 for that reason: the bound was 1901 while the message said 0001.)
+  v.check((s) => { const t = Date.parse(s); return t >= Date.UTC(1901, 0, 1) && t < Date.UTC(10000, 0, 1); }, "Expected a year between 1901 and 9999"),
 );
 
 const bytes = wholeIn(0, MAX_BYTES, ` (${MAX_BYTES} bytes = 1 PiB)`);

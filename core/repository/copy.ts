@@ -56,7 +56,7 @@ export async function copyDatabase(source: Db, target: Db, onProgress?: (p: Copy
   await target.transaction().execute(async (trx) => {
     for (const { name } of tables) {
       const existing = await trx.selectFrom(name as never).select(sql<number>`count(*)`.as("n")).executeTakeFirstOrThrow();
-      if (Number((existing as { n: unknown }).n) > 0) throw new VpoError("INVALID_ARGUMENT", `Cannot copy into a database that already holds data: its table ${name} is not empty`);
+      if (Number((existing as { n: unknown }).n) > 0) throw new VpoError("INVALID_ARGUMENT", `Cannot copy into a database that already holds data: its table "${name}" is not empty`);
     }
     for (const { name, autoId, columns } of tables) {
       const total = Number(((await source.selectFrom(name as never).select(sql<number>`count(*)`.as("n")).executeTakeFirstOrThrow()) as { n: unknown }).n);

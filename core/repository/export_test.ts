@@ -161,6 +161,11 @@ describe("importRunLines", () => {
     expect(parseRunLine("[{}]", 1)).toMatchObject({ line: 1, message: expect.stringContaining("looks like a JSON array") });
   });
 
+  test("the CSV export's header on line 1 is explained too", () => {
+    expect(parseRunLine("id,file_path,processed_at,policy_name", 1)).toMatchObject({ line: 1, message: expect.stringContaining("looks like a CSV header") });
+    expect(parseRunLine("id,file_path,processed_at", 2)).toMatchObject({ message: expect.not.stringContaining("CSV") });
+  });
+
   test("readLines splits LF and CRLF across chunk boundaries, multi-byte characters included", async () => {
     const bytes = new TextEncoder().encode("a\r\nb\u00e9c\nlast");
     const chunks = [bytes.slice(0, 2), bytes.slice(2, 5), bytes.slice(5)];

@@ -56,9 +56,12 @@ export const MAX_REPORTED_ERRORS = 100;
 
 /** One NDJSON line as a validated, normalised run, or the reason it is not one. */
 export function parseRunLine(text: string, line: number): RunRecord | ImportLineError {
-  const hint = text.trimStart().startsWith("[")
+  const start = text.trimStart();
+  const hint = start.startsWith("[")
     ? ' — this looks like a JSON array; import reads NDJSON, one run per line ("vpo stats export --format ndjson", or jq -c ".[]")'
-    : "";
+    : line === 1 && /^"?[a-z_]+"?,"?[a-z_]+"?,/.test(start)
+      ? ' — this looks like a CSV header ("vpo stats export --format csv"); import reads NDJSON, one run per line ("vpo stats export --format ndjson")'
+      : "";
   let input: unknown;
   try {
     input = JSON.parse(text);
@@ -77,6 +80,17 @@ export function parseRunLine(text: string, line: number): RunRecord | ImportLine
 }
 
 const isError = (x: RunRecord | ImportLineError): x is ImportLineError => "line" in x;
+
+/**
+ * A line as NDJSON. `vpo stats export --format json` writes an array of one run per line — "[",
+ * "{…},", …, "{…}", "]" — so the brackets are read as blank lines and a run's trailing comma
+ * dropped: that export imports too, line numbers unchanged.
+ */
+function asNdjsonLine(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === "[" || trimmed === "]") return "";
+  return trimmed.endsWith("},") ? trimmed.slice(0, -1) : text;
+}
 
 const NEWLINE = 10;
 
@@ -122,7 +136,7 @@ type Lines = () => AsyncIterable<string>;
 const STRETCH = 1_000;
 
 /**
- * Imports an NDJSON file of runs (the format streamRunRecords writes) in two passes over
+ * Imports an NDJSON file of runs (the format streamRunRecords writes, or vpo's JSON export) in two passes over
  * `lines`, which must therefore yield the same lines each time it is called: first every line is
  * validated, and unless `skipInvalid` a single bad line means nothing is imported; then the valid
  * runs are stored in batched transactions (storeRunSlices). A run whose id is already stored is
@@ -159,8 +173,9 @@ async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promis
   for await (const text of lines()) {
     line++;
     hash = Bun.hash.wyhash(text, hash);
-    if (text.trim() !== "") {
-      const run = parseRunLine(text, line);
+    const body = asNdjsonLine(text);
+    if (body.trim() !== "") {
+      const run = parseRunLine(body, line);
       if (isError(run)) {
         report.invalid++;
         invalidHere.add(line);
@@ -206,9 +221,10 @@ async function importTwice(db: Db, lines: Lines, options: ImportOptions): Promis
       line++;
       hash = Bun.hash.wyhash(text, hash);
       const stretch = stretches[Math.ceil(line / STRETCH) - 1];
-      if (text.trim() !== "" && stretch && !stretch.invalid.has(line)) {
+      const body = asNdjsonLine(text);
+      if (body.trim() !== "" && stretch && !stretch.invalid.has(line)) {
         try {
-          pending.push(normalizeValidatedRun(JSON.parse(text)));
+          pending.push(normalizeValidatedRun(JSON.parse(body)));
         } catch {
           hash = -1n; // not the text the first pass accepted: endStretch reports the change
         }

@@ -1,9 +1,10 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { sql } from "kysely";
 import type { DatabaseHandle, Db } from "../db/handle.ts";
 import { schemaVersion } from "../db/migrations/mod.ts";
 import { openDatabase } from "../db/open.ts";
-import { VpoError } from "../errors.ts";
+import { errorMessage, VpoError } from "../errors.ts";
 import { num, type RollupTable } from "./_filters.ts";
 import { rebuildRollups } from "./_rollup.ts";
 import { retentionHorizon } from "./retention.ts";
@@ -112,8 +113,12 @@ export async function verifyDatabase(handle: MaintenanceTarget): Promise<VerifyR
   const { db } = handle;
   const checks: VerifyResult["checks"] = [];
   if (handle.dialect === "sqlite") {
-    const integrity = (await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)).rows.map((r) => r.integrity_check);
+    // A file damaged past what the check can read throws: that is its verdict, not an unexpected error.
+    const integrity = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db)
+      .then(({ rows }) => rows.map((r) => r.integrity_check), (error: unknown) => [errorMessage(error)]);
     checks.push({ name: "SQLite integrity_check", ok: integrity.join() === "ok", detail: integrity.slice(0, 5).join("; ") });
+    // vpo's own checks read a damaged file only to fail on it.
+    if (integrity.join() !== "ok") return { checks, ok: false };
     const fk = (await sql`pragma foreign_key_check`.execute(db)).rows;
     checks.push({ name: "SQLite foreign_key_check", ok: fk.length === 0, detail: fk.length === 0 ? "ok" : `${fk.length} rows refer to missing parents` });
   } else {
@@ -236,6 +241,8 @@ async function tierRows(db: Db, tables: readonly RollupTable[], fromMonth: strin
  */
 export async function backupDatabase(handle: MaintenanceTarget, target: string, options: { pgUrl?: string } = {}): Promise<{ method: string; path: string }> {
   if (existsSync(target)) throw new VpoError("INVALID_ARGUMENT", `Backup target "${target}" already exists: choose a new file`);
+  // As `vpo db copy` and a new database do: VACUUM INTO and pg_dump would fail on a missing folder.
+  mkdirSync(dirname(target), { recursive: true });
   if (handle.dialect === "sqlite") {
     await sql`vacuum into ${target}`.execute(handle.db);
     return { method: "SQLite VACUUM INTO", path: target };

@@ -77,7 +77,13 @@ export function parsePolicy(text: string, source: string): Policy {
   const { parseDocument } = require("yaml") as typeof import("yaml");
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) fail(doc.errors.map((e) => `YAML syntax error: ${e.message.split("\n")[0]!.replace(/:$/, "")}`));
-  const input = doc.toJS() as unknown;
+  let input: unknown;
+  try {
+    input = doc.toJS();
+  } catch (error) {
+    // Aliases expanded past the parser's limit (a "billion laughs"): a problem of this file.
+    fail([`YAML: ${(error as Error).message}`]);
+  }
   if (input === null || input === undefined) fail(["the file is empty; expected schema_version: 13 and a list of phases"]);
   const parsed = v.safeParse(PolicySchema, input);
   if (!parsed.success) fail(describeIssues(parsed.issues, PolicySchema).map(bracketPath));
@@ -102,6 +108,7 @@ export function resolvePolicyPath(ref: string, dir: string = policiesDir()): str
   if (looksLikePath || (existsSync(ref) && statSync(ref).isFile())) {
     const path = resolve(ref);
     if (!existsSync(path)) throw new VpoError("FILE_NOT_FOUND", `No such policy file: "${path}"`);
+    if (statSync(path).isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Policy "${path}" is a directory: give a policy file (.yaml) or the name of one`);
     return path;
   }
   for (const ext of [".yaml", ".yml"]) {

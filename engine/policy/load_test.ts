@@ -63,6 +63,10 @@ describe("policy files", () => {
   test("YAML syntax errors and empty files are reported, not thrown raw", () => {
     expect(problem("phases: [")).toContain("YAML syntax error");
     expect(problem("")).toContain("the file is empty");
+    // Aliases of aliases expand beyond the parser's limit: a problem of the file (exit 2), not an unexpected error.
+    const laughs = ["schema_version: 13", 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+    for (const [name, previous] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"]]) laughs.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    expect(problem(laughs.join("\n"))).toBe('Cannot read policy "p.yaml": YAML: Excessive alias count indicates a resource exhaustion attack');
   });
 
   test("a policy is found by path or by name in the policies dir; a wrong name suggests the right one", () => {
@@ -75,5 +79,25 @@ describe("policy files", () => {
     expect(() => resolvePolicyPath("anme", join(dir, "policies"))).toThrow('No policy named "anme"');
     expect(() => resolvePolicyPath("anme", join(dir, "policies"))).toThrow('(did you mean "anime"?)');
     expect(() => resolvePolicyPath(join(dir, "nope.yaml"))).toThrow("No such policy file");
+  });
+
+  test("a name runs cannot be recorded under is refused with the policy (a NUL, past the record's length)", () => {
+    expect(problem(FULL.replace("name: anime", 'name: "an\\0ime"'))).toBe('Cannot read policy "p.yaml": name: Expected text without NUL characters');
+    expect(problem(FULL.replace("name: anime", `name: ${"a".repeat(16_385)}`))).toBe('Cannot read policy "p.yaml": name: Expected at most 16384 characters');
+  });
+
+  test("a directory given as the policy is refused as bad input (exit 2), not read (EISDIR, exit 64)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpo-policies-"));
+    mkdirSync(join(dir, "rules.yaml"));
+    for (const ref of [dir, `${dir}/`, join(dir, "rules.yaml")]) {
+      const refusal = (() => {
+        try {
+          loadPolicy(ref);
+        } catch (error) {
+          return error as VpoError;
+        }
+      })();
+      expect([refusal?.code, refusal?.message]).toEqual(["INVALID_ARGUMENT", `Policy "${ref.replace(/\/$/, "")}" is a directory: give a policy file (.yaml) or the name of one`]);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * Every object is strict: an unknown key is an error (with a did-you-mean when one is close).
  */
 import * as v from "valibot";
+import { fieldSchema } from "../../core/mod.ts";
 import { parseBitrate, parseResolution } from "./units.ts";
 
 const language = v.pipe(
@@ -83,7 +84,9 @@ const PhaseSchema = v.strictObject({
 /** A policy file. */
 export const PolicySchema = v.strictObject({
   schema_version: v.literal(13, (issue) => `Expected 13 (the policy format vpo reads) but received ${JSON.stringify(issue.input)}`),
-  name: v.optional(v.pipe(v.string(), v.minLength(1))),
+  // Runs are recorded under it: what a run record refuses (too long, a NUL) must be refused here,
+  // before a run has changed a file it then cannot record.
+  name: v.optional(fieldSchema("policy_name") as v.GenericSchema<string>),
   description: v.optional(v.string()),
   config: v.optional(
     v.strictObject({

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { type Db, getSummary, parseTimeRange, type RunScope, type StatsSummary, VpoError } from "../../core/mod.ts";
+import { type Db, getSummary, parseClosedRange, type RunScope, type StatsSummary, VpoError } from "../../core/mod.ts";
 import { customWindow, lastCompletePeriod, type PERIODS, previousWindow, type Window } from "./period.ts";
 
 /** One summary field over two windows. */
@@ -57,13 +57,24 @@ export interface Comparison {
   fields: ComparedField[];
 }
 
+/** How the window bounds are written where they came from: CLI flags, or the API's query parameters. */
+export const CLI_WINDOW_NAMES = { period: "--period", since: "--since", until: "--until", toSince: "--to-since", toUntil: "--to-until" };
+export const QUERY_WINDOW_NAMES = { period: "period", since: "since", until: "until", toSince: "to_since", toUntil: "to_until" };
+
 /**
  * The windows to compare: `--period` (the last complete one against the one before), or
  * --since/--until against --to-since/--to-until (default: the window of the same length just before).
+ * Messages name the bounds as `names` writes them.
  */
-export function comparisonWindows(a: { period?: string; since?: string; until?: string; toSince?: string; toUntil?: string }, now = new Date()): { current: Window; baseline: Window } {
+export function comparisonWindows(
+  a: { period?: string; since?: string; until?: string; toSince?: string; toUntil?: string },
+  now = new Date(),
+  names: typeof CLI_WINDOW_NAMES = CLI_WINDOW_NAMES,
+): { current: Window; baseline: Window } {
   const custom = a.since || a.until || a.toSince || a.toUntil;
-  if (a.period && custom) throw new VpoError("INVALID_ARGUMENT", "Give either --period or windows (--since/--until, --to-since/--to-until), not both");
+  if (a.period && custom) {
+    throw new VpoError("INVALID_ARGUMENT", `Give either ${names.period} or windows (${names.since}/${names.until}, ${names.toSince}/${names.toUntil}), not both`);
+  }
   if (!custom) {
     const period = (a.period || "week") as (typeof PERIODS)[number];
     const current = lastCompletePeriod(period, now);
@@ -71,12 +82,16 @@ export function comparisonWindows(a: { period?: string; since?: string; until?: 
   }
   const bounded = (since: string | undefined, until: string | undefined, flags: string) => {
     if (!since || !until) throw new VpoError("INVALID_ARGUMENT", `Comparing windows needs both ${flags}`);
-    const r = parseTimeRange({ since, until }, now);
-    if (r.since! >= r.until!) throw new VpoError("INVALID_ARGUMENT", `Invalid window: ${since} is not before ${until}`);
-    return customWindow(r.since!, r.until!);
+    const r = parseClosedRange({ since, until }, now);
+    return customWindow(r.since, r.until);
   };
-  const current = bounded(a.since, a.until, "--since and --until");
-  const baseline = a.toSince || a.toUntil ? bounded(a.toSince, a.toUntil, "--to-since and --to-until") : previousWindow(current);
+  const baselineNames = `${names.toSince} and ${names.toUntil}`;
+  const current = bounded(a.since, a.until, `${names.since} and ${names.until}`);
+  const baseline = a.toSince || a.toUntil ? bounded(a.toSince, a.toUntil, baselineNames) : previousWindow(current);
+  // The same length just before a window that starts near the year 0001 starts before it.
+  if (!/^\d{4}-/.test(baseline.since)) {
+    throw new VpoError("INVALID_ARGUMENT", `The window before ${current.label} would start before the year 0001: give the one to compare with (${baselineNames})`);
+  }
   return { current, baseline };
 }
 

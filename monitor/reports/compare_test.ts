@@ -29,6 +29,17 @@ describe("periods", () => {
     expect(() => comparisonWindows({ period: "week", since: "7d" }, now)).toThrow("Give either --period or windows");
     expect(() => comparisonWindows({ since: "7d" }, now)).toThrow("needs both --since and --until");
   });
+
+  test("windows at the calendar's ends are refused saying why, not failing with Invalid Date or inside a view", () => {
+    const now = new Date("2026-02-04T10:00:00Z");
+    // --until 9999-12-31 ends at the year 10000, which no window can hold.
+    expect(() => comparisonWindows({ since: "2026-01-01", until: "9999-12-31" }, now)).toThrow('Invalid until "9999-12-31": a window ends before the year 10000');
+    expect(() => comparisonWindows({ since: "2026-01-01", until: "2026-01-02", toSince: "2025-01-01", toUntil: "9999-12-31" }, now)).toThrow("a window ends before the year 10000");
+    expect(() => comparisonWindows({ since: "0001-01-01", until: "2026-01-01" }, now)).toThrow(
+      "The window before 0001-01-01 → 2026-01-01 would start before the year 0001: give the one to compare with (--to-since and --to-until)",
+    );
+    expect(comparisonWindows({ since: "1500-01-01", until: "2026-01-01" }, now).baseline.since).toMatch(/^\d{4}-/);
+  });
 });
 
 test("deltas: exact for byte totals beyond 2^53, % against the baseline, none for instants or a zero baseline", () => {

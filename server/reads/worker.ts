@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
-import { type Db, openDatabase, VpoError } from "../../core/mod.ts";
+import { type Db, openDatabase, storageError, VpoError } from "../../core/mod.ts";
 import { READ_OPS, type ReadOp } from "./ops.ts";
 
 /**
@@ -42,7 +42,8 @@ function open(path: string): void {
   );
 }
 
-function serialiseError(error: unknown) {
+function serialiseError(thrown: unknown) {
+  const error = storageError(thrown); // a damaged file, a full disk: in the domain's words
   if (error instanceof VpoError) return { vpo: true, code: error.code, message: error.message, details: error.details };
   return { vpo: false, code: "DB_ERROR", message: error instanceof Error ? error.message : String(error) };
 }

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { parseTimeRange, StatsSummarySchema } from "../../core/mod.ts";
 import { LibraryCompositionSchema } from "../../monitor/library/mod.ts";
 import { PerformanceChangeSchema } from "../../monitor/regressions/mod.ts";
-import { ComparedFieldSchema, comparisonWindows, PERIODS } from "../../monitor/reports/mod.ts";
+import { ComparedFieldSchema, comparisonWindows, PERIODS, QUERY_WINDOW_NAMES } from "../../monitor/reports/mod.ts";
 import { cacheKey } from "../cache.ts";
 import { jsonBody, type RouteDeps } from "../deps.ts";
 import { ErrorBodySchema } from "../errors.ts";
@@ -37,7 +37,7 @@ export function analysisRoutes(deps: RouteDeps) {
   const view = async (request: Request, load: () => Promise<unknown>) => jsonBody(await deps.cache.through(cacheKey(request.url), load));
   return new Elysia({ name: "vpo-analysis-routes" })
     .get("/api/stats/compare", ({ query, request }) => {
-      const windows = comparisonWindows({ period: query.period, since: query.since, until: query.until, toSince: query.to_since, toUntil: query.to_until });
+      const windows = comparisonWindows({ period: query.period, since: query.since, until: query.until, toSince: query.to_since, toUntil: query.to_until }, new Date(), QUERY_WINDOW_NAMES);
       const scope = { policy: query.policy, library: query.library, node: query.node };
       return view(request, () => deps.reader.read("compare", { ...windows, scope }));
     }, {

@@ -64,6 +64,10 @@ forEachDialect("vpo db", (dialect) => {
     expect((await vpo(["--db", copy, "db", "verify"], { dataDir })).code).toBe(0);
     const again = await cli(["db", "backup", "--to", copy]);
     expect([again.code, again.stderr]).toEqual([2, expect.stringContaining("already exists")]);
+    // Into a folder not made yet, as db copy does (was "unexpected error: unable to open database").
+    const nested = join(dataDir, "backups", "2026", "backup.db");
+    expect((await cli(["db", "backup", "--to", nested])).code).toBe(0);
+    expect((await vpo(["--db", nested, "stats", "summary", "--format", "json"], { dataDir })).stdout).toBe(summary);
     if (dialect.name === "postgres" && Bun.which("pg_dump")) {
       const dump = join(dataDir, "backup.dump");
       expect((await cli(["db", "backup", "--to", dump])).stdout).toContain("pg_dump");

@@ -27,6 +27,10 @@ describe("vpo demo", () => {
     expect(out).toMatch(/Videos transcoded +4\n +Videos skipped +1/);
     expect(out).toContain("What to try next:");
     expect(out).toContain(`vpo files ${JSON.stringify(join(dir, "demo-library"))}`);
+    // Every tip's comment starts in one column, whatever the lengths of the path and the run id.
+    const tips = out.slice(out.indexOf("What to try next:")).split("\n").filter((l) => l.includes("   # "));
+    expect(tips.length).toBe(5);
+    expect(new Set(tips.map((l) => l.indexOf("   # "))).size).toBe(1);
     const suggested = out.match(/vpo stats detail (\S+) --show-actions/)![1]!;
     expect(await Bun.file(join(dir, "policies", "demo.yaml")).text()).toBe(DEMO_POLICY);
     expect(readdirSync(join(dir, "demo-library")).sort()).toEqual([

@@ -47,6 +47,9 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(json.map((l) => [l.event, l.changes])).toEqual([["file.plan", false], ["file.plan", true]]);
     expect(await Promise.all(readdirSync(lib).map((f) => sha256(join(lib, f))))).toEqual(shas);
     expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);
+    // Nothing to plan says so, as the run does, rather than print nothing.
+    const none = await vpo(["process", lib, "--policy", policy, "--dry-run", "--ext", "avi"], { dataDir: dir });
+    expect([none.code, none.stdout, none.stderr]).toEqual([0, "", `vpo: no media files (avi) found under "${lib}"\n`]);
   }, 30000);
 
   test("--json streams NDJSON events with run ids; --workers 2 starts two files at once; stats agree", async () => {
@@ -91,7 +94,7 @@ describe("vpo scan / vpo process (CLI)", () => {
     expect(unknown!.stderr).toContain('No policy named "nosuch"');
     expect(missing!.code).toBe(64);
     expect(workers!.code).toBe(2);
-    expect(workers!.stderr).toContain("Invalid --workers 0: expected at least 1");
+    expect(workers!.stderr).toBe("vpo: Invalid --workers 0: expected at least 1\n"); // said once, without "Invalid arguments: Invalid …"
     for (const r of results) expect(r.stderr).not.toContain("    at ");
   }, 30000);
 });

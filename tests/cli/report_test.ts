@@ -97,6 +97,14 @@ describe("vpo report", () => {
     expect(before.code).toBe(0);
   }, 60_000);
 
+  test("--output report.pdf without --format writes a PDF (it wrote Markdown into it)", async () => {
+    const r = await vpo(["report", "--period", "week", "--output", "named.pdf"], { dataDir });
+    expect([r.code, r.stderr]).toEqual([0, expect.stringContaining(`Wrote the ${week.label} report (pdf`)]);
+    expect(readFileSync(join(dataDir, "named.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
+    const mismatch = await vpo(["report", "--period", "week", "--format", "md", "--output", "named.html"], { dataDir });
+    expect([mismatch.code, mismatch.stderr]).toEqual([2, 'vpo: --format md does not match --output "named.html" (a .html file): leave --format out, or name the file .md\n']);
+  }, 60_000);
+
   test("conflicting or incomplete windows are refused with exit 2", async () => {
     const both = await vpo(["report", "--period", "day", "--since", "7d"], { dataDir });
     expect([both.code, both.stderr.trim()]).toEqual([2, "vpo: Give either --period or --since/--until, not both"]);
@@ -104,6 +112,9 @@ describe("vpo report", () => {
     expect(half.code).toBe(2);
     const bad = await vpo(["report", "--period", "year"], { dataDir });
     expect(bad.code).toBe(2);
+    // Its end would be the year 10000: refused saying so, not "unexpected error: Invalid Date".
+    const endless = await vpo(["report", "--since", "7d", "--until", "9999-12-31"], { dataDir });
+    expect([endless.code, endless.stderr.trim()]).toEqual([2, 'vpo: Invalid until "9999-12-31": a window ends before the year 10000 (9999-12-30 at the latest as a date)']);
     expect(readFileSync(join(dataDir, "history.ndjson"), "utf8").length).toBeGreaterThan(0);
   }, 60_000);
 });

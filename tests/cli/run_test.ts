@@ -94,6 +94,20 @@ describe("vpo run", () => {
     expect(next.code).toBe(0);
   });
 
+  test("a policy name the record would refuse is refused before the file is touched (not a replaced file whose run can never be stored)", async () => {
+    const dir = tempDir();
+    const file = await copyFixture(fixtures, "clip", dir);
+    const before = await sha(file);
+    for (const name of ["", "x".repeat(20_000)]) {
+      const run = await vpo(["run", file, "--policy-name", name, "--", "sh", "-c", 'head -c 100 "$1" > "$2"', "sh", "{input}", "{output}"], { dataDir: dir });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^vpo: Cannot record runs under the policy name ".*"…?: Expected (a non-empty string|at most 16384 characters); nothing was changed\n$/);
+    }
+    expect(await sha(file)).toBe(before);
+    const next = await vpo(["run", file, "--policy-name", "ok", "--", "true"], { dataDir: dir });
+    expect([next.code, next.stderr]).toEqual([0, ""]); // no run left unfinished to recover
+  });
+
   test("a command that writes nothing to {output} leaves the input alone", async () => {
     const dir = tempDir();
     const file = await copyFixture(fixtures, "clip", dir);
@@ -150,6 +164,12 @@ export default definePlugin({
     const missing = await vpo(["run", join(dir, "nope.mkv"), "--policy-name", "x", "--", "ffmpeg", "-i", "{input}", "{output}"], { dataDir: dir });
     expect(missing.code).toBe(64);
     expect(missing.stderr).toContain("No such file");
+    const folder = await vpo(["run", dir, "--policy-name", "x", "--", "cp", "{input}", "{output}"], { dataDir: dir });
+    expect([folder.code, folder.stderr]).toEqual([2, `vpo: Cannot run on "${dir}": it is a directory (vpo process takes directories)\n`]);
+    const fifo = join(dir, "pipe.mkv");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    const notAFile = await vpo(["run", fifo, "--policy-name", "x", "--", "cp", "{input}", "{output}"], { dataDir: dir });
+    expect([notAFile.code, notAFile.stderr]).toEqual([2, `vpo: "${fifo}" is not a regular file (a device, FIFO or socket): there is no media file to read\n`]);
     const noCommand = await vpo(["run", join(dir, "nope.mkv"), "--policy-name", "x"], { dataDir: dir });
     expect(noCommand.code).toBe(2);
     expect(noCommand.stderr).toContain("No command given");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { listJobs, openDatabase, RunRecordSchema } from "../../core/mod.ts";
 import { copyFixture, makeFixtures } from "../fixtures/media.ts";
-import { tempDir, vpo } from "./_cli.ts";
+import { cliEnv, tempDir, VPO, vpo } from "./_cli.ts";
 import { SEED_RUNS, seededDataDir, seedNdjson, ZETA } from "./_stats_seed.ts";
 
 let seeded: string;
@@ -81,11 +81,60 @@ describe("vpo stats export", () => {
     expect(empty.code).toBe(65);
     expect(readdirSync(dir).sort()).toEqual(["library.db", "runs.csv"].concat(readdirSync(dir).filter((f) => f.startsWith("library.db-"))).sort());
   });
+
+  test("--output's extension names the format when --format is not given; a --format that contradicts it is refused", async () => {
+    const dir = await seededDataDir();
+    const [csv, json, mismatch] = await Promise.all([
+      vpo(["stats", "export", "--output", "runs.csv"], { dataDir: dir }),
+      vpo(["stats", "export", "--output", "runs.json"], { dataDir: dir }),
+      vpo(["stats", "export", "--output", "runs.csv", "--format", "ndjson", "--policy", "strip"], { dataDir: dir }),
+    ]);
+    expect([csv.code, json.code]).toEqual([0, 0]);
+    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toStartWith("id,file_path,"); // it was NDJSON in a .csv file
+    expect(JSON.parse(readFileSync(join(dir, "runs.json"), "utf8"))).toHaveLength(8);
+    expect([mismatch.code, mismatch.stderr]).toEqual([2, 'vpo: --format ndjson does not match --output "runs.csv" (a .csv file): leave --format out, or name the file .ndjson\n']);
+    // The JSON export imports as it is: an array of one run per line.
+    const to = tempDir();
+    const imported = await vpo(["stats", "import", join(dir, "runs.json")], { dataDir: to });
+    expect([imported.code, imported.stdout]).toEqual([0, "Imported 8 runs from " + join(dir, "runs.json") + ".\n"]);
+    expect(await views(to)).toEqual(await views(dir));
+  });
+
+  test("--output never replaces a SQLite database: the record itself (it was overwritten with the export) or its journal", async () => {
+    const dir = await seededDataDir();
+    const db = join(dir, "library.db");
+    for (const target of [db, `${db}-wal`]) {
+      const refused = await vpo(["stats", "export", "--output", target], { dataDir: dir });
+      expect([refused.code, refused.stderr]).toEqual([2, `vpo: Cannot write "${target}": it is ${target === db ? "" : "part of "}the SQLite database "${db}"; choose another file\n`]);
+    }
+    const report = await vpo(["report", "--period", "week", "--output", db], { dataDir: dir });
+    expect(report.code).toBe(2);
+    expect(JSON.parse((await vpo(["stats", "summary", "--format", "json"], { dataDir: dir })).stdout).total_files_processed).toBe(8);
+  });
 });
 
 describe("vpo stats import", () => {
   test("export → import into an empty database reproduces summary, policies, trends and the export itself", async () => {
     await expectRoundTrip(seeded);
+  });
+
+  test("a dry run before the first import checks the file against no runs, and creates nothing", async () => {
+    const to = tempDir();
+    writeFileSync(join(to, "seed.ndjson"), seedNdjson());
+    // It said "No statistics found: no runs are recorded yet … import runs (vpo stats import)".
+    for (const db of [[], ["--db", join(to, "new.db")]]) {
+      const dry = await vpo(["stats", "import", "seed.ndjson", "--dry-run", ...db], { dataDir: to });
+      expect([dry.code, dry.stdout]).toEqual([0, "Dry run: 8 runs would be imported from seed.ndjson; nothing was written.\n"]);
+    }
+    expect(readdirSync(to)).toEqual(["seed.ndjson"]);
+  });
+
+  test("a pipe given as the file (bash's <(…)) is read once, like standard input", async () => {
+    const to = tempDir();
+    writeFileSync(join(to, "seed.ndjson"), seedNdjson());
+    // It was read twice, found empty the second time: "the file changed while it was being imported".
+    const run = Bun.spawnSync(["bash", "-c", `${VPO} stats import <(cat seed.ndjson)`], { cwd: to, env: cliEnv(to) });
+    expect([run.exitCode, run.stdout.toString()]).toEqual([0, expect.stringMatching(/^Imported 8 runs from \/dev\/fd\/\d+\.\n$/)]);
   });
 
   test("a bad line is reported with its number and field, and blocks the whole file unless --skip-invalid", async () => {
@@ -104,6 +153,12 @@ describe("vpo stats import", () => {
       "",
     ]);
     expect((await vpo(["stats", "summary"], { dataDir: dir })).code).toBe(65);
+
+    // No valid line: no --skip-invalid "to import the 0 valid lines".
+    const elsewhere = tempDir();
+    writeFileSync(join(elsewhere, "none.ndjson"), "{not json\n[]\n");
+    const none = await vpo(["stats", "import", "none.ndjson"], { dataDir: elsewhere });
+    expect([none.code, none.stderr.split("\n").at(-2)]).toEqual([2, "vpo: Nothing imported: all 2 lines are invalid."]);
 
     const dry = await vpo(["stats", "import", "bad.ndjson", "--skip-invalid", "--dry-run"], { dataDir: dir });
     expect(dry.stdout).toBe("Dry run: 6 runs would be imported from bad.ndjson; nothing was written.\nSkipped 2 invalid lines (listed above).\n");

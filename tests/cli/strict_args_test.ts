@@ -112,6 +112,10 @@ describe("the usage hint after an error is a command line that works", () => {
     const [hint, leaf] = await Promise.all([vpo(["stats", "--help"], { dataDir: dir }), vpo(["--profile", "kids", "stats", "trends", "-h"], { dataDir: dir })]);
     expect([hint.code, hint.stdout]).toEqual([0, expect.stringContaining("USAGE vpo stats summary|recent|")]);
     expect([leaf.code, leaf.stdout]).toEqual([0, expect.stringContaining("USAGE vpo stats trends [OPTIONS]")]);
+    // `vpo help …` is read as `vpo … --help` (it was an unknown command).
+    const [help, helpLeaf] = await Promise.all([vpo(["help"], { dataDir: dir }), vpo(["help", "stats", "trends"], { dataDir: dir })]);
+    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining("USAGE vpo [OPTIONS] run|scan|")]);
+    expect([helpLeaf.code, helpLeaf.stdout]).toEqual([0, leaf.stdout]);
   });
 });
 

@@ -84,6 +84,6 @@ describe.skipIf(skip !== null && process.env.CI !== "true")(`SQLite and PostgreS
     expect(await exportOf(back)).toEqual(await exportOf(sqlite));
     // A target that already holds runs is refused, unchanged.
     const refused = await vpo(["--db", sqlite, "db", "copy", "--to", back], { dataDir: dir });
-    expect([refused.code, refused.stderr]).toEqual([2, "vpo: Cannot copy into a database that already holds data: its table files is not empty\n"]);
+    expect([refused.code, refused.stderr]).toEqual([2, "vpo: Cannot copy into a database that already holds data: its table \"files\" is not empty\n"]);
   }, 600_000);
 });

@@ -97,6 +97,21 @@ describe("vpo scan", () => {
     expect(runs).toEqual([{ file_path: files.clip, file_id: null }]);
   }, 30000);
 
+  test("a file still on disk that this scan did not look for is not missing: another extension, a hidden folder", async () => {
+    const { lib, files } = await library();
+    await runScan(fx!.db, fx!.engine.probe, { paths: [lib] });
+    expect(await runScan(fx!.db, fx!.engine.probe, { paths: [lib], extensions: ["avi"] })).toMatchObject({ discovered: 0, removed: 0 });
+    expect((await getFileByPath(fx!.db, files.multi))!.scan_status).toBe("ok");
+    // Scanned once on its own, then reached from a parent that skips hidden folders.
+    const hidden = join(lib, ".trash");
+    mkdirSync(hidden);
+    const tucked = await copyFixture(fixtures, "clip", hidden);
+    await runScan(fx!.db, fx!.engine.probe, { paths: [tucked] });
+    expect(await runScan(fx!.db, fx!.engine.probe, { paths: [lib], prune: true })).toMatchObject({ removed: 0 });
+    expect((await getFileByPath(fx!.db, tucked))!.scan_status).toBe("ok");
+    expect((await getFileByPath(fx!.db, files.multi))!.scan_status).toBe("ok");
+  }, 30000);
+
   test("a missing path is refused before anything is read", async () => {
     fx = await engineFixture();
     await expect(runScan(fx.db, fx.engine.probe, { paths: [join(fx.dir, "nope")] })).rejects.toThrow(/^No such file or directory: ".*nope"$/);

@@ -88,6 +88,14 @@ describe("vpo config validate", () => {
     expect(text.stdout).toContain(`${report.problems.length} problems found.`);
   });
 
+  test("without a config file it says the defaults were checked, not that a file it never found is valid", async () => {
+    const dir = tempDir();
+    const { code, stdout } = await vpo(["config", "validate"], { dataDir: dir });
+    expect([code, stdout]).toEqual([0, `OK: no config file (${join(dir, "config.toml")}: defaults), 0 profile(s), 0 policy file(s) and the plugins are valid.\n`]);
+    writeFileSync(join(dir, "config.toml"), "[server]\nport = 8000\n");
+    expect((await vpo(["config", "validate"], { dataDir: dir })).stdout).toStartWith(`OK: ${join(dir, "config.toml")}, 0 profile(s)`);
+  });
+
   test("--profile checks only that profile", async () => {
     const dir = setup({ ok: 'description = "fine"\n', bad: "x = 1\n" });
     expect((await vpo(["config", "validate", "--profile", "ok"], { dataDir: dir })).code).toBe(0);

@@ -57,6 +57,27 @@ describe("invalid values answer 400 naming the field and what was expected", () 
     await expectError(path, 400, code, mentions);
   });
 
+  test("a value that is not a number is one problem, said once", async () => {
+    const body = await expectError("/api/stats/recent?limit=ten", 400, "INVALID_ARGUMENT");
+    expect(body.error).toBe('Invalid query parameter limit="ten": expected a positive integer up to 1000');
+    expect(body.details).toHaveLength(1);
+  });
+
+  test("times past the calendar's ends: a window open at 9999-12-31 counts every run; one starting after 9999-12-01 or before 0001 is refused", async () => {
+    const all = await (await s.request("/api/stats/summary")).json();
+    const res = await s.request("/api/stats/summary?until=9999-12-31");
+    expect([res.status, (await res.json()).total_files_processed]).toEqual([200, all.total_files_processed]);
+    await expectError("/api/stats/summary?since=9999-12-31T12:00:00Z", 400, "INVALID_ARGUMENT", ["starts on 9999-12-01 at the latest"]);
+    await expectError("/api/stats/metrics?since=1000000d", 400, "INVALID_ARGUMENT", ["outside the years 0001–9999"]);
+  });
+
+  test("compare names its query parameters, not the CLI's flags", async () => {
+    const half = await expectError("/api/stats/compare?since=2026-01-01", 400, "INVALID_ARGUMENT");
+    expect(half.error).toBe("Comparing windows needs both since and until");
+    const both = await expectError("/api/stats/compare?period=week&to_since=2026-01-01", 400, "INVALID_ARGUMENT");
+    expect(both.error).toBe("Give either period or windows (since/until, to_since/to_until), not both");
+  });
+
   test("an ambiguous run id prefix lists the candidates in details", async () => {
     const body = await expectError("/api/stats/0a00", 400, "AMBIGUOUS_ID", ['"0a00" is ambiguous']);
     expect(body.details.map((c: { id: string }) => c.id)).toEqual([SID.S1, SID.S2]);

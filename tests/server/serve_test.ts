@@ -13,6 +13,13 @@ describe("vpo serve", () => {
     expect(r.stderr).toContain("--token <secret>");
   });
 
+  test("refuses a token no client could send (outer spaces): it guarded 0.0.0.0 while no request could write", async () => {
+    for (const token of [" ", " s3cret"]) {
+      const r = await vpo(["serve", "--host", "0.0.0.0", "--port", "0", "--token", token], { dataDir: tempDir() });
+      expect([r.code, r.stderr]).toEqual([2, "vpo: The API token starts or ends with a space or holds a control character, so no client could send it: choose another\n"]);
+    }
+  });
+
   test("rejects an invalid port (exit 2)", async () => {
     const r = await vpo(["serve", "--port", "http"], { dataDir: tempDir() });
     expect([r.code, r.stderr.trim()]).toEqual([2, 'vpo: Invalid --port "http": expected an integer from 0 (any free port) to 65535']);

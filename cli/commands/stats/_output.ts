@@ -1,7 +1,8 @@
 import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { errorMessage, VpoError } from "../../../core/mod.ts";
+import { sqliteFileAt } from "../../sqlite_file.ts";
 import { isBrokenPipe } from "../../stdio.ts";
 
 /** Text written incrementally to stdout or to a file. */
@@ -17,6 +18,25 @@ export interface Output {
 
 const CHUNK = 256 * 1024;
 
+/** Extensions that name a format besides the format's own name. */
+const EXTENSION_FORMATS: Record<string, string> = { markdown: "md", htm: "html", jsonl: "ndjson" };
+
+/**
+ * The format to write: --format when given, else the one --output's extension names (`runs.csv`,
+ * `report.pdf`), else the default. A --format that contradicts the file's known extension is
+ * refused: Markdown written into report.pdf is a file nothing opens.
+ */
+export function outputFormat<F extends string>(formats: readonly F[], chosen: F, rawArgs: readonly string[], output: string | undefined): F {
+  const given = rawArgs.some((a) => a === "--format" || a.startsWith("--format="));
+  const extension = output === undefined ? "" : extname(output).slice(1).toLowerCase();
+  const named = formats.find((f) => f === (EXTENSION_FORMATS[extension] ?? extension));
+  if (!given) return named ?? chosen;
+  if (named !== undefined && named !== chosen) {
+    throw new VpoError("INVALID_ARGUMENT", `--format ${chosen} does not match --output "${output}" (a .${extension} file): leave --format out, or name the file .${chosen}`);
+  }
+  return chosen;
+}
+
 /**
  * Opens stdout, or FILE by way of FILE.tmp renamed into place by finish(), so a failed or
  * interrupted export never leaves a half-written FILE (an existing FILE stays as it was).
@@ -29,6 +49,8 @@ export function openOutput(file: string | undefined): Output {
   if (path !== undefined) {
     if (!existsSync(dirname(path))) throw new VpoError("FILE_NOT_FOUND", `Cannot write "${path}": directory "${dirname(path)}" does not exist`);
     if (existsSync(path) && statSync(path).isDirectory()) throw new VpoError("INVALID_ARGUMENT", `Cannot write "${path}": it is a directory`);
+    const database = sqliteFileAt(path);
+    if (database) throw new VpoError("INVALID_ARGUMENT", `Cannot write "${path}": it is ${database === path ? "" : "part of "}the SQLite database "${database}"; choose another file`);
   }
   const tmp = path && `${path}.tmp`;
   const stream: Writable = tmp ? createWriteStream(tmp) : process.stdout;

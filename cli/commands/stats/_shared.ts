@@ -1,4 +1,4 @@
-import { type Db, didYouMean, getPolicyStats, parseTimeRange, type RunScope, type TimeRange, VpoError } from "../../../core/mod.ts";
+import { type Db, didYouMean, getBreakdown, getPolicyStats, parseTimeRange, type RunScope, type TimeRange, VpoError } from "../../../core/mod.ts";
 import { NOTHING_RECORDED } from "../../database.ts";
 import { renderCsv, renderJson } from "../../format.ts";
 
@@ -41,20 +41,35 @@ export function noStats(what: string, advice = "Process some files first (vpo ru
   return new VpoError("NO_STATS", `No statistics found${what ? ` ${what}` : ""}. ${advice}`);
 }
 
+/** The scopes a view filters by, their word in messages and how to list the known ones. */
+const SCOPES = [
+  { key: "policy", word: "policy", plural: "Policies", none: "", known: async (db: Db) => (await getPolicyStats(db)).map((p) => p.policy_name) },
+  { key: "library", word: "library", plural: "Libraries", none: "No run is of a library yet ([libraries] in the config names them).", known: async (db: Db) => (await getBreakdown(db, "library")).flatMap((r) => (r.name === null ? [] : [r.name])) },
+  { key: "node", word: "node", plural: "Nodes", none: "No run names its machine.", known: async (db: Db) => (await getBreakdown(db, "node")).flatMap((r) => (r.name === null ? [] : [r.name])) },
+] as const;
+
 /**
- * Exit 65 for a view that found no runs, saying why: the database is empty, the policy never ran
- * (naming the closest one that did), or nothing falls in the window.
+ * Exit 65 for a view that found no runs, saying why: the database is empty, a policy, library or
+ * node never ran (naming the closest one that did), nothing falls in the window, or no run has
+ * every scope asked for.
  */
-export async function nothingFound(db: Db, filter: { policy?: string }): Promise<VpoError> {
-  const known = (await getPolicyStats(db)).map((p) => p.policy_name).sort();
-  if (known.length === 0) {
+export async function nothingFound(db: Db, filter: TimeRange & RunScope): Promise<VpoError> {
+  const policies = (await getPolicyStats(db)).map((p) => p.policy_name);
+  if (policies.length === 0) {
     return new VpoError("NO_STATS", NOTHING_RECORDED);
   }
-  const { policy } = filter;
-  if (policy !== undefined && !known.includes(policy)) {
-    return noStats(`for policy "${policy}"${didYouMean(policy, known)}`, `Policies with recorded runs: ${known.join(", ")}.`);
+  const asked = SCOPES.flatMap((scope) => (filter[scope.key] === undefined ? [] : [{ ...scope, value: filter[scope.key]! }]));
+  for (const scope of asked) {
+    const known = (scope.key === "policy" ? policies : await scope.known(db)).sort();
+    if (known.includes(scope.value)) continue;
+    const listed = known.length === 0 ? scope.none : `${scope.plural} with recorded runs: ${known.join(", ")}.`;
+    return noStats(`for ${scope.word} "${scope.value}"${didYouMean(scope.value, known)}`, listed);
   }
-  return noStats(`${policy === undefined ? "" : `for policy "${policy}" `}in this range`, "Widen the filters (--since, --until).");
+  const scope = asked.map((a) => `${a.word} "${a.value}"`).join(", ");
+  if (filter.since !== undefined || filter.until !== undefined || asked.length === 0) {
+    return noStats(`${scope ? `for ${scope} ` : ""}in this range`, "Widen the filters (--since, --until).");
+  }
+  return noStats(`for ${scope} together`, "Each has runs, but none has them all: drop one of the filters.");
 }
 
 /** `--limit`: a positive integer, else an invalid argument (a bad limit must not mean "all"). */

@@ -3,7 +3,7 @@ import { hasRuns, streamRunRecords } from "../../../core/mod.ts";
 import { globalArgs } from "../../context.ts";
 import { EXPORT_FORMATS, writeRuns } from "./_export_formats.ts";
 import { isBrokenPipe } from "../../stdio.ts";
-import { openOutput } from "./_output.ts";
+import { openOutput, outputFormat } from "./_output.ts";
 import { filterArgs, formatArg, nothingFound, parseFilter, withDatabase } from "./_shared.ts";
 
 export const exportCommand = defineCommand({
@@ -16,6 +16,7 @@ export const exportCommand = defineCommand({
   },
   async run({ args, rawArgs }) {
     const filter = parseFilter(args);
+    const format = outputFormat(EXPORT_FORMATS, args.format, rawArgs, args.output);
     await withDatabase(args, rawArgs, async (db) => {
       if (!(await hasRuns(db, filter))) throw await nothingFound(db, filter);
       const out = openOutput(args.output);
@@ -27,7 +28,7 @@ export const exportCommand = defineCommand({
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       try {
-        const count = await writeRuns(streamRunRecords(db, filter), args.format, out);
+        const count = await writeRuns(streamRunRecords(db, filter), format, out);
         await out.finish();
         if (out.path) process.stderr.write(`Exported ${count.toLocaleString("en-US")} ${count === 1 ? "run" : "runs"} to ${out.path}\n`);
       } catch (error) {

@@ -20,7 +20,7 @@ export const policiesCommand = defineCommand({
     const filter = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
       const rows = await getPolicyStats(db, { ...filter, sort: args.sort });
-      if (rows.length === 0) throw await nothingFound(db, {});
+      if (rows.length === 0) throw await nothingFound(db, filter);
       printView(args.format, { json: rows, rows, columns: POLICY_COLUMNS, table: () => renderPolicyTable(rows) });
     });
   },
@@ -40,7 +40,7 @@ export const policyCommand = defineCommand({
     const { policy: _p, ...filter } = parseFilter(args);
     await withDatabase(args, rawArgs, async (db) => {
       const stats = await getPolicy(db, args.name, filter);
-      if (!stats) throw await nothingFound(db, { policy: args.name });
+      if (!stats) throw await nothingFound(db, { ...filter, policy: args.name });
       printView(args.format, { json: stats, rows: [stats], columns: POLICY_COLUMNS, table: () => renderPolicyDetail(stats) });
     });
   },

@@ -16,8 +16,9 @@ export const recentCommand = defineCommand({
   async run({ args, rawArgs }) {
     const limit = parseLimit(args.limit, 20);
     await withDatabase(args, rawArgs, async (db) => {
-      const runs = await getRecentRuns(db, { limit, ...parseFilter({ policy: args.policy, library: args.library, node: args.node }) });
-      if (runs.length === 0) throw await nothingFound(db, { policy: args.policy || undefined });
+      const filter = parseFilter({ policy: args.policy, library: args.library, node: args.node });
+      const runs = await getRecentRuns(db, { limit, ...filter });
+      if (runs.length === 0) throw await nothingFound(db, filter);
       const ids = args.format === "table" ? await shortRunIds(db, runs.map((r) => r.stats_id)) : new Map<string, string>();
       printView(args.format, { json: runs, rows: runs, columns: RECENT_COLUMNS, table: () => renderRecentRuns(runs, ids) });
     });
