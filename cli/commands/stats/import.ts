@@ -67,6 +67,7 @@ export const importCommand = defineCommand({
           await empty.close();
         }
       };
+      // Missing, the default database comes to ifMissing; one named by --db or the config throws DB_MISSING.
       try {
         await withDatabase(args, rawArgs, importInto, { access: dryRun ? "read" : "write", ifMissing: dryRun ? checkAlone : undefined });
       } catch (error) {
